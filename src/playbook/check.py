@@ -1,0 +1,483 @@
+"""Checks a parsed rule set: names, fields, types, actions, time conditions.
+
+`check_ruleset` returns every problem as a `Diagnostic`; it never stops at the
+first. `Namespace` is what the checker and the compiler both resolve names in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import re2
+
+from . import nodes
+from .diagnostics import Diagnostic, Pos, error, warning
+from .fields import (
+    ANY_TYPE_WORDS,
+    EVENT_TYPES,
+    KNOWN_FIELDS,
+    KNOWN_LABELS,
+    PRIORITIES,
+    Kind,
+    field_typo,
+    placeholders,
+    suggest,
+)
+
+ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
+
+# For each action: the parts it may take, and the parts it must have.
+ACTION_PARTS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "escalate": (frozenset({"to", "priority"}), ()),
+    "assign": (frozenset({"to"}), ("to",)),
+    "notify": (frozenset({"text", "message"}), ("text",)),
+    "alert": (frozenset({"text", "message"}), ("text",)),
+    "tag": (frozenset({"text"}), ("text",)),
+    "reply": (frozenset({"text", "template"}), ()),
+    "hide": (frozenset(), ()),
+}
+MISSING_PART = {
+    "assign": "'assign' needs a target, as in assign to \"billing-team\"",
+    "notify": "'notify' needs a target, as in notify \"#care-desk\"",
+    "alert": "'alert' needs a target, as in alert \"#war-room\"",
+    "tag": "'tag' needs a label, as in tag \"needs-follow-up\"",
+    "reply": "'reply' needs a text or a template, as in reply \"Thank you!\" or reply with template \"thanks\"",
+}
+PART_NAMES = {
+    "to": "'to'",
+    "text": "a text",
+    "priority": "a priority",
+    "message": "a message",
+    "template": "a template",
+}
+
+
+@dataclass(slots=True)
+class Namespace:
+    """The `define`s and `list`s of a whole rule set, by name."""
+
+    defines: dict[str, nodes.Define] = field(default_factory=dict)
+    lists: dict[str, nodes.ListDef] = field(default_factory=dict)
+    brand: list[nodes.Literal] = field(default_factory=list)
+    rules: list[nodes.Rule] = field(default_factory=list)
+
+
+def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Diagnostic]]:
+    """Collect names across files; a name defined twice is an error at the second."""
+    ns = Namespace()
+    problems: list[Diagnostic] = []
+    first_at: dict[str, Pos] = {}
+    for file in files:
+        for stmt in file.statements:
+            if isinstance(stmt, (nodes.Define, nodes.ListDef)):
+                name = stmt.name.name
+                if name in first_at:
+                    where = first_at[name]
+                    problems.append(error(
+                        stmt.name.pos, f"'{name}' is defined twice",
+                        f"first at {where.file}:{where.line}",
+                    ))
+                    continue
+                first_at[name] = stmt.name.pos
+                if isinstance(stmt, nodes.Define):
+                    ns.defines[name] = stmt
+                else:
+                    ns.lists[name] = stmt
+            elif isinstance(stmt, nodes.Brand):
+                ns.brand.extend(stmt.handles)
+            elif isinstance(stmt, nodes.Rule):
+                ns.rules.append(stmt)
+    return ns, problems
+
+
+def split_time(condition: nodes.Condition) -> tuple[list[nodes.Condition], list[nodes.TimeCondition]]:
+    """A rule's condition as its instant conjuncts and its top-level time conditions."""
+    parts = list(condition.operands) if isinstance(condition, nodes.And) else [condition]
+    instant = [c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
+    timed = [c for c in parts if isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
+    return instant, timed
+
+
+def walk(condition: nodes.Condition) -> Iterator[nodes.Condition]:
+    """Every condition node under `condition`, itself included."""
+    yield condition
+    if isinstance(condition, (nodes.And, nodes.Or)):
+        for operand in condition.operands:
+            yield from walk(operand)
+    elif isinstance(condition, nodes.Not):
+        yield from walk(condition.operand)
+
+
+def check_ruleset(files: list[nodes.PlaybookFile], extra_brand: bool = False) -> list[Diagnostic]:
+    """Every problem in the rule set made of `files`, errors and warnings.
+
+    `extra_brand` says brand handles come from elsewhere too (the daemon's config).
+    """
+    ns, problems = build_namespace(files)
+    checker = _Checker(ns)
+    checker.problems.extend(problems)
+    checker.run(extra_brand)
+    return checker.problems
+
+
+class _Checker:
+    def __init__(self, ns: Namespace) -> None:
+        self.ns = ns
+        self.problems: list[Diagnostic] = []
+        self.used: set[str] = set()
+
+    def run(self, extra_brand: bool) -> None:
+        self._check_brand()
+        for define in self.ns.defines.values():
+            self._condition(define.condition, in_define=True)
+        self._check_cycles()
+        names: dict[str, Pos] = {}
+        for rule in self.ns.rules:
+            self._rule(rule, names)
+        for name, define in self.ns.defines.items():
+            if name not in self.used:
+                self.problems.append(warning(define.name.pos, f"define '{name}' is not used by any rule"))
+        for name, list_def in self.ns.lists.items():
+            if name not in self.used:
+                self.problems.append(warning(list_def.name.pos, f"list '{name}' is not used by any rule"))
+        for list_def in self.ns.lists.values():
+            self._phrases(list_def.phrases)
+        if not self.ns.brand and not extra_brand:
+            self._warn_no_brand()
+
+    # --- statements ---
+
+    def _check_brand(self) -> None:
+        for handle in self.ns.brand:
+            if not str(handle.value).strip():
+                self.problems.append(error(handle.pos, "a brand handle cannot be empty"))
+
+    def _warn_no_brand(self) -> None:
+        for rule in self.ns.rules:
+            for cond in walk(rule.condition):
+                if isinstance(cond, nodes.Unanswered):
+                    self.problems.append(warning(
+                        cond.pos,
+                        "no brand handles are declared, so only 'handled' events can answer",
+                        'declare them with: brand "@yourbrand"',
+                    ))
+                    return
+
+    def _rule(self, rule: nodes.Rule, names: dict[str, Pos]) -> None:
+        name = rule.display_name
+        pos = rule.name.pos if rule.name is not None else rule.when_pos
+        if not name.strip():
+            self.problems.append(error(pos, "a rule's name cannot be empty"))
+        elif name in names:
+            first = names[name]
+            self.problems.append(error(
+                pos, f"rule name '{name}' is used twice", f"first at {first.file}:{first.line}",
+            ))
+        else:
+            names[name] = pos
+        self._condition(rule.condition, in_define=False)
+        self._time_conditions(rule.condition)
+        for action in rule.actions:
+            self._action(action)
+        for limit in rule.limits:
+            if limit.count < 1:
+                self.problems.append(error(limit.pos, "'at most 0' would stop every firing; use a count of 1 or more"))
+            self._duration(limit.duration)
+            if limit.per is not None:
+                self._field(limit.per)
+
+    def _time_conditions(self, condition: nodes.Condition) -> None:
+        _, top_level = split_time(condition)
+        for extra in top_level[1:]:
+            self.problems.append(error(
+                extra.pos, "a rule can have only one time condition",
+                "split it into two rules",
+            ))
+        allowed = {id(c) for c in top_level}
+        for cond in walk(condition):
+            if isinstance(cond, (nodes.Unanswered, nodes.AtLeast)) and id(cond) not in allowed:
+                self.problems.append(error(
+                    cond.pos, "a time condition must be joined to the rest of the condition with 'and'",
+                    "it cannot sit under 'or' or 'not'",
+                ))
+
+    def _check_cycles(self) -> None:
+        reported: set[str] = set()
+
+        def refs(define: nodes.Define) -> list[str]:
+            found = []
+            for cond in walk(define.condition):
+                if isinstance(cond, nodes.Word) and cond.name in self.ns.defines:
+                    found.append(cond.name)
+                elif isinstance(cond, nodes.Is) and cond.category.name in self.ns.defines:
+                    found.append(cond.category.name)
+            return found
+
+        def visit(name: str, path: list[str]) -> None:
+            if name in path:
+                cycle = path[path.index(name):] + [name]
+                start = cycle[0]
+                if start not in reported:
+                    reported.update(cycle)
+                    self.problems.append(error(
+                        self.ns.defines[start].name.pos,
+                        f"'{start}' is defined in terms of itself: {' → '.join(cycle)}",
+                    ))
+                return
+            for ref in refs(self.ns.defines[name]):
+                visit(ref, path + [name])
+
+        for name in self.ns.defines:
+            visit(name, [])
+
+    # --- conditions ---
+
+    def _condition(self, cond: nodes.Condition, in_define: bool) -> None:
+        match cond:
+            case nodes.And(operands=operands) | nodes.Or(operands=operands):
+                for operand in operands:
+                    self._condition(operand, in_define)
+            case nodes.Not(operand=operand):
+                self._condition(operand, in_define)
+            case nodes.Compare():
+                self._compare(cond)
+            case nodes.Contains(field=fld, phrase=phrase):
+                if self._field(fld):
+                    self._not_kinds(fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists")
+                self._phrases((phrase,))
+            case nodes.ContainsAny(field=fld, phrases=phrases) | nodes.ContainsAll(field=fld, phrases=phrases):
+                if self._field(fld):
+                    self._not_kinds(fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists")
+                self._phrase_source(phrases)
+            case nodes.Matches():
+                self._matches(cond)
+            case nodes.In(field=fld, values=values):
+                self._field(fld)
+                if isinstance(values, nodes.Name):
+                    self._list_ref(values)
+                else:
+                    for literal in values:
+                        self._value_kind(fld, literal)
+            case nodes.Exists(field=fld):
+                self._field(fld)
+            case nodes.Word():
+                self._word(cond)
+            case nodes.Is():
+                self._is(cond)
+            case nodes.Unanswered(duration=duration) | nodes.AtLeast(duration=duration):
+                if in_define:
+                    self.problems.append(error(
+                        cond.pos, "a time condition belongs in a rule, not in a define",
+                        "move it to the rule's 'when'",
+                    ))
+                self._duration(duration)
+                if isinstance(cond, nodes.AtLeast):
+                    if cond.count < 1:
+                        self.problems.append(error(cond.pos, "'at least' needs a count of 1 or more"))
+                    if cond.per is not None:
+                        self._field(cond.per)
+
+    def _field(self, fld: nodes.Field) -> bool:
+        """Report a typo of a known field; True when the field is fine."""
+        typo = field_typo(fld.path)
+        if typo is not None:
+            self.problems.append(error(fld.pos, f"unknown field '{fld.path}'", f"did you mean '{typo}'?"))
+            return False
+        return True
+
+    def _not_kinds(self, fld: nodes.Field, kinds: tuple[Kind, ...], why: str) -> None:
+        kind = KNOWN_FIELDS.get(fld.path)
+        if kind in kinds:
+            self.problems.append(error(fld.pos, f"'{fld.path}' holds {kind.value}; {why}"))
+
+    def _compare(self, cond: nodes.Compare) -> None:
+        if not self._field(cond.field):
+            return
+        value = cond.value.value
+        if isinstance(value, bool) and cond.op not in ("=", "!="):
+            self.problems.append(error(cond.value.pos, "true and false can only be compared with = or !="))
+            return
+        self._value_kind(cond.field, cond.value, cond.op)
+
+    def _value_kind(self, fld: nodes.Field, literal: nodes.Literal, op: str = "=") -> None:
+        kind = KNOWN_FIELDS.get(fld.path)
+        value = literal.value
+        if kind is None:
+            return
+        if kind is Kind.LIST:
+            self.problems.append(error(
+                fld.pos, f"'{fld.path}' holds a list; test it with 'contains'",
+                f"as in {fld.path} contains \"{value}\"",
+            ))
+        elif kind is Kind.OBJECT:
+            self.problems.append(error(
+                fld.pos, f"'{fld.path}' holds an object; compare one of its fields",
+                f"such as {fld.path}.followers",
+            ))
+        elif kind is Kind.NUMBER and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            self.problems.append(error(
+                literal.pos, f"'{fld.path}' holds a number; compare it with a number",
+                f"as in {fld.path} {op} 3",
+            ))
+        elif kind is Kind.BOOLEAN and not isinstance(value, bool):
+            self.problems.append(error(
+                literal.pos, f"'{fld.path}' holds true or false; compare it with true or false",
+                f"as in {fld.path} = true",
+            ))
+        elif kind is Kind.STRING and not isinstance(value, str):
+            shown = "true" if value is True else "false" if value is False else value
+            self.problems.append(error(
+                literal.pos, f"'{fld.path}' holds text; put the value in double quotes",
+                f"as in {fld.path} {op} \"{shown}\"",
+            ))
+
+    def _matches(self, cond: nodes.Matches) -> None:
+        if self._field(cond.field):
+            self._not_kinds(cond.field, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'matches' works on text")
+        bad_flags = sorted(set(cond.flags) - {"i"})
+        if bad_flags:
+            self.problems.append(error(
+                cond.pos, f"unknown regular expression flag '{bad_flags[0]}'",
+                "only /i (ignore case) is allowed",
+            ))
+        options = re2.Options()
+        options.log_errors = False
+        try:
+            re2.compile(cond.pattern, options)
+        except re2.error as exc:
+            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+            self.problems.append(error(
+                cond.regex_pos,
+                f"invalid regular expression: {reason}",
+                "the syntax is RE2's: no back-references or look-arounds",
+            ))
+
+    def _phrases(self, phrases: tuple[nodes.Literal, ...]) -> None:
+        for literal in phrases:
+            if not str(literal.value).strip():
+                self.problems.append(error(literal.pos, "a phrase cannot be empty"))
+
+    def _phrase_source(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> None:
+        if isinstance(phrases, nodes.Name):
+            self._list_ref(phrases)
+        else:
+            self._phrases(phrases)
+
+    def _list_ref(self, ref: nodes.Name) -> None:
+        self.used.add(ref.name)
+        if ref.name in self.ns.lists:
+            return
+        if ref.name in self.ns.defines:
+            self.problems.append(error(
+                ref.pos, f"'{ref.name}' is a define, not a list",
+                f"use it as a condition: ... and {ref.name}",
+            ))
+            return
+        near = suggest(ref.name, self.ns.lists)
+        hint = f"did you mean '{near}'?" if near else f'declare it with: list {ref.name} = "...", "..."'
+        self.problems.append(error(ref.pos, f"unknown list '{ref.name}'", hint))
+
+    def _word(self, cond: nodes.Word) -> None:
+        if cond.name in self.ns.defines:
+            self.used.add(cond.name)
+            return
+        if "." in cond.name:
+            self.problems.append(error(
+                cond.pos, f"'{cond.name}' is a field; a condition needs a test of it",
+                f"as in {cond.name} exists, or {cond.name} = \"...\"",
+            ))
+            return
+        if cond.name in self.ns.lists:
+            self.used.add(cond.name)
+            self.problems.append(error(
+                cond.pos, f"'{cond.name}' is a list, not a condition",
+                f"as in text contains any {cond.name}",
+            ))
+            return
+        self._type_word(cond.name, cond.pos, allow_defines=True)
+
+    def _type_word(self, word: str, pos: Pos, allow_defines: bool) -> None:
+        if word in EVENT_TYPES or word in ANY_TYPE_WORDS:
+            return
+        candidates = list(EVENT_TYPES) + (list(self.ns.defines) if allow_defines else list(ANY_TYPE_WORDS))
+        near = suggest(word, candidates)
+        what = "a define nor a known event type" if allow_defines else "a known event type, 'author' nor 'event'"
+        self.problems.append(warning(
+            pos, f"'{word}' is neither {what}; it is taken as the event type '{word}'",
+            f"did you mean '{near}'?" if near else None,
+        ))
+
+    def _is(self, cond: nodes.Is) -> None:
+        word = cond.word.name
+        if "." in word:
+            self.problems.append(error(
+                cond.word.pos, f"'{word}' is a field; 'is' follows an event type, 'author' or 'event'",
+                f"to compare the field, write {word} = \"...\"",
+            ))
+        else:
+            self._type_word(word, cond.word.pos, allow_defines=False)
+        name = cond.category.name
+        if name in self.ns.defines:
+            self.used.add(name)
+            return
+        if name in self.ns.lists:
+            self.used.add(name)
+            self.problems.append(error(
+                cond.category.pos, f"'{name}' is a list, not a category",
+                f"as in {word} and text contains any {name}",
+            ))
+            return
+        if name not in KNOWN_LABELS:
+            near = suggest(name, list(self.ns.defines) + list(KNOWN_LABELS))
+            self.problems.append(warning(
+                cond.category.pos,
+                f"'{name}' is neither a define nor a known label; it matches events labelled '{name}'",
+                f"did you mean '{near}'?" if near else None,
+            ))
+
+    def _duration(self, duration: nodes.Duration) -> None:
+        if duration.seconds <= 0:
+            self.problems.append(error(duration.pos, "a duration must be longer than zero"))
+
+    # --- actions ---
+
+    def _action(self, action: nodes.Action) -> None:
+        if action.word not in ACTION_PARTS:
+            near = suggest(action.word, ACTION_WORDS)
+            hint = f"did you mean '{near}'?" if near else "the actions are " + ", ".join(ACTION_WORDS)
+            self.problems.append(error(action.pos, f"unknown action '{action.word}'", hint))
+            return
+        allowed, required = ACTION_PARTS[action.word]
+        seen: set[str] = set()
+        for arg in action.args:
+            if arg.kind not in allowed:
+                self.problems.append(error(arg.pos, f"'{action.word}' does not take {PART_NAMES[arg.kind]}"))
+            elif arg.kind in seen:
+                self.problems.append(error(arg.pos, f"'{action.word}' has {PART_NAMES[arg.kind]} twice"))
+            seen.add(arg.kind)
+            self._action_arg(action, arg)
+        missing = [part for part in required if part not in seen]
+        if action.word == "reply" and not seen & {"text", "template"}:
+            missing = ["text"]
+        if action.word == "reply" and {"text", "template"} <= seen:
+            self.problems.append(error(action.pos, "'reply' takes a text or a template, not both"))
+        if missing:
+            self.problems.append(error(action.pos, MISSING_PART[action.word]))
+
+    def _action_arg(self, action: nodes.Action, arg: nodes.ActionArg) -> None:
+        if arg.kind == "priority":
+            if arg.value not in PRIORITIES:
+                near = suggest(arg.value, PRIORITIES)
+                hint = f"did you mean '{near}'?" if near else "priorities are " + ", ".join(PRIORITIES)
+                self.problems.append(error(arg.pos, f"unknown priority '{arg.value}'", hint))
+            return
+        if not arg.value.strip() and arg.kind in ("to", "text", "template"):
+            self.problems.append(error(arg.pos, f"the {'target' if arg.kind == 'to' else arg.kind} of '{action.word}' cannot be empty"))
+        if arg.kind == "message" or (arg.kind == "text" and action.word == "reply"):
+            for name, offset in placeholders(arg.value):
+                typo = field_typo(name)
+                if typo is not None:
+                    at = Pos(arg.pos.file, arg.pos.line, arg.pos.column + 1 + offset)
+                    self.problems.append(error(at, f"unknown field '{name}'", f"did you mean '{typo}'?"))
+

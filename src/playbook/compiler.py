@@ -1,0 +1,396 @@
+"""Checked AST → Python closures: one callable per condition, built once at load.
+
+Everything a condition needs is resolved here: field paths become getters,
+phrases become ids in one `PhraseIndex` per field, regexes are compiled with
+RE2, durations become microseconds. Evaluating a rule on an event walks no tree.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from . import nodes
+from .actions import ActionTemplate, Getter, Template
+from .check import Namespace, split_time
+from .diagnostics import Pos
+from .events import Event
+from .phrases import PhraseIndex
+from .timestamps import MICROS
+
+Condition = Callable[[Event], bool]
+
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_NUMBER = (int, float)
+
+
+def _always(event: Event) -> bool:
+    return True
+
+
+# --- field access -------------------------------------------------------------------
+
+
+def getter(path: str) -> Getter:
+    """A function reading the dotted field `path` of an event (None when missing)."""
+    if path == "thread":
+        return lambda e: e.thread
+    if path == "type":
+        return lambda e: e.type
+    if path == "sentiment":
+        return lambda e: e.sentiment()
+    keys = path.split(".")
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda e: e.data.get(key)
+    if len(keys) == 2:
+        outer, inner = keys
+
+        def two(e: Event) -> Any:
+            value = e.data.get(outer)
+            return value.get(inner) if isinstance(value, dict) else None
+
+        return two
+
+    def deep(e: Event) -> Any:
+        value: Any = e.data
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    return deep
+
+
+def key_getter(path: str) -> Getter:
+    """The value an event is counted under for `per FIELD` (None: not counted).
+
+    `per author` is the author's id, or the handle ignoring case; `per thread`
+    the event's thread; strings compare ignoring case.
+    """
+    if path == "author":
+        def author_key(e: Event) -> Any:
+            author = e.data.get("author")
+            if not isinstance(author, dict):
+                return None
+            if author.get("id") is not None:
+                return ("id", str(author["id"]))
+            handle = author.get("handle")
+            return ("handle", handle.casefold()) if isinstance(handle, str) else None
+
+        return author_key
+    read = getter(path)
+
+    def value_key(e: Event) -> Any:
+        value = read(e)
+        if isinstance(value, str):
+            return value.casefold()
+        if isinstance(value, (list, dict)):
+            return repr(value)
+        return value
+
+    return value_key
+
+
+# --- compiled rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredSpec:
+    """`unanswered D`: fire at event time + D unless answered first."""
+
+    micros: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    """`at least N times within D [per FIELD]`."""
+
+    count: int
+    micros: int
+    per: Getter | None
+    per_field: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSpec:
+    """`at most N per [FIELD per] D`."""
+
+    count: int
+    micros: int
+    per: Getter | None
+    per_field: str | None
+    text: str
+
+
+TimeSpec = UnansweredSpec | WindowSpec
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to run: its name, where it is written, and its callables."""
+
+    index: int
+    name: str
+    source: str
+    text: str
+    condition: Condition
+    time: TimeSpec | None
+    actions: tuple[ActionTemplate, ...]
+    limits: tuple[LimitSpec, ...]
+    node: nodes.Rule
+
+    @property
+    def pos(self) -> Pos:
+        return self.node.when_pos
+
+
+class Compiler:
+    """Compiles the rules of one checked `Namespace`."""
+
+    def __init__(self, ns: Namespace) -> None:
+        self.ns = ns
+        self.phrase_indexes: dict[str, PhraseIndex] = {}
+        self._defines: dict[str, Condition] = {}
+
+    def rules(self) -> tuple[CompiledRule, ...]:
+        compiled = tuple(self.rule(i, rule) for i, rule in enumerate(self.ns.rules))
+        for index in self.phrase_indexes.values():
+            index.freeze()
+        return compiled
+
+    def rule(self, index: int, rule: nodes.Rule) -> CompiledRule:
+        instant, timed = split_time(rule.condition)
+        condition = self.all_of([self.condition(c) for c in instant])
+        time: TimeSpec | None = None
+        if timed:
+            spec = timed[0]
+            text = _written(spec)
+            if isinstance(spec, nodes.Unanswered):
+                time = UnansweredSpec(spec.duration.seconds * MICROS, text)
+            else:
+                per = spec.per.path if spec.per else None
+                time = WindowSpec(
+                    spec.count, spec.duration.seconds * MICROS,
+                    key_getter(per) if per else None, per, text,
+                )
+        actions = tuple(self.action(i, a) for i, a in enumerate(rule.actions))
+        limits = tuple(
+            LimitSpec(
+                limit.count, limit.duration.seconds * MICROS,
+                key_getter(limit.per.path) if limit.per else None,
+                limit.per.path if limit.per else None,
+                _written_limit(limit),
+            )
+            for limit in rule.limits
+        )
+        source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
+        return CompiledRule(index, rule.display_name, source, rule.text, condition, time, actions, limits, rule)
+
+    # --- actions ---
+
+    def action(self, position: int, action: nodes.Action) -> ActionTemplate:
+        args = {arg.kind: arg.value for arg in action.args}
+        target = args.get("to", args.get("text")) if action.word != "reply" else None
+        params: list[tuple[str, str | Template]] = []
+        if "priority" in args:
+            params.append(("priority", args["priority"]))
+        if "message" in args:
+            params.append(("message", Template(args["message"], getter)))
+        if action.word == "reply":
+            if "text" in args:
+                params.append(("text", Template(args["text"], getter)))
+            if "template" in args:
+                params.append(("template", args["template"]))
+        return ActionTemplate(action.word, position, target, tuple(params))
+
+    # --- conditions ---
+
+    def all_of(self, conditions: list[Condition]) -> Condition:
+        if not conditions:
+            return _always
+        if len(conditions) == 1:
+            return conditions[0]
+        if len(conditions) == 2:
+            a, b = conditions
+            return lambda e: a(e) and b(e)
+        parts = tuple(conditions)
+        return lambda e: all(c(e) for c in parts)
+
+    def any_of(self, conditions: list[Condition]) -> Condition:
+        if len(conditions) == 2:
+            a, b = conditions
+            return lambda e: a(e) or b(e)
+        parts = tuple(conditions)
+        return lambda e: any(c(e) for c in parts)
+
+    def condition(self, node: nodes.Condition) -> Condition:
+        """The callable for one (instant) condition node."""
+        match node:
+            case nodes.And(operands=operands):
+                return self.all_of([self.condition(c) for c in operands])
+            case nodes.Or(operands=operands):
+                return self.any_of([self.condition(c) for c in operands])
+            case nodes.Not(operand=operand):
+                inner = self.condition(operand)
+                return lambda e: not inner(e)
+            case nodes.Compare():
+                return self._compare(node)
+            case nodes.Contains(field=fld, phrase=phrase):
+                return self._contains(fld.path, [str(phrase.value)], "one")
+            case nodes.ContainsAny(field=fld, phrases=phrases):
+                return self._contains(fld.path, self._phrase_list(phrases), "any")
+            case nodes.ContainsAll(field=fld, phrases=phrases):
+                return self._contains(fld.path, self._phrase_list(phrases), "all")
+            case nodes.Matches():
+                return self._matches(node)
+            case nodes.In():
+                return self._in(node)
+            case nodes.Exists(field=fld):
+                read = getter(fld.path)
+                return lambda e: read(e) is not None
+            case nodes.Word(name=name):
+                if name in self.ns.defines:
+                    return self._define(name)
+                return _type_is(name.lower())
+            case nodes.Is():
+                return self._is(node)
+        raise TypeError(f"cannot compile {type(node).__name__} as an instant condition")
+
+    def _define(self, name: str) -> Condition:
+        if name not in self._defines:
+            compiled: Condition = self.condition(self.ns.defines[name].condition)
+            self._defines[name] = compiled
+        return self._defines[name]
+
+    def _phrase_list(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> list[str]:
+        if isinstance(phrases, nodes.Name):
+            return [str(lit.value) for lit in self.ns.lists[phrases.name].phrases]
+        return [str(lit.value) for lit in phrases]
+
+    def _contains(self, path: str, phrases: list[str], mode: str) -> Condition:
+        index = self.phrase_indexes.setdefault(path, PhraseIndex())
+        ids = frozenset(index.add(p) for p in phrases)
+        read = getter(path)
+        cache_key = "contains:" + path
+
+        def found(e: Event) -> frozenset[int]:
+            hits = e.cache.get(cache_key)
+            if hits is None:
+                hits = e.cache[cache_key] = index.find(read(e))
+            return hits  # type: ignore[no-any-return]
+
+        if mode == "one":
+            (pid,) = ids
+            return lambda e: pid in found(e)
+        if mode == "any":
+            return lambda e: not ids.isdisjoint(found(e))
+        return lambda e: ids <= found(e)
+
+    def _compare(self, node: nodes.Compare) -> Condition:
+        read = getter(node.field.path)
+        value = node.value.value
+        op = node.op
+        if isinstance(value, bool):
+            if op == "=":
+                return lambda e: read(e) is value
+            return lambda e: (v := read(e)) is not None and v is not value
+        if isinstance(value, str):
+            folded = value.casefold()
+            if op == "=":
+                return lambda e: isinstance(v := read(e), str) and v.casefold() == folded
+            if op == "!=":
+                return lambda e: (v := read(e)) is not None and not (isinstance(v, str) and v.casefold() == folded)
+            order = _ORDER[op]
+            return lambda e: isinstance(v := read(e), str) and order(v.casefold(), folded)
+        if op == "=":
+            return lambda e: type(v := read(e)) in _NUMBER and v == value
+        if op == "!=":
+            return lambda e: (v := read(e)) is not None and not (type(v) in _NUMBER and v == value)
+        order = _ORDER[op]
+        return lambda e: type(v := read(e)) in _NUMBER and order(v, value)
+
+    def _matches(self, node: nodes.Matches) -> Condition:
+        options = re2.Options()
+        options.log_errors = False
+        options.case_sensitive = "i" not in node.flags
+        search = re2.compile(node.pattern, options).search
+        read = getter(node.field.path)
+
+        def matches(e: Event) -> bool:
+            value = read(e)
+            if isinstance(value, str):
+                return search(value) is not None
+            if isinstance(value, list):
+                return any(isinstance(x, str) and search(x) is not None for x in value)
+            return False
+
+        return matches
+
+    def _in(self, node: nodes.In) -> Condition:
+        if isinstance(node.values, nodes.Name):
+            values: list[Any] = [lit.value for lit in self.ns.lists[node.values.name].phrases]
+        else:
+            values = [lit.value for lit in node.values]
+        strings = frozenset(v.casefold() for v in values if isinstance(v, str))
+        numbers = frozenset(v for v in values if isinstance(v, _NUMBER) and not isinstance(v, bool))
+        booleans = frozenset(v for v in values if isinstance(v, bool))
+        read = getter(node.field.path)
+
+        def one(v: Any) -> bool:
+            if isinstance(v, str):
+                return v.casefold() in strings
+            if isinstance(v, bool):
+                return v in booleans
+            if isinstance(v, _NUMBER):
+                return v in numbers
+            return False
+
+        def in_(e: Event) -> bool:
+            value = read(e)
+            if isinstance(value, list):
+                return any(one(x) for x in value)
+            return one(value)
+
+        return in_
+
+    def _is(self, node: nodes.Is) -> Condition:
+        word = node.word.name
+        name = node.category.name
+        if name in self.ns.defines:
+            category = self._define(name)
+        else:
+            label = name.casefold()
+            category = lambda e: label in e.labels()  # noqa: E731
+        if node.negated:
+            test: Condition = lambda e: not category(e)  # noqa: E731
+        else:
+            test = category
+        if word in ("author", "event"):
+            return test
+        return self.all_of([_type_is(word.lower()), test])
+
+
+def _type_is(word: str) -> Condition:
+    return lambda e: e.type == word
+
+
+def _written(spec: nodes.TimeCondition) -> str:
+    if isinstance(spec, nodes.Unanswered):
+        return f"unanswered {spec.duration.text}"
+    per = f" per {spec.per.path}" if spec.per else ""
+    return f"at least {spec.count} times within {spec.duration.text}{per}"
+
+
+def _written_limit(limit: nodes.Limit) -> str:
+    count = "once" if limit.count == 1 else str(limit.count)
+    per = f" per {limit.per.path}" if limit.per else ""
+    return f"at most {count}{per} per {limit.duration.text}"

@@ -1,0 +1,97 @@
+"""Problems found in a playbook, and their rendering in the format of SPEC section 2."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+TAB_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Pos:
+    """A place in a playbook file: the path as the user gave it, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem: where it is, what is wrong, and a hint on what to do."""
+
+    severity: Severity
+    pos: Pos
+    message: str
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def text(self) -> str:
+        """The message with its hint, as printed after `error:`."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+def error(pos: Pos, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, pos, message, hint)
+
+
+def warning(pos: Pos, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, pos, message, hint)
+
+
+class PlaybookError(Exception):
+    """Raised when a rule set cannot be loaded; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: Mapping[str, str]) -> None:
+        self.diagnostics = diagnostics
+        self.sources = dict(sources)
+        super().__init__(render_all(diagnostics, sources))
+
+
+def sort_key(diag: Diagnostic) -> tuple[str, int, int, int]:
+    return (diag.pos.file, diag.pos.line, diag.pos.column, 0 if diag.is_error else 1)
+
+
+def render(diag: Diagnostic, source: str | None) -> str:
+    """Render one diagnostic: `FILE:LINE:COL: severity: message`, the line, a caret."""
+    head = f"{diag.pos}: {diag.severity.value}: {diag.text}"
+    if source is None:
+        return head
+    lines = source.splitlines()
+    if not 1 <= diag.pos.line <= len(lines):
+        return head
+    line = lines[diag.pos.line - 1]
+    caret_at = len(line[: diag.pos.column - 1].expandtabs(TAB_SIZE))
+    return f"{head}\n{line.expandtabs(TAB_SIZE)}\n{' ' * caret_at}^"
+
+
+def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Render diagnostics in file, line and column order, one block each."""
+    ordered = sorted(diagnostics, key=sort_key)
+    return "\n".join(render(d, sources.get(d.pos.file)) for d in ordered)
+
+
+def summarize(diagnostics: Iterable[Diagnostic]) -> str:
+    """The closing count line: `2 errors, 1 warning`."""
+    diags = list(diagnostics)
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = len(diags) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

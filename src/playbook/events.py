@@ -1,0 +1,126 @@
+"""Events as the engine sees them, and reading them from JSON Lines (SPEC section 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+
+from .timestamps import TimeError, parse_time
+
+
+class Event:
+    """One event: its JSON object plus what the engine derives from it.
+
+    `type` is lowercased, `time` is in microseconds since the epoch, `thread`
+    and `brand` are filled in by the engine when it takes the event in.
+    `cache` holds per-event work shared by rules (normalised text, phrase hits).
+    """
+
+    __slots__ = ("id", "type", "time", "data", "thread", "brand", "line", "cache")
+
+    def __init__(self, data: dict[str, Any], time: int, line: int = 0) -> None:
+        self.data = data
+        self.id: str = data["id"]
+        self.type: str = data["type"].lower()
+        self.time = time
+        self.line = line
+        self.thread: str = self.id
+        self.brand = False
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def handle(self) -> str | None:
+        """The author's handle, when there is one."""
+        author = self.data.get("author")
+        if isinstance(author, dict):
+            handle = author.get("handle")
+            if isinstance(handle, str):
+                return handle
+        return None
+
+    def labels(self) -> frozenset[str]:
+        """The event's labels, case-folded."""
+        labels = self.cache.get("#labels")
+        if labels is None:
+            raw = self.data.get("labels")
+            labels = frozenset(
+                x.casefold() for x in raw if isinstance(x, str)
+            ) if isinstance(raw, list) else frozenset()
+            self.cache["#labels"] = labels
+        return labels
+
+    def sentiment(self) -> float | None:
+        """The event's `sentiment`, or VADER's compound score of its text when it has none."""
+        given = self.data.get("sentiment")
+        if isinstance(given, (int, float)) and not isinstance(given, bool):
+            return given
+        if "#sentiment" not in self.cache:
+            text = self.data.get("text")
+            self.cache["#sentiment"] = (
+                _vader().polarity_scores(text)["compound"] if isinstance(text, str) else None
+            )
+        return self.cache["#sentiment"]  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"Event({self.id!r}, {self.type!r}, {self.time})"
+
+
+@lru_cache(maxsize=1)
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedLine:
+    """An input line that was not an event, and why."""
+
+    line: int
+    reason: str
+
+
+class BadEvent(ValueError):
+    """An object that is not a readable event."""
+
+
+def make_event(data: Any, line: int = 0) -> Event:
+    """The event of a decoded JSON value; BadEvent says why it is not one."""
+    if not isinstance(data, dict):
+        raise BadEvent("not a JSON object")
+    for key in ("id", "type", "time"):
+        if data.get(key) is None:
+            raise BadEvent(f"missing '{key}'")
+    for key in ("id", "type"):
+        if not isinstance(data[key], str) or not data[key]:
+            raise BadEvent(f"'{key}' must be a non-empty string")
+    try:
+        time = parse_time(data["time"])
+    except TimeError as exc:
+        raise BadEvent(str(exc)) from None
+    return Event(data, time, line)
+
+
+def parse_line(raw: bytes | str, line: int = 0) -> Event:
+    """The event on one JSON Lines line; BadEvent says why it is not one."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        reason = str(exc.args[0]).split(": line ")[0]
+        raise BadEvent(f"not valid JSON ({reason})") from None
+    return make_event(data, line)
+
+
+def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
+    """Events from JSON Lines, numbered from 1; blank lines are passed over silently."""
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            yield parse_line(raw, number)
+        except BadEvent as exc:
+            yield SkippedLine(number, str(exc))

@@ -1,0 +1,125 @@
+"""Paths → sorted `.play` files → parse → check → compile → an immutable `RuleSet`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import build_namespace, check_ruleset
+from .compiler import CompiledRule, Compiler
+from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
+from .nodes import PlaybookFile, Title
+from .syntax import parse_text
+
+
+class PlaybookPathError(Exception):
+    """A path given to the engine that holds no playbooks."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of a set of playbooks, compiled, in rule-set order."""
+
+    rules: tuple[CompiledRule, ...]
+    brand: frozenset[str]
+    sources: Mapping[str, str]
+    warnings: tuple[Diagnostic, ...] = ()
+    titles: tuple[str, ...] = ()
+    digest: str = ""
+    by_name: Mapping[str, CompiledRule] = field(default_factory=dict)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(self.sources)
+
+    def is_brand(self, handle: str | None) -> bool:
+        return handle is not None and handle.casefold() in self.brand
+
+
+def find_playbooks(paths: Iterable[str]) -> list[str]:
+    """Every `.play` file the paths name, in rule-set order.
+
+    A folder gives every `*.play` below it, sorted by path relative to the
+    folder (hidden files and folders, such as editors' lock files, are left out).
+    """
+    found: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            found.append(given)
+        elif path.is_dir():
+            inside = sorted(
+                p.relative_to(path).as_posix()
+                for p in path.rglob("*.play")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not inside:
+                raise PlaybookPathError(f"{given}: no .play files in this folder")
+            found.extend(os.path.join(given, rel) for rel in inside)
+        else:
+            raise PlaybookPathError(f"{given}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def read_sources(files: Iterable[str]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The text of each file; a file that is not UTF-8 is a diagnostic."""
+    sources: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for file in files:
+        try:
+            sources[file] = Path(file).read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(error(Pos(file, 1, 1), f"this file is not UTF-8 text (byte {exc.start})",
+                                  "save it as UTF-8"))
+        except OSError as exc:
+            problems.append(error(Pos(file, 1, 1), f"cannot read this file: {exc.strerror}"))
+    return sources, problems
+
+
+def load_ruleset(paths: Sequence[str], brand: Iterable[str] = ()) -> RuleSet:
+    """Load, check and compile the playbooks under `paths` as one rule set.
+
+    Raises PlaybookPathError when a path holds no playbooks, and PlaybookError
+    with every diagnostic when the playbooks are not valid. `brand` adds
+    handles to the playbooks' own `brand` statements.
+    """
+    sources, problems = read_sources(find_playbooks(paths))
+    if problems:
+        raise PlaybookError(problems, sources)
+    return compile_sources(sources, brand)
+
+
+def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
+    """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
+    extra_brand = [h for h in brand if h]
+    files: list[PlaybookFile] = []
+    diagnostics: list[Diagnostic] = []
+    for path, text in sources.items():
+        parsed, problems = parse_text(text, path)
+        files.append(parsed)
+        diagnostics.extend(problems)
+    diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand)))
+    diagnostics.sort(key=sort_key)
+    if any(d.is_error for d in diagnostics):
+        raise PlaybookError(diagnostics, sources)
+    ns, _ = build_namespace(files)
+    rules = Compiler(ns).rules()
+    handles = frozenset(str(h.value).casefold() for h in ns.brand) | {h.casefold() for h in extra_brand}
+    titles = tuple(
+        stmt.text for f in files for stmt in f.statements if isinstance(stmt, Title)
+    )
+    digest = hashlib.sha256(
+        b"\0".join(p.encode() + b"\0" + t.encode() for p, t in sources.items())
+    ).hexdigest()
+    return RuleSet(
+        rules=rules,
+        brand=handles,
+        sources=dict(sources),
+        warnings=tuple(diagnostics),
+        titles=titles,
+        digest=digest,
+        by_name={r.name: r for r in rules},
+    )

@@ -1,0 +1,258 @@
+"""The playbook AST: one frozen dataclass per grammar rule, each with its position.
+
+Names mirror `grammar.lark` (`contains_any` is `ContainsAny`), so a reader can go
+from the grammar to the tree and back. The tree holds what was written, checked
+or not; `check.py` finds what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Union
+
+from .diagnostics import Pos
+
+Value = Union[str, int, float, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A reference to a `define` or `list` by name, or a label."""
+
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A dotted event field such as `author.followers`."""
+
+    path: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: Value
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A written duration (`2h`, `90 minutes`, `1h30m`) and its length in seconds."""
+
+    seconds: int
+    text: str
+    pos: Pos
+
+
+# --- conditions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    field: Field
+    op: str
+    value: Literal
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    field: Field
+    phrase: Literal
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ContainsAny:
+    field: Field
+    phrases: Name | tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ContainsAll:
+    field: Field
+    phrases: Name | tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    field: Field
+    pattern: str
+    flags: str
+    pos: Pos
+    regex_pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    field: Field
+    values: Name | tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    field: Field
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A bare word: a `define` by that name, or else the event type."""
+
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Is:
+    """`WORD is NAME` or, negated, `WORD is not NAME`."""
+
+    word: Name
+    category: Name
+    negated: bool
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Condition
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    operands: tuple[Condition, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    operands: tuple[Condition, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """`unanswered D`, `unanswered for D`, `no reply within D`."""
+
+    duration: Duration
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """`at least N times within D [per FIELD]`."""
+
+    count: int
+    duration: Duration
+    per: Field | None
+    pos: Pos
+
+
+TimeCondition = Union[Unanswered, AtLeast]
+Condition = Union[
+    Compare, Contains, ContainsAny, ContainsAll, Matches, In, Exists, Word, Is, Not, And, Or,
+    Unanswered, AtLeast,
+]
+
+
+# --- actions and options --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActionArg:
+    """One part after an action word: `to "T"`, `"T"`, `priority P`, `message "M"`, `with template "N"`.
+
+    `pos` is the position of the part's value.
+    """
+
+    kind: str
+    value: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    word: str
+    args: tuple[ActionArg, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`at most once per D`, `at most N per D`, `at most once per FIELD per D`."""
+
+    count: int
+    per: Field | None
+    duration: Duration
+    pos: Pos
+
+
+# --- statements -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    text: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    handles: tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ListDef:
+    name: Name
+    phrases: tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    name: Name
+    condition: Condition
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule; `name` is None for an unnamed one, which `when_pos` then names.
+
+    `text` is the rule as written, white space collapsed: what identifies an
+    unnamed rule across edits of its file.
+    """
+
+    name: Literal | None
+    condition: Condition
+    actions: tuple[Action, ...]
+    limits: tuple[Limit, ...]
+    pos: Pos
+    when_pos: Pos
+    text: str
+
+    @property
+    def display_name(self) -> str:
+        """The rule's name; an unnamed rule is `FILE:LINE` of its `when`."""
+        if self.name is not None:
+            return str(self.name.value)
+        return f"{os.path.basename(self.when_pos.file)}:{self.when_pos.line}"
+
+
+Statement = Union[Title, Brand, ListDef, Define, Rule]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookFile:
+    """One parsed `.play` file."""
+
+    path: str
+    statements: tuple[Statement, ...]

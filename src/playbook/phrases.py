@@ -1,0 +1,79 @@
+"""Whole-word phrase matching (`contains`), all phrases of a field in one pass.
+
+Text and phrases are compared case-folded with runs of white space collapsed
+to one space, so a space in a phrase matches any run of white space. A phrase
+matches where no letter, digit or underscore touches it on either side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ahocorasick
+
+EMPTY: frozenset[int] = frozenset()
+
+
+def normalize(text: str) -> str:
+    """Case-folded, with every run of white space one space and none at the ends."""
+    return " ".join(text.casefold().split())
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class PhraseIndex:
+    """Every phrase any rule tests on one field, each with a small integer id."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._automaton: Any = None
+
+    def add(self, phrase: str) -> int:
+        """The id of `phrase` (phrases equal after normalising share one)."""
+        key = normalize(phrase)
+        if key not in self._ids:
+            self._ids[key] = len(self._ids)
+            self._automaton = None
+        return self._ids[key]
+
+    def _built(self) -> Any:
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+            for key, pid in self._ids.items():
+                automaton.add_word(key, (pid, len(key)))
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
+
+    def freeze(self) -> None:
+        """Build the automaton now rather than on the first event."""
+        if self._ids:
+            self._built()
+
+    def find(self, value: Any) -> frozenset[int]:
+        """Ids of the phrases `value` contains: whole words in text, equal elements in a list."""
+        if isinstance(value, str):
+            return self._find_in_text(normalize(value))
+        if isinstance(value, list):
+            found = {self._ids.get(normalize(x)) for x in value if isinstance(x, str)}
+            found.discard(None)
+            return frozenset(found)  # type: ignore[arg-type]
+        return EMPTY
+
+    def _find_in_text(self, text: str) -> frozenset[int]:
+        if not text or not self._ids:
+            return EMPTY
+        found: set[int] = set()
+        last = len(text) - 1
+        for end, (pid, length) in self._built().iter(text):
+            if pid in found:
+                continue
+            start = end - length + 1
+            if start > 0 and _is_word_char(text[start - 1]):
+                continue
+            if end < last and _is_word_char(text[end + 1]):
+                continue
+            found.add(pid)
+        return frozenset(found)

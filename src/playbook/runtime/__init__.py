@@ -1,0 +1,1 @@
+"""The engine at run time: clock, timers, per-rule state, and the engine itself."""

@@ -1,0 +1,248 @@
+"""Parsing `.play` text into `nodes`, with parse errors in a manager's words.
+
+A file is parsed whole. When that fails, it is cut into statements (each begins
+with a keyword) and every statement is parsed on its own, so one mistake does
+not hide the next: every broken statement gets its own diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from . import nodes
+from .diagnostics import Diagnostic, Pos, error
+from .transform import ToNodes
+
+STATEMENT_KEYWORDS = frozenset({"playbook", "brand", "list", "define", "rule", "when"})
+ACTION_WORDS_TEXT = "escalate, assign, notify, alert, tag, reply or hide"
+DURATION_EXAMPLES = "such as 2h, 90 minutes or 1h30m"
+
+# How the tokens a statement can expect are named to a manager.
+TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": 'a "quoted text"',
+    "REGEX": "a /regular expression/",
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DURATION": f"a duration {DURATION_EXAMPLES}",
+    "$END": "the end of the statement",
+}
+VALUE_TERMINALS = frozenset({"NUMBER", "STRING", "TRUE", "FALSE"})
+CONDITION_START = frozenset({"NAME", "NOT", "LPAR"})
+STATEMENT_START = frozenset({"PLAYBOOK", "BRAND", "LIST", "DEFINE", "RULE", "WHEN"})
+
+_SCAN = re.compile(
+    r"""
+    (?P<string>"(?:\\.|[^"\\\n])*"?)
+  | (?P<regex>/(?:\\.|[^/\\\n])+/[A-Za-z]*)
+  | (?P<comment>\#[^\n]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<space>\s+)
+  | (?P<other><=|>=|!=|.)
+    """,
+    re.VERBOSE,
+)
+_FOUND = re.compile(r'[^\s,()"]+|\S')
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser for `grammar.lark`, built once."""
+    grammar = resources.files("playbook").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        start=["start", "statement"],
+        maybe_placeholders=False,
+    )
+
+
+def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
+    """Parse one file's text; return what parsed and a diagnostic per broken statement."""
+    try:
+        tree = parser().parse(text, start="start")
+    except UnexpectedInput:
+        return _parse_by_statement(text, path)
+    statements = ToNodes(path, text).transform(tree)
+    return nodes.PlaybookFile(path, tuple(statements)), []
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    start: int
+    end: int
+    tokens: tuple[_Scanned, ...]
+
+
+def _scan(text: str) -> list[_Scanned]:
+    return [
+        _Scanned(m.lastgroup or "other", m.group(), m.start(), m.end())
+        for m in _SCAN.finditer(text)
+        if m.lastgroup not in ("space", "comment")
+    ]
+
+
+def _segments(text: str) -> list[_Segment]:
+    """Cut the text where statements begin: at a statement keyword, except the
+    `when` that completes a `rule "NAME":` header."""
+    tokens = _scan(text)
+    starts: list[int] = []
+    rule_open = False
+    for i, tok in enumerate(tokens):
+        if tok.kind != "word" or tok.text not in STATEMENT_KEYWORDS:
+            continue
+        if tok.text == "when" and rule_open:
+            rule_open = False
+            continue
+        rule_open = tok.text == "rule"
+        starts.append(i)
+    if tokens and (not starts or starts[0] != 0):
+        starts.insert(0, 0)
+    bounds = starts + [len(tokens)]
+    return [
+        _Segment(tokens[a].start, tokens[b - 1].end, tuple(tokens[a:b]))
+        for a, b in zip(bounds, bounds[1:])
+        if b > a
+    ]
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
+    statements: list[nodes.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    to_nodes = ToNodes(path, text)
+    for segment in _segments(text):
+        line, col = _line_col(text, segment.start)
+        # Padding keeps lark's lines and columns those of the whole file.
+        padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start:segment.end]
+        try:
+            tree = parser().parse(padded, start="statement")
+        except UnexpectedInput as exc:
+            diagnostics.append(_describe(exc, text, path, segment))
+            continue
+        statements.append(to_nodes.transform(tree))
+    return nodes.PlaybookFile(path, tuple(statements)), diagnostics
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    return start + column - 1
+
+
+def _word(name: str) -> str:
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    terminal = parser().get_terminal(name)
+    if isinstance(terminal.pattern, PatternStr):
+        return f"'{terminal.pattern.value}'"
+    return name.lower()
+
+
+def _list_words(words: list[str]) -> str:
+    words = sorted(set(words), key=lambda w: (not w.startswith("'"), w))
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe(exc: UnexpectedInput, text: str, path: str, segment: _Segment) -> Diagnostic:
+    """Turn a lark error inside `segment` into one diagnostic in plain words."""
+    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    if at_end:
+        offset = segment.end
+    else:
+        offset = _offset(text, exc.line, exc.column)
+    line, col = _line_col(text, offset)
+    pos = Pos(path, line, col)
+    before = [t for t in segment.tokens if t.end <= offset]
+    previous = before[-1].text if before else ""
+
+    if isinstance(exc, UnexpectedCharacters) and text[offset] == '"':
+        return error(pos, "this text has no closing '\"'", 'end it with " on the same line')
+    if isinstance(exc, UnexpectedCharacters) and text[offset] == "/":
+        return error(pos, "this regular expression has no closing '/'")
+
+    expected = set(exc.expected if isinstance(exc, UnexpectedToken) else exc.allowed or ())
+    expected.discard("COMMENT")
+    expected.discard("WHITESPACE")
+    found_match = _FOUND.match(text, offset) if not at_end else None
+    found = found_match.group() if found_match else ""
+    found_type = exc.token.type if isinstance(exc, UnexpectedToken) else ""
+    message, hint = _message(expected, previous, found, found_type)
+    if found and not message.startswith("use "):
+        message += f", found '{found}'"
+    return error(pos, message, hint)
+
+
+def _message(expected: set[str], previous: str, found: str, found_type: str) -> tuple[str, str | None]:
+    """The sentence for an error: what was expected after `previous`."""
+    quote_hint = f'put text in double quotes: "{found}"' if found_type == "NAME" or found[:1] == "@" else None
+    if previous in ("=", "!=", "<", "<=", ">", ">=") and found.startswith("="):
+        return "use a single '=' to compare", None
+    if "NUMBER" in expected and expected <= VALUE_TERMINALS | {"LPAR"}:
+        return f"expected a value after '{previous}': a number, a \"quoted text\", true or false", quote_hint
+    if "THEN" in expected:
+        return "expected 'then' after the condition", None
+    if "DURATION" in expected and expected <= {"DURATION", "FOR", "NAME"}:
+        return f"expected a duration after '{previous}', {DURATION_EXAMPLES}", _unit_hint(found)
+    if expected >= CONDITION_START:
+        return f"expected a condition after '{previous}'", None
+    if expected == {"NAME"} and previous in ("then", ",", "and"):
+        return f"expected an action after '{previous}': {ACTION_WORDS_TEXT}", None
+    if expected == {"COLON"}:
+        return "expected ':' after the rule's name", None
+    if expected == {"WHEN"}:
+        return f"expected 'when' after '{previous}'", None
+    if expected == {"STRING"} and previous == "rule":
+        return "expected the rule's name in double quotes", 'as in rule "Thank advocates":'
+    if expected >= {"STRING", "ANY", "ALL"}:
+        hint = f"to use a list, write 'contains any {found}'" if found_type == "NAME" else None
+        return "expected a \"quoted phrase\", 'any' or 'all' after 'contains'", hint
+    if expected == {"STRING"}:
+        return f"expected a \"quoted text\" after '{previous}'", quote_hint
+    if expected == {"EQUAL"}:
+        return f"expected '=' after the name '{previous}'", None
+    if expected == {"TIMES"}:
+        return f"expected 'times within' after '{previous}'", "as in at least 5 times within 10m"
+    if "PER" in expected and previous in ("once", "times") or previous.isdigit() and expected == {"PER", "TIMES"}:
+        return f"expected 'per' after '{previous}'", "as in at most once per 1d"
+    if expected >= STATEMENT_START:
+        return "expected a statement: playbook, brand, list, define, rule or when", None
+    if "RPAR" in expected:
+        return _join_expected(expected, previous, "to close the '('"), None
+    return _join_expected(expected, previous, ""), None
+
+
+def _unit_hint(found: str) -> str | None:
+    if found[:1].isdigit():
+        return "a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks"
+    return None
+
+
+def _join_expected(expected: set[str], previous: str, tail: str) -> str:
+    words = _list_words([_word(name) for name in expected])
+    where = f" after '{previous}'" if previous and not tail else ""
+    return f"expected {words}{where}{' ' + tail if tail else ''}"
+
