@@ -41,9 +41,11 @@ class Template:
         self._parts = tuple(p for p in parts if p != "")
 
     def render(self, event: Event) -> str:
-        if len(self._parts) == 1 and isinstance(self._parts[0], str):
-            return self._parts[0]
         return "".join(p if isinstance(p, str) else text_of(p(event)) for p in self._parts)
+
+    def render_empty(self) -> str:
+        """The text with every placeholder left empty."""
+        return "".join(p for p in self._parts if isinstance(p, str))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +57,15 @@ class ActionTemplate:
     target: str | None
     params: tuple[tuple[str, str | Template], ...]
 
-    def params_for(self, event: Event) -> dict[str, str]:
+    @property
+    def fills_in(self) -> bool:
+        """Whether the params depend on the event (a `{field}` in a text)."""
+        return any(isinstance(value, Template) for _, value in self.params)
+
+    def params_for(self, event: Event | None) -> dict[str, str]:
+        """The params filled in from `event` (None: placeholders left empty)."""
         return {
-            key: value if isinstance(value, str) else value.render(event)
+            key: value if isinstance(value, str) else value.render(event) if event else value.render_empty()
             for key, value in self.params
         }
 
@@ -101,17 +109,20 @@ def action_id(rule: str, event: str, position: int, time: str) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-def make_record(template: ActionTemplate, rule: str, source: str, event: Event, time: str) -> ActionRecord:
-    """The record of `template` firing for `event` at `time` (already formatted)."""
+def make_record(
+    template: ActionTemplate, rule: str, source: str, time: str,
+    event: str, thread: str, author: str | None, params: dict[str, str],
+) -> ActionRecord:
+    """The record of `template` firing for the item `event` at `time` (already formatted)."""
     return ActionRecord(
-        id=action_id(rule, event.id, template.position, time),
+        id=action_id(rule, event, template.position, time),
         time=time,
         rule=rule,
         action=template.action,
         target=template.target,
-        params=template.params_for(event),
-        event=event.id,
-        thread=event.thread,
-        author=event.handle,
+        params=params,
+        event=event,
+        thread=thread,
+        author=author,
         source=source,
     )

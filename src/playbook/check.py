@@ -6,7 +6,7 @@ first. `Namespace` is what the checker and the compiler both resolve names in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import re2
@@ -38,11 +38,11 @@ ACTION_PARTS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "hide": (frozenset(), ()),
 }
 MISSING_PART = {
-    "assign": "'assign' needs a target, as in assign to \"billing-team\"",
-    "notify": "'notify' needs a target, as in notify \"#care-desk\"",
-    "alert": "'alert' needs a target, as in alert \"#war-room\"",
-    "tag": "'tag' needs a label, as in tag \"needs-follow-up\"",
-    "reply": "'reply' needs a text or a template, as in reply \"Thank you!\" or reply with template \"thanks\"",
+    "assign": ("'assign' needs a target", 'as in assign to "billing-team"'),
+    "notify": ("'notify' needs a target", 'as in notify "#care-desk"'),
+    "alert": ("'alert' needs a target", 'as in alert "#war-room"'),
+    "tag": ("'tag' needs a label", 'as in tag "needs-follow-up"'),
+    "reply": ("'reply' needs a text or a template", 'as in reply "Thank you!" or reply with template "thanks"'),
 }
 PART_NAMES = {
     "to": "'to'",
@@ -91,9 +91,16 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
     return ns, problems
 
 
+def conjuncts(condition: nodes.Condition) -> list[nodes.Condition]:
+    """The parts joined by `and`, parentheses around `and`s flattened."""
+    if isinstance(condition, nodes.And):
+        return [part for operand in condition.operands for part in conjuncts(operand)]
+    return [condition]
+
+
 def split_time(condition: nodes.Condition) -> tuple[list[nodes.Condition], list[nodes.TimeCondition]]:
-    """A rule's condition as its instant conjuncts and its top-level time conditions."""
-    parts = list(condition.operands) if isinstance(condition, nodes.And) else [condition]
+    """A rule's condition as its instant conjuncts and its time conditions joined by `and`."""
+    parts = conjuncts(condition)
     instant = [c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
     timed = [c for c in parts if isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
     return instant, timed
@@ -109,21 +116,27 @@ def walk(condition: nodes.Condition) -> Iterator[nodes.Condition]:
         yield from walk(condition.operand)
 
 
-def check_ruleset(files: list[nodes.PlaybookFile], extra_brand: bool = False) -> list[Diagnostic]:
+def check_ruleset(
+    files: list[nodes.PlaybookFile], extra_brand: bool = False, sources: Mapping[str, str] | None = None,
+) -> list[Diagnostic]:
     """Every problem in the rule set made of `files`, errors and warnings.
 
-    `extra_brand` says brand handles come from elsewhere too (the daemon's config).
+    `extra_brand` says brand handles come from elsewhere too (the daemon's
+    config); `sources`, the files' texts, lets a hint quote what was written.
     """
     ns, problems = build_namespace(files)
-    checker = _Checker(ns)
+    broken = frozenset().union(*(f.broken_names for f in files))
+    checker = _Checker(ns, broken, sources or {})
     checker.problems.extend(problems)
     checker.run(extra_brand)
     return checker.problems
 
 
 class _Checker:
-    def __init__(self, ns: Namespace) -> None:
+    def __init__(self, ns: Namespace, broken: frozenset[str], sources: Mapping[str, str]) -> None:
         self.ns = ns
+        self.broken = broken
+        self.sources = sources
         self.problems: list[Diagnostic] = []
         self.used: set[str] = set()
 
@@ -169,6 +182,12 @@ class _Checker:
         pos = rule.name.pos if rule.name is not None else rule.when_pos
         if not name.strip():
             self.problems.append(error(pos, "a rule's name cannot be empty"))
+        elif name in names and rule.name is None:
+            first = names[name]
+            self.problems.append(error(
+                pos, f"this unnamed rule is named '{name}' like the rule at {first.file}:{first.line}",
+                'give one of them a name, as in rule "Escalate complaints":',
+            ))
         elif name in names:
             first = names[name]
             self.problems.append(error(
@@ -335,10 +354,14 @@ class _Checker:
     def _matches(self, cond: nodes.Matches) -> None:
         if self._field(cond.field):
             self._not_kinds(cond.field, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'matches' works on text")
-        bad_flags = sorted(set(cond.flags) - {"i"})
+        bad_flags = [flag for flag in cond.flags if flag != "i"]
         if bad_flags:
+            # The flags follow the closing '/': `/` + the pattern with its '/' escaped + `/`.
+            written = len(cond.pattern) + cond.pattern.count("/") + 2
+            column = cond.regex_pos.column + written + cond.flags.index(bad_flags[0])
             self.problems.append(error(
-                cond.pos, f"unknown regular expression flag '{bad_flags[0]}'",
+                Pos(cond.regex_pos.file, cond.regex_pos.line, column),
+                f"unknown regular expression flag '{bad_flags[0]}'",
                 "only /i (ignore case) is allowed",
             ))
         options = re2.Options()
@@ -346,12 +369,8 @@ class _Checker:
         try:
             re2.compile(cond.pattern, options)
         except re2.error as exc:
-            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-            self.problems.append(error(
-                cond.regex_pos,
-                f"invalid regular expression: {reason}",
-                "the syntax is RE2's: no back-references or look-arounds",
-            ))
+            message, hint = _regex_problem(exc)
+            self.problems.append(error(cond.regex_pos, message, hint))
 
     def _phrases(self, phrases: tuple[nodes.Literal, ...]) -> None:
         for literal in phrases:
@@ -366,7 +385,7 @@ class _Checker:
 
     def _list_ref(self, ref: nodes.Name) -> None:
         self.used.add(ref.name)
-        if ref.name in self.ns.lists:
+        if ref.name in self.ns.lists or ref.name in self.broken:
             return
         if ref.name in self.ns.defines:
             self.problems.append(error(
@@ -379,13 +398,13 @@ class _Checker:
         self.problems.append(error(ref.pos, f"unknown list '{ref.name}'", hint))
 
     def _word(self, cond: nodes.Word) -> None:
-        if cond.name in self.ns.defines:
+        if cond.name in self.ns.defines or cond.name in self.broken:
             self.used.add(cond.name)
             return
         if "." in cond.name:
             self.problems.append(error(
                 cond.pos, f"'{cond.name}' is a field; a condition needs a test of it",
-                f"as in {cond.name} exists, or {cond.name} = \"...\"",
+                f"as in {_test_example(cond.name)}",
             ))
             return
         if cond.name in self.ns.lists:
@@ -418,7 +437,7 @@ class _Checker:
         else:
             self._type_word(word, cond.word.pos, allow_defines=False)
         name = cond.category.name
-        if name in self.ns.defines:
+        if name in self.ns.defines or name in self.broken:
             self.used.add(name)
             return
         if name in self.ns.lists:
@@ -448,6 +467,8 @@ class _Checker:
             hint = f"did you mean '{near}'?" if near else "the actions are " + ", ".join(ACTION_WORDS)
             self.problems.append(error(action.pos, f"unknown action '{action.word}'", hint))
             return
+        if self._misplaced_target(action):
+            return
         allowed, required = ACTION_PARTS[action.word]
         seen: set[str] = set()
         for arg in action.args:
@@ -463,21 +484,83 @@ class _Checker:
         if action.word == "reply" and {"text", "template"} <= seen:
             self.problems.append(error(action.pos, "'reply' takes a text or a template, not both"))
         if missing:
-            self.problems.append(error(action.pos, MISSING_PART[action.word]))
+            message, hint = MISSING_PART[action.word]
+            pos = action.pos
+            comment = self._comment_after(action)
+            if comment is not None:
+                pos, written = comment
+                message = f"'#' starts a comment, so '{action.word}' has no target"
+                hint = f'put it in double quotes: {action.word} "{written}"'
+            self.problems.append(error(pos, message, hint))
+
+    def _misplaced_target(self, action: nodes.Action) -> bool:
+        """`assign "T"` and `notify to "T"`: one mistake, one diagnostic."""
+        kinds = [arg.kind for arg in action.args]
+        if action.word == "assign" and "to" not in kinds and "text" in kinds:
+            arg = action.args[kinds.index("text")]
+            self.problems.append(error(
+                arg.value_pos, "'assign' needs 'to' before its target", f'as in assign to "{arg.value}"',
+            ))
+            return True
+        if action.word in ("notify", "alert", "tag") and "to" in kinds and "text" not in kinds:
+            arg = action.args[kinds.index("to")]
+            self.problems.append(error(
+                arg.pos, f"'{action.word}' does not take 'to'", f'write {action.word} "{arg.value}"',
+            ))
+            return True
+        return False
+
+    def _comment_after(self, action: nodes.Action) -> tuple[Pos, str] | None:
+        """Where and what `#word` a missing target turned into a comment, if that happened."""
+        source = self.sources.get(action.pos.file)
+        lines = source.splitlines() if source is not None else []
+        if not 0 < action.pos.line <= len(lines):
+            return None
+        after = action.pos.column - 1 + len(action.word)
+        rest = lines[action.pos.line - 1][after:]
+        word = rest.lstrip()
+        if not word.startswith("#") or len(word) < 2:
+            return None
+        column = after + len(rest) - len(word) + 1
+        return Pos(action.pos.file, action.pos.line, column), word.split()[0]
 
     def _action_arg(self, action: nodes.Action, arg: nodes.ActionArg) -> None:
         if arg.kind == "priority":
             if arg.value not in PRIORITIES:
                 near = suggest(arg.value, PRIORITIES)
                 hint = f"did you mean '{near}'?" if near else "priorities are " + ", ".join(PRIORITIES)
-                self.problems.append(error(arg.pos, f"unknown priority '{arg.value}'", hint))
+                self.problems.append(error(arg.value_pos, f"unknown priority '{arg.value}'", hint))
             return
         if not arg.value.strip() and arg.kind in ("to", "text", "template"):
-            self.problems.append(error(arg.pos, f"the {'target' if arg.kind == 'to' else arg.kind} of '{action.word}' cannot be empty"))
+            self.problems.append(error(arg.value_pos, f"the {'target' if arg.kind == 'to' else arg.kind} of '{action.word}' cannot be empty"))
         if arg.kind == "message" or (arg.kind == "text" and action.word == "reply"):
             for name, offset in placeholders(arg.value):
                 typo = field_typo(name)
                 if typo is not None:
-                    at = Pos(arg.pos.file, arg.pos.line, arg.pos.column + 1 + offset)
+                    at = Pos(arg.value_pos.file, arg.value_pos.line, arg.value_pos.column + 1 + offset)
                     self.problems.append(error(at, f"unknown field '{name}'", f"did you mean '{typo}'?"))
 
+
+
+def _test_example(path: str) -> str:
+    """An example of a test of a field, right for its kind."""
+    kind = KNOWN_FIELDS.get(path)
+    if kind is Kind.BOOLEAN:
+        return f"{path} exists, or {path} = true"
+    if kind is Kind.NUMBER:
+        return f"{path} exists, or {path} > 0"
+    return f"{path} exists, or {path} = \"...\""
+
+
+def _regex_problem(exc: re2.error) -> tuple[str, str | None]:
+    """RE2's complaint in plain words: `missing ): (refund` → `missing ')' in '(refund'`."""
+    raw = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+    problem, _, fragment = raw.partition(": ")
+    for symbol in ")]":
+        if problem.endswith(" " + symbol):
+            problem = problem[:-1] + f"'{symbol}'"
+    message = f"invalid regular expression: {problem}" + (f" in '{fragment}'" if fragment else "")
+    hint = None
+    if "escape" in problem or "perl operator" in problem or "repetition operator" in problem:
+        hint = "RE2 has no back-references or look-arounds"
+    return message, hint

@@ -12,8 +12,10 @@ from . import __version__
 from .actions import ActionRecord
 from .diagnostics import PlaybookError, render_all, summarize
 from .dryrun import dry_run
+from .explain import Explainer
 from .loader import PlaybookPathError, RuleSet, load_ruleset
 from .report import action_table, summary
+from .timestamps import TimeError, parse_time
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -31,6 +33,7 @@ examples:
   playbook check playbooks/                 check every .play file under playbooks/
   playbook dry-run playbooks/ --events examples/events.jsonl
   playbook dry-run care.play --events - --format jsonl < events.jsonl
+  playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
 
 exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command
 """
@@ -48,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="check playbooks and report every problem",
         description="Load and check playbooks. Every error and warning is printed as\n"
                     "FILE:LINE:COL: error: what is wrong (a hint), with the line and a caret.",
-        epilog="exit codes: 0 when the playbooks are valid (warnings allowed), 1 when not",
+        epilog="examples:\n  playbook check playbooks/\n  playbook check care.play crisis.play\n\n"
+               "exit codes: 0 when the playbooks are valid (warnings allowed), 1 when not",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="a .play file or a folder of them")
@@ -65,7 +69,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="events, one JSON object per line; '-' reads standard input")
     dry.add_argument("--format", choices=("text", "jsonl"), default="text",
                      help="text: a readable table (default); jsonl: one action record per line")
+    dry.add_argument("--until", metavar="TIME", type=_time_arg,
+                     help="at the end, move the clock to TIME (ISO-8601 with a zone) and fire "
+                          "what is due by then; later deadlines are listed as pending")
+    dry.add_argument("--explain", nargs="?", const="", action="append", metavar="EVENT|RULE",
+                     help="show which conditions held and which did not, and what time rules "
+                          "wait for; give an event id or a rule name to explain only that "
+                          "(repeatable), or nothing to explain every event")
     return parser
+
+
+def _time_arg(text: str) -> int:
+    try:
+        return parse_time(text)
+    except TimeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; write it like 2026-11-20T18:00:00Z") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,8 +150,14 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         else:
             records.append(record)
 
+    explainer = None
+    if args.explain is not None:
+        explain_out = sys.stdout if args.format == "text" else sys.stderr
+        explainer = Explainer(loaded, [t for t in args.explain if t], explain_out)
     with _open_events(parser, args.events) as stream:
-        result = dry_run(loaded, stream, emit)
+        result = dry_run(loaded, stream, emit, until=args.until, observer=explainer)
+    if explainer is not None and args.format == "text":
+        sys.stdout.write("\n")
     if args.format == "text":
         action_table(records, sys.stdout)
     sys.stdout.flush()

@@ -22,6 +22,7 @@ from .diagnostics import Pos
 from .events import Event
 from .phrases import PhraseIndex
 from .timestamps import MICROS
+from .unparse import condition_text, limit_text, rule_text
 
 Condition = Callable[[Event], bool]
 
@@ -173,7 +174,7 @@ class Compiler:
         time: TimeSpec | None = None
         if timed:
             spec = timed[0]
-            text = _written(spec)
+            text = condition_text(spec)
             if isinstance(spec, nodes.Unanswered):
                 time = UnansweredSpec(spec.duration.seconds * MICROS, text)
             else:
@@ -188,12 +189,14 @@ class Compiler:
                 limit.count, limit.duration.seconds * MICROS,
                 key_getter(limit.per.path) if limit.per else None,
                 limit.per.path if limit.per else None,
-                _written_limit(limit),
+                limit_text(limit),
             )
             for limit in rule.limits
         )
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
-        return CompiledRule(index, rule.display_name, source, rule.text, condition, time, actions, limits, rule)
+        return CompiledRule(
+            index, rule.display_name, source, rule_text(rule), condition, time, actions, limits, rule,
+        )
 
     # --- actions ---
 
@@ -280,12 +283,12 @@ class Compiler:
         index = self.phrase_indexes.setdefault(path, PhraseIndex())
         ids = frozenset(index.add(p) for p in phrases)
         read = getter(path)
-        cache_key = "contains:" + path
 
+        # The index itself keys the event's cache: phrase ids mean nothing outside it.
         def found(e: Event) -> frozenset[int]:
-            hits = e.cache.get(cache_key)
+            hits = e.cache.get(index)
             if hits is None:
-                hits = e.cache[cache_key] = index.find(read(e))
+                hits = e.cache[index] = index.find(read(e))
             return hits  # type: ignore[no-any-return]
 
         if mode == "one":
@@ -381,16 +384,3 @@ class Compiler:
 
 def _type_is(word: str) -> Condition:
     return lambda e: e.type == word
-
-
-def _written(spec: nodes.TimeCondition) -> str:
-    if isinstance(spec, nodes.Unanswered):
-        return f"unanswered {spec.duration.text}"
-    per = f" per {spec.per.path}" if spec.per else ""
-    return f"at least {spec.count} times within {spec.duration.text}{per}"
-
-
-def _written_limit(limit: nodes.Limit) -> str:
-    count = "once" if limit.count == 1 else str(limit.count)
-    per = f" per {limit.per.path}" if limit.per else ""
-    return f"at most {count}{per} per {limit.duration.text}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -75,8 +76,13 @@ def render(diag: Diagnostic, source: str | None) -> str:
     if not 1 <= diag.pos.line <= len(lines):
         return head
     line = lines[diag.pos.line - 1]
-    caret_at = len(line[: diag.pos.column - 1].expandtabs(TAB_SIZE))
+    caret_at = _width(line[: diag.pos.column - 1].expandtabs(TAB_SIZE))
     return f"{head}\n{line.expandtabs(TAB_SIZE)}\n{' ' * caret_at}^"
+
+
+def _width(text: str) -> int:
+    """Terminal cells `text` takes: wide characters (emoji, CJK) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .actions import ActionRecord
 from .events import Event, SkippedLine, read_events
 from .loader import RuleSet
-from .runtime.engine import Engine
+from .runtime.engine import Engine, Observer
 
 
 @dataclass(slots=True)
@@ -25,25 +25,39 @@ def dry_run(
     ruleset: RuleSet,
     lines: Iterable[bytes | str],
     emit: Callable[[ActionRecord], None],
+    until: int | None = None,
+    observer: Observer | None = None,
 ) -> DryRunResult:
-    """Run `ruleset` over JSON Lines `lines`, passing each action to `emit` as it happens."""
-    engine = Engine(ruleset)
+    """Run `ruleset` over JSON Lines `lines`, passing each action to `emit` as it happens.
+
+    At the end the clock moves to `until` (microseconds) when given, firing
+    what is due by then.
+    """
+    engine = Engine(ruleset, observer=observer)
     result = DryRunResult(engine)
+
+    def emit_all(records: list[ActionRecord]) -> None:
+        for record in records:
+            result.actions += 1
+            emit(record)
+
     for item in read_events(lines):
         if isinstance(item, SkippedLine):
             result.skipped.append(item)
             continue
         result.events += 1
-        for record in engine.process(item):
-            result.actions += 1
-            emit(record)
+        emit_all(engine.process(item))
+    if until is not None:
+        emit_all(engine.advance(until))
     return result
 
 
-def run_events(ruleset: RuleSet, events: Iterable[Event]) -> list[ActionRecord]:
+def run_events(ruleset: RuleSet, events: Iterable[Event], until: int | None = None) -> list[ActionRecord]:
     """Every action of `ruleset` over already-read events (tests and `playbook test`)."""
     engine = Engine(ruleset)
     out: list[ActionRecord] = []
     for event in events:
         out.extend(engine.process(event))
+    if until is not None:
+        out.extend(engine.advance(until))
     return out

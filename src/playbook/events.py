@@ -30,7 +30,7 @@ class Event:
         self.line = line
         self.thread: str = self.id
         self.brand = False
-        self.cache: dict[str, Any] = {}
+        self.cache: dict[Any, Any] = {}
 
     @property
     def handle(self) -> str | None:
@@ -118,6 +118,9 @@ def parse_line(raw: bytes | str, line: int = 0) -> Event:
 def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
     """Events from JSON Lines, numbered from 1; blank lines are passed over silently."""
     for number, raw in enumerate(lines, 1):
+        if number == 1:
+            # A byte order mark (files saved on Windows) is not part of the event.
+            raw = raw.removeprefix(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
         if not raw.strip():
             continue
         try:

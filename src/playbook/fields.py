@@ -94,11 +94,21 @@ def suggest(name: str, candidates: Iterable[str], limit: int | None = None) -> s
     return best[1] if best else None
 
 
+# Author fields whose bare name is taken for the full path when misspelt
+# (`folowers` for `author.followers`); short ones such as `id` or `tags` are
+# left alone, as events often carry top-level fields by those names.
+DISTINCTIVE_LEAVES = {"followers": "author.followers", "verified": "author.verified", "handle": "author.handle"}
+
+
 def field_typo(path: str) -> str | None:
     """The known field that `path` is a typo of, or None when it is known or a new field."""
     if path in KNOWN_FIELDS:
         return None
-    return suggest(path, KNOWN_FIELDS)
+    near = suggest(path, KNOWN_FIELDS)
+    if near is None and "." not in path:
+        leaf = suggest(path, DISTINCTIVE_LEAVES)
+        near = DISTINCTIVE_LEAVES[leaf] if leaf else None
+    return near
 
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .check import build_namespace, check_ruleset
+from .check import Namespace, build_namespace, check_ruleset
 from .compiler import CompiledRule, Compiler
 from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
 from .nodes import PlaybookFile, Title
@@ -30,6 +30,7 @@ class RuleSet:
     titles: tuple[str, ...] = ()
     digest: str = ""
     by_name: Mapping[str, CompiledRule] = field(default_factory=dict)
+    namespace: Namespace = field(default_factory=Namespace)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -95,13 +96,15 @@ def load_ruleset(paths: Sequence[str], brand: Iterable[str] = ()) -> RuleSet:
 def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
     """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
     extra_brand = [h for h in brand if h]
+    # Editors on Windows may start a file with a byte order mark; it is not text.
+    sources = {path: text.removeprefix("\ufeff") for path, text in sources.items()}
     files: list[PlaybookFile] = []
     diagnostics: list[Diagnostic] = []
     for path, text in sources.items():
         parsed, problems = parse_text(text, path)
         files.append(parsed)
         diagnostics.extend(problems)
-    diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand)))
+    diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand), sources=sources))
     diagnostics.sort(key=sort_key)
     if any(d.is_error for d in diagnostics):
         raise PlaybookError(diagnostics, sources)
@@ -122,4 +125,5 @@ def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> Ru
         titles=titles,
         digest=digest,
         by_name={r.name: r for r in rules},
+        namespace=ns,
     )

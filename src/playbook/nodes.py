@@ -169,12 +169,13 @@ Condition = Union[
 class ActionArg:
     """One part after an action word: `to "T"`, `"T"`, `priority P`, `message "M"`, `with template "N"`.
 
-    `pos` is the position of the part's value.
+    `pos` is where the part begins (its keyword, if any), `value_pos` where its value does.
     """
 
     kind: str
     value: str
     pos: Pos
+    value_pos: Pos
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +226,7 @@ class Define:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A rule; `name` is None for an unnamed one, which `when_pos` then names.
-
-    `text` is the rule as written, white space collapsed: what identifies an
-    unnamed rule across edits of its file.
-    """
+    """A rule; `name` is None for an unnamed one, which `when_pos` then names."""
 
     name: Literal | None
     condition: Condition
@@ -237,7 +234,6 @@ class Rule:
     limits: tuple[Limit, ...]
     pos: Pos
     when_pos: Pos
-    text: str
 
     @property
     def display_name(self) -> str:
@@ -252,7 +248,12 @@ Statement = Union[Title, Brand, ListDef, Define, Rule]
 
 @dataclass(frozen=True, slots=True)
 class PlaybookFile:
-    """One parsed `.play` file."""
+    """One parsed `.play` file.
+
+    `broken_names` are the names of `define`s and `list`s that did not parse:
+    their uses are not reported again as unknown.
+    """
 
     path: str
     statements: tuple[Statement, ...]
+    broken_names: frozenset[str] = frozenset()

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from .actions import ActionRecord
 from .dryrun import DryRunResult
+from .timestamps import format_time
 
 WIDTH_WHEN_PIPED = 160
 
@@ -48,11 +49,10 @@ def summary(result: DryRunResult) -> str:
         for rule in engine.ruleset.rules:
             stats = engine.stats[rule.name]
             buf.write(f"  {rule.name:<{width}}  {stats.fired:>6}  {stats.suppressed:>10}\n")
-    if engine.not_evaluated:
-        buf.write(
-            f"not evaluated: {len(engine.not_evaluated)} rules with a time condition or a limit "
-            "(this version evaluates instant rules only):\n"
-        )
-        for rule in engine.not_evaluated:
-            buf.write(f"  {rule.name} ({rule.source})\n")
+    pending = engine.pending()
+    clock = format_time(engine.clock) if engine.clock is not None else "no events"
+    buf.write(f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} (clock at {clock})\n")
+    for deadline in pending:
+        buf.write(f"  {format_time(deadline.due)}  {deadline.rule}  event {deadline.event}"
+                  f" in thread {deadline.thread}\n")
     return buf.getvalue()

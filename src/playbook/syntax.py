@@ -48,7 +48,8 @@ _SCAN = re.compile(
     """,
     re.VERBOSE,
 )
-_FOUND = re.compile(r'[^\s,()"]+|\S')
+_FOUND = re.compile(r'"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|[^\s,()"]+|\S')
+_FOUND_DURATION = re.compile(r"\d+\s*[A-Za-z]+")
 
 
 @lru_cache(maxsize=1)
@@ -71,8 +72,8 @@ def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnosti
         tree = parser().parse(text, start="start")
     except UnexpectedInput:
         return _parse_by_statement(text, path)
-    statements = ToNodes(path, text).transform(tree)
-    return nodes.PlaybookFile(path, tuple(statements)), []
+    statements = ToNodes(path).transform(tree)
+    return nodes.PlaybookFile(path, tuple(statements), frozenset()), []
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,18 +131,31 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
     statements: list[nodes.Statement] = []
     diagnostics: list[Diagnostic] = []
-    to_nodes = ToNodes(path, text)
-    for segment in _segments(text):
+    broken: set[str] = set()
+    to_nodes = ToNodes(path)
+    segments = _segments(text)
+    for i, segment in enumerate(segments):
         line, col = _line_col(text, segment.start)
         # Padding keeps lark's lines and columns those of the whole file.
         padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start:segment.end]
         try:
             tree = parser().parse(padded, start="statement")
         except UnexpectedInput as exc:
-            diagnostics.append(_describe(exc, text, path, segment))
+            following = segments[i + 1].tokens[0] if i + 1 < len(segments) else None
+            diagnostics.append(_describe(exc, text, path, segment, following))
+            broken.update(_declared_name(segment))
             continue
         statements.append(to_nodes.transform(tree))
-    return nodes.PlaybookFile(path, tuple(statements)), diagnostics
+    return nodes.PlaybookFile(path, tuple(statements), frozenset(broken)), diagnostics
+
+
+def _declared_name(segment: _Segment) -> list[str]:
+    """The name a broken `define` or `list` meant to declare, so that its uses
+    are not reported as unknown too."""
+    tokens = segment.tokens
+    if len(tokens) >= 2 and tokens[0].text in ("define", "list") and tokens[1].kind == "word":
+        return [tokens[1].text]
+    return []
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -167,42 +181,81 @@ def _list_words(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _describe(exc: UnexpectedInput, text: str, path: str, segment: _Segment) -> Diagnostic:
+def _describe(
+    exc: UnexpectedInput, text: str, path: str, segment: _Segment, following: _Scanned | None,
+) -> Diagnostic:
     """Turn a lark error inside `segment` into one diagnostic in plain words."""
     at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
-    if at_end:
-        offset = segment.end
-    else:
-        offset = _offset(text, exc.line, exc.column)
+    offset = segment.end if at_end else _offset(text, exc.line, exc.column)
+    before = [t for t in segment.tokens if t.end <= offset]
+    previous = before[-1] if before else None
+    if at_end and following is not None and previous is not None and _same_line(text, previous.end, following.start):
+        # The statement was cut short by a keyword on the same line: show that keyword.
+        offset, at_end = following.start, False
+    elif (
+        isinstance(exc, UnexpectedToken) and not at_end and previous is not None
+        and _is_keyword(exc.token.type) and not _same_line(text, previous.end, offset)
+    ):
+        # Something is missing at the end of a line: point there, not at the next line's keyword.
+        offset, at_end = previous.end, True
     line, col = _line_col(text, offset)
     pos = Pos(path, line, col)
-    before = [t for t in segment.tokens if t.end <= offset]
-    previous = before[-1].text if before else ""
 
     if isinstance(exc, UnexpectedCharacters) and text[offset] == '"':
         return error(pos, "this text has no closing '\"'", 'end it with " on the same line')
     if isinstance(exc, UnexpectedCharacters) and text[offset] == "/":
         return error(pos, "this regular expression has no closing '/'")
 
-    expected = set(exc.expected if isinstance(exc, UnexpectedToken) else exc.allowed or ())
-    expected.discard("COMMENT")
-    expected.discard("WHITESPACE")
-    found_match = _FOUND.match(text, offset) if not at_end else None
-    found = found_match.group() if found_match else ""
-    found_type = exc.token.type if isinstance(exc, UnexpectedToken) else ""
-    message, hint = _message(expected, previous, found, found_type)
-    if found and not message.startswith("use "):
+    if isinstance(exc, UnexpectedToken):
+        expected = set(exc.accepts or exc.expected)
+    else:
+        expected = set(exc.allowed or ())
+    expected -= {"COMMENT", "WHITESPACE", "$END"}
+    found = "" if at_end else _found(text, offset, expected)
+    found_type = exc.token.type if isinstance(exc, UnexpectedToken) and not at_end else ""
+    if previous is not None and previous.text == "<" and found.startswith(">"):
+        pos = Pos(path, *_line_col(text, previous.start))
+    following_word = _FOUND.match(text, offset + len(found) + 1) if found == "is" else None
+    message, hint = _message(expected, previous.text if previous else "", found, found_type)
+    if found_type == "IS" and following_word is not None:
+        hint = hint.replace("NAME", following_word.group()) if hint else hint
+    if found and message.startswith("expected"):
         message += f", found '{found}'"
     return error(pos, message, hint)
+
+
+def _is_keyword(terminal: str) -> bool:
+    return isinstance(parser().get_terminal(terminal).pattern, PatternStr) if terminal != "$END" else False
+
+
+def _same_line(text: str, start: int, end: int) -> bool:
+    return "\n" not in text[start:end]
+
+
+def _found(text: str, offset: int, expected: set[str]) -> str:
+    """The text at `offset` as the manager sees it: a whole string, a whole duration."""
+    if "DURATION" in expected:
+        match = _FOUND_DURATION.match(text, offset)
+        if match:
+            return match.group()
+    match = _FOUND.match(text, offset)
+    return match.group() if match else ""
 
 
 def _message(expected: set[str], previous: str, found: str, found_type: str) -> tuple[str, str | None]:
     """The sentence for an error: what was expected after `previous`."""
     quote_hint = f'put text in double quotes: "{found}"' if found_type == "NAME" or found[:1] == "@" else None
+    if found[:1] == "'":
+        return "text goes in double quotes, not single quotes", f'write "{found.strip(chr(39))}"'
+    if previous == "<" and found.startswith(">"):
+        return "unknown comparison '<>'", "did you mean '!='?"
     if previous in ("=", "!=", "<", "<=", ">", ">=") and found.startswith("="):
         return "use a single '=' to compare", None
     if "NUMBER" in expected and expected <= VALUE_TERMINALS | {"LPAR"}:
         return f"expected a value after '{previous}': a number, a \"quoted text\", true or false", quote_hint
+    if found_type == "IS" and previous == ")":
+        return "'is' must follow a single event type, 'author' or 'event'", \
+            "to test several types, write (mention or comment) and event is NAME"
     if "THEN" in expected:
         return "expected 'then' after the condition", None
     if "DURATION" in expected and expected <= {"DURATION", "FOR", "NAME"}:
@@ -220,13 +273,18 @@ def _message(expected: set[str], previous: str, found: str, found_type: str) -> 
     if expected >= {"STRING", "ANY", "ALL"}:
         hint = f"to use a list, write 'contains any {found}'" if found_type == "NAME" else None
         return "expected a \"quoted phrase\", 'any' or 'all' after 'contains'", hint
-    if expected == {"STRING"}:
+    if "STRING" in expected and (expected == {"STRING"} or found_type == "NAME"):
         return f"expected a \"quoted text\" after '{previous}'", quote_hint
+    if expected == {"NAME", "LPAR"} and previous == "in":
+        return "expected a list after 'in': a list's name or (\"a\", \"b\")", \
+            'as in platform in ("twitter", "instagram")'
     if expected == {"EQUAL"}:
         return f"expected '=' after the name '{previous}'", None
     if expected == {"TIMES"}:
         return f"expected 'times within' after '{previous}'", "as in at least 5 times within 10m"
-    if "PER" in expected and previous in ("once", "times") or previous.isdigit() and expected == {"PER", "TIMES"}:
+    if expected == {"PER"} and previous not in ("once", "times") and not previous.isdigit():
+        return f"expected 'per' after '{previous}'", "as in at most once per author per 7d"
+    if "PER" in expected:
         return f"expected 'per' after '{previous}'", "as in at most once per 1d"
     if expected >= STATEMENT_START:
         return "expected a statement: playbook, brand, list, define, rule or when", None

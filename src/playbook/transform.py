@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -45,16 +44,9 @@ def _values(children: list[Any]) -> list[Any]:
 class ToNodes(Transformer[Token, Any]):
     """Builds the AST of one file; positions carry the file's path as the user gave it."""
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str) -> None:
         super().__init__(visit_tokens=False)
         self.path = path
-        self.text = text
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def _source(self, meta: Meta) -> str:
-        start = self._line_starts[meta.line - 1] + meta.column - 1
-        end = self._line_starts[meta.end_line - 1] + meta.end_column - 1
-        return " ".join(self.text[start:end].split())
 
     def _at(self, item: Token | Meta) -> Pos:
         return Pos(self.path, item.line or 0, item.column or 0)
@@ -105,9 +97,7 @@ class ToNodes(Transformer[Token, Any]):
         name = children[0] if isinstance(children[0], nodes.Literal) else None
         rest = children[children.index(when) + 1:]
         condition, actions, *limits = rest
-        return nodes.Rule(
-            name, condition, actions, tuple(limits), self._at(meta), self._at(when), self._source(meta),
-        )
+        return nodes.Rule(name, condition, actions, tuple(limits), self._at(meta), self._at(when))
 
     # --- conditions ---
 
@@ -206,7 +196,7 @@ class ToNodes(Transformer[Token, Any]):
     def _arg(self, kind: str, meta: Meta, children: list[Token]) -> nodes.ActionArg:
         token = children[0]
         value = unquote(token) if token.type == "STRING" else str(token)
-        return nodes.ActionArg(kind, value, self._at(token))
+        return nodes.ActionArg(kind, value, self._at(meta), self._at(token))
 
     def to_arg(self, meta: Meta, children: list[Token]) -> nodes.ActionArg:
         return self._arg("to", meta, children)

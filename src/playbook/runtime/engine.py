@@ -1,18 +1,38 @@
-"""The engine: takes events in order and returns the actions they cause."""
+"""The engine: takes events in order and returns the actions they cause (SPEC section 3).
+
+The clock is the greatest event time seen. Before an event at time t is
+processed, every timer due at or before t fires, in due order (same-due timers
+in the order they were set). A late event (earlier than the clock) is processed
+with its own time and leaves the clock alone. Nothing here reads the wall clock.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ..actions import ActionRecord, make_record
-from ..compiler import CompiledRule
+from ..compiler import CompiledRule, UnansweredSpec, WindowSpec
 from ..events import Event
 from ..loader import RuleSet
-from ..timestamps import format_time
+from ..timestamps import MICROS, format_time
+from .state import Deadline, DeadlineState, RuleState, Window, count_in, insert_sorted, trim
 from .threads import ThreadIndex
+from .timers import TimerQueue
 
 log = logging.getLogger(__name__)
+
+DAY = 86400 * MICROS
+# How far behind the clock an event may be and still be counted exactly: state
+# is kept this long beyond the longest duration in the rule set.
+DEFAULT_HISTORY = DAY
+# Replies often come days later (a review answered on Monday): thread links
+# are kept at least this long.
+THREAD_MEMORY = 7 * DAY
+_NO_KEY: tuple[()] = ()
 
 
 @dataclass(slots=True)
@@ -24,35 +44,329 @@ class RuleStats:
     failed: int = 0
 
 
-class Engine:
-    """Runs a rule set over events. Reads no clock: time is the events' own."""
+class Observer(Protocol):
+    """What `--explain` listens to; every method is optional to act on."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def rule_checked(self, rule: CompiledRule, event: Event, held: bool) -> None: ...
+    def waiting(self, rule: CompiledRule, deadline: Deadline) -> None: ...
+    def answered(self, deadline: Deadline, by: Event) -> None: ...
+    def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None: ...
+    def fired(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord]) -> None: ...
+    def suppressed(self, rule: CompiledRule, time: int, item: str, limit: str) -> None: ...
+
+
+class Engine:
+    """Runs a rule set over events, keeping per-rule state between them."""
+
+    def __init__(self, ruleset: RuleSet, history: int = DEFAULT_HISTORY, observer: Observer | None = None) -> None:
+        self.clock: int | None = None
+        self.history = history
+        self.observer = observer
+        self.timers = TimerQueue()
+        self.waiting: dict[str, list[Deadline]] = {}
+        self.state: dict[str, RuleState] = {}
+        self.stats: dict[str, RuleStats] = {}
+        self.pending_deadlines = 0
+        self._next_sweep: int | None = None
+        self.install(ruleset)
+
+    # --- rule sets ---
+
+    def install(self, ruleset: RuleSet) -> None:
+        """Run `ruleset` from now on, keeping the state of rules whose name it keeps."""
         self.ruleset = ruleset
-        self.threads = ThreadIndex()
-        self.stats = {rule.name: RuleStats() for rule in ruleset.rules}
-        self.instant = tuple(r for r in ruleset.rules if r.time is None and not r.limits)
-        self.not_evaluated = tuple(r for r in ruleset.rules if r.time is not None or r.limits)
+        self.rules = ruleset.rules
+        self.by_name = {rule.name: rule for rule in ruleset.rules}
+        longest = max((_longest(rule) for rule in self.rules), default=0)
+        self.horizon = longest + self.history
+        if not hasattr(self, "threads"):
+            self.threads = ThreadIndex(self.horizon)
+        self.threads.lifetime = max(self.horizon, THREAD_MEMORY)
+        for rule in self.rules:
+            state = self.state.get(rule.name)
+            if state is None or len(state.limits) != len(rule.limits):
+                state = self.state[rule.name] = RuleState(
+                    windows=state.windows if state else {},
+                    limits=[{} for _ in rule.limits],
+                )
+            self.stats.setdefault(rule.name, RuleStats())
+        for name in [n for n in self.state if n not in self.by_name]:
+            del self.state[name]
+
+    # --- time ---
 
     def process(self, event: Event) -> list[ActionRecord]:
-        """Take one event in; return the actions it causes, in rule-set order."""
-        event.brand = self.ruleset.is_brand(event.handle)
-        event.thread = self.threads.resolve(event)
+        """Take one event in; return the actions of the timers it lets fire and its own."""
         out: list[ActionRecord] = []
-        for rule in self.instant:
+        time = event.time
+        if self.clock is None or time >= self.clock:
+            self._fire_due(time, out)
+            self.clock = time
+        event.brand = self.ruleset.is_brand(event.handle)
+        event.thread = self.threads.resolve(event, self.clock)
+        self._take_answer(event)
+        for rule in self.rules:
             if self._holds(rule, event):
-                out.extend(self._fire(rule, event, event.time))
+                if rule.time is None:
+                    self._fire_for_event(rule, event, time, out)
+                elif type(rule.time) is UnansweredSpec:
+                    self._wait(rule, rule.time, event, out)
+                else:
+                    self._count(rule, rule.time, event, out)
+        self._maybe_sweep()
         return out
+
+    def advance(self, to: int) -> list[ActionRecord]:
+        """Move the clock to `to`, firing every timer due by then."""
+        out: list[ActionRecord] = []
+        self._fire_due(to, out)
+        if self.clock is None or to > self.clock:
+            self.clock = to
+        self._maybe_sweep()
+        return out
+
+    def pending(self) -> list[Deadline]:
+        """Deadlines still waiting, in the order they would fire."""
+        return [
+            payload for _, payload in self.timers
+            if type(payload) is Deadline and payload.state is DeadlineState.PENDING
+        ]
+
+    def _fire_due(self, until: int, out: list[ActionRecord]) -> None:
+        timers = self.timers
+        while (due := timers.next_due()) is not None and due <= until:
+            _, payload = timers.pop()
+            if type(payload) is Deadline:
+                self._deadline_due(payload, out)
+            else:
+                self._recheck(payload, due)
+
+    # --- rules ---
 
     def _holds(self, rule: CompiledRule, event: Event) -> bool:
         try:
-            return rule.condition(event)
+            held = rule.condition(event)
         except Exception as exc:  # a rule must never stop the engine
             self.stats[rule.name].failed += 1
             log.error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
             return False
+        if self.observer is not None:
+            self.observer.rule_checked(rule, event, held)
+        return held
 
-    def _fire(self, rule: CompiledRule, event: Event, time: int) -> list[ActionRecord]:
-        self.stats[rule.name].fired += 1
+    def _limit_keys(self, rule: CompiledRule, event: Event) -> tuple[Hashable, ...]:
+        return tuple(limit.per(event) if limit.per else None for limit in rule.limits)
+
+    def _fire_for_event(self, rule: CompiledRule, event: Event, time: int, out: list[ActionRecord]) -> None:
+        if not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
+            return
         stamp = format_time(time)
-        return [make_record(a, rule.name, rule.source, event, stamp) for a in rule.actions]
+        author = event.handle
+        records = [
+            make_record(a, rule.name, rule.source, stamp, event.id, event.thread, author, a.params_for(event))
+            for a in rule.actions
+        ]
+        self._emit(rule, time, event.id, records, out)
+
+    def _allowed(self, rule: CompiledRule, time: int, keys: tuple[Hashable, ...], item: str) -> bool:
+        """Apply the rule's `at most` limits to a firing at `time`; record it when allowed."""
+        if not rule.limits:
+            return True
+        logs = self.state[rule.name].limits
+        for limit, counts, key in zip(rule.limits, logs, keys):
+            times = counts.get(key)
+            if times and count_in(times, time - limit.micros, time) >= limit.count:
+                self.stats[rule.name].suppressed += 1
+                if self.observer is not None:
+                    self.observer.suppressed(rule, time, item, limit.text)
+                return False
+        for counts, key in zip(logs, keys):
+            times = counts.get(key)
+            if times is None:
+                times = counts[key] = deque()
+            insert_sorted(times, time)
+        return True
+
+    def _emit(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord], out: list[ActionRecord]) -> None:
+        self.stats[rule.name].fired += 1
+        out.extend(records)
+        if self.observer is not None:
+            self.observer.fired(rule, time, item, records)
+
+    # --- unanswered ---
+
+    def _wait(self, rule: CompiledRule, spec: UnansweredSpec, event: Event, out: list[ActionRecord]) -> None:
+        if event.brand:
+            return
+        waiting = self.waiting.get(event.thread)
+        if waiting and any(d.rule == rule.name and d.event == event.id for d in waiting):
+            return
+        fills_in = any(a.fills_in for a in rule.actions)
+        deadline = Deadline(
+            rule.name, event.id, event.thread, event.handle, event.time, event.time + spec.micros,
+            tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
+            self._limit_keys(rule, event) if rule.limits else None,
+        )
+        if self.observer is not None:
+            self.observer.waiting(rule, deadline)
+        assert self.clock is not None
+        if deadline.due <= self.clock:
+            # A late item whose deadline is already behind the clock fires at once.
+            self._deadline_due(deadline, out)
+            return
+        self.timers.push(deadline.due, deadline)
+        self.waiting.setdefault(event.thread, []).append(deadline)
+        self.pending_deadlines += 1
+
+    def _take_answer(self, event: Event) -> None:
+        """Mark as answered what `event` answers: its thread's items up to its time if
+        it is a brand event; the item or thread named by `ref` if it is `handled`."""
+        if event.brand:
+            self._answer_thread(event.thread, event, lambda d: d.time <= event.time)
+        if event.type == "handled":
+            ref = event.data.get("ref")
+            if isinstance(ref, str) and ref:
+                self._answer_thread(ref, event, lambda d: True)
+                thread = self.threads.thread_of(ref)
+                if thread != ref:
+                    self._answer_thread(thread, event, lambda d: d.event == ref)
+
+    def _answer_thread(self, thread: str, by: Event, answers: Any) -> None:
+        waiting = self.waiting.get(thread)
+        if not waiting:
+            return
+        keep = []
+        for deadline in waiting:
+            if answers(deadline):
+                deadline.state = DeadlineState.ANSWERED
+                self.pending_deadlines -= 1
+                if self.observer is not None:
+                    self.observer.answered(deadline, by)
+            else:
+                keep.append(deadline)
+        if keep:
+            self.waiting[thread] = keep
+        else:
+            del self.waiting[thread]
+
+    def _deadline_due(self, deadline: Deadline, out: list[ActionRecord]) -> None:
+        if deadline.state is not DeadlineState.PENDING:
+            return
+        waiting = self.waiting.get(deadline.thread)
+        if waiting and deadline in waiting:
+            waiting.remove(deadline)
+            if not waiting:
+                del self.waiting[deadline.thread]
+            self.pending_deadlines -= 1
+        rule = self.by_name.get(deadline.rule)
+        if rule is None or not isinstance(rule.time, UnansweredSpec):
+            deadline.state = DeadlineState.DROPPED
+            return
+        deadline.state = DeadlineState.FIRED
+        keys = deadline.keys if deadline.keys is not None and len(deadline.keys) == len(rule.limits) \
+            else (None,) * len(rule.limits)
+        if not self._allowed(rule, deadline.due, keys, deadline.event):
+            return
+        stamp = format_time(deadline.due)
+        params = deadline.params
+        if params is None or len(params) != len(rule.actions):
+            params = tuple(a.params_for(None) for a in rule.actions)
+        records = [
+            make_record(a, rule.name, rule.source, stamp, deadline.event, deadline.thread, deadline.author, p)
+            for a, p in zip(rule.actions, params)
+        ]
+        self._emit(rule, deadline.due, deadline.event, records, out)
+
+    # --- counting windows ---
+
+    def _count(self, rule: CompiledRule, spec: WindowSpec, event: Event, out: list[ActionRecord]) -> None:
+        key = spec.per(event) if spec.per is not None else _NO_KEY
+        if key is None:
+            return
+        windows = self.state[rule.name].windows
+        window = windows.get(key)
+        if window is None:
+            window = windows[key] = Window()
+        time = event.time
+        insert_sorted(window.times, time)
+        count = count_in(window.times, time - spec.micros, time)
+        if self.observer is not None:
+            self.observer.counted(rule, event, count, window.armed)
+        if window.armed:
+            if count >= spec.count:
+                # The crossing disarms the window even if a limit suppresses the firing.
+                window.armed = False
+                self._schedule_recheck(rule.name, spec, key, window)
+                self._fire_for_event(rule, event, time, out)
+        else:
+            self._schedule_recheck(rule.name, spec, key, window)
+
+    def _schedule_recheck(self, name: str, spec: WindowSpec, key: Hashable, window: Window) -> None:
+        """Set the timer for the moment the count falls below N, when no more events come."""
+        times = window.times
+        drop = times[-spec.count] + spec.micros if len(times) >= spec.count else None
+        assert self.clock is not None
+        if drop is None or drop <= self.clock:
+            window.armed = True
+            window.recheck = None
+            return
+        if window.recheck != drop:
+            window.recheck = drop
+            self.timers.push(drop, (name, key))
+
+    def _recheck(self, payload: tuple[str, Hashable], due: int) -> None:
+        name, key = payload
+        rule = self.by_name.get(name)
+        state = self.state.get(name)
+        if rule is None or state is None or not isinstance(rule.time, WindowSpec):
+            return
+        window = state.windows.get(key)
+        if window is None or window.recheck != due:
+            return
+        spec = rule.time
+        if count_in(window.times, due - spec.micros, due) < spec.count:
+            window.armed = True
+            window.recheck = None
+        else:
+            window.recheck = None
+            self._schedule_recheck(name, spec, key, window)
+
+    # --- bounded state ---
+
+    def _maybe_sweep(self) -> None:
+        clock = self.clock
+        if clock is None:
+            return
+        if self._next_sweep is None:
+            self._next_sweep = clock + max(self.horizon, MICROS)
+            return
+        if clock < self._next_sweep:
+            return
+        self._next_sweep = clock + max(self.horizon, MICROS)
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Drop window and limit history no rule can need any more."""
+        assert self.clock is not None
+        for rule in self.rules:
+            state = self.state[rule.name]
+            if isinstance(rule.time, WindowSpec):
+                horizon = self.clock - rule.time.micros - self.history
+                for key in list(state.windows):
+                    window = state.windows[key]
+                    trim(window.times, horizon)
+                    if not window.times and window.armed:
+                        del state.windows[key]
+            for limit, counts in zip(rule.limits, state.limits):
+                horizon = self.clock - limit.micros - self.history
+                for key in list(counts):
+                    trim(counts[key], horizon)
+                    if not counts[key]:
+                        del counts[key]
+
+
+def _longest(rule: CompiledRule) -> int:
+    durations = [limit.micros for limit in rule.limits]
+    if rule.time is not None:
+        durations.append(rule.time.micros)
+    return max(durations, default=0)

@@ -6,24 +6,56 @@ from ..events import Event
 
 
 class ThreadIndex:
-    """Remembers the thread of each event seen, so replies can find their thread."""
+    """Remembers the thread of each event seen, so replies can find their thread.
 
-    def __init__(self) -> None:
-        self._thread_of: dict[str, str] = {}
+    Only events whose thread is not their own id need remembering: for the
+    others, falling back to `in_reply_to` gives the same thread. Links are kept
+    in two generations of `lifetime` each (event time): a link lives at least
+    `lifetime` and at most twice that, and memory stays flat on an endless stream.
+    """
 
-    def resolve(self, event: Event) -> str:
+    def __init__(self, lifetime: int) -> None:
+        self.lifetime = lifetime
+        self._current: dict[str, str] = {}
+        self._previous: dict[str, str] = {}
+        self._rotate_at: int | None = None
+
+    def thread_of(self, event_id: str) -> str:
+        """The thread of an event: remembered, or else its own id."""
+        thread = self._current.get(event_id)
+        if thread is None:
+            thread = self._previous.get(event_id, event_id)
+        return thread
+
+    def resolve(self, event: Event, clock: int | None = None) -> str:
         """The event's thread: its `thread` field; else the thread of the event it
         answers, when seen; else `in_reply_to` itself; else its own id."""
+        if clock is not None:
+            self._age(clock)
         data = event.data
         thread = data.get("thread")
         if not isinstance(thread, str) or not thread:
             parent = data.get("in_reply_to")
             if isinstance(parent, str) and parent:
-                thread = self._thread_of.get(parent, parent)
+                thread = self.thread_of(parent)
             else:
                 thread = event.id
-        self._thread_of[event.id] = thread
+        if thread != event.id:
+            self._current[event.id] = thread
         return thread
 
+    def _age(self, clock: int) -> None:
+        if self._rotate_at is None:
+            self._rotate_at = clock + self.lifetime
+        elif clock >= self._rotate_at:
+            stale = clock >= self._rotate_at + self.lifetime
+            self._previous = {} if stale else self._current
+            self._current = {}
+            self._rotate_at = clock + self.lifetime
+
+    def links(self) -> dict[str, str]:
+        """Every remembered link, oldest generation first."""
+        return {**self._previous, **self._current}
+
     def __len__(self) -> int:
-        return len(self._thread_of)
+        return len(self._current) + len(self._previous)

@@ -1,0 +1,101 @@
+"""Per-rule state, named by the rule: pending deadlines, counting windows, limits.
+
+State is keyed by rule name so a reloaded rule set keeps the state of every
+rule whose name still exists (`carry_state`).
+"""
+
+from __future__ import annotations
+
+import enum
+from bisect import bisect_right, insort
+from collections import deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+
+class DeadlineState(enum.Enum):
+    PENDING = "pending"
+    ANSWERED = "answered"
+    FIRED = "fired"
+    DROPPED = "dropped"
+
+
+class Deadline:
+    """An `unanswered` wait: the rule fires at `due` unless the item is answered first.
+
+    It keeps only what a firing needs (ids, author, filled-in params), not the event.
+    """
+
+    __slots__ = ("rule", "event", "thread", "author", "time", "due", "params", "keys", "state")
+
+    def __init__(
+        self, rule: str, event: str, thread: str, author: str | None, time: int, due: int,
+        params: tuple[dict[str, str], ...] | None, keys: tuple[Hashable, ...] | None,
+    ) -> None:
+        self.rule = rule
+        self.event = event
+        self.thread = thread
+        self.author = author
+        self.time = time
+        self.due = due
+        self.params = params
+        self.keys = keys
+        self.state = DeadlineState.PENDING
+
+
+def count_in(times: deque[int], start: int, end: int) -> int:
+    """How many of the sorted `times` lie in `(start, end]`."""
+    if not times:
+        return 0
+    if times[-1] <= end:
+        high = len(times)
+    else:
+        high = bisect_right(times, end)
+    return high - bisect_right(times, start)
+
+
+def insert_sorted(times: deque[int], time: int) -> None:
+    """Add `time` to sorted `times`: appended when in order, else inserted in place."""
+    if not times or times[-1] <= time:
+        times.append(time)
+    else:
+        insort(times, time)
+
+
+def trim(times: deque[int], horizon: int) -> None:
+    """Drop the times at or before `horizon`."""
+    while times and times[0] <= horizon:
+        times.popleft()
+
+
+@dataclass(slots=True)
+class Window:
+    """One count of `at least N times within D` (one per key with `per`)."""
+
+    times: deque[int] = field(default_factory=deque)
+    armed: bool = True
+    recheck: int | None = None
+
+
+@dataclass(slots=True)
+class RuleState:
+    """Everything one rule remembers between events."""
+
+    windows: dict[Hashable, Window] = field(default_factory=dict)
+    limits: list[dict[Hashable, deque[int]]] = field(default_factory=list)
+    deadlines: int = 0
+
+
+def carry_state(old: dict[str, RuleState], names: list[str], limits: dict[str, int]) -> dict[str, RuleState]:
+    """The state a new rule set starts with: that of each rule whose name is kept.
+
+    `names` are the new rule set's rule names and `limits` how many limits each
+    rule has; a rule whose limits changed in number starts its limits afresh.
+    """
+    new: dict[str, RuleState] = {}
+    for name in names:
+        state = old.get(name) or RuleState()
+        if len(state.limits) != limits[name]:
+            state.limits = [{} for _ in range(limits[name])]
+        new[name] = state
+    return new
