@@ -1,0 +1,61 @@
+"""Shared helpers: rule sets from text, events from keyword arguments, whole runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from playbook.diagnostics import PlaybookError, render_all
+from playbook.dryrun import run_events
+from playbook.events import Event, make_event
+from playbook.loader import RuleSet, compile_sources
+from playbook.timestamps import parse_time
+
+DEFAULT_TIME = "2026-11-20T09:00:00Z"
+
+
+def ruleset_from(text: str, path: str = "test.play") -> RuleSet:
+    """The rule set of one playbook text (PlaybookError if it is invalid)."""
+    return compile_sources({path: text})
+
+
+def check_output(text: str, path: str = "test.play") -> str:
+    """What `playbook check` prints for a playbook text: every diagnostic, rendered."""
+    try:
+        ruleset = compile_sources({path: text})
+    except PlaybookError as exc:
+        return render_all(exc.diagnostics, exc.sources)
+    return render_all(ruleset.warnings, ruleset.sources)
+
+
+def event(**fields: Any) -> Event:
+    """An event from fields; `id`, `type` and `time` get defaults."""
+    fields.setdefault("id", "e1")
+    fields.setdefault("type", "mention")
+    fields.setdefault("time", DEFAULT_TIME)
+    return make_event(fields)
+
+
+def run(text: str, events: list[dict[str, Any]], until: str | None = None) -> list[dict[str, Any]]:
+    """The action records (as dicts) of a playbook text over events given as dicts;
+    with `until`, the clock then moves to that time and what is due fires."""
+    ruleset = ruleset_from(text)
+    stop = parse_time(until) if until is not None else None
+    records = run_events(ruleset, [make_event(dict(e)) for e in events], until=stop)
+    return [r.to_dict() for r in records]
+
+
+@pytest.fixture
+def write_play(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a playbook file under tmp_path and return its path."""
+
+    def write(text: str, name: str = "test.play") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
