@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,7 @@ class CompiledRule:
 
     index: int
     name: str
+    key: str
     source: str
     text: str
     condition: Condition
@@ -154,6 +155,21 @@ class CompiledRule:
         return self.node.when_pos
 
 
+def _state_keys(rules: Sequence[nodes.Rule]) -> list[str]:
+    """What each rule's state is kept under across reloads: its name, or for an
+    unnamed rule its text (with a count when the same text appears again)."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for rule in rules:
+        if rule.name is not None:
+            keys.append(rule.name.value)
+            continue
+        text = rule_text(rule)
+        seen[text] = seen.get(text, 0) + 1
+        keys.append(f"{text} #{seen[text]}" if seen[text] > 1 else text)
+    return keys
+
+
 class Compiler:
     """Compiles the rules of one checked `Namespace`."""
 
@@ -163,12 +179,13 @@ class Compiler:
         self._defines: dict[str, Condition] = {}
 
     def rules(self) -> tuple[CompiledRule, ...]:
-        compiled = tuple(self.rule(i, rule) for i, rule in enumerate(self.ns.rules))
+        keys = _state_keys(self.ns.rules)
+        compiled = tuple(self.rule(i, rule, key) for i, (rule, key) in enumerate(zip(self.ns.rules, keys)))
         for index in self.phrase_indexes.values():
             index.freeze()
         return compiled
 
-    def rule(self, index: int, rule: nodes.Rule) -> CompiledRule:
+    def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
         instant, timed = split_time(rule.condition)
         condition = self.all_of([self.condition(c) for c in instant])
         time: TimeSpec | None = None
@@ -195,7 +212,7 @@ class Compiler:
         )
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
         return CompiledRule(
-            index, rule.display_name, source, rule_text(rule), condition, time, actions, limits, rule,
+            index, rule.display_name, key, source, rule_text(rule), condition, time, actions, limits, rule,
         )
 
     # --- actions ---

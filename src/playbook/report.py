@@ -47,12 +47,12 @@ def summary(result: DryRunResult) -> str:
         width = max(len(r.name) for r in engine.ruleset.rules)
         buf.write(f"  {'rule':<{width}}  {'fired':>6}  {'suppressed':>10}\n")
         for rule in engine.ruleset.rules:
-            stats = engine.stats[rule.name]
+            stats = engine.stats[rule.key]
             buf.write(f"  {rule.name:<{width}}  {stats.fired:>6}  {stats.suppressed:>10}\n")
     pending = engine.pending()
     clock = format_time(engine.clock) if engine.clock is not None else "no events"
     buf.write(f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} (clock at {clock})\n")
     for deadline in pending:
-        buf.write(f"  {format_time(deadline.due)}  {deadline.rule}  event {deadline.event}"
+        buf.write(f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
                   f" in thread {deadline.thread}\n")
     return buf.getvalue()

@@ -9,6 +9,7 @@ with its own time and leaves the clock alone. Nothing here reads the wall clock.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ DEFAULT_HISTORY = DAY
 # are kept at least this long.
 THREAD_MEMORY = 7 * DAY
 _NO_KEY: tuple[()] = ()
+# Bumped whenever what `snapshot` saves changes shape.
+SNAPSHOT_VERSION = 1
 
 
 @dataclass(slots=True)
@@ -73,25 +76,91 @@ class Engine:
     # --- rule sets ---
 
     def install(self, ruleset: RuleSet) -> None:
-        """Run `ruleset` from now on, keeping the state of rules whose name it keeps."""
+        """Run `ruleset` from now on (SPEC section 7, hot reload).
+
+        Pending deadlines, windows and limits are kept for every rule whose name
+        is kept, or for an unnamed rule, whose text is kept wherever it moved.
+        A rule whose limits changed in number starts its limits afresh; the
+        state of a rule that is gone is dropped (its timers fire into nothing).
+        """
         self.ruleset = ruleset
         self.rules = ruleset.rules
-        self.by_name = {rule.name: rule for rule in ruleset.rules}
+        self.by_key = {rule.key: rule for rule in ruleset.rules}
         longest = max((_longest(rule) for rule in self.rules), default=0)
         self.horizon = longest + self.history
         if not hasattr(self, "threads"):
             self.threads = ThreadIndex(self.horizon)
         self.threads.lifetime = max(self.horizon, THREAD_MEMORY)
         for rule in self.rules:
-            state = self.state.get(rule.name)
+            state = self.state.get(rule.key)
             if state is None or len(state.limits) != len(rule.limits):
-                state = self.state[rule.name] = RuleState(
+                state = self.state[rule.key] = RuleState(
                     windows=state.windows if state else {},
                     limits=[{} for _ in rule.limits],
                 )
-            self.stats.setdefault(rule.name, RuleStats())
-        for name in [n for n in self.state if n not in self.by_name]:
-            del self.state[name]
+            self.stats.setdefault(rule.key, RuleStats())
+        for key in [k for k in self.state if k not in self.by_key]:
+            del self.state[key]
+        self._drop_orphans()
+
+    def _drop_orphans(self) -> None:
+        """Let go of the deadlines of rules that are gone or no longer wait."""
+        for thread in list(self.waiting):
+            keep = []
+            for deadline in self.waiting[thread]:
+                rule = self.by_key.get(deadline.rule)
+                if rule is not None and isinstance(rule.time, UnansweredSpec):
+                    keep.append(deadline)
+                else:
+                    deadline.state = DeadlineState.DROPPED
+                    self.pending_deadlines -= 1
+            if keep:
+                self.waiting[thread] = keep
+            else:
+                del self.waiting[thread]
+
+    def rule_name(self, key: str) -> str:
+        """The name to show for the rule whose state is kept under `key`."""
+        rule = self.by_key.get(key)
+        return rule.name if rule is not None else key
+
+    # --- saving and restoring ---
+
+    def snapshot(self) -> bytes:
+        """Everything the engine remembers, as bytes (for the daemon's state store)."""
+        return pickle.dumps(
+            {
+                "version": SNAPSHOT_VERSION,
+                "clock": self.clock,
+                "timers": self.timers,
+                "waiting": self.waiting,
+                "state": self.state,
+                "threads": self.threads,
+                "pending_deadlines": self.pending_deadlines,
+                "next_sweep": self._next_sweep,
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+
+    @classmethod
+    def restore(cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY) -> Engine:
+        """An engine running `ruleset` from a `snapshot()`, keeping what the rule set keeps."""
+        saved = pickle.loads(data)
+        if saved.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"saved engine state has version {saved.get('version')}, expected {SNAPSHOT_VERSION}")
+        engine = cls.__new__(cls)
+        engine.history = history
+        engine.observer = None
+        engine.clock = saved["clock"]
+        engine.timers = saved["timers"]
+        engine.waiting = saved["waiting"]
+        engine.state = saved["state"]
+        engine.threads = saved["threads"]
+        engine.pending_deadlines = saved["pending_deadlines"]
+        engine._next_sweep = saved["next_sweep"]
+        engine.stats = {}
+        engine.install(ruleset)
+        return engine
 
     # --- time ---
 
@@ -147,7 +216,7 @@ class Engine:
         try:
             held = rule.condition(event)
         except Exception as exc:  # a rule must never stop the engine
-            self.stats[rule.name].failed += 1
+            self.stats[rule.key].failed += 1
             log.error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
             return False
         if self.observer is not None:
@@ -172,11 +241,11 @@ class Engine:
         """Apply the rule's `at most` limits to a firing at `time`; record it when allowed."""
         if not rule.limits:
             return True
-        logs = self.state[rule.name].limits
+        logs = self.state[rule.key].limits
         for limit, counts, key in zip(rule.limits, logs, keys):
             times = counts.get(key)
             if times and count_in(times, time - limit.micros, time) >= limit.count:
-                self.stats[rule.name].suppressed += 1
+                self.stats[rule.key].suppressed += 1
                 if self.observer is not None:
                     self.observer.suppressed(rule, time, item, limit.text)
                 return False
@@ -188,7 +257,7 @@ class Engine:
         return True
 
     def _emit(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord], out: list[ActionRecord]) -> None:
-        self.stats[rule.name].fired += 1
+        self.stats[rule.key].fired += 1
         out.extend(records)
         if self.observer is not None:
             self.observer.fired(rule, time, item, records)
@@ -199,11 +268,11 @@ class Engine:
         if event.brand:
             return
         waiting = self.waiting.get(event.thread)
-        if waiting and any(d.rule == rule.name and d.event == event.id for d in waiting):
+        if waiting and any(d.rule == rule.key and d.event == event.id for d in waiting):
             return
         fills_in = any(a.fills_in for a in rule.actions)
         deadline = Deadline(
-            rule.name, event.id, event.thread, event.handle, event.time, event.time + spec.micros,
+            rule.key, event.id, event.thread, event.handle, event.time, event.time + spec.micros,
             tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
             self._limit_keys(rule, event) if rule.limits else None,
         )
@@ -258,7 +327,7 @@ class Engine:
             if not waiting:
                 del self.waiting[deadline.thread]
             self.pending_deadlines -= 1
-        rule = self.by_name.get(deadline.rule)
+        rule = self.by_key.get(deadline.rule)
         if rule is None or not isinstance(rule.time, UnansweredSpec):
             deadline.state = DeadlineState.DROPPED
             return
@@ -283,7 +352,7 @@ class Engine:
         key = spec.per(event) if spec.per is not None else _NO_KEY
         if key is None:
             return
-        windows = self.state[rule.name].windows
+        windows = self.state[rule.key].windows
         window = windows.get(key)
         if window is None:
             window = windows[key] = Window()
@@ -296,10 +365,10 @@ class Engine:
             if count >= spec.count:
                 # The crossing disarms the window even if a limit suppresses the firing.
                 window.armed = False
-                self._schedule_recheck(rule.name, spec, key, window)
+                self._schedule_recheck(rule.key, spec, key, window)
                 self._fire_for_event(rule, event, time, out)
         else:
-            self._schedule_recheck(rule.name, spec, key, window)
+            self._schedule_recheck(rule.key, spec, key, window)
 
     def _schedule_recheck(self, name: str, spec: WindowSpec, key: Hashable, window: Window) -> None:
         """Set the timer for the moment the count falls below N, when no more events come."""
@@ -316,7 +385,7 @@ class Engine:
 
     def _recheck(self, payload: tuple[str, Hashable], due: int) -> None:
         name, key = payload
-        rule = self.by_name.get(name)
+        rule = self.by_key.get(name)
         state = self.state.get(name)
         if rule is None or state is None or not isinstance(rule.time, WindowSpec):
             return
@@ -349,7 +418,7 @@ class Engine:
         """Drop window and limit history no rule can need any more."""
         assert self.clock is not None
         for rule in self.rules:
-            state = self.state[rule.name]
+            state = self.state[rule.key]
             if isinstance(rule.time, WindowSpec):
                 horizon = self.clock - rule.time.micros - self.history
                 for key in list(state.windows):

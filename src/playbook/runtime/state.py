@@ -1,7 +1,7 @@
 """Per-rule state, named by the rule: pending deadlines, counting windows, limits.
 
-State is keyed by rule name so a reloaded rule set keeps the state of every
-rule whose name still exists (`carry_state`).
+State is kept under each rule's key (its name, or an unnamed rule's text) so
+a reloaded rule set keeps the state of every rule that is still there.
 """
 
 from __future__ import annotations
@@ -83,19 +83,3 @@ class RuleState:
 
     windows: dict[Hashable, Window] = field(default_factory=dict)
     limits: list[dict[Hashable, deque[int]]] = field(default_factory=list)
-    deadlines: int = 0
-
-
-def carry_state(old: dict[str, RuleState], names: list[str], limits: dict[str, int]) -> dict[str, RuleState]:
-    """The state a new rule set starts with: that of each rule whose name is kept.
-
-    `names` are the new rule set's rule names and `limits` how many limits each
-    rule has; a rule whose limits changed in number starts its limits afresh.
-    """
-    new: dict[str, RuleState] = {}
-    for name in names:
-        state = old.get(name) or RuleState()
-        if len(state.limits) != limits[name]:
-            state.limits = [{} for _ in range(limits[name])]
-        new[name] = state
-    return new

@@ -1,0 +1,106 @@
+"""Engine state across a reload of the rule set and across a save and restore
+(SPEC section 7: hot reload keeps the timers, windows and limits of kept rules)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from conftest import ruleset_from
+
+from playbook.events import make_event
+from playbook.runtime.engine import Engine
+from playbook.timestamps import parse_time
+
+PLAY = """
+brand "@acme"
+rule "Escalate": when mention and text contains "broken" and unanswered 2h then escalate to "care-leads"
+rule "Spike": when mention and at least 3 times within 10m then alert "#war-room"
+rule "Thank": when mention and text contains "love" then reply "Thanks!" at most once per author per 1d
+when mention and text contains "refund" and unanswered 1h then assign to "billing"
+"""
+
+
+def _event(id: str, minute: int, text: str, author: str = "@jane", **extra: Any) -> dict[str, Any]:
+    hours, minutes = divmod(minute, 60)
+    return {"id": id, "type": "mention", "time": f"2026-11-20T{9 + hours:02d}:{minutes:02d}:00Z",
+            "author": {"handle": author}, "text": text, **extra}
+
+
+def _records(engine: Engine, events: list[dict[str, Any]], until: str | None = None) -> list[dict[str, Any]]:
+    out = []
+    for data in events:
+        out.extend(r.to_dict() for r in engine.process(make_event(dict(data))))
+    if until is not None:
+        out.extend(r.to_dict() for r in engine.advance(parse_time(until)))
+    return out
+
+
+def _stream(seed: int, size: int = 80) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    texts = ["it arrived broken", "I love it", "refund please", "hello", "broken and refund"]
+    events = []
+    for n in range(size):
+        minute = n * 3 + rng.randrange(3)
+        if rng.random() < 0.2 and events:
+            parent = rng.choice(events)["id"]
+            events.append(_event(f"r{n}", minute, "on it", author="@acme", in_reply_to=parent))
+        else:
+            events.append(_event(f"m{n}", minute, rng.choice(texts), author=rng.choice(["@a", "@b", "@c"])))
+    return events
+
+
+def test_snapshot_and_restore_in_the_middle_changes_nothing() -> None:
+    ruleset = ruleset_from(PLAY)
+    for seed in range(10):
+        events = _stream(seed)
+        whole = _records(Engine(ruleset), events, until="2026-11-21T00:00:00Z")
+        for cut in (1, len(events) // 3, len(events) // 2, len(events) - 1):
+            first = Engine(ruleset)
+            before = _records(first, events[:cut])
+            resumed = Engine.restore(ruleset, first.snapshot())
+            after = _records(resumed, events[cut:], until="2026-11-21T00:00:00Z")
+            assert before + after == whole, (seed, cut)
+
+
+def test_a_reload_keeps_a_pending_deadline_of_a_rule_whose_name_is_kept() -> None:
+    engine = Engine(ruleset_from(PLAY))
+    assert _records(engine, [_event("m1", 0, "it arrived broken")]) == []
+    edited = PLAY.replace('to "care-leads"', 'to "care-leads-emea"')
+    engine.install(ruleset_from(edited))
+    fired = _records(engine, [], until="2026-11-20T12:00:00Z")
+    assert [(r["rule"], r["target"], r["time"]) for r in fired] == [
+        ("Escalate", "care-leads-emea", "2026-11-20T11:00:00Z"),
+    ]
+
+
+def test_a_reload_keeps_an_unnamed_rule_state_wherever_it_moved() -> None:
+    engine = Engine(ruleset_from(PLAY))
+    _records(engine, [_event("m1", 0, "refund please")])
+    lines = PLAY.strip().splitlines()
+    moved = "\n".join([lines[0], lines[4], "", "", *lines[1:4]]) + "\n"
+    engine.install(ruleset_from(moved))
+    fired = _records(engine, [], until="2026-11-20T12:00:00Z")
+    assert [(r["action"], r["event"], r["time"], r["source"]) for r in fired] == [
+        ("assign", "m1", "2026-11-20T10:00:00Z", "test.play:2"),
+    ]
+
+
+def test_a_reload_that_removes_a_rule_drops_its_deadlines() -> None:
+    engine = Engine(ruleset_from(PLAY))
+    _records(engine, [_event("m1", 0, "it arrived broken")])
+    assert len(engine.pending()) == 1
+    engine.install(ruleset_from(PLAY.replace('rule "Escalate"', 'rule "Escalate complaints"')))
+    assert engine.pending() == []
+    assert _records(engine, [], until="2026-11-20T12:00:00Z") == []
+
+
+def test_a_reload_keeps_limits_and_windows_of_kept_rules() -> None:
+    engine = Engine(ruleset_from(PLAY))
+    thanked = _records(engine, [_event("m1", 0, "I love it"), _event("m2", 1, "hello"), _event("m3", 2, "hello")])
+    assert [r["rule"] for r in thanked] == ["Thank", "Spike"]
+    engine.install(ruleset_from(PLAY.replace('"Thanks!"', '"Thank you!"')))
+    later = _records(engine, [_event("m4", 3, "I love it"), _event("m5", 4, "hello")])
+    # Thank stays limited for @jane; the spike window still holds m1..m3 and
+    # stays disarmed, so m4 and m5 fire nothing.
+    assert [r["rule"] for r in later] == []
