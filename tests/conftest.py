@@ -16,6 +16,21 @@ from playbook.timestamps import parse_time
 
 DEFAULT_TIME = "2026-11-20T09:00:00Z"
 
+# The sample playbook of SPEC section 2, statement for statement.
+SPEC_SAMPLE = """\
+playbook "Customer care"                       # optional title
+brand "@acme", "@acme_help"                    # the brand's own accounts
+list refund_words = "refund", "money back", "chargeback"
+define complaint = text contains any refund_words or sentiment < -0.5
+define vip = author.followers >= 10000 or author.verified = true
+
+rule "Escalate unanswered complaints":
+  when mention is complaint and unanswered 2h
+  then escalate to "care-leads" priority high
+
+when mention is complaint and author is vip then notify "#vip-desk"
+"""
+
 
 def ruleset_from(text: str, path: str = "test.play") -> RuleSet:
     """The rule set of one playbook text (PlaybookError if it is invalid)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import check_output
+from conftest import SPEC_SAMPLE, check_output
 
 from playbook.diagnostics import PlaybookError, Severity, render_all
 from playbook.loader import compile_sources
@@ -915,19 +915,7 @@ def test_the_spec_acceptance_case_passes_playbook_check(tmp_path: Path) -> None:
 
 
 def test_the_spec_sample_playbook_is_valid() -> None:
-    text = """\
-playbook "Customer care"                       # optional title
-brand "@acme", "@acme_help"                    # the brand's own accounts
-list refund_words = "refund", "money back", "chargeback"
-define complaint = text contains any refund_words or sentiment < -0.5
-define vip = author.followers >= 10000 or author.verified = true
-
-rule "Escalate unanswered complaints":
-  when mention is complaint and unanswered 2h
-  then escalate to "care-leads" priority high
-
-when mention is complaint and author is vip then notify "#vip-desk"
-"""
+    text = SPEC_SAMPLE
     assert check_output(text, path="care.play") == ""
 
 

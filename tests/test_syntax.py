@@ -6,6 +6,8 @@ import dataclasses
 from typing import Any
 
 import pytest
+from conftest import SPEC_SAMPLE
+
 
 from playbook import nodes
 from playbook.diagnostics import Pos
@@ -171,19 +173,7 @@ def test_unnamed_rule_is_named_by_the_line_of_its_when() -> None:
 
 
 def test_every_statement_in_one_file() -> None:
-    text = """\
-playbook "Customer care"                       # optional title
-brand "@acme", "@acme_help"                    # the brand's own accounts
-list refund_words = "refund", "money back", "chargeback"
-define complaint = text contains any refund_words or sentiment < -0.5
-define vip = author.followers >= 10000 or author.verified = true
-
-rule "Escalate unanswered complaints":
-  when mention is complaint and unanswered 2h
-  then escalate to "care-leads" priority high
-
-when mention is complaint and author is vip then notify "#vip-desk"
-"""
+    text = SPEC_SAMPLE
     statements = parse_ok(text)
     assert [type(s).__name__ for s in statements] == [
         "Title", "Brand", "ListDef", "Define", "Define", "Rule", "Rule",
