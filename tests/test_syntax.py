@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from conftest import SPEC_SAMPLE
 
-
 from playbook import nodes
 from playbook.diagnostics import Pos
 from playbook.durations import parse_duration
