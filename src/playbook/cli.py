@@ -1,4 +1,4 @@
-"""The `playbook` command: check, dry-run (SPEC section 5)."""
+"""The `playbook` command: check, dry-run, test (SPEC section 5)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from .dryrun import dry_run
 from .explain import Explainer
 from .loader import PlaybookPathError, RuleSet, load_ruleset
 from .report import action_table, summary
+from .testing import SUFFIX as TEST_SUFFIX
+from .testing import find_test_files, report, run_test_file, summary_line
 from .timestamps import TimeError, parse_time
 
 EXIT_OK = 0
@@ -36,6 +38,37 @@ examples:
   playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
 
 exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command
+"""
+
+
+TEST_EPILOG = """\
+a test file, beside the playbooks it tests (care.test.yaml):
+
+  playbooks: [00-shared.play, care.play]   # relative to this file
+  start: "2026-11-20T09:00:00Z"            # 'at:' times are offsets from it
+  cases:
+    - name: an unanswered complaint is escalated after two hours
+      events:
+        - {id: m1, type: mention, at: 0m, text: "My order arrived broken"}
+      until: 3h
+      expect:
+        - {rule: Escalate unanswered complaints, action: escalate, event: m1, at: 2h}
+    - name: a complaint answered in time is not escalated
+      events:
+        - {id: m1, type: mention, at: 0m, text: "My order arrived broken"}
+        - {id: r1, type: reply, at: 20m, in_reply_to: m1, author: {handle: "@acme"}}
+      until: 3h
+      expect: []
+
+An expected action is compared on the keys it gives (rule, action, target,
+params, event, thread, author, time or at, source, id).
+
+examples:
+  playbook test playbooks/
+  playbook test playbooks/care.test.yaml
+
+exit codes: 0 every case passed, 1 a case failed or a test file is broken,
+2 wrong use of the command (no such path, no test files)
 """
 
 
@@ -76,6 +109,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="show which conditions held and which did not, and what time rules "
                           "wait for; give an event id or a rule name to explain only that "
                           "(repeatable), or nothing to explain every event")
+
+    test = commands.add_parser(
+        "test", help="run the playbooks' test files (*.test.yaml)",
+        description="Run every *.test.yaml file found in PATH. Each case runs its events through\n"
+                    "a fresh engine and compares the actions with those it expects: every\n"
+                    "expected action must happen, and no other.",
+        epilog=TEST_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    test.add_argument("paths", nargs="+", metavar="PATH", help="a .test.yaml file or a folder of them")
     return parser
 
 
@@ -92,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.paths)
+    if args.command == "test":
+        return _test(args.paths)
     return _dry_run(parser, args)
 
 
@@ -163,6 +207,21 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     sys.stdout.flush()
     print(summary(result), end="", file=sys.stderr)
     return EXIT_OK
+
+
+def _test(paths: list[str]) -> int:
+    try:
+        files = find_test_files(paths)
+    except PlaybookPathError as exc:
+        print(f"playbook: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not files:
+        print(f"playbook: error: no test files (*{TEST_SUFFIX}) in {', '.join(paths)}", file=sys.stderr)
+        return EXIT_USAGE
+    results = [run_test_file(path) for path in files]
+    passed, failed, broken = report(results, sys.stdout)
+    print(summary_line(passed, failed, broken, len(files)))
+    return EXIT_OK if not failed and not broken else EXIT_INVALID
 
 
 if __name__ == "__main__":

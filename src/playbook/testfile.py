@@ -1,0 +1,259 @@
+"""Playbook test files (`*.test.yaml`, SPEC section 6): reading and checking them.
+
+    playbooks: [00-shared.play, care.play]     # relative to this file
+    start: "2026-11-20T09:00:00Z"              # optional: times may be offsets from it
+    cases:
+      - name: an unanswered complaint is escalated after two hours
+        events:
+          - {id: m1, type: mention, at: 0m, text: "My order arrived broken"}
+        until: 3h
+        expect:
+          - {rule: Escalate unanswered complaints, action: escalate, event: m1, at: 2h}
+
+Every time (`time` of an event, `until`, `time` of an expected action) is an
+ISO-8601 time with a zone, or with `at:` (or an offset string in `until`) a
+duration from `start`: `90m`, `2h`, `1h30m`, `1d`. A case may set its own
+`start`. Events are the objects of SPEC section 1 and need an `id`; `type`
+defaults to nothing: write it. Expectations are compared on the keys they give;
+`params` is compared whole. Every problem is reported with the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .durations import parse_duration
+from .events import BadEvent, Event, make_event
+from .fields import suggest
+from .timestamps import MICROS, TimeError, format_time, parse_time
+
+RECORD_KEYS = ("id", "time", "rule", "action", "target", "params", "event", "thread", "author", "source")
+FILE_KEYS = ("playbooks", "start", "cases")
+CASE_KEYS = ("name", "start", "events", "until", "expect")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class TestFileError(Exception):
+    """A problem in a test file, with where it is."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: error: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One expected action: the record keys it gives, and where it is written."""
+
+    line: int
+    fields: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Case:
+    """One case: events in order, an optional end time, and the actions expected."""
+
+    name: str
+    line: int
+    events: list[Event]
+    until: int | None
+    expect: list[Expectation]
+
+
+@dataclass(slots=True)
+class TestFile:
+    """A test file: the playbooks it loads and its cases."""
+
+    path: str
+    playbooks: list[str]
+    cases: list[Case] = field(default_factory=list)
+
+
+class _Node:
+    """A YAML value with the line it starts on."""
+
+    __slots__ = ("value", "line")
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
+
+
+def _compose(text: str, path: str) -> _Node | None:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise TestFileError(path, line, f"this is not valid YAML: {exc.problem or exc.context}") from None
+    finally:
+        loader.dispose()
+    return None if root is None else _convert(loader, root)
+
+
+def _convert(loader: yaml.SafeLoader, node: yaml.Node) -> _Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        value: Any = {}
+        for key_node, value_node in node.value:
+            key = _convert(loader, key_node)
+            value[str(key.value)] = (key.line, _convert(loader, value_node))
+        return _Node(value, line)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_convert(loader, item) for item in node.value], line)
+    if node.tag == _TIMESTAMP_TAG:
+        # Times stay text: the engine reads them as SPEC section 1 says.
+        return _Node(node.value, line)
+    return _Node(loader.construct_object(node, deep=True), line)
+
+
+def _plain(node: _Node) -> Any:
+    """The value with the line numbers taken out."""
+    if isinstance(node.value, dict):
+        return {key: _plain(child) for key, (_, child) in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(child) for child in node.value]
+    return node.value
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, line: int, message: str) -> TestFileError:
+        return TestFileError(self.path, line, message)
+
+    def mapping(self, node: _Node, what: str, allowed: tuple[str, ...]) -> dict[str, tuple[int, _Node]]:
+        if not isinstance(node.value, dict):
+            raise self.fail(node.line, f"{what} must be a mapping of keys to values")
+        for key, (line, _) in node.value.items():
+            if key not in allowed:
+                close = suggest(key, allowed)
+                hint = f"did you mean '{close}'?" if close else "the keys are " + ", ".join(allowed)
+                raise self.fail(line, f"unknown key '{key}' in {what} ({hint})")
+        return node.value
+
+    def sequence(self, node: _Node, what: str) -> list[_Node]:
+        if node.value is None:
+            return []
+        if not isinstance(node.value, list):
+            raise self.fail(node.line, f"{what} must be a list (write '- ' before each entry, or [])")
+        return node.value
+
+    def time(self, node: _Node, start: int | None, what: str) -> int:
+        value = node.value
+        if isinstance(value, str):
+            try:
+                return parse_time(value)
+            except TimeError:
+                pass
+            try:
+                seconds = parse_duration(value)
+            except ValueError:
+                seconds = None
+            if seconds is not None:
+                if start is None:
+                    raise self.fail(node.line, f"{what} '{value}' is an offset, but there is no 'start' "
+                                               "(add start: \"2026-11-20T09:00:00Z\" to the case or the file)")
+                return start + seconds * MICROS
+        raise self.fail(node.line, f"cannot read {what} {value!r} (write a time with a zone like "
+                                   "\"2026-11-20T09:00:00Z\", or an offset from start like 90m)")
+
+
+def read_test_file(path: str) -> TestFile:
+    """Read and check one test file; TestFileError on the first problem."""
+    reader = _Reader(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TestFileError(path, 1, f"cannot read the test file: {exc}") from None
+    root = _compose(text, path)
+    if root is None:
+        raise TestFileError(path, 1, "the test file is empty (it needs 'playbooks' and 'cases')")
+    top = reader.mapping(root, "the test file", FILE_KEYS)
+    if "playbooks" not in top:
+        raise reader.fail(root.line, "missing 'playbooks': the playbook files this file tests, "
+                                     "relative to it, e.g. playbooks: [care.play]")
+    if "cases" not in top:
+        raise reader.fail(root.line, "missing 'cases': the list of test cases")
+    playbooks_node = top["playbooks"][1]
+    names = [playbooks_node] if isinstance(playbooks_node.value, str) else reader.sequence(playbooks_node, "'playbooks'")
+    folder = os.path.dirname(path)
+    playbooks = []
+    for name in names:
+        if not isinstance(name.value, str) or not name.value:
+            raise reader.fail(name.line, "each entry of 'playbooks' must be a file or folder name")
+        full = os.path.normpath(os.path.join(folder, name.value))
+        if not os.path.exists(full):
+            raise reader.fail(name.line, f"playbook '{name.value}' not found (looked for {full})")
+        playbooks.append(full)
+    start = reader.time(top["start"][1], None, "start") if "start" in top else None
+    result = TestFile(path, playbooks)
+    seen: dict[str, int] = {}
+    for case_node in reader.sequence(top["cases"][1], "'cases'"):
+        case = _read_case(reader, case_node, start)
+        if case.name in seen:
+            raise reader.fail(case.line, f"a case named '{case.name}' is already at line {seen[case.name]}")
+        seen[case.name] = case.line
+        result.cases.append(case)
+    return result
+
+
+def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
+    keys = reader.mapping(node, "a case", CASE_KEYS)
+    if "name" not in keys or not isinstance(keys["name"][1].value, str) or not keys["name"][1].value.strip():
+        raise reader.fail(node.line, "a case needs a 'name' that says what it shows")
+    name = keys["name"][1].value.strip()
+    if "start" in keys:
+        start = reader.time(keys["start"][1], None, "start")
+    if "events" not in keys:
+        raise reader.fail(node.line, f"case '{name}' has no 'events' (write events: [] for none)")
+    if "expect" not in keys:
+        raise reader.fail(node.line, f"case '{name}' has no 'expect' (write expect: [] when no action "
+                                     "may happen)")
+    events = [_read_event(reader, item, start) for item in reader.sequence(keys["events"][1], "'events'")]
+    until = None
+    if "until" in keys:
+        until = reader.time(keys["until"][1], start, "until")
+    expect = [_read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")]
+    return Case(name, node.line, events, until, expect)
+
+
+def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
+    if not isinstance(node.value, dict):
+        raise reader.fail(node.line, "an event must be a mapping like {id: m1, type: mention, time: ...}")
+    data = _plain(node)
+    if "at" in data:
+        if "time" in data:
+            raise reader.fail(node.line, "give an event either 'time' or 'at', not both")
+        at_node = node.value["at"][1]
+        data["time"] = format_time(reader.time(_Node(str(at_node.value), at_node.line), start, "at"))
+        del data["at"]
+    try:
+        return make_event(data, line=node.line)
+    except BadEvent as exc:
+        raise reader.fail(node.line, f"bad event: {exc}") from None
+
+
+def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expectation:
+    keys = reader.mapping(node, "an expected action", (*RECORD_KEYS, "at"))
+    if not keys:
+        raise reader.fail(node.line, "an expected action needs at least one key, e.g. {rule: ..., action: ...}")
+    fields = {key: _plain(child) for key, (_, child) in keys.items()}
+    if "at" in fields or "time" in fields:
+        if "at" in fields and "time" in fields:
+            raise reader.fail(node.line, "give an expected action either 'time' or 'at', not both")
+        time_node = keys.get("time", keys.get("at"))[1]
+        fields.pop("at", None)
+        fields["time"] = reader.time(_Node(str(time_node.value), time_node.line), start, "time")
+    if "params" in fields and not isinstance(fields["params"], dict):
+        raise reader.fail(keys["params"][0], "'params' must be a mapping, e.g. {priority: high}")
+    return Expectation(node.line, fields)
