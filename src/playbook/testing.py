@@ -24,6 +24,7 @@ def find_test_files(paths: Iterable[str]) -> list[str]:
     """Every `*.test.yaml` named or below the given folders, sorted; hidden folders skipped."""
     found: list[str] = []
     for path in paths:
+        path = os.path.normpath(path)
         if os.path.isfile(path):
             found.append(path)
             continue
@@ -31,7 +32,7 @@ def find_test_files(paths: Iterable[str]) -> list[str]:
             raise PlaybookPathError(f"no such file or folder: {path}")
         for folder, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(os.path.join(folder, name) for name in sorted(files) if name.endswith(SUFFIX))
+            found.extend(os.path.normpath(os.path.join(folder, name)) for name in sorted(files) if name.endswith(SUFFIX))
     return sorted(dict.fromkeys(found))
 
 
