@@ -18,6 +18,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
+	$(BIN)/playbook test playbooks
 
 check: $(INSTALLED)
 	$(BIN)/playbook check playbooks
