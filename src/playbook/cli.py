@@ -52,6 +52,7 @@ a test file, beside the playbooks it tests (care.test.yaml):
         - {id: m1, type: mention, at: 0m, text: "My order arrived broken"}
       until: 3h
       expect:
+        - {rule: First reply to complaints, action: assign, event: m1, at: 30m}
         - {rule: Escalate unanswered complaints, action: escalate, event: m1, at: 2h}
     - name: a complaint answered in time is not escalated
       events:
