@@ -73,6 +73,34 @@ exit codes: 0 every case passed, 1 a case failed or a test file is broken,
 """
 
 
+RUN_EPILOG = """\
+a configuration file (relative paths are relative to it; ${NAME} is read from
+the environment):
+
+  playbooks: playbooks            # a .play file or a folder
+  brand: ["@acme"]                # brand handles, added to the playbooks' own
+  state: .playbook/state.db       # SQLite: inbox, deadlines, windows, outbox
+  lateness: 0s                    # hold the clock back to wait for late events
+  dead_letter: .playbook/dead-letter.jsonl
+  listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
+  sources:
+    - {type: file, path: events.jsonl}
+    - {type: http, token: "${PLAYBOOK_TOKEN}", max_bytes: 1048576}
+    - {type: stdin}
+  sinks:
+    - {type: stdout}
+    - {type: file, path: .playbook/actions.jsonl}
+    - {type: webhook, url: "http://127.0.0.1:9000/hook", secret: "${HOOK_SECRET}"}
+
+examples:
+  playbook run --config examples/daemon.yaml
+  curl -H "Authorization: Bearer $PLAYBOOK_TOKEN" --data-binary @events.jsonl \\
+       http://127.0.0.1:8787/events
+
+exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 bad configuration
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playbook", description=DESCRIPTION, epilog=EPILOG,
@@ -119,6 +147,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=TEST_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     test.add_argument("paths", nargs="+", metavar="PATH", help="a .test.yaml file or a folder of them")
+
+    run = commands.add_parser(
+        "run", help="run playbooks continuously as a daemon",
+        description="Run the rule set continuously: read events from files, HTTP and stdin,\n"
+                    "deliver actions to stdout, files and webhooks, keep every pending\n"
+                    "deadline in SQLite, and reload the playbooks the moment they are saved\n"
+                    "(or on SIGHUP). SIGTERM or SIGINT stops it cleanly.",
+        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--config", default="playbook.yaml", metavar="FILE",
+                     help="the configuration file (default: playbook.yaml)")
     return parser
 
 
@@ -137,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args.paths)
     if args.command == "test":
         return _test(args.paths)
+    if args.command == "run":
+        return _run(args.config)
     return _dry_run(parser, args)
 
 
@@ -208,6 +249,20 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     sys.stdout.flush()
     print(summary(result), end="", file=sys.stderr)
     return EXIT_OK
+
+
+def _run(config_path: str) -> int:
+    from .daemon.config import ConfigError, load_config
+    from .daemon.logs import setup_logging
+    from .daemon.service import run_daemon
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        print(f"playbook: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    setup_logging()
+    return run_daemon(config)
 
 
 def _test(paths: list[str]) -> int:

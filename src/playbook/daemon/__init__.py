@@ -1,0 +1,1 @@
+"""The daemon: `playbook run --config FILE` (SPEC section 7)."""

@@ -1,0 +1,229 @@
+"""The daemon's configuration file (SPEC section 7): read, filled in from the
+environment, checked, with a message naming whatever is wrong."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..durations import parse_duration
+from ..fields import suggest
+from ..timestamps import MICROS
+
+DEFAULT_LISTEN = "127.0.0.1:8787"
+DEFAULT_MAX_BYTES = 1024 * 1024
+TOP_KEYS = ("playbooks", "brand", "state", "lateness", "dead_letter", "listen", "sources", "sinks")
+SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
+SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where events come from: `file` (followed), `http` (POST /events) or `stdin`."""
+
+    type: str
+    path: str | None = None
+    token: str | None = None
+    secret: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @property
+    def name(self) -> str:
+        return f"file:{self.path}" if self.type == "file" else self.type
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where action records go: `stdout`, a JSONL `file`, or a `webhook`."""
+
+    type: str
+    path: str | None = None
+    url: str | None = None
+    secret: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.type == "file":
+            return f"file:{self.path}"
+        if self.type == "webhook":
+            return f"webhook:{self.url}"
+        return self.type
+
+
+@dataclass(slots=True)
+class Config:
+    """A checked configuration; paths are absolute."""
+
+    path: str
+    playbooks: str
+    brand: list[str]
+    state: str
+    lateness: int
+    dead_letter: str
+    host: str
+    port: int
+    sources: list[Source] = field(default_factory=list)
+    sinks: list[Sink] = field(default_factory=list)
+
+
+def _expand(value: Any, where: str) -> Any:
+    """`${NAME}` in every text replaced by the environment variable NAME."""
+    if isinstance(value, str):
+        def variable(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{where}: environment variable {name} is not set")
+            return os.environ[name]
+
+        return _VARIABLE.sub(variable, value)
+    if isinstance(value, list):
+        return [_expand(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {key: _expand(item, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
+    return value
+
+
+def _keys(mapping: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            close = suggest(str(key), allowed)
+            hint = f" (did you mean '{close}'?)" if close else f" (known keys: {', '.join(allowed)})"
+            raise ConfigError(f"{where}unknown key '{key}'{hint}")
+
+
+def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"{where}'{key}' is required")
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}'{key}' must be a non-empty text, not {value!r}")
+    return value
+
+
+def load_config(path: str) -> Config:
+    """Read and check a configuration file; ConfigError names what is wrong."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
+    prefix = f"{path}: "
+    _keys(raw, TOP_KEYS, prefix)
+    data = _expand(raw, "")
+    folder = os.path.dirname(os.path.abspath(path))
+
+    def where_is(value: str) -> str:
+        return os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
+
+    playbooks = where_is(_text(data, "playbooks", prefix) or "playbooks")
+    if not os.path.exists(playbooks):
+        raise ConfigError(f"{prefix}'playbooks': no such file or folder: {playbooks}")
+    brand = data.get("brand", [])
+    if isinstance(brand, str):
+        brand = [brand]
+    if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
+        raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
+    lateness_text = str(data.get("lateness", "0s"))
+    try:
+        lateness = parse_duration(lateness_text) * MICROS if lateness_text not in ("0", "0s") else 0
+    except ValueError:
+        raise ConfigError(f"{prefix}'lateness' must be a duration like 30s or 2m, not {lateness_text!r}") from None
+    listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
+    host, _, port_text = listen.rpartition(":")
+    if not host or not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+        raise ConfigError(f"{prefix}'listen' must be HOST:PORT, like \"127.0.0.1:8787\", not {listen!r}")
+    config = Config(
+        path=os.path.abspath(path),
+        playbooks=playbooks,
+        brand=brand,
+        state=where_is(_text(data, "state", prefix) or ".playbook/state.db"),
+        lateness=lateness,
+        dead_letter=where_is(_text(data, "dead_letter", prefix) or ".playbook/dead-letter.jsonl"),
+        host=host,
+        port=int(port_text),
+    )
+    config.sources = _sources(data.get("sources"), prefix, where_is)
+    config.sinks = _sinks(data.get("sinks", [{"type": "stdout"}]), prefix, where_is)
+    for file in [config.state, config.dead_letter, *(s.path for s in config.sinks if s.path)]:
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+    return config
+
+
+def _entries(value: Any, key: str, kinds: dict[str, tuple[str, ...]], prefix: str) -> list[tuple[str, dict[str, Any]]]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{prefix}'{key}' must be a list with at least one entry")
+    out = []
+    for index, entry in enumerate(value):
+        where = f"{prefix}{key}[{index}]: "
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}each entry must be a mapping like {{type: ...}}")
+        kind = entry.get("type")
+        if kind not in kinds:
+            raise ConfigError(f"{where}'type' must be one of {', '.join(kinds)}, not {kind!r}")
+        _keys(entry, kinds[kind], where)
+        out.append((where, entry))
+    return out
+
+
+def _sources(value: Any, prefix: str, where_is: Any) -> list[Source]:
+    if value is None:
+        raise ConfigError(f"{prefix}'sources' is required: where the events come from")
+    sources = []
+    for where, entry in _entries(value, "sources", SOURCE_KEYS, prefix):
+        kind = entry["type"]
+        if kind == "file":
+            sources.append(Source("file", path=where_is(_text(entry, "path", where, required=True))))
+        elif kind == "http":
+            token = entry.get("token") or None
+            secret = entry.get("secret") or None
+            if token is None and secret is None:
+                raise ConfigError(f"{where}an http source needs a 'token' or a 'secret' (or both)")
+            max_bytes = entry.get("max_bytes", DEFAULT_MAX_BYTES)
+            if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
+                raise ConfigError(f"{where}'max_bytes' must be a positive whole number, not {max_bytes!r}")
+            sources.append(Source("http", token=token, secret=secret, max_bytes=max_bytes))
+        else:
+            sources.append(Source("stdin"))
+    names = [s.name for s in sources]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{prefix}'sources' lists {name} twice")
+    return sources
+
+
+def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
+    sinks = []
+    for where, entry in _entries(value, "sinks", SINK_KEYS, prefix):
+        kind = entry["type"]
+        if kind == "file":
+            sinks.append(Sink("file", path=where_is(_text(entry, "path", where, required=True))))
+        elif kind == "webhook":
+            url = _text(entry, "url", where, required=True)
+            assert url is not None
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{where}'url' must start with http:// or https://, not {url!r}")
+            sinks.append(Sink("webhook", url=url, secret=entry.get("secret") or None))
+        else:
+            sinks.append(Sink("stdout"))
+    names = [s.name for s in sinks]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{prefix}'sinks' lists {name} twice")
+    return sinks

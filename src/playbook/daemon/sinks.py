@@ -1,0 +1,112 @@
+"""Sinks deliver action records from the durable outbox, each in order.
+
+A delivery is removed from the outbox only after the sink took it, so an
+action is delivered at least once; after a crash it may come twice, with the
+same `id`. A webhook that fails is retried with exponential backoff and
+holds back the actions behind it, so a receiver sees them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from .config import Sink
+from .store import Delivery, Store
+
+log = logging.getLogger("playbook.daemon")
+BATCH = 200
+FIRST_RETRY_SECONDS = 0.5
+MAX_RETRY_SECONDS = 30.0
+IDLE_SECONDS = 0.2
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The `X-Playbook-Signature` header value for a body: `sha256=HEX`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the given number of failed attempts."""
+    return min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
+class Deliverer:
+    """Delivers one sink's outbox."""
+
+    def __init__(self, sink: Sink, store: Store, on_delivered: Callable[[str, int], None]) -> None:
+        self.sink = sink
+        self.store = store
+        self.on_delivered = on_delivered
+        self.wakeup = asyncio.Event()
+        self.session: aiohttp.ClientSession | None = None
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        if self.sink.type == "webhook":
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        try:
+            while not stopping.is_set():
+                await self.drain()
+                self.wakeup.clear()
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), IDLE_SECONDS)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            if self.session is not None:
+                await self.session.close()
+
+    async def drain(self) -> None:
+        """Deliver everything that is due."""
+        while batch := self.store.due(self.sink.name, time.time(), BATCH):
+            done = await self._deliver(batch)
+            if done:
+                self.store.delivered([d.seq for d in batch[:done]])
+                self.on_delivered(self.sink.name, done)
+            if done < len(batch):
+                return
+
+    async def _deliver(self, batch: list[Delivery]) -> int:
+        if self.sink.type == "stdout":
+            sys.stdout.buffer.write(b"".join(d.body + b"\n" for d in batch))
+            sys.stdout.buffer.flush()
+            return len(batch)
+        if self.sink.type == "file":
+            assert self.sink.path is not None
+            with open(self.sink.path, "ab") as handle:
+                handle.write(b"".join(d.body + b"\n" for d in batch))
+                handle.flush()
+                os.fsync(handle.fileno())
+            return len(batch)
+        for index, delivery in enumerate(batch):
+            if not await self._post(delivery):
+                attempts = delivery.attempts + 1
+                self.store.retry_later(delivery.seq, attempts, time.time() + backoff(attempts))
+                return index
+        return len(batch)
+
+    async def _post(self, delivery: Delivery) -> bool:
+        assert self.session is not None and self.sink.url is not None
+        headers = {"Content-Type": "application/json", "X-Playbook-Action": delivery.action_id}
+        if self.sink.secret:
+            headers["X-Playbook-Signature"] = signature(self.sink.secret, delivery.body)
+        try:
+            async with self.session.post(self.sink.url, data=delivery.body, headers=headers) as response:
+                if 200 <= response.status < 300:
+                    return True
+                reason = f"HTTP {response.status}"
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+        log.warning("webhook refused an action; will retry", extra={
+            "sink": self.sink.name, "action": delivery.action_id, "attempt": delivery.attempts + 1,
+            "reason": reason, "retry_in": backoff(delivery.attempts + 1),
+        })
+        return False

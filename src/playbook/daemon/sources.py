@@ -1,0 +1,161 @@
+"""Event sources that read lines: files followed as they grow, and stdin.
+
+Each batch of lines becomes events in the inbox in one transaction with the
+new position, so a restart resumes exactly where the last stored batch ended.
+Lines that are not events go to the dead-letter file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import orjson
+
+from ..events import BadEvent, parse_line
+from .store import Position, Store
+
+log = logging.getLogger("playbook.daemon")
+POLL_SECONDS = 0.1
+CHUNK_BYTES = 1 << 20
+
+
+class DeadLetters:
+    """Appends input that is not an event, with why, to the dead-letter file."""
+
+    def __init__(self, path: str, on_skip: Callable[[str], None]) -> None:
+        self.path = path
+        self.on_skip = on_skip
+
+    def add(self, source: str, line: int, reason: str, raw: bytes) -> None:
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "source": source, "line": line, "reason": reason,
+            "raw": raw.decode("utf-8", errors="replace"),
+        }
+        with open(self.path, "ab") as handle:
+            handle.write(orjson.dumps(entry) + b"\n")
+        self.on_skip(source)
+        log.warning("skipped input", extra={"source": source, "line": line, "reason": reason})
+
+
+def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters) -> list[bytes]:
+    """The lines that are events; the others go to the dead letters."""
+    events = []
+    for number, raw in enumerate(raw_lines, first_line):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        try:
+            parse_line(raw, number)
+        except BadEvent as exc:
+            dead.add(source, number, str(exc), raw)
+            continue
+        events.append(raw.strip())
+    return events
+
+
+def _identity(stat: os.stat_result) -> str:
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+class FileFollower:
+    """Reads a JSONL file from where it was left, then follows it as it grows.
+
+    A file that was replaced (another inode) or truncated is read from its start.
+    `idle` is true once everything written so far has been read.
+    """
+
+    def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None]) -> None:
+        self.path = path
+        self.name = f"file:{path}"
+        self.store = store
+        self.dead = dead
+        self.wake = wake
+        self.idle = False
+
+    def poll(self) -> bool:
+        """Read what is new; True when something was read."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            self.idle = True
+            return False
+        position = self.store.position(self.name) or Position(0, 0, _identity(stat))
+        if position.identity != _identity(stat) or stat.st_size < position.offset:
+            log.info("file replaced or truncated; reading it from the start", extra={"source": self.name})
+            position = Position(0, 0, _identity(stat))
+        if stat.st_size == position.offset:
+            self.idle = True
+            return False
+        with open(self.path, "rb") as handle:
+            handle.seek(position.offset)
+            chunk = handle.read(CHUNK_BYTES)
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            # Only a partial line so far: wait for the writer to finish it.
+            self.idle = len(chunk) < CHUNK_BYTES
+            return False
+        lines = chunk[: end + 1].split(b"\n")[:-1]
+        events = split_events(lines, position.line + 1, self.name, self.dead)
+        new = Position(position.offset + end + 1, position.line + len(lines), position.identity)
+        self.store.accept(self.name, events, new)
+        self.idle = new.offset >= stat.st_size
+        if events:
+            self.wake()
+        return True
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                busy = self.poll()
+            except OSError as exc:
+                log.error("cannot read the file", extra={"source": self.name, "reason": str(exc)})
+                busy = False
+            if not busy:
+                try:
+                    await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+                except asyncio.TimeoutError:
+                    pass
+            else:
+                await asyncio.sleep(0)
+
+
+class StdinSource:
+    """Events from standard input, a line at a time, until it closes.
+
+    Lines on stdin are taken as live: a backlog to replay in event time
+    belongs in a file source, whose end the daemon can see.
+    """
+
+    name = "stdin"
+
+    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None]) -> None:
+        self.store = store
+        self.dead = dead
+        self.wake = wake
+        self.idle = True
+        self.line = 0
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=CHUNK_BYTES * 16)
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        except (ValueError, OSError) as exc:
+            log.warning("standard input cannot be read", extra={"reason": str(exc)})
+            return
+        while not stopping.is_set():
+            raw = await reader.readline()
+            if not raw:
+                break
+            self.line += 1
+            events = split_events([raw], self.line, self.name, self.dead)
+            if events:
+                self.store.accept(self.name, events)
+                self.wake()

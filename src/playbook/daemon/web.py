@@ -1,0 +1,106 @@
+"""The daemon's HTTP side on `listen`: `POST /events`, `/healthz`, `/metrics`."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ..events import BadEvent, parse_line
+from .config import Source
+from .sinks import signature
+
+
+def parse_body(body: bytes) -> list[bytes]:
+    """The events of a request: one JSON object, or JSON Lines. BadEvent names
+    the first line that is not an event."""
+    text = body.strip()
+    if not text:
+        raise BadEvent("line 1: the request holds no events")
+    lines = text.split(b"\n")
+    if len(lines) > 1 and text.startswith(b"{"):
+        # A pretty-printed single event spans lines; JSON Lines never does.
+        try:
+            if isinstance(orjson.loads(text), dict):
+                lines = [orjson.dumps(orjson.loads(text))]
+        except orjson.JSONDecodeError:
+            pass
+    events = []
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            parse_line(raw, number)
+        except BadEvent as exc:
+            raise BadEvent(f"line {number}: {exc}") from None
+        events.append(raw.strip())
+    return events
+
+
+class EventsEndpoint:
+    """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
+
+    def __init__(self, source: Source, accept: Callable[[list[bytes]], None]) -> None:
+        self.source = source
+        self.accept = accept
+
+    def _token_ok(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not self.source.token or not header.startswith("Bearer "):
+            return False
+        return hmac.compare_digest(header[len("Bearer "):].strip().encode(), self.source.token.encode())
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        token_ok = self._token_ok(request)
+        signed = request.headers.get("X-Playbook-Signature")
+        if not token_ok and not (signed and self.source.secret):
+            return _error(401, "send Authorization: Bearer TOKEN or X-Playbook-Signature: sha256=HEX")
+        limit = self.source.max_bytes
+        if request.content_length is not None and request.content_length > limit:
+            return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(65536):
+            body.extend(chunk)
+            if len(body) > limit:
+                return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        if not token_ok:
+            assert self.source.secret is not None and signed is not None
+            if not hmac.compare_digest(signed.strip(), signature(self.source.secret, bytes(body))):
+                return _error(401, "the signature does not match the body")
+        try:
+            events = parse_body(bytes(body))
+        except BadEvent as exc:
+            return _error(400, f"{exc}; nothing of this request was stored")
+        self.accept(events)
+        return web.json_response({"accepted": len(events)}, status=202)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def make_app(
+    events: EventsEndpoint | None,
+    health: Callable[[], dict[str, Any]],
+    metrics: Callable[[], tuple[bytes, str]],
+) -> web.Application:
+    """The aiohttp application; `events` is None when there is no http source."""
+    largest = events.source.max_bytes if events else 1024
+    app = web.Application(client_max_size=largest + 1)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response(health())
+
+    async def metrics_page(_: web.Request) -> web.Response:
+        body, content_type = metrics()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_page)
+    if events is not None:
+        handler: Callable[[web.Request], Awaitable[web.Response]] = events
+        app.router.add_post("/events", handler)
+    return app

@@ -1,0 +1,321 @@
+"""`playbook run` (SPEC section 7), tested as it runs: a real daemon in a
+subprocess, over real sockets, files and SQLite."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from daemon_harness import DaemonProcess, free_port, now_iso, wait_for
+
+from playbook.daemon.config import load_config
+
+CARE = """\
+brand "@acme"
+rule "Escalate": when mention and text contains "broken" and unanswered 3s then escalate to "care-leads"
+rule "Crisis": when mention and text contains "fire" then alert "#crisis"
+"""
+
+
+def mention(id: str, text: str, offset: float = 0, **extra: Any) -> dict[str, Any]:
+    return {"id": id, "type": "mention", "time": now_iso(offset), "text": text,
+            "author": {"handle": "@jane"}, **extra}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "playbooks").mkdir()
+    (tmp_path / "playbooks" / "care.play").write_text(CARE, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def daemon(folder: Path) -> Iterator[DaemonProcess]:
+    process = DaemonProcess(folder)
+    yield process.start()
+    process.close()
+
+
+def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    return [a for a in actions if a["rule"] == rule]
+
+
+# --- configuration ---
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"playbooks": "playbooks", "sources": [{"type": "stdin"}], "sinkz": []}, "unknown key 'sinkz' (did you mean 'sinks'?)"),
+        ({"playbooks": "playbooks"}, "'sources' is required"),
+        ({"playbooks": "playbooks", "sources": [{"type": "kafka"}]}, "sources[0]: 'type' must be one of file, http, stdin"),
+        ({"playbooks": "playbooks", "sources": [{"type": "http", "token": "${NO_SUCH_VARIABLE_SET}"}]},
+         "environment variable NO_SUCH_VARIABLE_SET is not set"),
+        ({"playbooks": "playbooks", "sources": [{"type": "http"}]}, "needs a 'token' or a 'secret'"),
+        ({"playbooks": "playbooks", "lateness": "soon", "sources": [{"type": "stdin"}]}, "'lateness' must be a duration"),
+        ({"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
+         "sources[0]: unknown key 'pth' (did you mean 'path'?)"),
+    ],
+)
+def test_a_bad_configuration_is_refused_naming_the_key(folder: Path, config: dict[str, Any], message: str) -> None:
+    (folder / "bad.yaml").write_text(json.dumps(config), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "bad.yaml"],
+                            cwd=folder, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_environment_variables_fill_in_the_configuration(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (folder / "env.yaml").write_text(
+        'playbooks: playbooks\nsources: [{type: http, token: "${PB_TEST_TOKEN}"}]\n', encoding="utf-8")
+    monkeypatch.setenv("PB_TEST_TOKEN", "s3cret")
+    config = load_config(str(folder / "env.yaml"))
+    assert config.sources[0].token == "s3cret"
+    assert config.state == str(folder / ".playbook" / "state.db")
+    assert (folder / ".playbook").is_dir()
+
+
+def test_invalid_playbooks_at_start_exit_1_with_the_diagnostics(folder: Path) -> None:
+    (folder / "playbooks" / "care.play").write_text('when mention then notfy "#x"\n', encoding="utf-8")
+    DaemonProcess(folder)  # writes daemon.yaml
+    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+                            cwd=folder, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "care.play:1:19: error: unknown action 'notfy'" in result.stderr
+
+
+# --- the HTTP source ---
+
+
+def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: DaemonProcess) -> None:
+    event = mention("m1", "the house is on fire")
+    assert daemon.post(event, token=None)[0] == 401
+    assert daemon.post(event, token="wrong")[0] == 401
+    assert daemon.post(event, token=None, headers={"X-Playbook-Signature": "sha256=00"})[0] == 401
+    status, answer = daemon.post([mention(f"big{i}", "x" * 200) for i in range(30)])
+    assert status == 413
+    assert "max_bytes" in answer["error"]
+    status, answer = daemon.post(b'{"id": "ok1", "type": "mention", "time": "' + now_iso().encode()
+                                 + b'", "text": "fire"}\n{"id": "bad", "type": "mention"}\n')
+    assert status == 400
+    assert answer["error"].startswith("line 2: missing 'time'")
+    assert daemon.health()["inbox"] == 0
+    time.sleep(0.5)
+    assert daemon.actions() == []
+
+    status, answer = daemon.post(event)
+    assert (status, answer) == (202, {"accepted": 1})
+    fired = wait_for(daemon.actions, what="the alert in the file sink")
+    assert [(a["rule"], a["event"], a["target"]) for a in fired] == [("Crisis", "m1", "#crisis")]
+    status, metrics = daemon.get("/metrics")
+    assert b"playbook_events_total 1.0" in metrics
+    assert b'playbook_actions_total{rule="Crisis"} 1.0' in metrics
+
+
+def test_a_signed_request_is_accepted(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "http", "secret": "hush"}]}).start()
+    try:
+        body = json.dumps(mention("m1", "fire")).encode()
+        good = "sha256=" + hmac.new(b"hush", body, hashlib.sha256).hexdigest()
+        assert process.post(body, token=None, headers={"X-Playbook-Signature": good})[0] == 202
+        assert process.post(body + b" ", token=None, headers={"X-Playbook-Signature": good})[0] == 401
+        wait_for(process.actions, what="the alert")
+    finally:
+        process.close()
+
+
+# --- deadlines across reloads and crashes ---
+
+
+def test_a_deadline_survives_a_reload_and_a_sigkill_and_fires_once(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("m1", "it arrived broken"))[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline to be pending")
+    playbook = folder / "playbooks" / "care.play"
+    playbook.write_text(CARE.replace('"care-leads"', '"care-leads-emea"'), encoding="utf-8")
+    wait_for(lambda: '"msg":"reloaded"' in daemon.log(), what="the reload")
+    assert daemon.health()["pending"] == 1
+    daemon.kill()
+    daemon.start()
+    assert daemon.health()["pending"] == 1
+    fired = wait_for(lambda: by_rule(daemon.actions(), "Escalate"), timeout=10, what="the escalation")
+    time.sleep(1.0)
+    fired = by_rule(daemon.actions(), "Escalate")
+    assert len(fired) == 1
+    assert (fired[0]["event"], fired[0]["target"]) == ("m1", "care-leads-emea")
+    assert daemon.health()["pending"] == 0
+
+
+def test_a_deadline_due_while_the_daemon_was_down_fires_at_once_on_restart(daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("m1", "it arrived broken", offset=-1))[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline to be pending")
+    assert daemon.stop() == 0
+    time.sleep(2.5)
+    assert by_rule(daemon.actions(), "Escalate") == []
+    daemon.start()
+    fired = wait_for(lambda: by_rule(daemon.actions(), "Escalate"), timeout=5, what="the escalation")
+    assert len(fired) == 1
+
+
+def test_an_answer_in_time_cancels_the_deadline(daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("m1", "it arrived broken"))[0] == 202
+    reply = {"id": "r1", "type": "reply", "time": now_iso(), "in_reply_to": "m1", "author": {"handle": "@ACME"}}
+    assert daemon.post(reply)[0] == 202
+    wait_for(lambda: daemon.health()["inbox"] == 0, what="the events to be processed")
+    time.sleep(3.5)
+    assert daemon.actions() == []
+    assert daemon.health()["pending"] == 0
+
+
+# --- hot reload ---
+
+
+def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
+    folder: Path, daemon: DaemonProcess
+) -> None:
+    playbook = folder / "playbooks" / "care.play"
+    stop = threading.Event()
+    sent: list[str] = []
+
+    def flow() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            event_id = f"flow{n}"
+            if daemon.post(mention(event_id, "smoke and fire"))[0] == 202:
+                sent.append(event_id)
+            time.sleep(0.02)
+
+    sender = threading.Thread(target=flow)
+    sender.start()
+    try:
+        time.sleep(0.3)
+        playbook.write_text(CARE + 'rule "Thanks": when mention and text contains "love" then tag "praise"\n',
+                            encoding="utf-8")
+        edited = time.monotonic()
+        wait_for(lambda: '"msg":"reloaded"' in daemon.log(), timeout=5, what="the reload")
+        assert daemon.post(mention("love1", "I love it"))[0] == 202
+        wait_for(lambda: by_rule(daemon.actions(), "Thanks"), timeout=5, what="the new rule to fire")
+        assert time.monotonic() - edited < 1.5
+
+        playbook.write_text(CARE + 'rule "Thanks": when mention and txt contains "love" then tag "praise"\n',
+                            encoding="utf-8")
+        wait_for(lambda: "reload refused" in daemon.log(), timeout=5, what="the refused reload")
+        assert "care.play:4:33: error: unknown field 'txt' (did you mean 'text'?)" in daemon.log()
+        assert daemon.post(mention("love2", "love it still"))[0] == 202
+        wait_for(lambda: len(by_rule(daemon.actions(), "Thanks")) == 2, timeout=5, what="the old rules to fire")
+
+        playbook.write_text(CARE, encoding="utf-8")
+        wait_for(lambda: daemon.log().count('"msg":"reloaded"') == 2, timeout=5, what="the fixed reload")
+    finally:
+        stop.set()
+        sender.join()
+    wait_for(lambda: daemon.health()["inbox"] == 0, what="the flow to be processed")
+    time.sleep(0.3)
+    crisis = {a["event"] for a in by_rule(daemon.actions(), "Crisis")}
+    assert crisis == set(sent), "every event posted while reloading fired its rule"
+    _, metrics = daemon.get("/metrics")
+    assert b'playbook_reloads_total{result="invalid"} 1.0' in metrics
+
+
+def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.process is not None
+    daemon.process.send_signal(signal.SIGHUP)
+    wait_for(lambda: '"msg":"reloaded"' in daemon.log(), timeout=5, what="the reload")
+
+
+# --- webhooks ---
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    refuse = True
+    bodies: list[dict[str, Any]] = []
+    signatures: list[tuple[str, str]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if type(self).refuse:
+            self.send_response(503)
+        else:
+            type(self).bodies.append(json.loads(body))
+            expected = "sha256=" + hmac.new(b"hook", body, hashlib.sha256).hexdigest()
+            type(self).signatures.append((self.headers.get("X-Playbook-Signature", ""), expected))
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> None:
+    port = free_port()
+    _Receiver.refuse, _Receiver.bodies, _Receiver.signatures = True, [], []
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    process = DaemonProcess(folder, {"sinks": [
+        {"type": "webhook", "url": f"http://127.0.0.1:{port}/hook", "secret": "hook"},
+        {"type": "file", "path": "out/actions.jsonl"},
+    ]}).start()
+    try:
+        events = [mention(f"m{i}", "fire") for i in range(5)]
+        assert process.post(events)[0] == 202
+        wait_for(lambda: len(process.actions()) == 5, what="the file sink")
+        time.sleep(1.5)
+        assert _Receiver.bodies == []
+        assert '"msg":"webhook refused an action; will retry"' in process.log()
+        _Receiver.refuse = False
+        wait_for(lambda: len(_Receiver.bodies) == 5, timeout=15, what="the webhook to get every action")
+        assert [b["event"] for b in _Receiver.bodies] == [f"m{i}" for i in range(5)]
+        assert all(sent == expected for sent, expected in _Receiver.signatures)
+        assert process.stop() == 0
+    finally:
+        process.close()
+        server.shutdown()
+        server.server_close()
+
+
+# --- files, restarts and stopping ---
+
+
+def test_a_followed_file_is_read_as_it_grows_and_resumed_after_a_restart(folder: Path) -> None:
+    feed = folder / "feed.jsonl"
+    feed.write_text(json.dumps(mention("f1", "fire")) + "\nnot json\n", encoding="utf-8")
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        wait_for(lambda: len(process.actions()) == 1, what="the first event")
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(mention("f2", "fire")) + "\n")
+        wait_for(lambda: len(process.actions()) == 2, what="the appended event")
+        dead = (folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [(d["line"], d["raw"]) for d in map(json.loads, dead)] == [(2, "not json")]
+        assert process.stop() == 0
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(mention("f3", "fire")) + "\n")
+        process.start()
+        wait_for(lambda: len(process.actions()) == 3, what="the event written while stopped")
+        time.sleep(0.5)
+        assert [a["event"] for a in process.actions()] == ["f1", "f2", "f3"]
+    finally:
+        process.close()
+
+
+def test_sigterm_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("m1", "fire"))[0] == 202
+    assert daemon.stop(signal.SIGTERM) == 0
+    assert '"msg":"stopped"' in daemon.log()
+    assert [a["event"] for a in daemon.actions()] == ["m1"]
+
+
+def test_sigint_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
+    assert daemon.stop(signal.SIGINT) == 0
