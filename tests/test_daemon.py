@@ -233,6 +233,8 @@ def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
     assert daemon.process is not None
     daemon.process.send_signal(signal.SIGHUP)
     wait_for(lambda: '"msg":"reloaded"' in daemon.log(), timeout=5, what="the reload")
+    time.sleep(1.0)
+    assert daemon.log().count('"msg":"reloaded"') == 1, "reading the playbooks must not trigger another reload"
 
 
 # --- webhooks ---

@@ -55,7 +55,12 @@ class _PlaybookChanges(FileSystemEventHandler):
         self.daemon = daemon
         self.loop = loop
 
+    # Reading a playbook (as a reload does) opens and closes it: not a change.
+    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self.CHANGES:
+            return
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if any(str(p).endswith(".play") for p in paths) or event.is_directory:
             self.loop.call_soon_threadsafe(self.daemon.request_reload, "file change")
