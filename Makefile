@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test check clean
+.PHONY: run dry-run test check clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+# The daemon on the example desk: replays examples/events.jsonl, then waits for
+# live events on 127.0.0.1:8787 (stop it with Ctrl-C; rm -rf .playbook to replay).
+PLAYBOOK_TOKEN ?= demo-token
+export PLAYBOOK_TOKEN
+
 run: $(INSTALLED)
 	$(BIN)/playbook check playbooks
-	$(BIN)/playbook dry-run playbooks --events examples/events.jsonl
+	$(BIN)/playbook run --config examples/daemon.yaml
+
+dry-run: $(INSTALLED)
+	$(BIN)/playbook dry-run playbooks --events examples/events.jsonl --until 2026-11-21T00:00:00Z
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
@@ -24,4 +32,4 @@ check: $(INSTALLED)
 	$(BIN)/playbook check playbooks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .playbook
