@@ -3,6 +3,8 @@ test files written beside real playbooks."""
 
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,8 @@ import pytest
 
 from playbook.actions import ActionRecord
 from playbook.testfile import Expectation
-from playbook.testing import compare
+from playbook.testing import compare, run_test_file
+from playbook.testreport import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,15 +83,46 @@ def test_a_wrong_expectation_fails_with_expected_and_actual_side_by_side(folder:
     write_tests(folder, ESCALATED.replace("at: 2h", "at: 1h"))
     result = playbook_test("care.test.yaml", cwd=folder)
     assert result.returncode == 1
-    out = result.stdout
-    assert out.startswith("FAIL  care.test.yaml:4  an unanswered complaint is escalated after two hours\n")
-    assert "differs in time (expected at line 9)" in out
-    rows = [line for line in out.splitlines() if "time:" in line]
-    assert len(rows) == 1
-    expected_side, actual_side = rows[0].split("|")
-    assert "2026-11-20T10:00:00Z" in expected_side and "2026-11-20T11:00:00Z" in actual_side
-    assert "rule 'Escalate' (care.play:2): when mention and text contains \"broken\" and unanswered 2h" in out
-    assert out.splitlines()[-1] == "0 passed, 1 failed in 1 test file"
+    assert result.stdout == """\
+FAIL  care.test.yaml:4  an unanswered complaint is escalated after two hours
+      expected                            |  actual
+      ------------------------------------+--  differs in time (expected at line 9)
+      rule: Escalate                      |  rule: Escalate
+      action: escalate                    |  action: escalate
+      event: m1                           |  event: m1
+      time: 2026-11-20T10:00:00Z (at 1h) !=  time: 2026-11-20T11:00:00Z (at 2h)
+      params: {priority: high}            |  params: {priority: high}
+      care.test.yaml:9: expected
+           9 |       - {rule: Escalate, action: escalate, event: m1, at: 1h, params: {priority: high}}
+      rule 'Escalate' (care.play:2):
+           2 | rule "Escalate": when mention and text contains "broken" and unanswered 2h
+           3 |   then escalate to "care-leads" priority high
+0 passed, 1 failed in 1 test file
+"""
+    assert "\x1b[" not in result.stdout, "no colours when the output is not a terminal"
+
+
+def test_matched_rows_line_up_with_the_missing_and_unexpected_ones(folder: Path) -> None:
+    case = """\
+  - name: two complaints, one expected wrongly
+    events:
+      - {id: m1, type: mention, at: 0m, text: "broken"}
+      - {id: m2, type: mention, at: 10m, text: "broken again"}
+    until: 3h
+    expect:
+      - {rule: Escalate, event: m1}
+      - {rule: Escalate, event: m3,
+         at: 2h10m}
+"""
+    write_tests(folder, case)
+    out = playbook_test(".", cwd=folder).stdout
+    blocks = out.split("--+--  ")[1:]
+    assert blocks[0].startswith("ok\n")
+    assert blocks[1].startswith("differs in event (expected at line 11)\n")
+    assert re.search(r"\n      event: m3 +!=  event: m2\n", blocks[1])
+    assert "time: 2026-11-20T11:10:00Z (at 2h10m)  |  time: 2026-11-20T11:10:00Z (at 2h10m)" in blocks[1]
+    assert "care.test.yaml:11-12: expected\n" in out
+    assert "          12 |          at: 2h10m}\n" in out
 
 
 def test_an_action_nobody_expected_fails_the_case(folder: Path) -> None:
@@ -158,6 +192,14 @@ def test_every_expected_action_needs_its_own_match() -> None:
          "unknown key 'evnt' in an expected action (did you mean 'event'?)"),
         (HEAD + "  - name: x\n    events: []\n    expect: []\n  - name: x\n    events: []\n    expect: []\n", 7,
          "a case named 'x' is already at line 4"),
+        (HEAD + "  - name: x\n    events: []\n    expect: []\n    events: []\n", 7,
+         "'events' is given twice in one mapping (the first is at line 5; keep one)"),
+        (HEAD + "  - name: x\n    events: []\n", 4, "case 'x' has no 'expect' (write expect: [] when no action may happen)"),
+        ("playbooks: [care.play]\ncase: []\n", 2, "unknown key 'case' in the test file (did you mean 'cases'?)"),
+        ("playbooks: [care.play]\ncases:\n  - name: x\n    events: []\n    until: 3h\n    expect: []\n", 5,
+         "until '3h' is an offset, but there is no 'start'"),
+        (HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, params: high}\n", 7,
+         "'params' must be a mapping"),
     ],
 )
 def test_a_malformed_test_file_is_reported_with_its_line(folder: Path, text: str, line: int, message: str) -> None:
@@ -189,3 +231,122 @@ def test_the_repository_playbooks_pass_their_tests() -> None:
     result = playbook_test("playbooks", cwd=ROOT)
     assert result.returncode == 0, result.stdout
     assert " 0 failed" in result.stdout.splitlines()[-1]
+
+
+def test_times_may_be_offsets_from_the_start_of_the_file_or_the_case(folder: Path) -> None:
+    cases = """\
+  - name: offsets in minutes, hours and both
+    events:
+      - {id: m1, type: mention, at: 0, text: "broken"}
+      - {id: m2, type: mention, at: 90m, text: "broken"}
+      - {id: m3, type: mention, at: 1h45m, text: "broken"}
+    until: 4h
+    expect:
+      - {rule: Escalate, event: m1, at: 2h}
+      - {rule: Escalate, event: m2, at: 3h30m}
+      - {rule: Escalate, event: m3, time: 2026-11-20T13:45:00+01:00}
+  - name: a case may start at its own time
+    start: "2026-12-01T08:00:00Z"
+    events:
+      - {id: m1, type: mention, at: 1d, text: "broken"}
+    until: 1d2h
+    expect:
+      - {rule: Escalate, event: m1, time: "2026-12-02T10:00:00Z"}
+  - name: until stops the clock before a deadline
+    events:
+      - {id: m1, type: mention, at: 0m, text: "broken"}
+    until: 1h59m
+    expect: []
+"""
+    write_tests(folder, cases)
+    result = playbook_test(".", cwd=folder)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "3 passed, 0 failed in 1 test file"
+
+
+def test_expectations_are_compared_on_their_keys_and_params_whole(folder: Path) -> None:
+    case = """\
+  - name: {name}
+    events:
+      - {{id: m1, type: mention, at: 0m, text: "broken", author: {{handle: "@jane"}}}}
+    until: 3h
+    expect:
+      - {expectation}
+"""
+    loose = case.format(name="only the rule", expectation="{rule: Escalate}")
+    keys = case.format(name="every key", expectation="{rule: Escalate, action: escalate, target: care-leads, "
+                       "params: {priority: high}, event: m1, thread: m1, author: \"@jane\", at: 2h, "
+                       "source: \"care.play:2\"}")
+    no_params = case.format(name="params are compared whole", expectation="{rule: Escalate, params: {}}")
+    write_tests(folder, loose, keys, no_params)
+    result = playbook_test(".", cwd=folder)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "PASS  care.test.yaml:4  only the rule"
+    assert lines[1] == "PASS  care.test.yaml:10  every key"
+    assert lines[2] == "FAIL  care.test.yaml:16  params are compared whole"
+    assert re.search(r"params: \{\} +!=  params: \{priority: high\}", result.stdout)
+
+
+def test_expected_actions_match_as_a_multiset(folder: Path) -> None:
+    cases = """\
+  - name: the loose expectation comes first and must not steal the strict one's action
+    events:
+      - {id: m1, type: mention, at: 0m, text: "broken"}
+      - {id: m2, type: mention, at: 1m, text: "I love it", author: {handle: "@ann"}}
+      - {id: m3, type: mention, at: 2m, text: "love it", author: {handle: "@bob"}}
+    until: 3h
+    expect:
+      - {rule: Thank}
+      - {rule: Escalate}
+      - {rule: Thank, event: m2}
+  - name: the same expectation twice needs the action twice
+    events:
+      - {id: m1, type: mention, at: 0m, text: "I love it", author: {handle: "@ann"}}
+    expect:
+      - {rule: Thank}
+      - {rule: Thank}
+"""
+    write_tests(folder, cases)
+    result = playbook_test(".", cwd=folder)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("PASS  care.test.yaml:4 ")
+    assert lines[1].startswith("FAIL  care.test.yaml:14 ")
+    assert "missing (expected at line 19)" in result.stdout
+    assert result.stdout.count("--+--  ok") == 1
+
+
+def test_a_rule_name_that_is_not_in_the_playbooks_gets_a_suggestion(folder: Path) -> None:
+    write_tests(folder, ESCALATED.replace("{rule: Escalate,", "{rule: Escalte,"))
+    result = playbook_test(".", cwd=folder)
+    assert result.returncode == 1
+    assert "rule 'Escalte': no rule of that name in the playbooks (did you mean 'Escalate'?)" in result.stdout
+
+
+def test_test_files_are_found_below_folders_in_order_and_hidden_folders_are_skipped(folder: Path) -> None:
+    for sub in ("b", "a", ".cache"):
+        (folder / sub).mkdir()
+        (folder / sub / "care.play").write_text(CARE, encoding="utf-8")
+        write_tests(folder / sub, ANSWERED)
+    result = playbook_test(".", cwd=folder)
+    assert result.returncode == 0
+    assert [line.split()[1] for line in result.stdout.splitlines()[:-1]] == [
+        "a/care.test.yaml:4", "b/care.test.yaml:4"]
+    assert result.stdout.splitlines()[-1] == "2 passed, 0 failed in 2 test files"
+
+
+def test_a_file_that_is_not_a_test_file_is_a_usage_error(folder: Path) -> None:
+    result = playbook_test("care.play", cwd=folder)
+    assert result.returncode == 2
+    assert result.stderr == ("playbook: error: care.play is not a test file (test files end in .test.yaml; "
+                             "give one, or the folder that holds them)\n")
+
+
+def test_colours_are_for_terminals_only(folder: Path) -> None:
+    path = write_tests(folder, ESCALATED, ANSWERED.replace("expect: []", "expect: [{rule: Thank}]"))
+    plain, painted = io.StringIO(), io.StringIO()
+    results = [run_test_file(str(path))]
+    assert report(results, plain) == report(results, painted, colour=True) == (1, 1, 0)
+    assert "\x1b[" not in plain.getvalue()
+    assert painted.getvalue().startswith("\x1b[32mPASS\x1b[0m  ")
+    assert "\x1b[31;1mFAIL\x1b[0m  " in painted.getvalue()

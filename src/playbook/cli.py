@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,8 @@ from .explain import Explainer
 from .loader import PlaybookPathError, RuleSet, load_ruleset
 from .report import action_table, summary
 from .testing import SUFFIX as TEST_SUFFIX
-from .testing import find_test_files, report, run_test_file, summary_line
+from .testing import find_test_files, run_test_file
+from .testreport import report, summary_line
 from .timestamps import TimeError, parse_time
 
 EXIT_OK = 0
@@ -275,7 +277,9 @@ def _test(paths: list[str]) -> int:
         print(f"playbook: error: no test files (*{TEST_SUFFIX}) in {', '.join(paths)}", file=sys.stderr)
         return EXIT_USAGE
     results = [run_test_file(path) for path in files]
-    passed, failed, broken = report(results, sys.stdout)
+    # Colours only for a person at a terminal (https://no-color.org).
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    passed, failed, broken = report(results, sys.stdout, colour=colour)
     print(summary_line(passed, failed, broken, len(files)))
     return EXIT_OK if not failed and not broken else EXIT_INVALID
 

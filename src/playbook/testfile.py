@@ -13,9 +13,11 @@
 Every time (`time` of an event, `until`, `time` of an expected action) is an
 ISO-8601 time with a zone, or with `at:` (or an offset string in `until`) a
 duration from `start`: `90m`, `2h`, `1h30m`, `1d`. A case may set its own
-`start`. Events are the objects of SPEC section 1 and need an `id`; `type`
-defaults to nothing: write it. Expectations are compared on the keys they give;
-`params` is compared whole. Every problem is reported with the file and line.
+`start`; `at: 0` is the start itself. Events are the objects of SPEC section 1
+and each needs its own `id` and `type` (an id is what an expectation's `event`
+names, so none is made up). Expectations are compared on the keys they give;
+`params`, when given, is compared whole. Every problem is reported with the
+file and line, and a key written twice in one mapping is a problem too.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Expectation:
 
     line: int
     fields: dict[str, Any]
+    end_line: int = 0
 
 
 @dataclass(slots=True)
@@ -64,6 +67,7 @@ class Case:
     events: list[Event]
     until: int | None
     expect: list[Expectation]
+    start: int | None = None
 
 
 @dataclass(slots=True)
@@ -73,16 +77,18 @@ class TestFile:
     path: str
     playbooks: list[str]
     cases: list[Case] = field(default_factory=list)
+    text: str = ""
 
 
 class _Node:
-    """A YAML value with the line it starts on."""
+    """A YAML value with the lines it starts and ends on."""
 
-    __slots__ = ("value", "line")
+    __slots__ = ("value", "line", "end_line")
 
-    def __init__(self, value: Any, line: int) -> None:
+    def __init__(self, value: Any, line: int, end_line: int = 0) -> None:
         self.value = value
         self.line = line
+        self.end_line = max(end_line, line)
 
 
 def _compose(text: str, path: str) -> _Node | None:
@@ -95,23 +101,34 @@ def _compose(text: str, path: str) -> _Node | None:
         raise TestFileError(path, line, f"this is not valid YAML: {exc.problem or exc.context}") from None
     finally:
         loader.dispose()
-    return None if root is None else _convert(loader, root)
+    return None if root is None else _convert(loader, root, path)
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node) -> _Node:
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: str) -> _Node:
     line = node.start_mark.line + 1
+    # A mark at column 0 is the start of the next line: the text ended on the one before.
+    end = node.end_mark.line + (1 if node.end_mark.column else 0)
     if isinstance(node, yaml.MappingNode):
         value: Any = {}
         for key_node, value_node in node.value:
-            key = _convert(loader, key_node)
-            value[str(key.value)] = (key.line, _convert(loader, value_node))
-        return _Node(value, line)
+            key = _convert(loader, key_node, path)
+            name = str(key.value)
+            if name in value:
+                raise TestFileError(path, key.line, f"'{name}' is given twice in one mapping (the first is at "
+                                                    f"line {value[name][0]}; keep one)")
+            value[name] = (key.line, _convert(loader, value_node, path))
+        if not node.flow_style:
+            end = max((child.end_line for _, child in value.values()), default=line)
+        return _Node(value, line, end)
     if isinstance(node, yaml.SequenceNode):
-        return _Node([_convert(loader, item) for item in node.value], line)
+        items = [_convert(loader, item, path) for item in node.value]
+        if not node.flow_style:
+            end = max((child.end_line for child in items), default=line)
+        return _Node(items, line, end)
     if node.tag == _TIMESTAMP_TAG:
         # Times stay text: the engine reads them as SPEC section 1 says.
-        return _Node(node.value, line)
-    return _Node(loader.construct_object(node, deep=True), line)
+        return _Node(node.value, line, end)
+    return _Node(loader.construct_object(node, deep=True), line, end)
 
 
 def _plain(node: _Node) -> Any:
@@ -148,7 +165,7 @@ class _Reader:
         return node.value
 
     def time(self, node: _Node, start: int | None, what: str) -> int:
-        value = node.value
+        value = "0s" if node.value == 0 and not isinstance(node.value, bool) else node.value
         if isinstance(value, str):
             try:
                 return parse_time(value)
@@ -196,7 +213,7 @@ def read_test_file(path: str) -> TestFile:
             raise reader.fail(name.line, f"playbook '{name.value}' not found (looked for {full})")
         playbooks.append(full)
     start = reader.time(top["start"][1], None, "start") if "start" in top else None
-    result = TestFile(path, playbooks)
+    result = TestFile(path, playbooks, text=text)
     seen: dict[str, int] = {}
     for case_node in reader.sequence(top["cases"][1], "'cases'"):
         case = _read_case(reader, case_node, start)
@@ -224,7 +241,7 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
     if "until" in keys:
         until = reader.time(keys["until"][1], start, "until")
     expect = [_read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")]
-    return Case(name, node.line, events, until, expect)
+    return Case(name, node.line, events, until, expect, start)
 
 
 def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
@@ -235,7 +252,7 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
         if "time" in data:
             raise reader.fail(node.line, "give an event either 'time' or 'at', not both")
         at_node = node.value["at"][1]
-        data["time"] = format_time(reader.time(_Node(str(at_node.value), at_node.line), start, "at"))
+        data["time"] = format_time(reader.time(at_node, start, "at"))
         del data["at"]
     try:
         return make_event(data, line=node.line)
@@ -247,13 +264,12 @@ def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expect
     keys = reader.mapping(node, "an expected action", (*RECORD_KEYS, "at"))
     if not keys:
         raise reader.fail(node.line, "an expected action needs at least one key, e.g. {rule: ..., action: ...}")
-    fields = {key: _plain(child) for key, (_, child) in keys.items()}
-    if "at" in fields or "time" in fields:
-        if "at" in fields and "time" in fields:
-            raise reader.fail(node.line, "give an expected action either 'time' or 'at', not both")
-        time_node = keys.get("time", keys.get("at"))[1]
-        fields.pop("at", None)
-        fields["time"] = reader.time(_Node(str(time_node.value), time_node.line), start, "time")
+    if "at" in keys and "time" in keys:
+        raise reader.fail(node.line, "give an expected action either 'time' or 'at', not both")
+    # `at` is the record's `time`, kept where it was written so the report shows keys in the same order.
+    fields = {("time" if key == "at" else key): (reader.time(child, start, "time") if key in ("at", "time")
+                                                  else _plain(child))
+              for key, (_, child) in keys.items()}
     if "params" in fields and not isinstance(fields["params"], dict):
         raise reader.fail(keys["params"][0], "'params' must be a mapping, e.g. {priority: high}")
-    return Expectation(node.line, fields)
+    return Expectation(node.line, fields, node.end_line)

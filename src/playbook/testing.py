@@ -4,28 +4,32 @@ engine and compare the actions with what the case expects."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from .actions import ActionRecord
 from .diagnostics import PlaybookError, render_all
 from .loader import PlaybookPathError, RuleSet, load_ruleset
 from .runtime.engine import Engine
 from .testfile import Case, Expectation, TestFileError, read_test_file
-from .timestamps import format_time, parse_time
+from .timestamps import parse_time
 
 SUFFIX = ".test.yaml"
-# What an unexpected action shows of itself when no expectation says which keys matter.
-SHOWN_KEYS = ("time", "rule", "action", "target", "event")
 
 
 def find_test_files(paths: Iterable[str]) -> list[str]:
-    """Every `*.test.yaml` named or below the given folders, sorted; hidden folders skipped."""
+    """Every `*.test.yaml` named or below the given folders, sorted; hidden folders skipped.
+
+    PlaybookPathError when a path does not exist or names a file that is not a test file.
+    """
     found: list[str] = []
     for path in paths:
         path = os.path.normpath(path)
         if os.path.isfile(path):
+            if not path.endswith(SUFFIX):
+                raise PlaybookPathError(f"{path} is not a test file (test files end in {SUFFIX}; "
+                                        "give one, or the folder that holds them)")
             found.append(path)
             continue
         if not os.path.isdir(path):
@@ -72,6 +76,7 @@ class FileResult:
     cases: list[CaseResult] = field(default_factory=list)
     problem: str | None = None
     ruleset: RuleSet | None = None
+    text: str = ""
 
 
 def _agrees(key: str, want: Any, record: ActionRecord) -> bool:
@@ -148,6 +153,7 @@ def run_test_file(path: str) -> FileResult:
     except TestFileError as exc:
         result.problem = str(exc)
         return result
+    result.text = test_file.text
     try:
         result.ruleset = load_ruleset(test_file.playbooks)
     except PlaybookError as exc:
@@ -159,99 +165,3 @@ def run_test_file(path: str) -> FileResult:
         return result
     result.cases = [run_case(result.ruleset, case) for case in test_file.cases]
     return result
-
-
-# --- reporting ---
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
-    if value is None:
-        return "null"
-    return str(value)
-
-
-def _expected_lines(expected: Expectation) -> list[str]:
-    return [f"{key}: {format_time(value) if key == 'time' else _value(value)}"
-            for key, value in expected.fields.items()]
-
-
-def _actual_lines(record: ActionRecord, keys: Iterable[str]) -> list[str]:
-    return [f"{key}: {_value(getattr(record, key))}" for key in keys]
-
-
-def _side_by_side(rows: list[Row]) -> Iterator[str]:
-    blocks: list[tuple[str, list[str], list[str]]] = []
-    for row in rows:
-        keys = list(row.expected.fields) if row.expected is not None else list(SHOWN_KEYS)
-        left = _expected_lines(row.expected) if row.expected is not None else ["(not expected)"]
-        right = _actual_lines(row.actual, keys) if row.actual is not None else ["(did not happen)"]
-        if row.matched:
-            status = "ok"
-        elif row.expected is None:
-            status = "unexpected action"
-        elif row.actual is None:
-            status = f"missing (expected at line {row.expected.line})"
-        else:
-            status = f"differs in {', '.join(row.differing())} (expected at line {row.expected.line})"
-        blocks.append((status, left, right))
-    width = max([len("expected"), *(len(line) for _, left, _ in blocks for line in left)])
-    yield f"      {'expected':<{width}}  |  actual"
-    for status, left, right in blocks:
-        yield f"      {'-' * width}--+--  {status}"
-        for k in range(max(len(left), len(right))):
-            lhs = left[k] if k < len(left) else ""
-            rhs = right[k] if k < len(right) else ""
-            yield f"      {lhs:<{width}}  |  {rhs}".rstrip()
-
-
-def _rules_involved(result: CaseResult, ruleset: RuleSet | None) -> Iterator[str]:
-    if ruleset is None:
-        return
-    names: list[str] = []
-    for row in result.rows:
-        if row.matched:
-            continue
-        if row.actual is not None:
-            names.append(row.actual.rule)
-        if row.expected is not None and isinstance(row.expected.fields.get("rule"), str):
-            names.append(row.expected.fields["rule"])
-    for name in dict.fromkeys(names):
-        rule = ruleset.by_name.get(name)
-        if rule is None:
-            yield f"      rule '{name}': no rule of that name in the playbooks"
-        else:
-            yield f"      rule '{name}' ({rule.source}): {rule.text}"
-
-
-def report(results: list[FileResult], out: IO[str]) -> tuple[int, int, int]:
-    """Print a line per case (and the comparison of failing ones); return
-    (passed, failed, broken files)."""
-    passed = failed = broken = 0
-    for result in results:
-        if result.problem is not None:
-            broken += 1
-            out.write(f"ERROR {result.problem.rstrip()}\n")
-            continue
-        for case_result in result.cases:
-            where = f"{result.path}:{case_result.case.line}"
-            if case_result.passed:
-                passed += 1
-                out.write(f"PASS  {where}  {case_result.case.name}\n")
-                continue
-            failed += 1
-            out.write(f"FAIL  {where}  {case_result.case.name}\n")
-            for line in _side_by_side(case_result.rows):
-                out.write(line + "\n")
-            for line in _rules_involved(case_result, result.ruleset):
-                out.write(line + "\n")
-    return passed, failed, broken
-
-
-def summary_line(passed: int, failed: int, broken: int, files: int) -> str:
-    """`12 passed, 1 failed in 3 test files` (and the broken files, if any)."""
-    text = f"{passed} passed, {failed} failed in {files} test {'file' if files == 1 else 'files'}"
-    if broken:
-        text += f"; {broken} {'file' if broken == 1 else 'files'} could not run"
-    return text
