@@ -1,0 +1,185 @@
+"""The benchmark: `make bench` or `python -m bench [--events N] [--long]`.
+
+For each rule set it runs, each in a fresh process: the floor (orjson
+parsing only), the hand-written baseline, and Playbook, checks that Playbook
+and the baseline take the same number of actions per rule, and prints
+events/s, peak memory and the ratios. Then: bytes per pending deadline, the
+time to load and check a 1000-rule playbook, and memory along a long stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .generate import write
+from .rules import rule_sets
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+
+def stream_file(events: int, seed: int) -> Path:
+    """The benchmark stream, generated once per size and seed."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"stream-{seed}-{events}.jsonl"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with open(partial, "wb") as out:
+            write(out, events, seed)
+        partial.rename(path)
+    return path
+
+
+def measure(kind: str, ruleset: str, path: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.measure", kind, ruleset, str(path)],
+        cwd=HERE.parent, capture_output=True, check=True,
+    )
+    return orjson.loads(result.stdout.splitlines()[-1])
+
+
+def run_table(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    floor = measure("floor", "4 rules", path)
+    for name in rule_sets():
+        baseline = measure("baseline", name, path)
+        playbook = measure("playbook", name, path)
+        if baseline["counts"] != playbook["counts"]:
+            raise SystemExit(f"{name}: Playbook and the baseline disagree:\n"
+                             f"  baseline {baseline['counts']}\n  playbook {playbook['counts']}")
+        rows.append({"name": name, "floor": floor, "baseline": baseline, "playbook": playbook})
+        print(f"  measured {name}", file=sys.stderr)
+    return rows
+
+
+def rate(result: dict[str, Any]) -> float:
+    return result["events"] / result["seconds"]
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'rule set':<16} {'floor ev/s':>11} {'baseline ev/s':>14} {'playbook ev/s':>14} "
+          f"{'pb/baseline':>12} {'pb/floor':>9} {'baseline MB':>12} {'playbook MB':>12} {'actions':>8}")
+    for row in rows:
+        floor, baseline, playbook = row["floor"], row["baseline"], row["playbook"]
+        print(f"{row['name']:<16} {rate(floor):>11,.0f} {rate(baseline):>14,.0f} {rate(playbook):>14,.0f} "
+              f"{rate(playbook) / rate(baseline):>11.2f}x {rate(playbook) / rate(floor):>8.2f}x "
+              f"{baseline['peak_kb'] / 1024:>12.0f} {playbook['peak_kb'] / 1024:>12.0f} "
+              f"{sum(playbook['counts'].values()):>8}")
+    by_name = {row["name"]: row for row in rows}
+    small = by_name["10 phrases"]["playbook"]["seconds"]
+    large = by_name["10,000 phrases"]["playbook"]["seconds"]
+    print(f"\n10,000-phrase list / 10-phrase list, time: {large / small:.2f}x")
+    print(f"1000 rules (playbook) / 100 rules (baseline), events/s: "
+          f"{rate(by_name['1000 rules']['playbook']) / rate(by_name['100 rules']['baseline']):.2f}x")
+
+
+def deadline_bytes() -> float:
+    code = """
+import tracemalloc, gc
+from playbook.loader import compile_sources
+from playbook.runtime.engine import Engine
+from playbook.events import make_event
+rs = compile_sources({"d.play": 'brand "@acme"\\nrule "W": when mention and unanswered 2h then escalate\\n'})
+engine = Engine(rs)
+events = [make_event({"id": f"m{i}", "type": "mention", "time": "2026-11-20T09:00:00Z",
+                      "author": {"handle": f"@u{i}"}}) for i in range(100000)]
+engine.process(make_event({"id": "m", "type": "mention", "time": "2026-11-20T09:00:00Z"}))
+gc.collect()
+tracemalloc.start()
+before = tracemalloc.get_traced_memory()[0]
+for e in events:
+    engine.process(e)
+del e
+gc.collect()
+after = tracemalloc.get_traced_memory()[0]
+print((after - before) / 100000)
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True)
+    return float(result.stdout.strip())
+
+
+def load_time() -> tuple[float, float]:
+    """Seconds to load and check the 1000-rule playbook: in a warm process, and
+    as a fresh `playbook check` (imports included)."""
+    text = rule_sets()["1000 rules"].playbook()
+    path = OUT / "1000-rules.play"
+    path.write_text(text, encoding="utf-8")
+    code = f"""
+import time
+from playbook.loader import load_ruleset
+load_ruleset([{str(path)!r}])
+start = time.perf_counter()
+load_ruleset([{str(path)!r}])
+print(time.perf_counter() - start)
+"""
+    warm = float(subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True,
+                                check=True, text=True).stdout)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "playbook", "check", str(path)], capture_output=True, check=True)
+    return warm, time.perf_counter() - start
+
+
+def long_stream(events: int) -> list[tuple[int, int]]:
+    """(events processed, RSS in MB) along a stream generated on the fly."""
+    code = f"""
+import resource, sys
+from bench.generate import Stream
+from bench.rules import rule_sets
+from playbook.events import make_event
+from playbook.loader import compile_sources
+from playbook.runtime.engine import Engine
+engine = Engine(compile_sources({{"b.play": rule_sets()["100 rules"].playbook()}}))
+step = max(1, {events} // 10)
+for n, data in enumerate(Stream(7).events({events}), 1):
+    engine.process(make_event(data))
+    if n % step == 0:
+        with open("/proc/self/statm") as statm:
+            rss = int(statm.read().split()[1]) * 4096 // (1024 * 1024)
+        print(n, rss, flush=True)
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True)
+    return [tuple(map(int, line.split())) for line in result.stdout.splitlines()]  # type: ignore[misc]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=200_000, help="events in the stream (default 200,000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--long", action="store_true", help="watch memory over 10 million events (slow)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    path = stream_file(args.events, args.seed)
+    print(f"stream: {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB), seed {args.seed}\n")
+    print_table(run_table(path))
+    print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
+    warm, cold = load_time()
+    print(f"load and check 1000 rules: {warm * 1000:.0f} ms in a running process, "
+          f"{cold * 1000:.0f} ms as a fresh 'playbook check' (imports included)")
+    size = 10_000_000 if args.long else 1_000_000
+    samples = long_stream(size)
+    print(f"memory along {size:,} events (100 rules), MB: " + " ".join(f"{rss}" for _, rss in samples))
+
+
+if __name__ == "__main__":
+    main()

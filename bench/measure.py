@@ -1,0 +1,75 @@
+"""One measurement in a fresh process, printed as one JSON line:
+
+    python -m bench.measure floor|baseline|playbook RULESET FILE
+
+`floor` reads and parses the file with orjson and nothing else; `baseline`
+runs the hand-written rules; `playbook` runs the playbook through the same
+code as `playbook dry-run --format jsonl`, writing each record as JSON.
+Loading the playbook is timed apart from running it.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections import Counter
+
+import orjson
+
+
+def floor(path: str) -> tuple[int, Counter[str]]:
+    events = 0
+    loads = orjson.loads
+    with open(path, "rb") as handle:
+        for line in handle:
+            loads(line)
+            events += 1
+    return events, Counter()
+
+
+def main() -> None:
+    kind, name, path = sys.argv[1:4]
+    from .rules import rule_sets
+
+    spec = rule_sets()[name]
+    load_seconds = 0.0
+    with open(path, "rb") as handle:
+        events = sum(1 for _ in handle)
+    if kind == "floor":
+        start = time.perf_counter()
+        floor(path)
+        counts: Counter[str] = Counter()
+    elif kind == "baseline":
+        from .baseline import run
+
+        out: list[bytes] = []
+        start = time.perf_counter()
+        counts = run(path, spec, out)
+    else:
+        from playbook.dryrun import dry_run
+        from playbook.loader import compile_sources
+
+        began = time.perf_counter()
+        ruleset = compile_sources({"bench.play": spec.playbook()})
+        load_seconds = time.perf_counter() - began
+        counts = Counter()
+        records: list[bytes] = []
+
+        def emit(record: object) -> None:
+            counts[record.rule] += 1  # type: ignore[attr-defined]
+            records.append(record.to_json())  # type: ignore[attr-defined]
+
+        start = time.perf_counter()
+        with open(path, "rb") as handle:
+            dry_run(ruleset, handle, emit)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(orjson.dumps({
+        "kind": kind, "ruleset": name, "events": events, "seconds": seconds, "load_seconds": load_seconds,
+        "peak_kb": peak_kb, "counts": dict(sorted(counts.items())),
+    }).decode())
+
+
+if __name__ == "__main__":
+    main()
