@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from playbook.actions import ActionRecord
+from playbook.cli import TEST_EPILOG
 from playbook.testfile import Expectation
 from playbook.testing import compare, run_test_file
 from playbook.testreport import report
@@ -175,7 +178,12 @@ def test_every_expected_action_needs_its_own_match() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        (HEAD + "  - name: x\n    events: [\n", 6, "this is not valid YAML"),
+        (HEAD + "  - name: x\n    events: [\n", 6, "this is not valid YAML: expected the node content, but found "
+         "'<stream end>' (check the indentation, the ':' after each key, and that every [ and { is closed)"),
+        (HEAD + "  - name: x\n  \tevents: []\n", 5, "(indent with spaces, not tabs)"),
+        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, time: \"2026-11-20T09:00:00\"}\n"
+         "    expect: []\n", 6, "bad event: unreadable time '2026-11-20T09:00:00' (no time zone; write times with "
+         "a zone, like \"2026-11-20T09:00:00Z\", or an offset like at: 90m)"),
         ("playbooks: [care.play]\n", 1, "missing 'cases'"),
         ("cases: []\n", 1, "missing 'playbooks'"),
         ("playbooks: [nowhere.play]\ncases: []\n", 1, "playbook 'nowhere.play' not found"),
@@ -217,7 +225,9 @@ def test_invalid_playbooks_are_shown_as_check_shows_them(folder: Path) -> None:
     write_tests(folder, ANSWERED)
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 1
-    assert "care.play:1:19: error:" in result.stdout
+    assert result.stdout.startswith("ERROR care.test.yaml:1: error: the playbooks it tests are invalid:\n"
+                                    "care.play:1:19: error: unknown action 'notfy' (did you mean 'notify'?)\n")
+    assert result.stdout.splitlines()[-1] == "0 passed, 0 failed in 1 test file; 1 file could not run"
 
 
 def test_usage_errors_exit_2(folder: Path) -> None:
@@ -350,3 +360,12 @@ def test_colours_are_for_terminals_only(folder: Path) -> None:
     assert "\x1b[" not in plain.getvalue()
     assert painted.getvalue().startswith("\x1b[32mPASS\x1b[0m  ")
     assert "\x1b[31;1mFAIL\x1b[0m  " in painted.getvalue()
+
+
+def test_the_example_in_the_help_passes_on_the_repository_playbooks(tmp_path: Path) -> None:
+    example = TEST_EPILOG.split("\n\n")[1]
+    shutil.copytree(ROOT / "playbooks", tmp_path / "playbooks", ignore=shutil.ignore_patterns("*.test.yaml"))
+    (tmp_path / "playbooks" / "care.test.yaml").write_text(textwrap.dedent(example) + "\n", encoding="utf-8")
+    result = playbook_test("playbooks", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "2 passed, 0 failed in 1 test file"

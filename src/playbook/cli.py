@@ -63,8 +63,17 @@ a test file, beside the playbooks it tests (care.test.yaml):
       until: 3h
       expect: []
 
-An expected action is compared on the keys it gives (rule, action, target,
-params, event, thread, author, time or at, source, id).
+Each event needs an id and a type, and a time or an 'at': an offset from
+'start' such as 90m, 2h, 1h30m or 1d (a case may set its own start). 'until',
+a time or an offset, moves the clock at the end of the case and fires what is
+due by then, as dry-run --until does. Each case runs in a fresh engine.
+
+An expected action is compared only on the keys it gives (rule, action,
+target, params, event, thread, author, time or at, source, id); 'params', when
+given, must be equal as a whole. Each expected action uses up one action, and
+an action nobody expected fails the case. A failing case shows expected and
+actual side by side ('!=' marks a key that differs), the lines of the test
+file that failed, and the rule as written in its playbook.
 
 examples:
   playbook test playbooks/

@@ -78,6 +78,7 @@ class TestFile:
     playbooks: list[str]
     cases: list[Case] = field(default_factory=list)
     text: str = ""
+    playbooks_line: int = 1
 
 
 class _Node:
@@ -98,7 +99,10 @@ def _compose(text: str, path: str) -> _Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise TestFileError(path, line, f"this is not valid YAML: {exc.problem or exc.context}") from None
+        problem = exc.problem or exc.context or "unreadable"
+        hint = ("indent with spaces, not tabs" if "'\\t'" in problem
+                else "check the indentation, the ':' after each key, and that every [ and { is closed")
+        raise TestFileError(path, line, f"this is not valid YAML: {problem} ({hint})") from None
     finally:
         loader.dispose()
     return None if root is None else _convert(loader, root, path)
@@ -213,7 +217,7 @@ def read_test_file(path: str) -> TestFile:
             raise reader.fail(name.line, f"playbook '{name.value}' not found (looked for {full})")
         playbooks.append(full)
     start = reader.time(top["start"][1], None, "start") if "start" in top else None
-    result = TestFile(path, playbooks, text=text)
+    result = TestFile(path, playbooks, text=text, playbooks_line=top["playbooks"][0])
     seen: dict[str, int] = {}
     for case_node in reader.sequence(top["cases"][1], "'cases'"):
         case = _read_case(reader, case_node, start)
@@ -257,7 +261,12 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
     try:
         return make_event(data, line=node.line)
     except BadEvent as exc:
-        raise reader.fail(node.line, f"bad event: {exc}") from None
+        reason = str(exc)
+        hint = ("write times with a zone, like \"2026-11-20T09:00:00Z\", or an offset like at: 90m"
+                if "time" in reason and "missing" not in reason
+                else "every event needs an id, a type, and a time or an at")
+        detail = f"{reason[:-1]}; {hint})" if reason.endswith(")") else f"{reason} ({hint})"
+        raise reader.fail(node.line, f"bad event: {detail}") from None
 
 
 def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expectation:

@@ -157,11 +157,11 @@ def run_test_file(path: str) -> FileResult:
     try:
         result.ruleset = load_ruleset(test_file.playbooks)
     except PlaybookError as exc:
-        result.problem = (f"{path}: error: the playbooks it tests are invalid:\n"
+        result.problem = (f"{path}:{test_file.playbooks_line}: error: the playbooks it tests are invalid:\n"
                           + render_all(exc.diagnostics, exc.sources))
         return result
     except PlaybookPathError as exc:
-        result.problem = f"{path}: error: {exc}"
+        result.problem = f"{path}:{test_file.playbooks_line}: error: {exc}"
         return result
     result.cases = [run_case(result.ruleset, case) for case in test_file.cases]
     return result
