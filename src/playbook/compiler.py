@@ -136,8 +136,22 @@ TimeSpec = UnansweredSpec | WindowSpec
 
 
 @dataclass(frozen=True, slots=True)
+class Trigger:
+    """Phrases one of which a field must contain for a rule to hold: the rule
+    is looked at only for events in which the field's index found one."""
+
+    index: PhraseIndex
+    read: Getter
+    ids: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledRule:
-    """A rule ready to run: its name, where it is written, and its callables."""
+    """A rule ready to run: its name, where it is written, and its callables.
+
+    `types` (the event types it can hold for, None for any) and `trigger`
+    let the engine skip it for events it cannot hold for.
+    """
 
     index: int
     name: str
@@ -149,6 +163,8 @@ class CompiledRule:
     actions: tuple[ActionTemplate, ...]
     limits: tuple[LimitSpec, ...]
     node: nodes.Rule
+    types: frozenset[str] | None = None
+    trigger: Trigger | None = None
 
     @property
     def pos(self) -> Pos:
@@ -176,6 +192,7 @@ class Compiler:
     def __init__(self, ns: Namespace) -> None:
         self.ns = ns
         self.phrase_indexes: dict[str, PhraseIndex] = {}
+        self._reads: dict[str, Getter] = {}
         self._defines: dict[str, Condition] = {}
 
     def rules(self) -> tuple[CompiledRule, ...]:
@@ -188,6 +205,8 @@ class Compiler:
     def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
         instant, timed = split_time(rule.condition)
         condition = self.all_of([self.condition(c) for c in instant])
+        types = self._types(nodes.And(tuple(instant), rule.when_pos)) if instant else None
+        trigger = self._trigger(nodes.And(tuple(instant), rule.when_pos)) if instant else None
         time: TimeSpec | None = None
         if timed:
             spec = timed[0]
@@ -213,7 +232,72 @@ class Compiler:
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
         return CompiledRule(
             index, rule.display_name, key, source, rule_text(rule), condition, time, actions, limits, rule,
+            types, trigger,
         )
+
+    # --- what a rule can hold for (dispatch) ---
+
+    def _types(self, node: nodes.Condition) -> frozenset[str] | None:
+        """The event types `node` can hold for; None when it can hold for any."""
+        match node:
+            case nodes.And(operands=operands):
+                result: frozenset[str] | None = None
+                for operand in operands:
+                    types = self._types(operand)
+                    if types is not None:
+                        result = types if result is None else result & types
+                return result
+            case nodes.Or(operands=operands):
+                parts = [self._types(operand) for operand in operands]
+                if any(part is None for part in parts):
+                    return None
+                return frozenset().union(*parts)  # type: ignore[arg-type]
+            case nodes.Word(name=name):
+                if name in self.ns.defines:
+                    return self._types(self.ns.defines[name].condition)
+                return frozenset({name.lower()})
+            case nodes.Is(word=word, category=category, negated=negated):
+                inner = None
+                if not negated and category.name in self.ns.defines:
+                    inner = self._types(self.ns.defines[category.name].condition)
+                if word.name in ("author", "event"):
+                    return inner
+                own = frozenset({word.name.lower()})
+                return own if inner is None else own & inner
+        return None
+
+    def _trigger(self, node: nodes.Condition) -> Trigger | None:
+        """Phrases one of which must be found for `node` to hold, if there are such."""
+        match node:
+            case nodes.And(operands=operands):
+                found = [t for t in map(self._trigger, operands) if t is not None]
+                return min(found, key=lambda t: len(t.ids)) if found else None
+            case nodes.Or(operands=operands):
+                parts = [self._trigger(operand) for operand in operands]
+                if not parts or any(p is None for p in parts):
+                    return None
+                first = parts[0]
+                assert first is not None
+                if any(p.index is not first.index for p in parts):  # type: ignore[union-attr]
+                    return None
+                return Trigger(first.index, first.read, frozenset().union(*(p.ids for p in parts)))  # type: ignore[union-attr]
+            case nodes.Contains(field=fld, phrase=phrase):
+                return self._phrase_trigger(fld.path, [str(phrase.value)])
+            case nodes.ContainsAny(field=fld, phrases=phrases):
+                return self._phrase_trigger(fld.path, self._phrase_list(phrases))
+            case nodes.ContainsAll(field=fld, phrases=phrases):
+                return self._phrase_trigger(fld.path, self._phrase_list(phrases)[:1])
+            case nodes.Word(name=name) if name in self.ns.defines:
+                return self._trigger(self.ns.defines[name].condition)
+            case nodes.Is(category=category, negated=False) if category.name in self.ns.defines:
+                return self._trigger(self.ns.defines[category.name].condition)
+        return None
+
+    def _phrase_trigger(self, path: str, phrases: list[str]) -> Trigger | None:
+        if not phrases:
+            return None
+        index = self.phrase_indexes.setdefault(path, PhraseIndex())
+        return Trigger(index, self._reads.setdefault(path, getter(path)), frozenset(index.add(p) for p in phrases))
 
     # --- actions ---
 
@@ -299,7 +383,7 @@ class Compiler:
     def _contains(self, path: str, phrases: list[str], mode: str) -> Condition:
         index = self.phrase_indexes.setdefault(path, PhraseIndex())
         ids = frozenset(index.add(p) for p in phrases)
-        read = getter(path)
+        read = self._reads.setdefault(path, getter(path))
 
         # The index itself keys the event's cache: phrase ids mean nothing outside it.
         def found(e: Event) -> frozenset[int]:

@@ -90,6 +90,18 @@ class BadEvent(ValueError):
 
 def make_event(data: Any, line: int = 0) -> Event:
     """The event of a decoded JSON value; BadEvent says why it is not one."""
+    if type(data) is dict:
+        id_, type_, time = data.get("id"), data.get("type"), data.get("time")
+        if type(id_) is str and id_ and type(type_) is str and type_ and type(time) is str:
+            try:
+                return Event(data, parse_time(time), line)
+            except TimeError as exc:
+                raise BadEvent(str(exc)) from None
+    return _checked_event(data, line)
+
+
+def _checked_event(data: Any, line: int) -> Event:
+    """`make_event` for what its fast path did not take, saying what is wrong."""
     if not isinstance(data, dict):
         raise BadEvent("not a JSON object")
     for key in ("id", "type", "time"):
@@ -117,13 +129,21 @@ def parse_line(raw: bytes | str, line: int = 0) -> Event:
 
 def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
     """Events from JSON Lines, numbered from 1; blank lines are passed over silently."""
+    loads = orjson.loads
     for number, raw in enumerate(lines, 1):
         if number == 1:
             # A byte order mark (files saved on Windows) is not part of the event.
             raw = raw.removeprefix(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
-        if not raw.strip():
-            continue
         try:
-            yield parse_line(raw, number)
+            data = loads(raw)
+        except orjson.JSONDecodeError:
+            if not raw.strip():
+                continue
+            data = _NOT_JSON
+        try:
+            yield make_event(data, number) if data is not _NOT_JSON else parse_line(raw, number)
         except BadEvent as exc:
             yield SkippedLine(number, str(exc))
+
+
+_NOT_JSON = object()

@@ -20,6 +20,7 @@ from ..compiler import CompiledRule, UnansweredSpec, WindowSpec
 from ..events import Event
 from ..loader import RuleSet
 from ..timestamps import MICROS, format_time
+from .dispatch import Dispatch
 from .state import Deadline, DeadlineState, RuleState, Window, count_in, insert_sorted, trim
 from .threads import ThreadIndex
 from .timers import TimerQueue
@@ -86,6 +87,7 @@ class Engine:
         self.ruleset = ruleset
         self.rules = ruleset.rules
         self.by_key = {rule.key: rule for rule in ruleset.rules}
+        self.dispatch = Dispatch(ruleset.rules)
         longest = max((_longest(rule) for rule in self.rules), default=0)
         self.horizon = longest + self.history
         if not hasattr(self, "threads"):
@@ -168,21 +170,36 @@ class Engine:
         """Take one event in; return the actions of the timers it lets fire and its own."""
         out: list[ActionRecord] = []
         time = event.time
-        if self.clock is None or time >= self.clock:
-            self._fire_due(time, out)
-            self.clock = time
-        event.brand = self.ruleset.is_brand(event.handle)
-        event.thread = self.threads.resolve(event, self.clock)
-        self._take_answer(event)
-        for rule in self.rules:
-            if self._holds(rule, event):
-                if rule.time is None:
+        clock = self.clock
+        if clock is None or time >= clock:
+            heap = self.timers.heap
+            if heap and heap[0][0] <= time:
+                self._fire_due(time, out)
+            self.clock = clock = time
+        event.brand = brand = self.ruleset.is_brand(event.handle)
+        event.thread = self.threads.resolve(event, clock)
+        if brand or event.type == "handled":
+            self._take_answer(event)
+        observer = self.observer
+        for rule in self.dispatch.rules_for(event):
+            try:
+                held = rule.condition(event)
+            except Exception as exc:  # a rule must never stop the engine
+                self.stats[rule.key].failed += 1
+                log.error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
+                held = False
+            if observer is not None:
+                observer.rule_checked(rule, event, held)
+            if held:
+                spec = rule.time
+                if spec is None:
                     self._fire_for_event(rule, event, time, out)
-                elif type(rule.time) is UnansweredSpec:
-                    self._wait(rule, rule.time, event, out)
+                elif type(spec) is UnansweredSpec:
+                    self._wait(rule, spec, event, out)
                 else:
-                    self._count(rule, rule.time, event, out)
-        self._maybe_sweep()
+                    self._count(rule, spec, event, out)
+        if self._next_sweep is None or clock >= self._next_sweep:
+            self._maybe_sweep()
         return out
 
     def advance(self, to: int) -> list[ActionRecord]:
@@ -211,17 +228,6 @@ class Engine:
                 self._recheck(payload, due)
 
     # --- rules ---
-
-    def _holds(self, rule: CompiledRule, event: Event) -> bool:
-        try:
-            held = rule.condition(event)
-        except Exception as exc:  # a rule must never stop the engine
-            self.stats[rule.key].failed += 1
-            log.error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
-            return False
-        if self.observer is not None:
-            self.observer.rule_checked(rule, event, held)
-        return held
 
     def _limit_keys(self, rule: CompiledRule, event: Event) -> tuple[Hashable, ...]:
         return tuple(limit.per(event) if limit.per else None for limit in rule.limits)

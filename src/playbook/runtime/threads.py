@@ -30,7 +30,7 @@ class ThreadIndex:
     def resolve(self, event: Event, clock: int | None = None) -> str:
         """The event's thread: its `thread` field; else the thread of the event it
         answers, when seen; else `in_reply_to` itself; else its own id."""
-        if clock is not None:
+        if clock is not None and (self._rotate_at is None or clock >= self._rotate_at):
             self._age(clock)
         data = event.data
         thread = data.get("thread")

@@ -14,27 +14,27 @@ class TimerQueue:
     it comes due), so cancelling costs nothing here.
     """
 
-    __slots__ = ("_heap", "_seq")
+    __slots__ = ("heap", "_seq")
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, int, Any]] = []
+        self.heap: list[tuple[int, int, Any]] = []
         self._seq = 0
 
     def push(self, due: int, payload: Any) -> None:
-        heapq.heappush(self._heap, (due, self._seq, payload))
+        heapq.heappush(self.heap, (due, self._seq, payload))
         self._seq += 1
 
     def next_due(self) -> int | None:
-        return self._heap[0][0] if self._heap else None
+        return self.heap[0][0] if self.heap else None
 
     def pop(self) -> tuple[int, Any]:
-        due, _, payload = heapq.heappop(self._heap)
+        due, _, payload = heapq.heappop(self.heap)
         return due, payload
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self.heap)
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         """Entries in firing order (for listing; does not change the queue)."""
-        for due, _, payload in sorted(self._heap, key=lambda entry: entry[:2]):
+        for due, _, payload in sorted(self.heap, key=lambda entry: entry[:2]):
             yield due, payload
