@@ -208,6 +208,12 @@ def test_every_expected_action_needs_its_own_match() -> None:
          "until '3h' is an offset, but there is no 'start'"),
         (HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, params: high}\n", 7,
          "'params' must be a mapping"),
+        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 0m}\n"
+         "      - {id: m1, type: mention, at: 1m}\n    expect: []\n", 7,
+         "event id 'm1' is already used at line 6 (give each event its own id)"),
+        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 2h}\n    until: 1h\n    expect: []\n", 7,
+         "'until' is 2026-11-20T10:00:00Z, before event 'm1' at 2026-11-20T11:00:00Z (until moves the clock on "
+         "after the last event; make it later, or leave it out)"),
     ],
 )
 def test_a_malformed_test_file_is_reported_with_its_line(folder: Path, text: str, line: int, message: str) -> None:

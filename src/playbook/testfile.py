@@ -15,9 +15,10 @@ ISO-8601 time with a zone, or with `at:` (or an offset string in `until`) a
 duration from `start`: `90m`, `2h`, `1h30m`, `1d`. A case may set its own
 `start`; `at: 0` is the start itself. Events are the objects of SPEC section 1
 and each needs its own `id` and `type` (an id is what an expectation's `event`
-names, so none is made up). Expectations are compared on the keys they give;
-`params`, when given, is compared whole. Every problem is reported with the
-file and line, and a key written twice in one mapping is a problem too.
+names, so none is made up). `until` may not lie before the last event.
+Expectations are compared on the keys they give; `params`, when given, is
+compared whole. Every problem is reported with the file and line, and a key
+written twice in one mapping is a problem too.
 """
 
 from __future__ import annotations
@@ -241,9 +242,21 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
         raise reader.fail(node.line, f"case '{name}' has no 'expect' (write expect: [] when no action "
                                      "may happen)")
     events = [_read_event(reader, item, start) for item in reader.sequence(keys["events"][1], "'events'")]
+    first_line: dict[str, int] = {}
+    for event in events:
+        if event.id in first_line:
+            raise reader.fail(event.line, f"event id '{event.id}' is already used at line {first_line[event.id]} "
+                                          "(give each event its own id)")
+        first_line[event.id] = event.line
     until = None
     if "until" in keys:
-        until = reader.time(keys["until"][1], start, "until")
+        until_node = keys["until"][1]
+        until = reader.time(until_node, start, "until")
+        last = max(events, key=lambda event: event.time, default=None)
+        if last is not None and until < last.time:
+            raise reader.fail(until_node.line, f"'until' is {format_time(until)}, before event '{last.id}' at "
+                                               f"{format_time(last.time)} (until moves the clock on after the "
+                                               "last event; make it later, or leave it out)")
     expect = [_read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")]
     return Case(name, node.line, events, until, expect, start)
 

@@ -1,5 +1,16 @@
 """`playbook test` (SPEC section 6): run each case of each test file in a fresh
-engine and compare the actions with what the case expects."""
+engine and compare the actions with what the case expects.
+
+The expected actions are matched to the actual ones as a multiset: each
+expectation takes one action that agrees on every key it gives, and the pairs
+are found by bipartite matching, so a loose expectation written first never
+takes the only action a stricter one could match. An expectation left over
+is missing, an action left over is unexpected; either fails the case.
+
+Exit codes (cli.py): 0 when every case passed; 1 when a case failed, a test
+file is malformed or its playbooks are invalid; 2 when a PATH does not exist,
+is not a test file, or holds no test files.
+"""
 
 from __future__ import annotations
 
