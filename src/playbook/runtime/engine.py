@@ -21,7 +21,7 @@ from ..events import Event
 from ..loader import RuleSet
 from ..timestamps import MICROS, format_time
 from .dispatch import Dispatch
-from .state import Deadline, DeadlineState, RuleState, Window, count_in, insert_sorted, trim
+from .state import Deadline, DeadlineState, RuleState, Waiting, Window, count_in, insert_sorted, trim
 from .threads import ThreadIndex
 from .timers import TimerQueue
 
@@ -67,7 +67,7 @@ class Engine:
         self.history = history
         self.observer = observer
         self.timers = TimerQueue()
-        self.waiting: dict[str, list[Deadline]] = {}
+        self.waiting = Waiting()
         self.state: dict[str, RuleState] = {}
         self.stats: dict[str, RuleStats] = {}
         self.pending_deadlines = 0
@@ -107,19 +107,16 @@ class Engine:
 
     def _drop_orphans(self) -> None:
         """Let go of the deadlines of rules that are gone or no longer wait."""
-        for thread in list(self.waiting):
+        for thread in self.waiting.threads():
             keep = []
-            for deadline in self.waiting[thread]:
+            for deadline in self.waiting.in_thread(thread):
                 rule = self.by_key.get(deadline.rule)
                 if rule is not None and isinstance(rule.time, UnansweredSpec):
                     keep.append(deadline)
                 else:
                     deadline.state = DeadlineState.DROPPED
                     self.pending_deadlines -= 1
-            if keep:
-                self.waiting[thread] = keep
-            else:
-                del self.waiting[thread]
+            self.waiting.keep(thread, keep)
 
     def rule_name(self, key: str) -> str:
         """The name to show for the rule whose state is kept under `key`."""
@@ -273,8 +270,7 @@ class Engine:
     def _wait(self, rule: CompiledRule, spec: UnansweredSpec, event: Event, out: list[ActionRecord]) -> None:
         if event.brand:
             return
-        waiting = self.waiting.get(event.thread)
-        if waiting and any(d.rule == rule.key and d.event == event.id for d in waiting):
+        if any(d.rule == rule.key and d.event == event.id for d in self.waiting.in_thread(event.thread)):
             return
         fills_in = any(a.fills_in for a in rule.actions)
         deadline = Deadline(
@@ -290,7 +286,7 @@ class Engine:
             self._deadline_due(deadline, out)
             return
         self.timers.push(deadline.due, deadline)
-        self.waiting.setdefault(event.thread, []).append(deadline)
+        self.waiting.add(deadline)
         self.pending_deadlines += 1
 
     def _take_answer(self, event: Event) -> None:
@@ -307,7 +303,7 @@ class Engine:
                     self._answer_thread(thread, event, lambda d: d.event == ref)
 
     def _answer_thread(self, thread: str, by: Event, answers: Any) -> None:
-        waiting = self.waiting.get(thread)
+        waiting = self.waiting.in_thread(thread)
         if not waiting:
             return
         keep = []
@@ -319,19 +315,12 @@ class Engine:
                     self.observer.answered(deadline, by)
             else:
                 keep.append(deadline)
-        if keep:
-            self.waiting[thread] = keep
-        else:
-            del self.waiting[thread]
+        self.waiting.keep(thread, keep)
 
     def _deadline_due(self, deadline: Deadline, out: list[ActionRecord]) -> None:
         if deadline.state is not DeadlineState.PENDING:
             return
-        waiting = self.waiting.get(deadline.thread)
-        if waiting and deadline in waiting:
-            waiting.remove(deadline)
-            if not waiting:
-                del self.waiting[deadline.thread]
+        if self.waiting.remove(deadline):
             self.pending_deadlines -= 1
         rule = self.by_key.get(deadline.rule)
         if rule is None or not isinstance(rule.time, UnansweredSpec):

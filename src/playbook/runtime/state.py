@@ -43,6 +43,53 @@ class Deadline:
         self.state = DeadlineState.PENDING
 
 
+class Waiting:
+    """Pending deadlines by thread. Most threads wait on one item, so a thread
+    maps to its deadline itself, and to a list only when there are more."""
+
+    __slots__ = ("_by_thread",)
+
+    def __init__(self) -> None:
+        self._by_thread: dict[str, Deadline | list[Deadline]] = {}
+
+    def in_thread(self, thread: str) -> tuple[Deadline, ...] | list[Deadline]:
+        found = self._by_thread.get(thread)
+        if found is None:
+            return ()
+        return (found,) if type(found) is Deadline else found  # type: ignore[return-value]
+
+    def add(self, deadline: Deadline) -> None:
+        found = self._by_thread.get(deadline.thread)
+        if found is None:
+            self._by_thread[deadline.thread] = deadline
+        elif type(found) is Deadline:
+            self._by_thread[deadline.thread] = [found, deadline]
+        else:
+            found.append(deadline)  # type: ignore[union-attr]
+
+    def keep(self, thread: str, deadlines: list[Deadline]) -> None:
+        """Make `deadlines` the thread's pending deadlines."""
+        if not deadlines:
+            self._by_thread.pop(thread, None)
+        else:
+            self._by_thread[thread] = deadlines[0] if len(deadlines) == 1 else deadlines
+
+    def remove(self, deadline: Deadline) -> bool:
+        """Take `deadline` out; whether it was there."""
+        present = self.in_thread(deadline.thread)
+        if deadline not in present:
+            return False
+        self.keep(deadline.thread, [d for d in present if d is not deadline])
+        return True
+
+    def threads(self) -> list[str]:
+        return list(self._by_thread)
+
+    def __len__(self) -> int:
+        """How many threads have a deadline pending."""
+        return len(self._by_thread)
+
+
 def count_in(times: deque[int], start: int, end: int) -> int:
     """How many of the sorted `times` lie in `(start, end]`."""
     if not times:
