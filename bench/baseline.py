@@ -12,6 +12,7 @@ import heapq
 import re
 from collections import Counter, deque
 from collections.abc import Iterable
+from typing import BinaryIO
 from datetime import datetime
 
 import orjson
@@ -31,7 +32,7 @@ def parse_time(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-def run(path: str, spec: RuleSetSpec, out: list[bytes]) -> Counter[str]:
+def run(path: str, spec: RuleSetSpec, out: BinaryIO) -> Counter[str]:
     """Every action of the rule set over the JSONL file; the count per rule."""
     counts: Counter[str] = Counter()
     praise = phrase_regex(PRAISE_WORDS)
@@ -47,7 +48,8 @@ def run(path: str, spec: RuleSetSpec, out: list[bytes]) -> Counter[str]:
 
     def emit(rule: str, action: str, target: str | None, event_id: str, when: float) -> None:
         counts[rule] += 1
-        out.append(orjson.dumps({"rule": rule, "action": action, "target": target, "event": event_id, "time": when}))
+        out.write(orjson.dumps({"rule": rule, "action": action, "target": target, "event": event_id,
+                                "time": when}) + b"\n")
 
     with open(path, "rb") as handle:
         for line in handle:
