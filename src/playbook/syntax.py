@@ -63,6 +63,9 @@ def parser() -> Lark:
         propagate_positions=True,
         start=["start", "statement"],
         maybe_placeholders=False,
+        # Building the LALR tables takes longer than parsing a thousand rules;
+        # Lark keeps them in the temporary folder, keyed by the grammar.
+        cache=True,
     )
 
 
