@@ -369,3 +369,13 @@ def test_installed_console_script(care: Path) -> None:
     module = playbook("dry-run", "care.play", "--events", "events.jsonl", "--format", "jsonl", cwd=care)
     assert done.stdout == module.stdout
     assert playbook("check", "nowhere", cwd=care, command=[script]).returncode == 2
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        f"{sys.executable} -m playbook dry-run playbooks --events examples/events.jsonl --format jsonl | head -1",
+        shell=True, cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    assert len(result.stdout.splitlines()) == 1
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr

@@ -183,13 +183,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "check":
-        return _check(args.paths)
-    if args.command == "test":
-        return _test(args.paths)
-    if args.command == "run":
-        return _run(args.config)
-    return _dry_run(parser, args)
+    try:
+        if args.command == "check":
+            return _check(args.paths)
+        if args.command == "test":
+            return _test(args.paths)
+        if args.command == "run":
+            return _run(args.config)
+        return _dry_run(parser, args)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INVALID
 
 
 def _load(paths: list[str]) -> RuleSet | int:
