@@ -158,10 +158,11 @@ def test_a_deadline_survives_a_reload_and_a_sigkill_and_fires_once(folder: Path,
 
 
 def test_a_deadline_due_while_the_daemon_was_down_fires_at_once_on_restart(daemon: DaemonProcess) -> None:
-    assert daemon.post(mention("m1", "it arrived broken", offset=-1))[0] == 202
+    posted = time.monotonic()
+    assert daemon.post(mention("m1", "it arrived broken"))[0] == 202
     wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline to be pending")
     assert daemon.stop() == 0
-    time.sleep(2.5)
+    time.sleep(max(0.0, posted + 3.5 - time.monotonic()))
     assert by_rule(daemon.actions(), "Escalate") == []
     daemon.start()
     fired = wait_for(lambda: by_rule(daemon.actions(), "Escalate"), timeout=5, what="the escalation")
