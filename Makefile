@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run dry-run test check clean
+.PHONY: run dry-run test check bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ dry-run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
 	$(BIN)/playbook test playbooks
+
+# Events/s and memory of Playbook against an orjson floor and a hand-written
+# baseline (bench/); BENCH_ARGS=--long watches memory over 10 million events.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 check: $(INSTALLED)
 	$(BIN)/playbook check playbooks
