@@ -1,14 +1,6 @@
 """Playbook test files (`*.test.yaml`, SPEC section 6): reading and checking them.
 
-    playbooks: [00-shared.play, care.play]     # relative to this file
-    start: "2026-11-20T09:00:00Z"              # optional: times may be offsets from it
-    cases:
-      - name: an unanswered complaint is escalated after two hours
-        events:
-          - {id: m1, type: mention, at: 0m, text: "My order arrived broken"}
-        until: 3h
-        expect:
-          - {rule: Escalate unanswered complaints, action: escalate, event: m1, at: 2h}
+The format, with an example, is taught by `playbook test --help` (`cli.TEST_EPILOG`).
 
 Every time (`time` of an event, `until`, `time` of an expected action) is an
 ISO-8601 time with a zone, or with `at:` (or an offset string in `until`) a
