@@ -322,3 +322,26 @@ def test_sigterm_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
 
 def test_sigint_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
     assert daemon.stop(signal.SIGINT) == 0
+
+
+def test_events_on_stdin_are_taken_and_bad_lines_go_to_the_dead_letters(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
+    with open(folder / "stderr-stdin.log", "wb") as err:
+        child = subprocess.Popen([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+                                 cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        assert child.stdin is not None
+        child.stdin.write(json.dumps(mention("s1", "fire")).encode() + b"\n{oops\n")
+        child.stdin.flush()
+        wait_for(process.actions, what="the action of the stdin event")
+        assert [a["event"] for a in process.actions()] == ["s1"]
+        dead = wait_for(lambda: (folder / "state" / "dead-letter.jsonl").exists()
+                        and (folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"), what="the dead letter")
+        assert json.loads(dead.splitlines()[0])["source"] == "stdin"
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=15) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdin.close()  # type: ignore[union-attr]
