@@ -976,3 +976,16 @@ def test_golden_case(name: str) -> None:
     assert result.returncode == (1 if invalid else 0)
     assert count.startswith("ok: ") != invalid
     assert result.stdout == ""
+
+
+def test_loading_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import gc
+
+    from playbook.diagnostics import PlaybookError
+
+    assert gc.isenabled()
+    compile_sources({"ok.play": 'when mention then tag "x"\n'})
+    assert gc.isenabled()
+    with pytest.raises(PlaybookError):
+        compile_sources({"bad.play": 'when mention then notfy "x"\n'})
+    assert gc.isenabled()

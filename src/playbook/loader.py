@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,8 +95,26 @@ def load_ruleset(paths: Sequence[str], brand: Iterable[str] = ()) -> RuleSet:
     return compile_sources(sources, brand)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector: loading builds many small objects and no
+    cycles, and the collector's passes over them took a fifth of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
     """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
+    with _no_cycle_collection():
+        return _compile_sources(sources, brand)
+
+
+def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSet:
     extra_brand = [h for h in brand if h]
     # Editors on Windows may start a file with a byte order mark; it is not text.
     sources = {path: text.removeprefix("\ufeff") for path, text in sources.items()}
