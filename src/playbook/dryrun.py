@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .actions import ActionRecord
 from .events import Event, SkippedLine, read_events
+from .gcpause import cycle_collection_paused
 from .loader import RuleSet
 from .runtime.engine import Engine, Observer
 
@@ -41,14 +42,15 @@ def dry_run(
             result.actions += 1
             emit(record)
 
-    for item in read_events(lines):
-        if isinstance(item, SkippedLine):
-            result.skipped.append(item)
-            continue
-        result.events += 1
-        emit_all(engine.process(item))
-    if until is not None:
-        emit_all(engine.advance(until))
+    with cycle_collection_paused():
+        for item in read_events(lines):
+            if isinstance(item, SkippedLine):
+                result.skipped.append(item)
+                continue
+            result.events += 1
+            emit_all(engine.process(item))
+        if until is not None:
+            emit_all(engine.advance(until))
     return result
 
 

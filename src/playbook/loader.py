@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .check import Namespace, build_namespace, check_ruleset
 from .compiler import CompiledRule, Compiler
 from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
+from .gcpause import cycle_collection_paused
 from .nodes import PlaybookFile, Title
 from .syntax import parse_text
 
@@ -95,22 +94,9 @@ def load_ruleset(paths: Sequence[str], brand: Iterable[str] = ()) -> RuleSet:
     return compile_sources(sources, brand)
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector: loading builds many small objects and no
-    cycles, and the collector's passes over them took a fifth of the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
     """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
-    with _no_cycle_collection():
+    with cycle_collection_paused():
         return _compile_sources(sources, brand)
 
 
