@@ -104,3 +104,22 @@ def test_a_reload_keeps_limits_and_windows_of_kept_rules() -> None:
     # Thank stays limited for @jane; the spike window still holds m1..m3 and
     # stays disarmed, so m4 and m5 fire nothing.
     assert [r["rule"] for r in later] == []
+
+
+def test_a_dry_run_makes_no_reference_cycles() -> None:
+    """Dry runs pause the cycle collector; that is only safe while the engine
+    leaves no cycles behind for it to find."""
+    import gc
+    from pathlib import Path
+
+    from playbook.dryrun import dry_run
+    from playbook.loader import load_ruleset
+
+    root = Path(__file__).resolve().parent.parent
+    ruleset = load_ruleset([str(root / "playbooks")])
+    gc.collect()
+    with open(root / "examples" / "events.jsonl", "rb") as lines:
+        result = dry_run(ruleset, lines, lambda record: record.to_json(), until=parse_time("2026-11-22T00:00:00Z"))
+    assert result.actions > 100
+    del result
+    assert gc.collect() == 0
