@@ -123,3 +123,20 @@ def test_a_dry_run_makes_no_reference_cycles() -> None:
     assert result.actions > 100
     del result
     assert gc.collect() == 0
+
+
+def test_explain_names_an_unnamed_rule_by_file_and_line_when_its_item_is_answered(tmp_path: Any) -> None:
+    import io
+
+    from playbook.dryrun import dry_run
+    from playbook.explain import Explainer
+
+    ruleset = ruleset_from('brand "@acme"\nwhen mention and unanswered 1h then escalate\n', path="u.play")
+    out = io.StringIO()
+    lines = [
+        b'{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}',
+        b'{"id": "r1", "type": "reply", "time": "2026-11-20T09:10:00Z", "in_reply_to": "m1", '
+        b'"author": {"handle": "@acme"}}',
+    ]
+    dry_run(ruleset, lines, lambda record: None, observer=Explainer(ruleset, [], out))
+    assert "→ answers m1 in time for 'u.play:2'" in out.getvalue()

@@ -34,6 +34,7 @@ class Explainer:
         self._compiled: dict[int, Condition] = {}
         self._current: str | None = None
         self._explained_items: set[str] = set()
+        self._by_key = {rule.key: rule for rule in ruleset.rules}
 
     def _wanted(self, rule: CompiledRule, item: str) -> bool:
         return not self.targets or rule.name in self.targets or item in self.targets
@@ -71,9 +72,11 @@ class Explainer:
             self._line(2, f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}")
 
     def answered(self, deadline: Deadline, by: Event) -> None:
-        if deadline.event in self._explained_items or deadline.rule in self.targets or not self.targets:
+        rule = self._by_key.get(deadline.rule)
+        name = rule.name if rule is not None else deadline.rule
+        if deadline.event in self._explained_items or name in self.targets or not self.targets:
             self._header(by)
-            self._line(1, f"→ answers {deadline.event} in time for '{deadline.rule}'"
+            self._line(1, f"→ answers {deadline.event} in time for '{name}'"
                           f" (its deadline was {format_time(deadline.due)})")
 
     def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None:
