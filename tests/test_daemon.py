@@ -345,3 +345,33 @@ def test_events_on_stdin_are_taken_and_bad_lines_go_to_the_dead_letters(folder: 
             child.kill()
             child.wait()
         child.stdin.close()  # type: ignore[union-attr]
+
+
+def test_stdin_redirected_from_a_file_is_read(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
+    feed = folder / "feed.jsonl"
+    feed.write_text(json.dumps(mention("s1", "fire")) + "\n" + json.dumps(mention("s2", "fire")) + "\n",
+                    encoding="utf-8")
+    with open(feed, "rb") as stdin, open(folder / "stderr-file.log", "wb") as err:
+        child = subprocess.Popen([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+                                 cwd=folder, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        wait_for(lambda: len(process.actions()) == 2, what="both events from the redirected file")
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=15) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def test_a_line_longer_than_a_read_is_set_aside_and_the_file_goes_on(folder: Path) -> None:
+    feed = folder / "feed.jsonl"
+    feed.write_bytes(b'{"text": "' + b"x" * (1 << 20) + b'"}\n' + json.dumps(mention("after", "fire")).encode() + b"\n")
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        wait_for(lambda: [a["event"] for a in process.actions()] == ["after"], what="the event after the long line")
+        dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8").splitlines()[0])
+        assert (dead["line"], dead["reason"]) == (1, "line longer than 1048576 bytes")
+    finally:
+        process.close()

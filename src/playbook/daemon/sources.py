@@ -97,9 +97,11 @@ class FileFollower:
             handle.seek(position.offset)
             chunk = handle.read(CHUNK_BYTES)
         end = chunk.rfind(b"\n")
+        if end < 0 and len(chunk) == CHUNK_BYTES:
+            return self._skip_long_line(position)
         if end < 0:
             # Only a partial line so far: wait for the writer to finish it.
-            self.idle = len(chunk) < CHUNK_BYTES
+            self.idle = True
             return False
         lines = chunk[: end + 1].split(b"\n")[:-1]
         events = split_events(lines, position.line + 1, self.name, self.dead)
@@ -108,6 +110,24 @@ class FileFollower:
         self.idle = new.offset >= stat.st_size
         if events:
             self.wake()
+        return True
+
+    def _skip_long_line(self, position: Position) -> bool:
+        """Pass over a line longer than a read (no event is that long), once it has ended."""
+        with open(self.path, "rb") as handle:
+            handle.seek(position.offset)
+            skipped = 0
+            while chunk := handle.read(CHUNK_BYTES):
+                end = chunk.find(b"\n")
+                if end >= 0:
+                    skipped += end + 1
+                    break
+                skipped += len(chunk)
+            else:
+                self.idle = True
+                return False
+        self.dead.add(self.name, position.line + 1, f"line longer than {CHUNK_BYTES} bytes", b"")
+        self.store.accept(self.name, [], Position(position.offset + skipped, position.line + 1, position.identity))
         return True
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -147,11 +167,13 @@ class StdinSource:
         reader = asyncio.StreamReader(limit=CHUNK_BYTES * 16)
         try:
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        except (ValueError, OSError) as exc:
-            log.warning("standard input cannot be read", extra={"reason": str(exc)})
-            return
+            readline = reader.readline
+        except ValueError:
+            # A regular file (`playbook run < events.jsonl`) is not a pipe: read it in a thread.
+            async def readline() -> bytes:
+                return await loop.run_in_executor(None, sys.stdin.buffer.readline)
         while not stopping.is_set():
-            raw = await reader.readline()
+            raw = await readline()
             if not raw:
                 break
             self.line += 1
