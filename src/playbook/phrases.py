@@ -57,9 +57,9 @@ class PhraseIndex:
         if isinstance(value, str):
             return self._find_in_text(normalize(value))
         if isinstance(value, list):
-            found = {self._ids.get(normalize(x)) for x in value if isinstance(x, str)}
-            found.discard(None)
-            return frozenset(found)  # type: ignore[arg-type]
+            ids = self._ids
+            found = [pid for x in value if type(x) is str and (pid := ids.get(x if x in ids else normalize(x))) is not None]
+            return frozenset(found) if found else EMPTY
         return EMPTY
 
     def _find_in_text(self, text: str) -> frozenset[int]:
