@@ -67,12 +67,13 @@ class DaemonProcess:
     def stderr_path(self) -> Path:
         return self.folder / f"stderr-{self.runs}.log"
 
-    def start(self) -> DaemonProcess:
+    def start(self, stdin: Any = subprocess.DEVNULL) -> DaemonProcess:
+        """Start the daemon (with `stdin` as its standard input) and wait until it answers."""
         self.runs += 1
         with open(self.folder / f"stdout-{self.runs}.log", "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "playbook", "run", "--config", str(self.folder / "daemon.yaml")],
-                cwd=self.folder, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                cwd=self.folder, stdin=stdin, stdout=out, stderr=err,
             )
         wait_for(self._healthy, 20, "the daemon to answer /healthz")
         return self
@@ -133,3 +134,5 @@ class DaemonProcess:
     def close(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.kill()
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()

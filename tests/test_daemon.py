@@ -325,44 +325,34 @@ def test_sigint_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
 
 
 def test_events_on_stdin_are_taken_and_bad_lines_go_to_the_dead_letters(folder: Path) -> None:
-    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
-    with open(folder / "stderr-stdin.log", "wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-                                 cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]}).start(stdin=subprocess.PIPE)
     try:
-        assert child.stdin is not None
-        child.stdin.write(json.dumps(mention("s1", "fire")).encode() + b"\n{oops\n")
-        child.stdin.flush()
+        assert process.process is not None and process.process.stdin is not None
+        process.process.stdin.write(json.dumps(mention("s1", "fire")).encode() + b"\n{oops\n")
+        process.process.stdin.flush()
         wait_for(process.actions, what="the action of the stdin event")
         assert [a["event"] for a in process.actions()] == ["s1"]
-        dead = wait_for(lambda: (folder / "state" / "dead-letter.jsonl").exists()
-                        and (folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"), what="the dead letter")
+        dead_letters = folder / "state" / "dead-letter.jsonl"
+        dead = wait_for(lambda: dead_letters.exists() and dead_letters.read_text(encoding="utf-8"),
+                        what="the dead letter")
         assert json.loads(dead.splitlines()[0])["source"] == "stdin"
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=15) == 0
+        assert process.stop() == 0
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdin.close()  # type: ignore[union-attr]
+        process.close()
 
 
 def test_stdin_redirected_from_a_file_is_read(folder: Path) -> None:
-    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
     feed = folder / "feed.jsonl"
     feed.write_text(json.dumps(mention("s1", "fire")) + "\n" + json.dumps(mention("s2", "fire")) + "\n",
                     encoding="utf-8")
-    with open(feed, "rb") as stdin, open(folder / "stderr-file.log", "wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-                                 cwd=folder, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
+    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
     try:
+        with open(feed, "rb") as stdin:
+            process.start(stdin=stdin)
         wait_for(lambda: len(process.actions()) == 2, what="both events from the redirected file")
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=15) == 0
+        assert process.stop() == 0
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        process.close()
 
 
 def test_a_line_longer_than_a_read_is_set_aside_and_the_file_goes_on(folder: Path) -> None:
