@@ -365,3 +365,21 @@ def test_a_line_longer_than_a_read_is_set_aside_and_the_file_goes_on(folder: Pat
         assert (dead["line"], dead["reason"]) == (1, "line longer than 1048576 bytes")
     finally:
         process.close()
+
+
+def test_lateness_holds_the_clock_back(folder: Path) -> None:
+    (folder / "playbooks" / "care.play").write_text(
+        'brand "@acme"\nrule "Wait": when mention and unanswered 1s then escalate\n', encoding="utf-8")
+    process = DaemonProcess(folder, {"lateness": "3s"}).start()
+    try:
+        posted = time.monotonic()
+        assert process.post(mention("m1", "hello"))[0] == 202
+        wait_for(lambda: process.health()["pending"] == 1, what="the deadline to be pending")
+        # Due one second after the mention, but the clock runs three seconds behind.
+        time.sleep(max(0.0, posted + 2.5 - time.monotonic()))
+        assert process.actions() == []
+        fired = wait_for(process.actions, timeout=6, what="the escalation")
+        assert time.monotonic() - posted >= 3.5
+        assert [a["event"] for a in fired] == ["m1"]
+    finally:
+        process.close()
