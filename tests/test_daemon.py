@@ -383,3 +383,10 @@ def test_lateness_holds_the_clock_back(folder: Path) -> None:
         assert [a["event"] for a in fired] == ["m1"]
     finally:
         process.close()
+
+
+@pytest.mark.parametrize(("listen", "host", "port"), [("127.0.0.1:8787", "127.0.0.1", 8787), ("[::1]:9000", "::1", 9000)])
+def test_listen_takes_an_ipv4_or_ipv6_address(folder: Path, listen: str, host: str, port: int) -> None:
+    (folder / "listen.yaml").write_text(f'listen: "{listen}"\nsources: [{{type: stdin}}]\n', encoding="utf-8")
+    config = load_config(str(folder / "listen.yaml"))
+    assert (config.host, config.port) == (host, port)

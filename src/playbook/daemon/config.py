@@ -147,6 +147,8 @@ def load_config(path: str) -> Config:
         raise ConfigError(f"{prefix}'lateness' must be a duration like 30s or 2m, not {lateness_text!r}") from None
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]  # an IPv6 address, as in "[::1]:8787"
     if not host or not port_text.isdigit() or not 0 <= int(port_text) < 65536:
         raise ConfigError(f"{prefix}'listen' must be HOST:PORT, like \"127.0.0.1:8787\", not {listen!r}")
     config = Config(
