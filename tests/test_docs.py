@@ -1,5 +1,15 @@
 """The docs cannot rot: every playbook snippet in them is checked with the real
-parser and checker, and every error message they show is the real one."""
+parser and checker, and every message they show is the one `playbook check` prints.
+
+The conventions (also written at the top of docs/language.md):
+
+- ```playbook             checked on its own; no errors and no warnings
+- ```playbook uses=shared checked together with playbooks/00-shared.play
+- ```playbook warns       a warning is expected (at least one, in the snippet)
+- ```playbook-error       saved as care.play and run through `playbook check care.play`;
+                          the ```text block right after it is exactly what check
+                          prints, and check exits 1 when that shows an error, else 0
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,66 +27,103 @@ from playbook.loader import compile_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
-# The cookbook's recipes use the shared lists and categories of the example desk.
-WITH_SHARED = {"docs/cookbook.md": ROOT / "playbooks" / "00-shared.play"}
-FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```\n", re.S | re.M)
+SHARED = ROOT / "playbooks" / "00-shared.play"
+SNIPPET = "snippet.play"
+ERROR_FILE = "care.play"
+FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
+SNIPPET_MARKS = frozenset({"uses=shared", "warns"})
 
 
-def blocks(kind: str) -> list[tuple[str, str, str]]:
-    """(where, text, following block's text) of each fenced block of `kind`."""
-    found = []
-    for doc in DOCS:
-        content = doc.read_text(encoding="utf-8")
-        matches = list(FENCE.finditer(content))
-        for index, match in enumerate(matches):
-            if match.group(1) != kind:
-                continue
-            line = content.count("\n", 0, match.start()) + 1
-            following = matches[index + 1].group(2) if index + 1 < len(matches) else ""
-            found.append((f"{doc.relative_to(ROOT)}:{line}", match.group(2), following))
+@dataclass(frozen=True)
+class Block:
+    """One fenced block of a doc: where it starts, its info string, its text."""
+
+    where: str
+    kind: str
+    marks: frozenset[str]
+    text: str
+    following: Block | None = None
+
+
+def _blocks(doc: Path) -> list[Block]:
+    content = doc.read_text(encoding="utf-8")
+    found: list[Block] = []
+    for match in reversed(list(FENCE.finditer(content))):
+        kind, *marks = match.group(1).split() or [""]
+        line = content.count("\n", 0, match.start()) + 1
+        following = found[0] if found else None
+        found.insert(0, Block(f"{doc.relative_to(ROOT)}:{line}", kind, frozenset(marks), match.group(2), following))
     return found
 
 
-SNIPPETS = blocks("playbook")
-ERRORS = blocks("playbook-error")
+BLOCKS = [block for doc in DOCS for block in _blocks(doc)]
+SNIPPETS = [b for b in BLOCKS if b.kind == "playbook"]
+ERRORS = [b for b in BLOCKS if b.kind == "playbook-error"]
+
+
+def _ids(blocks: list[Block]) -> list[str]:
+    return [b.where for b in blocks]
 
 
 def test_the_docs_have_snippets() -> None:
     assert len(SNIPPETS) >= 20
-    assert len(ERRORS) >= 5
+    assert len(ERRORS) >= 15
+    assert any(b.where.startswith("README.md") for b in SNIPPETS)
 
 
-@pytest.mark.parametrize(("where", "text", "_"), SNIPPETS, ids=[s[0] for s in SNIPPETS])
-def test_snippet_is_a_valid_playbook(where: str, text: str, _: str) -> None:
+@pytest.mark.parametrize("block", SNIPPETS, ids=_ids(SNIPPETS))
+def test_snippet_is_a_valid_playbook(block: Block) -> None:
+    unknown = block.marks - SNIPPET_MARKS
+    assert not unknown, f"{block.where}: unknown marks {sorted(unknown)}; known: {sorted(SNIPPET_MARKS)}"
     sources = {}
-    shared = WITH_SHARED.get(where.rsplit(":", 1)[0])
-    if shared is not None:
-        sources[shared.name] = shared.read_text(encoding="utf-8")
-    sources["snippet.play"] = text
+    if "uses=shared" in block.marks:
+        sources[SHARED.name] = SHARED.read_text(encoding="utf-8")
+    sources[SNIPPET] = block.text
     try:
-        compile_sources(sources)
+        ruleset = compile_sources(sources)
     except PlaybookError as exc:
-        pytest.fail(f"{where}: the snippet is not valid:\n{render_all(exc.diagnostics, exc.sources)}")
+        pytest.fail(f"{block.where}: the snippet is not valid:\n{render_all(exc.diagnostics, exc.sources)}")
+    # Warnings about the shared file (a shared list this snippet does not use) are not the snippet's.
+    warnings = [w for w in ruleset.warnings if w.pos.file == SNIPPET]
+    if "warns" in block.marks:
+        assert warnings, f"{block.where}: marked 'warns', but check has no warning for it"
+    else:
+        assert not warnings, (
+            f"{block.where}: the snippet has warnings (mark it ```playbook warns if they are meant):\n"
+            + render_all(warnings, ruleset.sources)
+        )
 
 
-@pytest.mark.parametrize(("where", "text", "shown"), ERRORS, ids=[s[0] for s in ERRORS])
-def test_error_example_shows_what_check_prints(where: str, text: str, shown: str, tmp_path: Path) -> None:
-    (tmp_path / "care.play").write_text(text, encoding="utf-8")
+@pytest.mark.parametrize("block", ERRORS, ids=_ids(ERRORS))
+def test_message_example_shows_what_check_prints(block: Block, tmp_path: Path) -> None:
+    shown = block.following
+    assert shown is not None and shown.kind == "text" and not shown.marks, (
+        f"{block.where}: a ```playbook-error block must be followed by a ```text block with check's output"
+    )
+    (tmp_path / ERROR_FILE).write_text(block.text, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "playbook", "check", "care.play"],
+        [sys.executable, "-m", "playbook", "check", ERROR_FILE],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )
-    assert result.returncode == 1, f"{where}: the example is valid, but the docs show an error"
-    assert result.stderr == shown, f"{where}: the docs show another message than check prints"
+    assert result.stdout == "", f"{block.where}: check printed on stdout"
+    assert result.stderr == shown.text, f"{block.where}: the docs show another message than check prints"
+    expected_exit = 1 if re.search(r"^\S+:\d+:\d+: error: ", shown.text, re.M) else 0
+    assert result.returncode == expected_exit, f"{block.where}: check exited {result.returncode}"
 
 
-COOKBOOK = [s for s in SNIPPETS if s[0].startswith("docs/cookbook.md")]
+COOKBOOK = [b for b in SNIPPETS if b.where.startswith("docs/cookbook.md")]
 
 
-@pytest.mark.parametrize(("where", "text", "_"), COOKBOOK, ids=[s[0] for s in COOKBOOK])
-def test_recipe_is_word_for_word_in_a_playbook(where: str, text: str, _: str) -> None:
+@pytest.mark.parametrize("block", COOKBOOK, ids=_ids(COOKBOOK))
+def test_recipe_is_word_for_word_in_a_playbook(block: Block) -> None:
     playbooks = [path.read_text(encoding="utf-8") for path in (ROOT / "playbooks").glob("*.play")]
-    assert any(text.strip() in content for content in playbooks), f"{where}: no playbook holds this recipe"
+    assert any(block.text.strip() in content for content in playbooks), f"{block.where}: no playbook holds this recipe"
+
+
+def test_every_playbook_is_in_the_cookbook() -> None:
+    cookbook = (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8")
+    missing = [p.name for p in sorted((ROOT / "playbooks").glob("*.play")) if f"(../playbooks/{p.name})" not in cookbook]
+    assert not missing, f"the cookbook links to no recipe from {missing}"
 
 
 def _help_example() -> str:
@@ -85,7 +133,7 @@ def _help_example() -> str:
     return "\n".join(line[2:] for line in lines) + "\n"
 
 
-TEST_FILE_EXAMPLES = [(where, text) for where, text, _ in blocks("yaml")] + [("playbook test --help", _help_example())]
+TEST_FILE_EXAMPLES = [(b.where, b.text) for b in BLOCKS if b.kind == "yaml"] + [("playbook test --help", _help_example())]
 
 
 @pytest.mark.parametrize(("where", "text"), TEST_FILE_EXAMPLES, ids=[e[0] for e in TEST_FILE_EXAMPLES])
