@@ -989,3 +989,12 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it() -> None:
     with pytest.raises(PlaybookError):
         compile_sources({"bad.play": 'when mention then notfy "x"\n'})
     assert gc.isenabled()
+
+
+def test_a_capitalised_event_type_is_taken_in_lowercase_and_the_warning_says_so() -> None:
+    assert check_output('when Mention then tag "x"\n') == (
+        "test.play:1:6: warning: 'Mention' is taken as the event type 'mention' "
+        "(event types are written in lowercase: mention)\n"
+        'when Mention then tag "x"\n'
+        "     ^"
+    )

@@ -422,8 +422,15 @@ class _Checker:
         candidates = list(EVENT_TYPES) + (list(self.ns.defines) if allow_defines else list(ANY_TYPE_WORDS))
         near = suggest(word, candidates)
         what = "a define nor a known event type" if allow_defines else "a known event type, 'author' nor 'event'"
+        if word.lower() in EVENT_TYPES:
+            # Event types are compared in lowercase, so this works; say how it is written.
+            self.problems.append(warning(
+                pos, f"'{word}' is taken as the event type '{word.lower()}'",
+                f"event types are written in lowercase: {word.lower()}",
+            ))
+            return
         self.problems.append(warning(
-            pos, f"'{word}' is neither {what}; it is taken as the event type '{word}'",
+            pos, f"'{word}' is neither {what}; it is taken as the event type '{word.lower()}'",
             f"did you mean '{near}'?" if near else None,
         ))
 
