@@ -998,3 +998,10 @@ def test_a_capitalised_event_type_is_taken_in_lowercase_and_the_warning_says_so(
         'when Mention then tag "x"\n'
         "     ^"
     )
+
+
+@pytest.mark.parametrize(("written", "hint"), [('"2"', "rating <= 2"), ('"4.5"', "rating <= 4.5"),
+                                               ('"high"', "rating <= 3"), ('"nan"', "rating <= 3")])
+def test_a_number_in_quotes_is_suggested_without_them(written: str, hint: str) -> None:
+    first = check_output(f'when review and rating <= {written} then tag "x"\n').splitlines()[0]
+    assert first.endswith(f"compare it with a number (as in {hint})")

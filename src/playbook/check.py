@@ -337,7 +337,7 @@ class _Checker:
         elif kind is Kind.NUMBER and (isinstance(value, bool) or not isinstance(value, (int, float))):
             self.problems.append(error(
                 literal.pos, f"'{fld.path}' holds a number; compare it with a number",
-                f"as in {fld.path} {op} 3",
+                f"as in {fld.path} {op} {_number_example(value)}",
             ))
         elif kind is Kind.BOOLEAN and not isinstance(value, bool):
             self.problems.append(error(
@@ -547,6 +547,19 @@ class _Checker:
                     at = Pos(arg.value_pos.file, arg.value_pos.line, arg.value_pos.column + 1 + offset)
                     self.problems.append(error(at, f"unknown field '{name}'", f"did you mean '{typo}'?"))
 
+
+
+def _number_example(value: object) -> str:
+    """The number a manager meant, when they wrote one in quotes: "2" → 2."""
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return "3"
+        if number != number or number in (float("inf"), float("-inf")):
+            return "3"
+        return str(int(number)) if number.is_integer() else str(number)
+    return "3"
 
 
 def _test_example(path: str) -> str:
