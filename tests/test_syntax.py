@@ -497,3 +497,12 @@ def test_unnamed_rules_in_nested_folders() -> None:
         "playbooks/sales.play": "\n\nwhen comment then hide\n",
     })
     assert [r.name for r in ruleset.rules] == ["care.play:1", "sales.play:3"]
+
+
+@pytest.mark.parametrize("text", ['define then = mention\nwhen mention then tag "x"\n', 'list and = "a"\n'])
+def test_a_reserved_word_as_a_name_is_explained(text: str) -> None:
+    from conftest import check_output
+
+    first = check_output(text).splitlines()[0]
+    word = text.split()[1]
+    assert first.endswith(f"found '{word}' ('{word}' is a word of the language and cannot be a name)")

@@ -19,6 +19,8 @@ from . import nodes
 from .diagnostics import Diagnostic, Pos, error
 from .transform import ToNodes
 
+# The words grammar.lark keeps out of NAME.
+RESERVED_WORDS = frozenset({"then", "and", "or", "not", "when", "rule", "define", "list", "brand", "playbook"})
 STATEMENT_KEYWORDS = frozenset({"playbook", "brand", "list", "define", "rule", "when"})
 ACTION_WORDS_TEXT = "escalate, assign, notify, alert, tag, reply or hide"
 DURATION_EXAMPLES = "such as 2h, 90 minutes or 1h30m"
@@ -224,6 +226,8 @@ def _describe(
         hint = hint.replace("NAME", following_word.group()) if hint else hint
     if found and message.startswith("expected"):
         message += f", found '{found}'"
+    if hint is None and message.startswith("expected a name") and found in RESERVED_WORDS:
+        hint = f"'{found}' is a word of the language and cannot be a name"
     return error(pos, message, hint)
 
 
