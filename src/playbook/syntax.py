@@ -226,9 +226,19 @@ def _describe(
         hint = hint.replace("NAME", following_word.group()) if hint else hint
     if found and message.startswith("expected"):
         message += f", found '{found}'"
+    if hint is None and message.startswith("expected 'then'") and previous is not None \
+            and _swallows_then(previous.text):
+        # An unclosed quote reads on to the next '"' and takes 'then' with it.
+        pos = Pos(path, *_line_col(text, previous.start))
+        hint = f"the text starting here, {previous.text}, takes in 'then': is a closing '\"' missing?"
     if hint is None and message.startswith("expected a name") and found in RESERVED_WORDS:
         hint = f"'{found}' is a word of the language and cannot be a name"
     return error(pos, message, hint)
+
+
+def _swallows_then(token: str) -> bool:
+    """Whether a quoted text holds 'then', as when its quote was left open: "refund then tag "."""
+    return token.startswith('"') and "then" in token.strip('"').split()
 
 
 def _is_keyword(terminal: str) -> bool:
