@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from conftest import SPEC_SAMPLE
+from conftest import SPEC_SAMPLE, check_output
 
 from playbook import nodes
 from playbook.diagnostics import Pos
@@ -501,23 +501,17 @@ def test_unnamed_rules_in_nested_folders() -> None:
 
 @pytest.mark.parametrize("text", ['define then = mention\nwhen mention then tag "x"\n', 'list and = "a"\n'])
 def test_a_reserved_word_as_a_name_is_explained(text: str) -> None:
-    from conftest import check_output
-
     first = check_output(text).splitlines()[0]
     word = text.split()[1]
     assert first.endswith(f"found '{word}' ('{word}' is a word of the language and cannot be a name)")
 
 
 def test_an_unclosed_quote_that_swallows_then_is_pointed_at() -> None:
-    from conftest import check_output
-
     first = check_output('when mention and text contains "refund then tag "refund"\n').splitlines()[0]
     assert first.startswith("test.play:1:32: error: expected 'then' after the condition")
     assert first.endswith("""(the text starting here, "refund then tag ", takes in 'then': is a closing '"' missing?)""")
 
 
 def test_a_phrase_with_and_in_it_is_not_taken_for_an_unclosed_quote() -> None:
-    from conftest import check_output
-
     first = check_output('when mention and text contains "rock and roll" tag "x"\n').splitlines()[0]
     assert first == "test.play:1:48: error: expected 'then' after the condition, found 'tag'"
