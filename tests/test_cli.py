@@ -379,3 +379,33 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     )
     assert len(result.stdout.splitlines()) == 1
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -> None:
+    import pty
+    import threading
+
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events", "examples/events.jsonl",
+               "--format", "jsonl"]
+    plain = subprocess.run(command, cwd=root, capture_output=True, timeout=60)
+    master, terminal = pty.openpty()
+    shown = bytearray()
+
+    def drain() -> None:
+        try:
+            while chunk := os.read(master, 65536):
+                shown.extend(chunk)
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    watched = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=terminal, timeout=60)
+    os.close(terminal)
+    reader.join(timeout=5)
+    os.close(master)
+    assert watched.returncode == 0
+    assert watched.stdout == plain.stdout
+    assert "━".encode() in shown, "a progress bar was drawn"
+    assert b"kB" in shown

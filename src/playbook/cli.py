@@ -235,8 +235,18 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
         stream = open(name, "rb")
     except OSError as exc:
         parser.error(f"cannot read events from '{name}': {exc.strerror}")
-    with stream:
-        yield stream
+    if not sys.stderr.isatty():
+        with stream:
+            yield stream
+        return
+    # Someone is watching: show how far through the file the run is, on stderr.
+    stream.close()
+    from rich.console import Console
+    from rich.progress import open as open_with_progress
+
+    with open_with_progress(name, "rb", description="events", transient=True,
+                            console=Console(stderr=True)) as watched:
+        yield watched  # type: ignore[misc]
 
 
 def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
