@@ -1,9 +1,13 @@
 """`playbook run`: the engine as a daemon (SPEC section 7).
 
 One asyncio loop runs everything: sources store events in the inbox; the
-processor runs them through the engine in inbox order and stores, in one
-transaction, the engine's state and the actions for every sink; sinks deliver
-from the outbox. Whenever no event is waiting (the inbox is empty and every
+processor runs them through the engine in inbox order and queues their
+actions for every sink in the outbox; sinks deliver from the outbox. The
+engine's state is saved now and then (after a reload, at a stop, and
+otherwise at most every few seconds, less often when saving takes long);
+until then the events it covers stay in the inbox, to be replayed after a
+crash. A failure while processing is handled the same way: the engine is
+restored from its saved state and the inbox replayed. Whenever no event is waiting (the inbox is empty and every
 followed file has been read to its end), the clock moves on with the wall
 clock, less `lateness`, so a backlog replays in event time and live deadlines
 fire on time. Reloads happen between two batches of events.
@@ -22,6 +26,7 @@ from typing import Any
 from aiohttp import web
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
 from ..actions import ActionRecord
 from ..diagnostics import PlaybookError, render_all
@@ -33,7 +38,7 @@ from .config import Config
 from .metrics import DaemonCollector, exposition
 from .sinks import Deliverer
 from .sources import DeadLetters, FileFollower, StdinSource
-from .store import Store
+from .store import StateError, Store
 from .web import EventsEndpoint, make_app
 
 log = logging.getLogger("playbook.daemon")
@@ -41,6 +46,15 @@ BATCH = 500
 TICK_SECONDS = 0.1
 RELOAD_QUIET_SECONDS = 0.2
 FINAL_DELIVERY_SECONDS = 2.0
+# The engine's state is saved at most this often, and never more often than
+# SAVE_COST_FACTOR times what the last save took, so saving a large state
+# takes a few percent of the time at most.
+SAVE_SECONDS = 2.0
+SAVE_COST_FACTOR = 30
+# A followed file is read ahead of the processor by at most this many events.
+MAX_READ_AHEAD = 20_000
+RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
 
 
 def load_rules(config: Config) -> RuleSet:
@@ -72,14 +86,21 @@ class Daemon:
     def __init__(self, config: Config, ruleset: RuleSet) -> None:
         self.config = config
         self.store = Store(config.state)
-        saved = self.store.snapshot()
-        self.engine = Engine.restore(ruleset, saved) if saved else Engine(ruleset)
+        self.ruleset = ruleset
+        self.engine = self._restored(ruleset)
+        self.processed = 0  # the last inbox seq the engine has taken in
+        self.unsaved = False
+        self.next_save = 0.0
+        self.broken = False
+        self.reload_failed = False
+        self.exit_code = 0
         self.metrics = DaemonCollector(self)
         self.dead = DeadLetters(config.dead_letter, self._skipped)
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
         self.reload_wanted = asyncio.Event()
         self.reload_at = 0.0
+        self.reload_why = ""
         self.sinks = [Deliverer(sink, self.store, self._delivered) for sink in config.sinks]
         self.followers: list[FileFollower] = []
         self.stdin: StdinSource | None = None
@@ -87,13 +108,30 @@ class Daemon:
         for source in config.sources:
             if source.type == "file":
                 assert source.path is not None
-                self.followers.append(FileFollower(source.path, self.store, self.dead, self.work.set))
+                self.followers.append(FileFollower(source.path, self.store, self.dead, self.work.set,
+                                                   self._room_to_read))
             elif source.type == "stdin":
                 self.stdin = StdinSource(self.store, self.dead, self.work.set)
             else:
                 self.http = EventsEndpoint(source, self._accept_http)
 
+    def _restored(self, ruleset: RuleSet) -> Engine:
+        """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
+        saved = self.store.snapshot()
+        if saved is None:
+            return Engine(ruleset)
+        try:
+            return Engine.restore(ruleset, saved)
+        except Exception as exc:  # an unpickling error can be of any type
+            raise StateError(
+                f"{self.config.state}: cannot restore the saved engine state ({exc}); run the Playbook "
+                "that wrote it, or move the file away to start afresh (pending deadlines are then lost)"
+            ) from None
+
     # --- callbacks ---
+
+    def _room_to_read(self) -> bool:
+        return self.store.backlog(self.processed) < MAX_READ_AHEAD
 
     def _skipped(self, source: str) -> None:
         self.metrics.skipped[source] += 1
@@ -107,6 +145,8 @@ class Daemon:
 
     def request_reload(self, why: str) -> None:
         self.reload_at = time.monotonic() + RELOAD_QUIET_SECONDS
+        if why != "file change" or not self.reload_why:
+            self.reload_why = why
         self.reload_wanted.set()
         log.debug("reload requested", extra={"why": why})
 
@@ -117,29 +157,31 @@ class Daemon:
             "rules": len(engine.rules),
             "clock": format_time(engine.clock) if engine.clock is not None else None,
             "pending": engine.pending_deadlines,
-            "inbox": self.store.backlog(),
+            "inbox": self.store.backlog(self.processed),
             "outbox": self.store.outbox_size(),
         }
 
     # --- the processor ---
 
-    def _store_actions(self, processed_to: int | None, actions: list[ActionRecord]) -> None:
-        deliveries = [(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks]
-        self.store.commit(processed_to, self.engine.snapshot(), deliveries)
-        if actions:
-            for sink in self.sinks:
-                sink.wakeup.set()
+    def _queue(self, actions: list[ActionRecord]) -> None:
+        if not actions:
+            return
+        self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
+        for sink in self.sinks:
+            sink.wakeup.set()
 
     def process_waiting(self) -> int:
         """Run one batch of stored events through the engine; how many there were."""
-        rows = self.store.waiting(BATCH)
+        rows = self.store.waiting(self.processed, BATCH)
         if not rows:
             return 0
         actions: list[ActionRecord] = []
         process = self.engine.process
         for _, data in rows:
             actions.extend(process(parse_line(data)))
-        self._store_actions(rows[-1][0], actions)
+        self.processed = rows[-1][0]
+        self.unsaved = True
+        self._queue(actions)
         self.metrics.events += len(rows)
         return len(rows)
 
@@ -152,18 +194,53 @@ class Daemon:
             return
         actions = self.engine.advance(now)
         if actions:
-            self._store_actions(None, actions)
+            self.unsaved = True
+            self._queue(actions)
+
+    def save(self, now: bool = False) -> None:
+        """Save the engine's state if it changed and a save is due (or `now`)."""
+        if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
+            return
+        started = time.monotonic()
+        self.store.save(self.processed, self.engine.snapshot())
+        self.processed = 0
+        self.unsaved = False
+        took = time.monotonic() - started
+        self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
+
+    def recover(self) -> None:
+        """Go back to the saved state: the events after it are replayed, their actions
+        queued again (the outbox takes each action once)."""
+        self.engine = self._restored(self.ruleset)
+        self.processed = 0
+        self.unsaved = False
+        self.broken = False
 
     def _sources_idle(self) -> bool:
         return all(f.idle for f in self.followers)
 
     async def _process_loop(self) -> None:
+        failures = 0
         while not self.stopping.is_set():
             self.work.clear()
-            while self.process_waiting():
-                await asyncio.sleep(0)
-            if self._sources_idle() and not self.store.backlog():
-                self.advance_clock()
+            try:
+                if self.broken:
+                    self.recover()
+                while self.process_waiting():
+                    await asyncio.sleep(0)
+                if self._sources_idle() and not self.store.backlog(self.processed):
+                    self.advance_clock()
+                self.save()
+                failures = 0
+            except Exception:
+                # The engine may have taken in events whose actions were not stored.
+                self.broken = True
+                failures += 1
+                wait = min(MAX_RETRY_SECONDS, RETRY_SECONDS * 2 ** (failures - 1))
+                log.exception("processing failed; replaying from the saved state",
+                              extra={"retry_in": wait, "failures": failures})
+                await asyncio.sleep(wait)
+                continue
             try:
                 await asyncio.wait_for(self.work.wait(), TICK_SECONDS)
             except asyncio.TimeoutError:
@@ -177,35 +254,61 @@ class Daemon:
             while (wait := self.reload_at - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
             self.reload_wanted.clear()
-            self.reload()
+            why, self.reload_why = self.reload_why, ""
+            try:
+                self.reload(why)
+            except Exception:
+                log.exception("reload failed; the running rules stay")
 
-    def reload(self) -> bool:
+    def reload(self, why: str = "SIGHUP") -> bool:
         """Load and check the whole rule set; run it if it is valid."""
+        started = time.monotonic()
         try:
             ruleset = load_rules(self.config)
         except (PlaybookError, PlaybookPathError) as exc:
             self.metrics.reloads["invalid"] += 1
+            self.reload_failed = True
             if isinstance(exc, PlaybookError):
                 rendered = render_all(exc.diagnostics, exc.sources)
+                errors = [str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error]
             else:
                 rendered = str(exc)
+                errors = [rendered]
             log.error("reload refused: the playbooks are invalid; the running rules stay",
-                      extra={"diagnostics": rendered})
-            sys.stderr.write(rendered + "\n")
-            sys.stderr.flush()
+                      extra={"why": why, "errors": errors, "diagnostics": rendered})
             return False
-        self.engine.install(ruleset)
+        if ruleset.digest == self.ruleset.digest and why == "file change" and not self.reload_failed:
+            log.debug("playbooks unchanged; nothing to reload")
+            return True
+        self.ruleset = ruleset
+        if not self.broken:
+            self.engine.install(ruleset)
+            # The events before this point were run by the old rules: a replay must not run them by the new.
+            self.unsaved = True
+            self.save(now=True)
+        self.reload_failed = False
         self.metrics.reloads["ok"] += 1
-        log.info("reloaded", extra={"rules": len(ruleset.rules), "files": len(ruleset.files)})
+        log.info("reloaded", extra={"why": why, "rules": len(ruleset.rules), "files": len(ruleset.files),
+                                    "ms": round((time.monotonic() - started) * 1000, 1)})
         return True
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
-        observer = Observer()
         path = self.config.playbooks
         folder = path if os.path.isdir(path) else os.path.dirname(path)
-        observer.schedule(_PlaybookChanges(self, loop), folder, recursive=os.path.isdir(path))
-        observer.daemon = True
-        observer.start()
+        handler = _PlaybookChanges(self, loop)
+        try:
+            observer = Observer()
+            observer.schedule(handler, folder, recursive=os.path.isdir(path))
+            observer.daemon = True
+            observer.start()
+        except OSError as exc:
+            # Out of inotify watches, say: look at the files every second instead.
+            log.warning("cannot watch the playbooks; polling them instead",
+                        extra={"playbooks": path, "reason": str(exc)})
+            observer = PollingObserver(timeout=1)
+            observer.schedule(handler, folder, recursive=os.path.isdir(path))
+            observer.daemon = True
+            observer.start()
         return observer
 
     # --- life cycle ---
@@ -215,7 +318,6 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.request_reload, "SIGHUP")
-        observer = self._watch(loop)
         app = make_app(self.http, self.health, lambda: exposition(self.metrics))
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
@@ -225,9 +327,9 @@ class Daemon:
             log.error("cannot listen", extra={"listen": f"{self.config.host}:{self.config.port}",
                                               "reason": exc.strerror})
             await runner.cleanup()
-            observer.stop()
             self.store.close()
             return 1
+        observer = self._watch(loop)
         log.info("started", extra={
             "listen": f"{self.config.host}:{self.config.port}", "rules": len(self.engine.rules),
             "playbooks": self.config.playbooks, "state": self.config.state,
@@ -239,22 +341,27 @@ class Daemon:
         sink_tasks = [asyncio.create_task(s.run(self.stopping)) for s in self.sinks]
         workers = [asyncio.create_task(self._process_loop()), asyncio.create_task(self._reload_loop())]
         await self.stopping.wait()
+        # Stop taking events, finish the batch under way (a task only yields between
+        # batches), save the engine, then give the sinks a moment to deliver.
         await runner.cleanup()
         for task in [*tasks, *workers]:
             task.cancel()
         await asyncio.gather(*tasks, *workers, return_exceptions=True)
-        while self.process_waiting():
-            pass
-        await asyncio.gather(*sink_tasks, return_exceptions=True)
-        for sink in self.sinks:
-            try:
-                await asyncio.wait_for(sink.drain(), FINAL_DELIVERY_SECONDS)
-            except (asyncio.TimeoutError, Exception):  # what is not delivered stays in the outbox
-                pass
         observer.stop()
+        try:
+            self.save(now=True)
+        except Exception:
+            log.exception("cannot save the engine's state; the events since the last save will be replayed")
+        for sink in self.sinks:
+            sink.wakeup.set()
+        _, late = await asyncio.wait(sink_tasks, timeout=FINAL_DELIVERY_SECONDS)
+        for task in late:  # what is not delivered stays in the outbox
+            task.cancel()
+        await asyncio.gather(*sink_tasks, return_exceptions=True)
+        undelivered = self.store.outbox_size()
         self.store.close()
-        log.info("stopped", extra={"pending": self.engine.pending_deadlines})
-        return 0
+        log.info("stopped", extra={"pending": self.engine.pending_deadlines, "undelivered": undelivered})
+        return self.exit_code
 
     def _stop(self, sig: signal.Signals) -> None:
         log.info("stopping", extra={"signal": sig.name})
@@ -274,6 +381,11 @@ def run_daemon(config: Config) -> int:
         return 1
 
     async def main() -> int:
-        return await Daemon(config, ruleset).run()
+        try:
+            daemon = Daemon(config, ruleset)
+        except StateError as exc:
+            log.error("cannot start", extra={"reason": str(exc)})
+            return 1
+        return await daemon.run()
 
     return asyncio.run(main())

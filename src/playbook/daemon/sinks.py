@@ -50,12 +50,27 @@ class Deliverer:
         self.session: aiohttp.ClientSession | None = None
 
     async def run(self, stopping: asyncio.Event) -> None:
+        """Deliver until `stopping`, then once more (the last actions stored at the stop)."""
         if self.sink.type == "webhook":
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        failures = 0
         try:
-            while not stopping.is_set():
-                await self.drain()
+            while True:
                 self.wakeup.clear()
+                try:
+                    await self.drain()
+                    failures = 0
+                except Exception as exc:  # a full disk, a closed stdout: try again later
+                    failures += 1
+                    wait = backoff(failures)
+                    log.error("cannot deliver; will retry", extra={
+                        "sink": self.sink.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
+                    if stopping.is_set():
+                        return
+                    await asyncio.sleep(wait)
+                    continue
+                if stopping.is_set():
+                    return
                 try:
                     await asyncio.wait_for(self.wakeup.wait(), IDLE_SECONDS)
                 except asyncio.TimeoutError:

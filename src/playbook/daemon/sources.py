@@ -21,6 +21,7 @@ from .store import Position, Store
 
 log = logging.getLogger("playbook.daemon")
 POLL_SECONDS = 0.1
+MAX_RETRY_SECONDS = 30.0
 CHUNK_BYTES = 1 << 20
 
 
@@ -37,10 +38,14 @@ class DeadLetters:
             "source": source, "line": line, "reason": reason,
             "raw": raw.decode("utf-8", errors="replace"),
         }
-        with open(self.path, "ab") as handle:
-            handle.write(orjson.dumps(entry) + b"\n")
         self.on_skip(source)
         log.warning("skipped input", extra={"source": source, "line": line, "reason": reason})
+        try:
+            with open(self.path, "ab") as handle:
+                handle.write(orjson.dumps(entry) + b"\n")
+        except OSError as exc:  # the skipped line must not hold up the good ones
+            log.error("cannot write the dead letter; it is in this log line",
+                      extra={"dead_letter": self.path, "reason": str(exc), "entry": entry})
 
 
 def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters) -> list[bytes]:
@@ -71,8 +76,10 @@ class FileFollower:
     `idle` is true once everything written so far has been read.
     """
 
-    def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None]) -> None:
+    def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None],
+                 room: Callable[[], bool]) -> None:
         self.path = path
+        self.room = room
         self.name = f"file:{path}"
         self.store = store
         self.dead = dead
@@ -93,6 +100,9 @@ class FileFollower:
         if stat.st_size == position.offset:
             self.idle = True
             return False
+        self.idle = False
+        if not self.room():
+            return False  # far enough ahead of the processor: wait for it
         with open(self.path, "rb") as handle:
             handle.seek(position.offset)
             chunk = handle.read(CHUNK_BYTES)
@@ -131,15 +141,21 @@ class FileFollower:
         return True
 
     async def run(self, stopping: asyncio.Event) -> None:
+        failures = 0
         while not stopping.is_set():
+            wait = POLL_SECONDS
             try:
                 busy = self.poll()
-            except OSError as exc:
-                log.error("cannot read the file", extra={"source": self.name, "reason": str(exc)})
+                failures = 0
+            except Exception as exc:  # an unreadable file, a full disk: try again, less and less often
+                failures += 1
+                wait = min(MAX_RETRY_SECONDS, POLL_SECONDS * 2 ** failures)
+                log.error("cannot read the file; will retry", extra={
+                    "source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
                 busy = False
             if not busy:
                 try:
-                    await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+                    await asyncio.wait_for(stopping.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
             else:
@@ -178,6 +194,15 @@ class StdinSource:
                 break
             self.line += 1
             events = split_events([raw], self.line, self.name, self.dead)
-            if events:
-                self.store.accept(self.name, events)
-                self.wake()
+            failures = 0
+            while events:
+                try:
+                    self.store.accept(self.name, events)
+                    self.wake()
+                    break
+                except Exception as exc:  # a full disk: hold the line and try again
+                    failures += 1
+                    wait = min(MAX_RETRY_SECONDS, POLL_SECONDS * 2 ** failures)
+                    log.error("cannot store an event; will retry", extra={
+                        "source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait})
+                    await asyncio.sleep(wait)

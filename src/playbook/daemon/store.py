@@ -2,12 +2,17 @@
 
 What it holds, and when it is written:
 - the inbox: events accepted from a source, stored (with the source's new
-  position) before they are acknowledged, and removed when processed;
-- the engine's state, saved in the same transaction as the actions it
-  produced and the removal of the events that produced them;
-- the outbox: one row per action per sink, removed once delivered.
-A crash at any point therefore replays from the last saved engine state over
-the events still in the inbox, and produces the same actions with the same ids.
+  position) before they are acknowledged;
+- the outbox: one row per action per sink, written as soon as the engine
+  produced it, and marked delivered once the sink took it;
+- the engine's state, saved now and then (saving it is the costly part) in
+  one transaction that also drops the inbox events it covers and the outbox
+  rows already delivered.
+A crash at any point replays from the last saved engine state over the events
+still in the inbox. The engine is deterministic, so the replay produces the
+same actions with the same ids; the outbox takes each (sink, id) once, so an
+action delivered before the crash is not delivered again (at worst, one whose
+delivery was under way when the daemon died is).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL,
@@ -23,9 +29,23 @@ CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NO
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
                                    action_id TEXT NOT NULL, body BLOB NOT NULL,
-                                   attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS outbox_by_sink ON outbox (sink, seq);
+                                   attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0,
+                                   delivered INTEGER NOT NULL DEFAULT 0);
 """
+# Version 1 deleted delivered rows and allowed one action twice in a sink.
+MIGRATE_1 = """
+ALTER TABLE outbox ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;
+DELETE FROM outbox WHERE seq NOT IN (SELECT min(seq) FROM outbox GROUP BY sink, action_id);
+DROP INDEX IF EXISTS outbox_by_sink;
+"""
+INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_once ON outbox (sink, action_id);
+CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox (sink, seq) WHERE delivered = 0;
+"""
+
+
+class StateError(Exception):
+    """The state file cannot be used; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +71,30 @@ class Store:
     """The SQLite file; every method is one transaction."""
 
     def __init__(self, path: str) -> None:
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{path}: cannot use the state file: {exc}") from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(f"the state file was written by a newer Playbook (schema {version})")
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        db = self._write()
+        try:
+            script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + SCHEMA + INDEXES
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -88,26 +128,38 @@ class Store:
 
     # --- processing ---
 
-    def waiting(self, limit: int) -> list[tuple[int, bytes]]:
-        """The oldest unprocessed events, as (seq, JSON)."""
-        return self.db.execute("SELECT seq, data FROM inbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+    def waiting(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """The oldest events after seq `after`, as (seq, JSON)."""
+        return self.db.execute(
+            "SELECT seq, data FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
 
-    def backlog(self) -> int:
-        return self.db.execute("SELECT count(*) FROM inbox").fetchone()[0]
+    def backlog(self, after: int = 0) -> int:
+        """How many stored events after seq `after` wait to be processed."""
+        return self.db.execute("SELECT count(*) FROM inbox WHERE seq > ?", (after,)).fetchone()[0]
 
     def snapshot(self) -> bytes | None:
         row = self.db.execute("SELECT snapshot FROM engine WHERE id = 1").fetchone()
         return row[0] if row else None
 
-    def commit(self, processed_to: int | None, snapshot: bytes, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
-        """In one transaction: drop the inbox up to `processed_to`, save the engine,
-        queue the deliveries (sink, action id, body)."""
+    def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
+        """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued again."""
         db = self._write()
         try:
-            if processed_to is not None:
-                db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
+            db.executemany("INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def save(self, processed_to: int, snapshot: bytes) -> None:
+        """In one transaction: save the engine's state, which has processed the inbox up
+        to `processed_to`; drop those events and the deliveries already made."""
+        db = self._write()
+        try:
+            db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
-            db.executemany("INSERT INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries)
+            db.execute("DELETE FROM outbox WHERE delivered = 1")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -118,7 +170,8 @@ class Store:
     def due(self, sink: str, now: float, limit: int) -> list[Delivery]:
         """The next deliveries of a sink, in order, if the first is due."""
         rows = self.db.execute(
-            "SELECT seq, action_id, body, attempts, next_try FROM outbox WHERE sink = ? ORDER BY seq LIMIT ?",
+            "SELECT seq, action_id, body, attempts, next_try FROM outbox WHERE sink = ? AND delivered = 0 "
+            "ORDER BY seq LIMIT ?",
             (sink, limit),
         ).fetchall()
         if not rows or rows[0][4] > now:
@@ -128,7 +181,7 @@ class Store:
     def delivered(self, seqs: Sequence[int]) -> None:
         db = self._write()
         try:
-            db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+            db.executemany("UPDATE outbox SET delivered = 1 WHERE seq = ?", [(s,) for s in seqs])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -138,4 +191,5 @@ class Store:
         self.db.execute("UPDATE outbox SET attempts = ?, next_try = ? WHERE seq = ?", (attempts, next_try, seq))
 
     def outbox_size(self) -> int:
-        return self.db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        """How many deliveries wait, over all sinks."""
+        return self.db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0]
