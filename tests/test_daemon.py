@@ -213,7 +213,13 @@ def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
         playbook.write_text(CARE + 'rule "Thanks": when mention and txt contains "love" then tag "praise"\n',
                             encoding="utf-8")
         wait_for(lambda: "reload refused" in daemon.log(), timeout=5, what="the refused reload")
-        assert "care.play:4:33: error: unknown field 'txt' (did you mean 'text'?)" in daemon.log()
+        logged = [json.loads(line) for line in daemon.log().splitlines()]
+        refused = next(entry for entry in logged if entry["msg"].startswith("reload refused"))
+        assert refused["errors"] == [f"{playbook}:4:33: error: unknown field 'txt' (did you mean 'text'?)"]
+        assert refused["diagnostics"].splitlines()[1:] == [
+            'rule "Thanks": when mention and txt contains "love" then tag "praise"',
+            " " * 32 + "^",
+        ]
         assert daemon.post(mention("love2", "love it still"))[0] == 202
         wait_for(lambda: len(by_rule(daemon.actions(), "Thanks")) == 2, timeout=5, what="the old rules to fire")
 

@@ -1,0 +1,145 @@
+"""`playbook run` killed, stopped and restarted: what SQLite keeps (SPEC section 7)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from daemon_harness import DaemonProcess, now_iso, wait_for
+
+from playbook.daemon.store import Store
+
+CARE = """\
+brand "@acme"
+rule "Escalate": when mention and text contains "broken" and unanswered 3s then escalate to "care-leads"
+rule "Crisis": when mention and text contains "fire" then alert "#crisis"
+"""
+
+
+def mention(id: str, text: str, time: str | None = None) -> dict[str, Any]:
+    return {"id": id, "type": "mention", "time": time or now_iso(), "text": text, "author": {"handle": "@jane"}}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "playbooks").mkdir()
+    (tmp_path / "playbooks" / "care.play").write_text(CARE, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def daemon(folder: Path) -> Iterator[DaemonProcess]:
+    process = DaemonProcess(folder)
+    yield process.start()
+    process.close()
+
+
+def inbox_rows(folder: Path) -> int:
+    with sqlite3.connect(folder / "state" / "state.db") as db:
+        return int(db.execute("SELECT count(*) FROM inbox").fetchone()[0])
+
+
+def test_a_sigkill_after_delivery_replays_without_delivering_again(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("warm-up", "fire"))[0] == 202
+    wait_for(lambda: len(daemon.actions()) == 1, what="the first action")
+    # The engine's state is saved every couple of seconds: kill the daemon before the next save.
+    assert daemon.post([mention(f"m{i}", "fire") for i in range(20)])[0] == 202
+    wait_for(lambda: len(daemon.actions()) == 21, what="every action in the file sink")
+    daemon.kill()
+    assert inbox_rows(folder) == 20, "the events since the last save wait to be replayed"
+    daemon.start()
+    wait_for(lambda: daemon.health()["inbox"] == 0, what="the replay")
+    time.sleep(0.5)
+    assert [a["event"] for a in daemon.actions()] == ["warm-up"] + [f"m{i}" for i in range(20)]
+
+
+def test_a_stop_in_the_middle_of_a_long_replay_is_quick_and_the_restart_resumes(folder: Path) -> None:
+    start = time.time() - 40_000
+    stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))  # noqa: E731
+    lines = [json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "hello", stamp(i))) for i in range(30_000)]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        wait_for(process.actions, what="the replay to begin")
+        stopping = time.monotonic()
+        assert process.stop() == 0
+        assert time.monotonic() - stopping < 3
+        first_run = len(process.actions())
+        process.start()
+        wait_for(lambda: len(process.actions()) >= 3000, timeout=30, what="the rest of the replay")
+        wait_for(lambda: process.health()["inbox"] == 0, what="the inbox to empty")
+        time.sleep(0.3)
+        ids = Counter(a["id"] for a in process.actions())
+        assert first_run < 3000, "the stop came in the middle of the replay"
+        assert len(ids) == 3000
+        assert max(ids.values()) == 1
+    finally:
+        process.close()
+
+
+def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> None:
+    process = DaemonProcess(folder)
+    (folder / "state").mkdir()
+    (folder / "state" / "state.db").write_bytes(b"this is not a database" * 100)
+    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+                            cwd=folder, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "cannot use the state file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert process.process is None
+
+
+def test_engine_state_from_another_version_is_refused_clearly(folder: Path) -> None:
+    DaemonProcess(folder)
+    (folder / "state").mkdir()
+    Store(str(folder / "state" / "state.db")).close()
+    with sqlite3.connect(folder / "state" / "state.db") as db:
+        db.execute("INSERT INTO engine (id, snapshot) VALUES (1, ?)", (pickle.dumps({"version": 999}),))
+    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+                            cwd=folder, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "cannot restore the saved engine state (saved engine state has version 999" in result.stderr
+    assert "move the file away to start afresh" in result.stderr
+
+
+def test_a_state_file_of_the_first_daemon_is_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, data BLOB NOT NULL);
+            CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
+                                 action_id TEXT NOT NULL, body BLOB NOT NULL,
+                                 attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0);
+            CREATE INDEX outbox_by_sink ON outbox (sink, seq);
+            INSERT INTO outbox (sink, action_id, body) VALUES ('stdout', 'a1', '{}'), ('stdout', 'a1', '{}'),
+                                                              ('stdout', 'a2', '{}');
+        """)
+    store = Store(str(path))
+    try:
+        assert [d.action_id for d in store.due("stdout", time.time(), 10)] == ["a1", "a2"]
+        store.queue([("stdout", "a2", b"{}"), ("stdout", "a3", b"{}")])
+        assert store.outbox_size() == 3
+    finally:
+        store.close()
+
+
+def test_sigterm_saves_what_the_next_start_needs(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post([mention("w", "fire"), mention("b1", "it is broken")])[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline")
+    assert daemon.stop(signal.SIGTERM) == 0
+    assert inbox_rows(folder) == 0, "a clean stop saves the engine, so nothing is replayed"
+    daemon.start()
+    assert daemon.health()["pending"] == 1
+    fired = wait_for(lambda: [a for a in daemon.actions() if a["rule"] == "Escalate"], timeout=6,
+                     what="the escalation")
+    assert [a["event"] for a in fired] == ["b1"]
