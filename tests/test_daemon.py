@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -122,6 +123,26 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     status, metrics = daemon.get("/metrics")
     assert b"playbook_events_total 1.0" in metrics
     assert b'playbook_actions_total{rule="Crisis"} 1.0' in metrics
+
+
+def test_an_event_from_the_future_is_refused_and_set_aside(folder: Path) -> None:
+    feed = folder / "feed.jsonl"
+    feed.write_text(json.dumps(mention("f1", "fire", offset=3 * 3600)) + "\n" + json.dumps(mention("f2", "fire")) + "\n",
+                    encoding="utf-8")
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"},
+                                                 {"type": "http", "token": "test-token"}]}).start()
+    try:
+        status, answer = process.post([mention("ok", "fire"), mention("later", "fire", offset=7200)])
+        assert status == 400
+        assert answer["error"].startswith("line 2: 'time' is 1h59m")
+        assert answer["error"].endswith("ahead of the wall clock (max_ahead is 1h); nothing of this request was stored")
+        wait_for(lambda: [a["event"] for a in process.actions()] == ["f2"], what="the event from now")
+        dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"))
+        assert dead["line"] == 1
+        assert re.fullmatch(r"'time' is 2h59m\d+s ahead of the wall clock \(max_ahead is 1h\)", dead["reason"])
+        assert process.health()["clock"] < now_iso(60)
+    finally:
+        process.close()
 
 
 def test_a_signed_request_is_accepted(folder: Path) -> None:

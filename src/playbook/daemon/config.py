@@ -16,7 +16,8 @@ from ..timestamps import MICROS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
-TOP_KEYS = ("playbooks", "brand", "state", "lateness", "dead_letter", "listen", "sources", "sinks")
+DEFAULT_MAX_AHEAD = "1h"
+TOP_KEYS = ("playbooks", "brand", "state", "lateness", "max_ahead", "dead_letter", "listen", "sources", "sinks")
 SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
 SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -68,6 +69,7 @@ class Config:
     brand: list[str]
     state: str
     lateness: int
+    max_ahead: int
     dead_letter: str
     host: str
     port: int
@@ -111,6 +113,17 @@ def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False)
     return value
 
 
+def _duration(data: dict[str, Any], key: str, default: str, prefix: str) -> int:
+    """A duration in microseconds."""
+    text = str(data.get(key, default))
+    if text in ("0", "0s"):
+        return 0
+    try:
+        return parse_duration(text) * MICROS
+    except ValueError:
+        raise ConfigError(f"{prefix}'{key}' must be a duration like 30s or 2m, not {text!r}") from None
+
+
 def load_config(path: str) -> Config:
     """Read and check a configuration file; ConfigError names what is wrong."""
     try:
@@ -140,11 +153,8 @@ def load_config(path: str) -> Config:
         brand = [brand]
     if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
         raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
-    lateness_text = str(data.get("lateness", "0s"))
-    try:
-        lateness = parse_duration(lateness_text) * MICROS if lateness_text not in ("0", "0s") else 0
-    except ValueError:
-        raise ConfigError(f"{prefix}'lateness' must be a duration like 30s or 2m, not {lateness_text!r}") from None
+    lateness = _duration(data, "lateness", "0s", prefix)
+    max_ahead = _duration(data, "max_ahead", DEFAULT_MAX_AHEAD, prefix)
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):
@@ -157,6 +167,7 @@ def load_config(path: str) -> Config:
         brand=brand,
         state=where_is(_text(data, "state", prefix) or ".playbook/state.db"),
         lateness=lateness,
+        max_ahead=max_ahead,
         dead_letter=where_is(_text(data, "dead_letter", prefix) or ".playbook/dead-letter.jsonl"),
         host=host,
         port=int(port_text),

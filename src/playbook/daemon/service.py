@@ -109,11 +109,11 @@ class Daemon:
             if source.type == "file":
                 assert source.path is not None
                 self.followers.append(FileFollower(source.path, self.store, self.dead, self.work.set,
-                                                   self._room_to_read))
+                                                   self._room_to_read, config.max_ahead))
             elif source.type == "stdin":
-                self.stdin = StdinSource(self.store, self.dead, self.work.set)
+                self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
-                self.http = EventsEndpoint(source, self._accept_http)
+                self.http = EventsEndpoint(source, self._accept_http, config.max_ahead)
 
     def _restored(self, ruleset: RuleSet) -> Engine:
         """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""

@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 import orjson
 
+from ..durations import format_duration
 from ..events import BadEvent, parse_line
+from ..timestamps import MICROS
 from .store import Position, Store
 
 log = logging.getLogger("playbook.daemon")
@@ -48,7 +50,22 @@ class DeadLetters:
                       extra={"dead_letter": self.path, "reason": str(exc), "entry": entry})
 
 
-def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters) -> list[bytes]:
+def check_event(raw: bytes, number: int, max_ahead: int) -> None:
+    """BadEvent unless `raw` is an event at most `max_ahead` microseconds ahead of the wall clock.
+
+    An event from the future (a wrong zone upstream, a typo in the year) would
+    move the clock on and fire every deadline before it at once, and hold the
+    clock there; it is set aside instead.
+    """
+    event = parse_line(raw, number)
+    ahead = event.time - time.time_ns() // 1000
+    if ahead > max_ahead:
+        raise BadEvent(f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
+                       f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})")
+
+
+def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters,
+                 max_ahead: int) -> list[bytes]:
     """The lines that are events; the others go to the dead letters."""
     events = []
     for number, raw in enumerate(raw_lines, first_line):
@@ -57,7 +74,7 @@ def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: Dea
         if not raw.strip():
             continue
         try:
-            parse_line(raw, number)
+            check_event(raw, number, max_ahead)
         except BadEvent as exc:
             dead.add(source, number, str(exc), raw)
             continue
@@ -77,8 +94,9 @@ class FileFollower:
     """
 
     def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None],
-                 room: Callable[[], bool]) -> None:
+                 room: Callable[[], bool], max_ahead: int) -> None:
         self.path = path
+        self.max_ahead = max_ahead
         self.room = room
         self.name = f"file:{path}"
         self.store = store
@@ -114,7 +132,7 @@ class FileFollower:
             self.idle = True
             return False
         lines = chunk[: end + 1].split(b"\n")[:-1]
-        events = split_events(lines, position.line + 1, self.name, self.dead)
+        events = split_events(lines, position.line + 1, self.name, self.dead, self.max_ahead)
         new = Position(position.offset + end + 1, position.line + len(lines), position.identity)
         self.store.accept(self.name, events, new)
         self.idle = new.offset >= stat.st_size
@@ -171,8 +189,9 @@ class StdinSource:
 
     name = "stdin"
 
-    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None]) -> None:
+    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int) -> None:
         self.store = store
+        self.max_ahead = max_ahead
         self.dead = dead
         self.wake = wake
         self.idle = True
@@ -193,7 +212,7 @@ class StdinSource:
             if not raw:
                 break
             self.line += 1
-            events = split_events([raw], self.line, self.name, self.dead)
+            events = split_events([raw], self.line, self.name, self.dead, self.max_ahead)
             failures = 0
             while events:
                 try:

@@ -9,12 +9,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..events import BadEvent, parse_line
+from ..events import BadEvent
 from .config import Source
+from .sources import check_event
 from .sinks import signature
 
 
-def parse_body(body: bytes) -> list[bytes]:
+def parse_body(body: bytes, max_ahead: int) -> list[bytes]:
     """The events of a request: one JSON object, or JSON Lines. BadEvent names
     the first line that is not an event."""
     text = body.strip()
@@ -33,7 +34,7 @@ def parse_body(body: bytes) -> list[bytes]:
         if not raw.strip():
             continue
         try:
-            parse_line(raw, number)
+            check_event(raw, number, max_ahead)
         except BadEvent as exc:
             raise BadEvent(f"line {number}: {exc}") from None
         events.append(raw.strip())
@@ -43,8 +44,9 @@ def parse_body(body: bytes) -> list[bytes]:
 class EventsEndpoint:
     """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
 
-    def __init__(self, source: Source, accept: Callable[[list[bytes]], None]) -> None:
+    def __init__(self, source: Source, accept: Callable[[list[bytes]], None], max_ahead: int) -> None:
         self.source = source
+        self.max_ahead = max_ahead
         self.accept = accept
 
     def _token_ok(self, request: web.Request) -> bool:
@@ -71,7 +73,7 @@ class EventsEndpoint:
             if not hmac.compare_digest(signed.strip(), signature(self.source.secret, bytes(body))):
                 return _error(401, "the signature does not match the body")
         try:
-            events = parse_body(bytes(body))
+            events = parse_body(bytes(body), self.max_ahead)
         except BadEvent as exc:
             return _error(400, f"{exc}; nothing of this request was stored")
         self.accept(events)
