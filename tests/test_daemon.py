@@ -265,6 +265,25 @@ def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
     assert daemon.log().count('"msg":"reloaded"') == 1, "reading the playbooks must not trigger another reload"
 
 
+def test_a_playbook_folder_swapped_by_a_deployment_is_reloaded(folder: Path) -> None:
+    for version, target in (("v1", "#crisis"), ("v2", "#crisis-room")):
+        (folder / version).mkdir()
+        (folder / version / "care.play").write_text(CARE.replace("#crisis", target), encoding="utf-8")
+    (folder / "playbooks" / "care.play").unlink()
+    (folder / "playbooks").rmdir()
+    (folder / "playbooks").symlink_to("v1")
+    process = DaemonProcess(folder).start()
+    try:
+        (folder / "next").symlink_to("v2")
+        (folder / "next").rename(folder / "playbooks")  # as `ln -sfn` does, in one step
+        wait_for(lambda: '"msg":"reloaded"' in process.log(), timeout=5, what="the reload")
+        assert process.post(mention("m1", "fire"))[0] == 202
+        fired = wait_for(process.actions, what="the alert")
+        assert [a["target"] for a in fired] == ["#crisis-room"]
+    finally:
+        process.close()
+
+
 # --- webhooks ---
 
 

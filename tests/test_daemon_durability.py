@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from daemon_harness import DaemonProcess, now_iso, wait_for
 
+from playbook.daemon.retry import backoff
 from playbook.daemon.store import Store
 
 CARE = """\
@@ -143,3 +144,8 @@ def test_sigterm_saves_what_the_next_start_needs(folder: Path, daemon: DaemonPro
     fired = wait_for(lambda: [a for a in daemon.actions() if a["rule"] == "Escalate"], timeout=6,
                      what="the escalation")
     assert [a["event"] for a in fired] == ["b1"]
+
+
+@pytest.mark.parametrize(("failures", "wait"), [(1, 0.5), (2, 1.0), (3, 2.0), (7, 30.0), (100_000, 30.0)])
+def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures: int, wait: float) -> None:
+    assert backoff(failures, 0.5) == wait

@@ -65,5 +65,5 @@ class DaemonCollector:
 def exposition(collector: DaemonCollector) -> tuple[bytes, str]:
     """The metrics page body and its content type."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(collector)  # type: ignore[arg-type]
+    registry.register(collector)
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -31,11 +31,12 @@ from watchdog.observers.polling import PollingObserver
 from ..actions import ActionRecord
 from ..diagnostics import PlaybookError, render_all
 from ..events import parse_line
-from ..loader import PlaybookPathError, RuleSet, load_ruleset
+from ..loader import PlaybookPathError, RuleSet, find_playbooks, load_ruleset
 from ..runtime.engine import Engine
 from ..timestamps import format_time
 from .config import Config
 from .metrics import DaemonCollector, exposition
+from .retry import backoff
 from .sinks import Deliverer
 from .sources import DeadLetters, FileFollower, StdinSource
 from .store import StateError, Store
@@ -54,7 +55,7 @@ SAVE_COST_FACTOR = 30
 # A followed file is read ahead of the processor by at most this many events.
 MAX_READ_AHEAD = 20_000
 RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 30.0
+LOOK_SECONDS = 2.0
 
 
 def load_rules(config: Config) -> RuleSet:
@@ -93,7 +94,7 @@ class Daemon:
         self.next_save = 0.0
         self.broken = False
         self.reload_failed = False
-        self.exit_code = 0
+        self.files_seen = self._files_seen()
         self.metrics = DaemonCollector(self)
         self.dead = DeadLetters(config.dead_letter, self._skipped)
         self.stopping = asyncio.Event()
@@ -236,7 +237,7 @@ class Daemon:
                 # The engine may have taken in events whose actions were not stored.
                 self.broken = True
                 failures += 1
-                wait = min(MAX_RETRY_SECONDS, RETRY_SECONDS * 2 ** (failures - 1))
+                wait = backoff(failures, RETRY_SECONDS)
                 log.exception("processing failed; replaying from the saved state",
                               extra={"retry_in": wait, "failures": failures})
                 await asyncio.sleep(wait)
@@ -247,6 +248,22 @@ class Daemon:
                 pass
 
     # --- reloads ---
+
+    def _files_seen(self) -> tuple[Any, ...]:
+        """What the playbook files look like on disk: path, inode, size and time of each."""
+        try:
+            files = find_playbooks([self.config.playbooks])
+            return tuple((f, s.st_ino, s.st_size, s.st_mtime_ns) for f in files for s in [os.stat(f)])
+        except (PlaybookPathError, OSError) as exc:
+            return (str(exc),)
+
+    async def _look_at_files(self) -> None:
+        """A change the watcher missed (a network file system, a folder swapped for
+        another by a deployment) is picked up within LOOK_SECONDS."""
+        while not self.stopping.is_set():
+            await asyncio.sleep(LOOK_SECONDS)
+            if not self.reload_wanted.is_set() and self._files_seen() != self.files_seen:
+                self.request_reload("file change")
 
     async def _reload_loop(self) -> None:
         while not self.stopping.is_set():
@@ -263,6 +280,7 @@ class Daemon:
     def reload(self, why: str = "SIGHUP") -> bool:
         """Load and check the whole rule set; run it if it is valid."""
         started = time.monotonic()
+        self.files_seen = self._files_seen()
         try:
             ruleset = load_rules(self.config)
         except (PlaybookError, PlaybookPathError) as exc:
@@ -339,7 +357,8 @@ class Daemon:
         if self.stdin is not None:
             tasks.append(asyncio.create_task(self.stdin.run(self.stopping)))
         sink_tasks = [asyncio.create_task(s.run(self.stopping)) for s in self.sinks]
-        workers = [asyncio.create_task(self._process_loop()), asyncio.create_task(self._reload_loop())]
+        workers = [asyncio.create_task(self._process_loop()), asyncio.create_task(self._reload_loop()),
+                   asyncio.create_task(self._look_at_files())]
         await self.stopping.wait()
         # Stop taking events, finish the batch under way (a task only yields between
         # batches), save the engine, then give the sinks a moment to deliver.
@@ -361,7 +380,7 @@ class Daemon:
         undelivered = self.store.outbox_size()
         self.store.close()
         log.info("stopped", extra={"pending": self.engine.pending_deadlines, "undelivered": undelivered})
-        return self.exit_code
+        return 0
 
     def _stop(self, sig: signal.Signals) -> None:
         log.info("stopping", extra={"signal": sig.name})

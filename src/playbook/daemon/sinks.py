@@ -20,23 +20,18 @@ from collections.abc import Callable
 import aiohttp
 
 from .config import Sink
+from .retry import backoff
 from .store import Delivery, Store
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 200
 FIRST_RETRY_SECONDS = 0.5
-MAX_RETRY_SECONDS = 30.0
 IDLE_SECONDS = 0.2
 
 
 def signature(secret: str, body: bytes) -> str:
     """The `X-Playbook-Signature` header value for a body: `sha256=HEX`."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def backoff(attempts: int) -> float:
-    """Seconds to wait after the given number of failed attempts."""
-    return min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1))
 
 
 class Deliverer:
@@ -62,7 +57,7 @@ class Deliverer:
                     failures = 0
                 except Exception as exc:  # a full disk, a closed stdout: try again later
                     failures += 1
-                    wait = backoff(failures)
+                    wait = backoff(failures, FIRST_RETRY_SECONDS)
                     log.error("cannot deliver; will retry", extra={
                         "sink": self.sink.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
                     if stopping.is_set():
@@ -104,7 +99,7 @@ class Deliverer:
         for index, delivery in enumerate(batch):
             if not await self._post(delivery):
                 attempts = delivery.attempts + 1
-                self.store.retry_later(delivery.seq, attempts, time.time() + backoff(attempts))
+                self.store.retry_later(delivery.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS))
                 return index
         return len(batch)
 
@@ -122,6 +117,6 @@ class Deliverer:
             reason = str(exc) or type(exc).__name__
         log.warning("webhook refused an action; will retry", extra={
             "sink": self.sink.name, "action": delivery.action_id, "attempt": delivery.attempts + 1,
-            "reason": reason, "retry_in": backoff(delivery.attempts + 1),
+            "reason": reason, "retry_in": backoff(delivery.attempts + 1, FIRST_RETRY_SECONDS),
         })
         return False

@@ -19,11 +19,11 @@ import orjson
 from ..durations import format_duration
 from ..events import BadEvent, parse_line
 from ..timestamps import MICROS
+from .retry import backoff
 from .store import Position, Store
 
 log = logging.getLogger("playbook.daemon")
 POLL_SECONDS = 0.1
-MAX_RETRY_SECONDS = 30.0
 CHUNK_BYTES = 1 << 20
 
 
@@ -167,7 +167,7 @@ class FileFollower:
                 failures = 0
             except Exception as exc:  # an unreadable file, a full disk: try again, less and less often
                 failures += 1
-                wait = min(MAX_RETRY_SECONDS, POLL_SECONDS * 2 ** failures)
+                wait = backoff(failures + 1, POLL_SECONDS)
                 log.error("cannot read the file; will retry", extra={
                     "source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
                 busy = False
@@ -221,7 +221,7 @@ class StdinSource:
                     break
                 except Exception as exc:  # a full disk: hold the line and try again
                     failures += 1
-                    wait = min(MAX_RETRY_SECONDS, POLL_SECONDS * 2 ** failures)
+                    wait = backoff(failures + 1, POLL_SECONDS)
                     log.error("cannot store an event; will retry", extra={
                         "source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait})
                     await asyncio.sleep(wait)

@@ -136,7 +136,7 @@ class Store:
 
     def backlog(self, after: int = 0) -> int:
         """How many stored events after seq `after` wait to be processed."""
-        return self.db.execute("SELECT count(*) FROM inbox WHERE seq > ?", (after,)).fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM inbox WHERE seq > ?", (after,)).fetchone()[0])
 
     def snapshot(self) -> bytes | None:
         row = self.db.execute("SELECT snapshot FROM engine WHERE id = 1").fetchone()
@@ -192,4 +192,4 @@ class Store:
 
     def outbox_size(self) -> int:
         """How many deliveries wait, over all sinks."""
-        return self.db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0])
