@@ -56,6 +56,8 @@ def test_a_sigkill_after_delivery_replays_without_delivering_again(folder: Path,
     # The engine's state is saved every couple of seconds: kill the daemon before the next save.
     assert daemon.post([mention(f"m{i}", "fire") for i in range(20)])[0] == 202
     wait_for(lambda: len(daemon.actions()) == 21, what="every action in the file sink")
+    # Killed between writing an action and marking it delivered, it would deliver that one twice.
+    wait_for(lambda: daemon.health()["outbox"] == 0, what="the deliveries to be marked")
     daemon.kill()
     assert inbox_rows(folder) == 20, "the events since the last save wait to be replayed"
     daemon.start()

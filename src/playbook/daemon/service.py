@@ -154,7 +154,7 @@ class Daemon:
     def health(self) -> dict[str, Any]:
         engine = self.engine
         return {
-            "status": "ok",
+            "status": "replaying after a failure" if self.broken else "ok",
             "rules": len(engine.rules),
             "clock": format_time(engine.clock) if engine.clock is not None else None,
             "pending": engine.pending_deadlines,

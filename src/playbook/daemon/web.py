@@ -94,7 +94,8 @@ def make_app(
     app = web.Application(client_max_size=largest + 1)
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response(health())
+        body = health()
+        return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
     async def metrics_page(_: web.Request) -> web.Response:
         body, content_type = metrics()
