@@ -151,3 +151,34 @@ def test_sigterm_saves_what_the_next_start_needs(folder: Path, daemon: DaemonPro
 @pytest.mark.parametrize(("failures", "wait"), [(1, 0.5), (2, 1.0), (3, 2.0), (7, 30.0), (100_000, 30.0)])
 def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures: int, wait: float) -> None:
     assert backoff(failures, 0.5) == wait
+
+
+def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -> None:
+    from playbook.daemon.config import load_config
+    from playbook.daemon.service import Daemon, load_rules
+
+    DaemonProcess(folder)
+    config = load_config(str(folder / "daemon.yaml"))
+    daemon = Daemon(config, load_rules(config))
+    try:
+        daemon.store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
+        daemon.process_waiting()
+        daemon.save(now=True)
+        daemon.store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
+        real_queue, calls = daemon.store.queue, []
+
+        def full_disk(deliveries: Any) -> None:
+            calls.append(deliveries)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        daemon.store.queue = full_disk  # type: ignore[method-assign]
+        with pytest.raises(sqlite3.OperationalError):
+            daemon.process_waiting()
+        daemon.store.queue = real_queue  # type: ignore[method-assign]
+        daemon.broken = True
+        daemon.recover()
+        assert daemon.process_waiting() == 2
+        queued = [json.loads(d.body)["event"] for d in daemon.store.due("file:" + config.sinks[0].path, time.time(), 10)]
+        assert queued == ["m1", "m2", "m3"]
+    finally:
+        daemon.store.close()
