@@ -65,6 +65,7 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
          "environment variable NO_SUCH_VARIABLE_SET is not set"),
         ({"playbooks": "playbooks", "sources": [{"type": "http"}]}, "needs a 'token' or a 'secret'"),
         ({"playbooks": "playbooks", "lateness": "soon", "sources": [{"type": "stdin"}]}, "'lateness' must be a duration"),
+        ({"playbooks": "playbooks", "max_ahead": "soon", "sources": [{"type": "stdin"}]}, "'max_ahead' must be a duration"),
         ({"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
          "sources[0]: unknown key 'pth' (did you mean 'path'?)"),
     ],
@@ -86,6 +87,13 @@ def test_environment_variables_fill_in_the_configuration(folder: Path, monkeypat
     assert config.sources[0].token == "s3cret"
     assert config.state == str(folder / ".playbook" / "state.db")
     assert (folder / ".playbook").is_dir()
+
+
+@pytest.mark.parametrize(("line", "limit"), [("", None), ("max_ahead: off\n", None), ("max_ahead: 'off'\n", None),
+                                             ("max_ahead: 90m\n", 90 * 60 * 1_000_000)])
+def test_max_ahead_is_off_unless_set(folder: Path, line: str, limit: int | None) -> None:
+    (folder / "ahead.yaml").write_text(f"playbooks: playbooks\n{line}sources: [{{type: stdin}}]\n", encoding="utf-8")
+    assert load_config(str(folder / "ahead.yaml")).max_ahead == limit
 
 
 def test_invalid_playbooks_at_start_exit_1_with_the_diagnostics(folder: Path) -> None:
@@ -125,11 +133,25 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     assert b'playbook_actions_total{rule="Crisis"} 1.0' in metrics
 
 
-def test_an_event_from_the_future_is_refused_and_set_aside(folder: Path) -> None:
+def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> None:
+    process = DaemonProcess(folder).start()
+    try:
+        assert process.post(mention("m1", "it is broken"))[0] == 202
+        # Three hours on in event time, the three-second deadline is long past.
+        assert process.post(mention("m2", "hello", offset=3 * 3600))[0] == 202
+        fired = wait_for(process.actions, what="the escalation")
+        assert [(a["rule"], a["event"]) for a in fired] == [("Escalate", "m1")]
+        assert process.health()["clock"] > now_iso(2 * 3600)
+    finally:
+        process.close()
+
+
+def test_with_max_ahead_an_event_from_the_future_is_refused_and_set_aside(folder: Path) -> None:
     feed = folder / "feed.jsonl"
     feed.write_text(json.dumps(mention("f1", "fire", offset=3 * 3600)) + "\n" + json.dumps(mention("f2", "fire")) + "\n",
                     encoding="utf-8")
-    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"},
+    process = DaemonProcess(folder, {"max_ahead": "1h",
+                                     "sources": [{"type": "file", "path": "feed.jsonl"},
                                                  {"type": "http", "token": "test-token"}]}).start()
     try:
         status, answer = process.post([mention("ok", "fire"), mention("later", "fire", offset=7200)])

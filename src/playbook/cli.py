@@ -92,7 +92,7 @@ the environment):
   brand: ["@acme"]                # brand handles, added to the playbooks' own
   state: .playbook/state.db       # SQLite: inbox, deadlines, windows, outbox
   lateness: 0s                    # hold the clock back to wait for late events
-  max_ahead: 1h                   # set aside events dated further in the future
+  max_ahead: off                  # or 1h: set aside events dated further ahead
   dead_letter: .playbook/dead-letter.jsonl
   listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
   sources:

@@ -16,7 +16,6 @@ from ..timestamps import MICROS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
-DEFAULT_MAX_AHEAD = "1h"
 TOP_KEYS = ("playbooks", "brand", "state", "lateness", "max_ahead", "dead_letter", "listen", "sources", "sinks")
 SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
 SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
@@ -69,7 +68,7 @@ class Config:
     brand: list[str]
     state: str
     lateness: int
-    max_ahead: int
+    max_ahead: int | None
     dead_letter: str
     host: str
     port: int
@@ -154,7 +153,8 @@ def load_config(path: str) -> Config:
     if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
         raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
     lateness = _duration(data, "lateness", "0s", prefix)
-    max_ahead = _duration(data, "max_ahead", DEFAULT_MAX_AHEAD, prefix)
+    # YAML reads a bare `off` as false
+    max_ahead = None if data.get("max_ahead", False) in (False, "off") else _duration(data, "max_ahead", "", prefix)
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):

@@ -50,14 +50,17 @@ class DeadLetters:
                       extra={"dead_letter": self.path, "reason": str(exc), "entry": entry})
 
 
-def check_event(raw: bytes, number: int, max_ahead: int) -> None:
-    """BadEvent unless `raw` is an event at most `max_ahead` microseconds ahead of the wall clock.
+def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
+    """BadEvent unless `raw` is an event, at most `max_ahead` microseconds ahead
+    of the wall clock when a limit is set.
 
-    An event from the future (a wrong zone upstream, a typo in the year) would
-    move the clock on and fire every deadline before it at once, and hold the
-    clock there; it is set aside instead.
+    An event from the future (a wrong zone upstream, a typo in the year) moves
+    the clock on and fires every deadline before it at once; a manager whose
+    feed can do that sets `max_ahead` so that such an event is set aside.
     """
     event = parse_line(raw, number)
+    if max_ahead is None:
+        return
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
         raise BadEvent(f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
@@ -65,7 +68,7 @@ def check_event(raw: bytes, number: int, max_ahead: int) -> None:
 
 
 def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters,
-                 max_ahead: int) -> list[bytes]:
+                 max_ahead: int | None) -> list[bytes]:
     """The lines that are events; the others go to the dead letters."""
     events = []
     for number, raw in enumerate(raw_lines, first_line):
@@ -94,7 +97,7 @@ class FileFollower:
     """
 
     def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None],
-                 room: Callable[[], bool], max_ahead: int) -> None:
+                 room: Callable[[], bool], max_ahead: int | None) -> None:
         self.path = path
         self.max_ahead = max_ahead
         self.room = room
@@ -189,7 +192,7 @@ class StdinSource:
 
     name = "stdin"
 
-    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int) -> None:
+    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int | None) -> None:
         self.store = store
         self.max_ahead = max_ahead
         self.dead = dead

@@ -15,7 +15,7 @@ from .sources import check_event
 from .sinks import signature
 
 
-def parse_body(body: bytes, max_ahead: int) -> list[bytes]:
+def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
     """The events of a request: one JSON object, or JSON Lines. BadEvent names
     the first line that is not an event."""
     text = body.strip()
@@ -44,7 +44,7 @@ def parse_body(body: bytes, max_ahead: int) -> list[bytes]:
 class EventsEndpoint:
     """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
 
-    def __init__(self, source: Source, accept: Callable[[list[bytes]], None], max_ahead: int) -> None:
+    def __init__(self, source: Source, accept: Callable[[list[bytes]], None], max_ahead: int | None) -> None:
         self.source = source
         self.max_ahead = max_ahead
         self.accept = accept
