@@ -6,6 +6,8 @@ Only instant rules are used here: the time conditions are tested elsewhere.
 from __future__ import annotations
 
 import json
+import random
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from conftest import event, ruleset_from, run
 
 from playbook.events import Event, SkippedLine, read_events
 from playbook.runtime.engine import Engine
-from playbook.timestamps import parse_time
+from playbook.timestamps import format_time, parse_time
 
 GOOD = '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}'
 NINE_UTC = parse_time("2026-11-20T09:00:00Z")
@@ -369,3 +371,49 @@ def test_brand_from_another_file_of_the_rule_set_holds() -> None:
     e = event(id="m1", author={"handle": "@ACME"})
     engine.process(e)
     assert e.brand is True
+
+
+def _read_in_full(text: str) -> int | str:
+    """What Python's own ISO-8601 reader makes of `text`: microseconds, or 'unreadable'."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return "unreadable"
+    if moment.tzinfo is None:
+        return "unreadable"
+    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize("written", ["2026-11-02T13:45:59Z", "2024-02-29T23:59:00Z", "2026-11-02 13:45:07Z"])
+def test_times_read_through_the_minute_cache_agree_with_a_full_read(written: str) -> None:
+    """The fast path for `YYYY-MM-DDTHH:MM:SSZ` remembers minutes; near-miss shapes
+    (a dot for a colon, a lost separator, a 60th second, 29 February of a common
+    year) must still be read, or refused, exactly as a full read does."""
+    rng = random.Random(written)
+    for _ in range(20_000):
+        chars = list(written)
+        for _ in range(rng.randrange(1, 3)):
+            chars[rng.randrange(19)] = rng.choice("0123456789-:T +.W")
+        text = "".join(chars)
+        for _ in range(2):  # the second read comes from the cache when the first filled it
+            try:
+                got: int | str = parse_time(text)
+            except ValueError:
+                got = "unreadable"
+            assert got == _read_in_full(text), text
+
+
+def test_times_are_written_as_a_full_formatting_writes_them() -> None:
+    """format_time remembers minutes; its text must be strftime's, with the
+    fraction only when there is one, and read back to the same instant."""
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    rng = random.Random(7)
+    for _ in range(50_000):
+        micros = rng.choice([rng.randrange(0, 4 * 10**15), rng.randrange(0, 4 * 10**9) * 1_000_000])
+        seconds, fraction = divmod(micros, 1_000_000)
+        expected = (epoch + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+        if fraction:
+            expected += "." + f"{fraction:06d}".rstrip("0")
+        for _ in range(2):
+            assert format_time(micros) == expected + "Z"
+        assert parse_time(expected + "Z") == micros
