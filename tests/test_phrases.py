@@ -5,10 +5,13 @@ evaluates the rule's condition on one event."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
 from conftest import event, ruleset_from
+
+from playbook.phrases import normalize
 
 
 def holds(condition: str, fields: dict[str, Any], prelude: str = "") -> bool:
@@ -272,3 +275,12 @@ rule "R4": when text contains all refund_words then hide
     assert fired(mention) == ["R1", "R4"]
     assert fired(review) == ["R2"]
     assert fired(other) == ["R3"]
+
+
+def test_normalize_agrees_with_folding_and_splitting_for_every_character() -> None:
+    """The shortcut for texts already spaced must give what fold-split-join gives,
+    whatever the character: every white space but the space is unprintable."""
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        for text in (f"a{c}b", f"{c}x", f"x{c}", f"ß {c}  Σ"):
+            assert normalize(text) == " ".join(text.casefold().split()), hex(code)

@@ -16,7 +16,12 @@ EMPTY: frozenset[int] = frozenset()
 
 def normalize(text: str) -> str:
     """Case-folded, with every run of white space one space and none at the ends."""
-    return " ".join(text.casefold().split())
+    folded = text.lower() if text.isascii() else text.casefold()
+    # Every white space character but the space is unprintable, so most texts
+    # are seen to be spaced already without splitting them.
+    if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
+        return folded
+    return " ".join(folded.split())
 
 
 def _is_word_char(ch: str) -> bool:
