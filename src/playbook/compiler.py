@@ -1,13 +1,13 @@
-"""Checked AST → Python closures: one callable per condition, built once at load.
+"""Checked AST → compiled rules: one function per condition, built once at load.
 
 Everything a condition needs is resolved here: field paths become getters,
 phrases become ids in one `PhraseIndex` per field, regexes are compiled with
-RE2, durations become microseconds. Evaluating a rule on an event walks no tree.
+RE2, durations become microseconds; `conditions` writes each condition as one
+Python function. Evaluating a rule on an event walks no tree.
 """
 
 from __future__ import annotations
 
-import operator
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,15 +18,13 @@ import re2
 from . import nodes
 from .actions import ActionTemplate, Getter, Template
 from .check import Namespace, split_time
+from .conditions import Condition, ConditionWriter
 from .diagnostics import Pos
 from .events import Event
 from .phrases import PhraseIndex
 from .timestamps import MICROS
 from .unparse import condition_text, limit_text, rule_text
 
-Condition = Callable[[Event], bool]
-
-_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _NUMBER = (int, float)
 
 
@@ -193,7 +191,6 @@ class Compiler:
         self.ns = ns
         self.phrase_indexes: dict[str, PhraseIndex] = {}
         self._reads: dict[str, Getter] = {}
-        self._defines: dict[str, Condition] = {}
 
     def rules(self) -> tuple[CompiledRule, ...]:
         keys = _state_keys(self.ns.rules)
@@ -204,7 +201,7 @@ class Compiler:
 
     def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
         instant, timed = split_time(rule.condition)
-        condition = self.all_of([self.condition(c) for c in instant])
+        condition = self.condition(nodes.And(tuple(instant), rule.when_pos)) if instant else _always
         types = self._types(nodes.And(tuple(instant), rule.when_pos)) if instant else None
         trigger = self._trigger(nodes.And(tuple(instant), rule.when_pos)) if instant else None
         time: TimeSpec | None = None
@@ -284,9 +281,9 @@ class Compiler:
             case nodes.Contains(field=fld, phrase=phrase):
                 return self._phrase_trigger(fld.path, [str(phrase.value)])
             case nodes.ContainsAny(field=fld, phrases=phrases):
-                return self._phrase_trigger(fld.path, self._phrase_list(phrases))
+                return self._phrase_trigger(fld.path, self.phrase_list(phrases))
             case nodes.ContainsAll(field=fld, phrases=phrases):
-                return self._phrase_trigger(fld.path, self._phrase_list(phrases)[:1])
+                return self._phrase_trigger(fld.path, self.phrase_list(phrases)[:1])
             case nodes.Word(name=name) if name in self.ns.defines:
                 return self._trigger(self.ns.defines[name].condition)
             case nodes.Is(category=category, negated=False) if category.name in self.ns.defines:
@@ -318,111 +315,29 @@ class Compiler:
 
     # --- conditions ---
 
-    def all_of(self, conditions: list[Condition]) -> Condition:
-        if not conditions:
-            return _always
-        if len(conditions) == 1:
-            return conditions[0]
-        if len(conditions) == 2:
-            a, b = conditions
-            return lambda e: a(e) and b(e)
-        parts = tuple(conditions)
-        return lambda e: all(c(e) for c in parts)
-
-    def any_of(self, conditions: list[Condition]) -> Condition:
-        if len(conditions) == 2:
-            a, b = conditions
-            return lambda e: a(e) or b(e)
-        parts = tuple(conditions)
-        return lambda e: any(c(e) for c in parts)
-
     def condition(self, node: nodes.Condition) -> Condition:
-        """The callable for one (instant) condition node."""
-        match node:
-            case nodes.And(operands=operands):
-                return self.all_of([self.condition(c) for c in operands])
-            case nodes.Or(operands=operands):
-                return self.any_of([self.condition(c) for c in operands])
-            case nodes.Not(operand=operand):
-                inner = self.condition(operand)
-                return lambda e: not inner(e)
-            case nodes.Compare():
-                return self._compare(node)
-            case nodes.Contains(field=fld, phrase=phrase):
-                return self._contains(fld.path, [str(phrase.value)], "one")
-            case nodes.ContainsAny(field=fld, phrases=phrases):
-                return self._contains(fld.path, self._phrase_list(phrases), "any")
-            case nodes.ContainsAll(field=fld, phrases=phrases):
-                return self._contains(fld.path, self._phrase_list(phrases), "all")
-            case nodes.Matches():
-                return self._matches(node)
-            case nodes.In():
-                return self._in(node)
-            case nodes.Exists(field=fld):
-                read = getter(fld.path)
-                return lambda e: read(e) is not None
-            case nodes.Word(name=name):
-                if name in self.ns.defines:
-                    return self._define(name)
-                return _type_is(name.lower())
-            case nodes.Is():
-                return self._is(node)
-        raise TypeError(f"cannot compile {type(node).__name__} as an instant condition")
+        """The compiled function for one (instant) condition node."""
+        return ConditionWriter(self).function(node)
 
-    def _define(self, name: str) -> Condition:
-        if name not in self._defines:
-            compiled: Condition = self.condition(self.ns.defines[name].condition)
-            self._defines[name] = compiled
-        return self._defines[name]
+    def getter(self, path: str) -> Getter:
+        return getter(path)
 
-    def _phrase_list(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> list[str]:
+    def define(self, name: str) -> nodes.Condition | None:
+        """The condition `define NAME` stands for, if NAME is a define."""
+        define = self.ns.defines.get(name)
+        return define.condition if define is not None else None
+
+    def phrase_list(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> list[str]:
         if isinstance(phrases, nodes.Name):
             return [str(lit.value) for lit in self.ns.lists[phrases.name].phrases]
         return [str(lit.value) for lit in phrases]
 
-    def _contains(self, path: str, phrases: list[str], mode: str) -> Condition:
+    def phrase_ids(self, path: str, phrases: list[str]) -> tuple[PhraseIndex, frozenset[int]]:
+        """The phrase index of the field `path`, and the ids of `phrases` in it."""
         index = self.phrase_indexes.setdefault(path, PhraseIndex())
-        ids = frozenset(index.add(p) for p in phrases)
-        read = self._reads.setdefault(path, getter(path))
+        return index, frozenset(index.add(p) for p in phrases)
 
-        # The index itself keys the event's cache: phrase ids mean nothing outside it.
-        def found(e: Event) -> frozenset[int]:
-            hits = e.cache.get(index)
-            if hits is None:
-                hits = e.cache[index] = index.find(read(e))
-            return hits  # type: ignore[no-any-return]
-
-        if mode == "one":
-            (pid,) = ids
-            return lambda e: pid in found(e)
-        if mode == "any":
-            return lambda e: not ids.isdisjoint(found(e))
-        return lambda e: ids <= found(e)
-
-    def _compare(self, node: nodes.Compare) -> Condition:
-        read = getter(node.field.path)
-        value = node.value.value
-        op = node.op
-        if isinstance(value, bool):
-            if op == "=":
-                return lambda e: read(e) is value
-            return lambda e: (v := read(e)) is not None and v is not value
-        if isinstance(value, str):
-            folded = value.casefold()
-            if op == "=":
-                return lambda e: isinstance(v := read(e), str) and v.casefold() == folded
-            if op == "!=":
-                return lambda e: (v := read(e)) is not None and not (isinstance(v, str) and v.casefold() == folded)
-            order = _ORDER[op]
-            return lambda e: isinstance(v := read(e), str) and order(v.casefold(), folded)
-        if op == "=":
-            return lambda e: type(v := read(e)) in _NUMBER and v == value
-        if op == "!=":
-            return lambda e: (v := read(e)) is not None and not (type(v) in _NUMBER and v == value)
-        order = _ORDER[op]
-        return lambda e: type(v := read(e)) in _NUMBER and order(v, value)
-
-    def _matches(self, node: nodes.Matches) -> Condition:
+    def matches(self, node: nodes.Matches) -> Condition:
         options = re2.Options()
         options.log_errors = False
         options.case_sensitive = "i" not in node.flags
@@ -439,7 +354,7 @@ class Compiler:
 
         return matches
 
-    def _in(self, node: nodes.In) -> Condition:
+    def in_(self, node: nodes.In) -> Condition:
         if isinstance(node.values, nodes.Name):
             values: list[Any] = [lit.value for lit in self.ns.lists[node.values.name].phrases]
         else:
@@ -465,23 +380,3 @@ class Compiler:
             return one(value)
 
         return in_
-
-    def _is(self, node: nodes.Is) -> Condition:
-        word = node.word.name
-        name = node.category.name
-        if name in self.ns.defines:
-            category = self._define(name)
-        else:
-            label = name.casefold()
-            category = lambda e: label in e.labels()  # noqa: E731
-        if node.negated:
-            test: Condition = lambda e: not category(e)  # noqa: E731
-        else:
-            test = category
-        if word in ("author", "event"):
-            return test
-        return self.all_of([_type_is(word.lower()), test])
-
-
-def _type_is(word: str) -> Condition:
-    return lambda e: e.type == word

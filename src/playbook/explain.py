@@ -9,7 +9,8 @@ from typing import TextIO
 from . import nodes
 from .actions import ActionRecord
 from .check import split_time
-from .compiler import CompiledRule, Compiler, Condition, UnansweredSpec, WindowSpec
+from .compiler import CompiledRule, Compiler, UnansweredSpec, WindowSpec
+from .conditions import Condition
 from .events import Event
 from .loader import RuleSet
 from .runtime.state import Deadline

@@ -1,0 +1,175 @@
+"""A condition node → one Python function, written as source and compiled.
+
+Evaluating `mention and labels contains "complaint"` as a tree of closures
+costs a call per node; written out as one expression it costs one call. Every
+value the expression needs (phrase ids, case-folded strings, numbers, helper
+callables) is named `k0`, `k1`, … in the order it appears, so rules of the same
+shape (a thousand `text contains "<product>"` rules) have the same source,
+compiled once and bound to their own values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import CodeType, FunctionType
+from typing import Any
+
+from . import nodes
+from .phrases import PhraseIndex
+
+Condition = Callable[[Any], bool]
+
+_ORDER = ("<", "<=", ">", ">=")
+_CODE: dict[str, CodeType] = {}
+_MAX_CODE = 10_000
+
+
+def _found(cache: dict[Any, Any], index: PhraseIndex, value: Any) -> frozenset[int]:
+    """The phrase hits of `index` in `value`, kept in the event's cache."""
+    hits = cache[index] = index.find(value)
+    return hits
+
+
+_HELPERS: dict[str, Any] = {"_NUMBER": (int, float), "_found": _found, "__builtins__": __builtins__}
+
+
+class ConditionWriter:
+    """Writes the expression for one condition; `function()` compiles it.
+
+    `resolve` answers what the writer cannot know alone: the phrase index and
+    ids of a `contains`, the callable of a `matches` or `in`, the condition of
+    a define, and the phrase list of a name.
+    """
+
+    def __init__(self, compiler: Any) -> None:
+        self.compiler = compiler
+        self.values: list[Any] = []
+        self._temps = 0
+
+    def _value(self, value: Any) -> str:
+        self.values.append(value)
+        return f"k{len(self.values) - 1}"
+
+    def _temp(self) -> str:
+        self._temps += 1
+        return f"v{self._temps}"
+
+    def function(self, node: nodes.Condition) -> Condition:
+        """The compiled function of `node`: event → bool."""
+        source = f"def condition(e):\n    d = e.data\n    c = e.cache\n    return {self.expression(node)}\n"
+        code = _CODE.get(source)
+        if code is None:
+            if len(_CODE) >= _MAX_CODE:
+                _CODE.clear()
+            module = compile(source, "<condition>", "exec")
+            code = _CODE[source] = next(c for c in module.co_consts if isinstance(c, CodeType))
+        namespace = dict(_HELPERS)
+        namespace.update((f"k{i}", v) for i, v in enumerate(self.values))
+        return FunctionType(code, namespace, "condition")
+
+    # --- reading fields ---
+
+    def read(self, path: str) -> str:
+        """An expression for the value of the field `path` (None when missing)."""
+        if path == "thread":
+            return "e.thread"
+        if path == "type":
+            return "e.type"
+        if path == "sentiment":
+            return "e.sentiment()"
+        keys = path.split(".")
+        if len(keys) == 1:
+            return f"d.get({self._value(keys[0])})"
+        if len(keys) == 2:
+            outer = self._temp()
+            return (f"({outer}.get({self._value(keys[1])}) "
+                    f"if type({outer} := d.get({self._value(keys[0])})) is dict else None)")
+        return f"{self._value(self.compiler.getter(path))}(e)"
+
+    # --- conditions ---
+
+    def expression(self, node: nodes.Condition) -> str:
+        """The Python expression, over `e`, `d` (its data) and `c` (its cache), for `node`."""
+        match node:
+            case nodes.And(operands=operands):
+                return "(" + " and ".join(self.expression(o) for o in operands) + ")"
+            case nodes.Or(operands=operands):
+                return "(" + " or ".join(self.expression(o) for o in operands) + ")"
+            case nodes.Not(operand=operand):
+                return f"(not {self.expression(operand)})"
+            case nodes.Compare():
+                return self._compare(node)
+            case nodes.Contains(field=fld, phrase=phrase):
+                return self._contains(fld.path, [str(phrase.value)], "one")
+            case nodes.ContainsAny(field=fld, phrases=phrases):
+                return self._contains(fld.path, self.compiler.phrase_list(phrases), "any")
+            case nodes.ContainsAll(field=fld, phrases=phrases):
+                return self._contains(fld.path, self.compiler.phrase_list(phrases), "all")
+            case nodes.Matches():
+                return f"{self._value(self.compiler.matches(node))}(e)"
+            case nodes.In():
+                return f"{self._value(self.compiler.in_(node))}(e)"
+            case nodes.Exists(field=fld):
+                return f"({self.read(fld.path)} is not None)"
+            case nodes.Word(name=name):
+                define = self.compiler.define(name)
+                if define is not None:
+                    return self.expression(define)
+                return self._type_is(name)
+            case nodes.Is():
+                return self._is(node)
+        raise TypeError(f"cannot compile {type(node).__name__} as an instant condition")
+
+    def _type_is(self, word: str) -> str:
+        return f"(e.type == {self._value(word.lower())})"
+
+    def _compare(self, node: nodes.Compare) -> str:
+        read = self.read(node.field.path)
+        value = node.value.value
+        op = node.op
+        v = self._temp()
+        if isinstance(value, bool):
+            if op == "=":
+                return f"({read} is {value})"
+            return f"(({v} := {read}) is not None and {v} is not {value})"
+        if isinstance(value, str):
+            folded = self._value(value.casefold())
+            if op == "=":
+                return f"(type({v} := {read}) is str and {v}.casefold() == {folded})"
+            if op == "!=":
+                return f"(({v} := {read}) is not None and not (type({v}) is str and {v}.casefold() == {folded}))"
+            assert op in _ORDER
+            return f"(type({v} := {read}) is str and {v}.casefold() {op} {folded})"
+        number = self._value(value)
+        if op == "=":
+            return f"(type({v} := {read}) in _NUMBER and {v} == {number})"
+        if op == "!=":
+            return f"(({v} := {read}) is not None and not (type({v}) in _NUMBER and {v} == {number}))"
+        assert op in _ORDER
+        return f"(type({v} := {read}) in _NUMBER and {v} {op} {number})"
+
+    def _contains(self, path: str, phrases: list[str], mode: str) -> str:
+        index, ids = self.compiler.phrase_ids(path, phrases)
+        # The index itself keys the event's cache: phrase ids mean nothing outside it.
+        ix = self._value(index)
+        hits = f"(c[{ix}] if {ix} in c else _found(c, {ix}, {self.read(path)}))"
+        if mode == "one":
+            (pid,) = ids
+            return f"({self._value(pid)} in {hits})"
+        wanted = self._value(ids)
+        if mode == "any":
+            return f"(not {wanted}.isdisjoint({hits}))"
+        return f"({wanted} <= {hits})"
+
+    def _is(self, node: nodes.Is) -> str:
+        word = node.word.name
+        define = self.compiler.define(node.category.name)
+        if define is not None:
+            test = self.expression(define)
+        else:
+            test = f"({self._value(node.category.name.casefold())} in e.labels())"
+        if node.negated:
+            test = f"(not {test})"
+        if word in ("author", "event"):
+            return test
+        return f"({self._type_is(word)} and {test})"
