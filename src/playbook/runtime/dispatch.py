@@ -20,6 +20,9 @@ from ..phrases import PhraseIndex
 
 # Beyond this many distinct event types, plans are made per event, not kept.
 MAX_PLANS = 1000
+# A type with at most this many rules has them all evaluated: picking among so
+# few by phrase costs more than their conditions, which reuse the same phrase hits.
+SMALL_PLAN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,11 @@ class Dispatch:
 
     def _plan(self, event_type: str) -> _Plan:
         applicable = [r for r in self.rules if r.types is None or event_type in r.types]
+        if len(applicable) <= SMALL_PLAN:
+            plan = _Plan(tuple(applicable), ())
+            if len(self._plans) < MAX_PLANS:
+                self._plans[event_type] = plan
+            return plan
         always = tuple(r for r in applicable if r.trigger is None)
         by_index: dict[PhraseIndex, tuple[object, dict[int, list[CompiledRule]]]] = {}
         for rule in applicable:
