@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from hashlib import blake2b
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,9 +70,9 @@ class ActionTemplate:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ActionRecord:
-    """One action, as written to sinks and compared by tests."""
+    """One action, as written to sinks and compared by tests (not changed once made)."""
 
     id: str
     time: str
@@ -105,8 +105,7 @@ class ActionRecord:
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:
     """The stable id of an action: the same rule, event, position and time give the same id."""
-    key = "\x1f".join((rule, event, str(position), time)).encode()
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
+    return blake2b(f"{rule}\x1f{event}\x1f{position}\x1f{time}".encode(), digest_size=8).hexdigest()
 
 
 def make_record(

@@ -15,32 +15,25 @@ from .timestamps import TimeError, parse_time
 class Event:
     """One event: its JSON object plus what the engine derives from it.
 
-    `type` is lowercased, `time` is in microseconds since the epoch, `thread`
-    and `brand` are filled in by the engine when it takes the event in.
-    `cache` holds per-event work shared by rules (normalised text, phrase hits).
+    `type` is lowercased, `time` is in microseconds since the epoch, `handle`
+    is the author's handle when there is one; `thread` and `brand` are filled
+    in by the engine when it takes the event in. `cache` holds per-event work
+    shared by rules (normalised text, phrase hits).
     """
 
-    __slots__ = ("id", "type", "time", "data", "thread", "brand", "line", "cache")
+    __slots__ = ("id", "type", "time", "data", "handle", "thread", "brand", "line", "cache")
 
     def __init__(self, data: dict[str, Any], time: int, line: int = 0) -> None:
         self.data = data
-        self.id: str = data["id"]
+        self.id = self.thread = data["id"]
         self.type: str = data["type"].lower()
         self.time = time
         self.line = line
-        self.thread: str = self.id
+        author = data.get("author")
+        handle = author.get("handle") if type(author) is dict else None
+        self.handle: str | None = handle if type(handle) is str else None
         self.brand = False
         self.cache: dict[Any, Any] = {}
-
-    @property
-    def handle(self) -> str | None:
-        """The author's handle, when there is one."""
-        author = self.data.get("author")
-        if isinstance(author, dict):
-            handle = author.get("handle")
-            if isinstance(handle, str):
-                return handle
-        return None
 
     def labels(self) -> frozenset[str]:
         """The event's labels, case-folded."""

@@ -87,6 +87,7 @@ class Engine:
         self.ruleset = ruleset
         self.rules = ruleset.rules
         self.by_key = {rule.key: rule for rule in ruleset.rules}
+        self.brand = ruleset.brand
         self.dispatch = Dispatch(ruleset.rules)
         longest = max((_longest(rule) for rule in self.rules), default=0)
         self.horizon = longest + self.history
@@ -173,7 +174,8 @@ class Engine:
             if heap and heap[0][0] <= time:
                 self._fire_due(time, out)
             self.clock = clock = time
-        event.brand = brand = self.ruleset.is_brand(event.handle)
+        handle = event.handle
+        event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
         if brand or event.type == "handled":
             self._take_answer(event)

@@ -33,15 +33,15 @@ class ThreadIndex:
         if clock is not None and (self._rotate_at is None or clock >= self._rotate_at):
             self._age(clock)
         data = event.data
+        event_id: str = event.id
         thread = data.get("thread")
-        if not isinstance(thread, str) or not thread:
+        if type(thread) is not str or not thread:
             parent = data.get("in_reply_to")
-            if isinstance(parent, str) and parent:
-                thread = self.thread_of(parent)
-            else:
-                thread = event.id
-        if thread != event.id:
-            self._current[event.id] = thread
+            if type(parent) is not str or not parent:
+                return event_id
+            thread = self._current.get(parent) or self._previous.get(parent, parent)
+        if thread != event_id:
+            self._current[event_id] = thread
         return thread
 
     def _age(self, clock: int) -> None:
