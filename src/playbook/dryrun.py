@@ -42,13 +42,18 @@ def dry_run(
             result.actions += 1
             emit(record)
 
+    process = engine.process
+    events = 0
     with cycle_collection_paused():
         for item in read_events(lines):
-            if isinstance(item, SkippedLine):
+            if type(item) is SkippedLine:
                 result.skipped.append(item)
                 continue
-            result.events += 1
-            emit_all(engine.process(item))
+            events += 1
+            records = process(item)  # type: ignore[arg-type]
+            if records:
+                emit_all(records)
+        result.events = events
         if until is not None:
             emit_all(engine.advance(until))
     return result

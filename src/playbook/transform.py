@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Tree
 from lark.tree import Meta
 
 from . import nodes
@@ -40,13 +40,20 @@ def _values(children: list[Any]) -> list[Any]:
     ]
 
 
-@v_args(meta=True)
-class ToNodes(Transformer[Token, Any]):
-    """Builds the AST of one file; positions carry the file's path as the user gave it."""
+class ToNodes:
+    """Builds the AST of one file; positions carry the file's path as the user gave it.
+
+    Each grammar rule has a method of its name taking the tree's meta (its
+    position) and its children, already built bottom-up.
+    """
 
     def __init__(self, path: str) -> None:
-        super().__init__(visit_tokens=False)
         self.path = path
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        """The node (or list of statements, for `start`) that `tree` stands for."""
+        children = [self.transform(c) if type(c) is Tree else c for c in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     def _at(self, item: Token | Meta) -> Pos:
         return Pos(self.path, item.line or 0, item.column or 0)
