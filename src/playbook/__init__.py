@@ -7,9 +7,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import Any
+
 from .diagnostics import Diagnostic, PlaybookError
 from .loader import RuleSet, compile_sources, load_ruleset
-from .runtime.engine import Engine
 
 __all__ = [
     "Diagnostic",
@@ -20,3 +21,12 @@ __all__ = [
     "compile_sources",
     "load_ruleset",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The engine is imported when first asked for: `playbook check` never runs it.
+    if name == "Engine":
+        from .runtime.engine import Engine
+
+        return Engine
+    raise AttributeError(f"module 'playbook' has no attribute {name!r}")
