@@ -34,19 +34,29 @@ class _Plan:
 
 
 class Dispatch:
-    """Picks, per event, the rules worth evaluating."""
+    """Picks, per event, the rules worth evaluating.
+
+    `fixed` maps each event type seen whose rules do not depend on the event's
+    phrases to those rules, so the engine can look them up without a call.
+    """
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self.rules = tuple(rules)
         self._plans: dict[str, _Plan] = {}
+        self.fixed: dict[str, tuple[CompiledRule, ...]] = {}
 
     def _plan(self, event_type: str) -> _Plan:
+        plan = self._make_plan(event_type)
+        if len(self._plans) < MAX_PLANS:
+            self._plans[event_type] = plan
+            if not plan.triggers:
+                self.fixed[event_type] = plan.always
+        return plan
+
+    def _make_plan(self, event_type: str) -> _Plan:
         applicable = [r for r in self.rules if r.types is None or event_type in r.types]
         if len(applicable) <= SMALL_PLAN:
-            plan = _Plan(tuple(applicable), ())
-            if len(self._plans) < MAX_PLANS:
-                self._plans[event_type] = plan
-            return plan
+            return _Plan(tuple(applicable), ())
         always = tuple(r for r in applicable if r.trigger is None)
         by_index: dict[PhraseIndex, tuple[object, dict[int, list[CompiledRule]]]] = {}
         for rule in applicable:
@@ -56,13 +66,10 @@ class Dispatch:
             _, by_pid = by_index.setdefault(trigger.index, (trigger.read, {}))
             for pid in trigger.ids:
                 by_pid.setdefault(pid, []).append(rule)
-        plan = _Plan(always, tuple(
+        return _Plan(always, tuple(
             (index, read, {pid: tuple(rules) for pid, rules in by_pid.items()})
             for index, (read, by_pid) in by_index.items()
         ))
-        if len(self._plans) < MAX_PLANS:
-            self._plans[event_type] = plan
-        return plan
 
     def rules_for(self, event: Event) -> Sequence[CompiledRule]:
         """The rules that can hold for `event`, in rule-set order."""

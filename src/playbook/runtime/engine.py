@@ -180,7 +180,10 @@ class Engine:
         if brand or event.type == "handled":
             self._take_answer(event)
         observer = self.observer
-        for rule in self.dispatch.rules_for(event):
+        rules = self.dispatch.fixed.get(event.type)
+        if rules is None:
+            rules = self.dispatch.rules_for(event)
+        for rule in rules:
             try:
                 held = rule.condition(event)
             except Exception as exc:  # a rule must never stop the engine
