@@ -180,10 +180,8 @@ class Engine:
         if brand or event.type == "handled":
             self._take_answer(event)
         observer = self.observer
-        rules = self.dispatch.fixed.get(event.type)
-        if rules is None:
-            rules = self.dispatch.rules_for(event)
-        for rule in rules:
+        fixed = self.dispatch.fixed.get(event.type)
+        for rule in fixed if fixed is not None else self.dispatch.rules_for(event):
             try:
                 held = rule.condition(event)
             except Exception as exc:  # a rule must never stop the engine
@@ -196,10 +194,10 @@ class Engine:
                 spec = rule.time
                 if spec is None:
                     self._fire_for_event(rule, event, time, out)
-                elif type(spec) is UnansweredSpec:
-                    self._wait(rule, spec, event, out)
-                else:
+                elif isinstance(spec, WindowSpec):
                     self._count(rule, spec, event, out)
+                else:
+                    self._wait(rule, spec, event, out)
         if self._next_sweep is None or clock >= self._next_sweep:
             self._maybe_sweep()
         return out
