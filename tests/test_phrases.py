@@ -284,3 +284,15 @@ def test_normalize_agrees_with_folding_and_splitting_for_every_character() -> No
         c = chr(code)
         for text in (f"a{c}b", f"{c}x", f"x{c}", f"ß {c}  Σ"):
             assert normalize(text) == " ".join(text.casefold().split()), hex(code)
+
+
+def test_list_elements_are_matched_the_same_every_time_they_are_seen() -> None:
+    """Elements are remembered once normalised; a second event with the same
+    labels, or the same label written differently, gets the same answer."""
+    ruleset = ruleset_from('when labels contains any ("complaint", "sales lead") then hide\n')
+    condition = ruleset.rules[0].condition
+    cases = [(["Complaint"], True), (["praise"], False), (["Sales  Lead"], True), (["praise", "COMPLAINT"], True),
+             (["complaints"], False), ([" complaint "], True), ([1, None, "sales lead"], True)]
+    for _ in range(2):
+        for labels, expected in cases:
+            assert condition(event(labels=labels)) is expected, labels

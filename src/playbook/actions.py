@@ -114,14 +114,6 @@ def make_record(
 ) -> ActionRecord:
     """The record of `template` firing for the item `event` at `time` (already formatted)."""
     return ActionRecord(
-        id=action_id(rule, event, template.position, time),
-        time=time,
-        rule=rule,
-        action=template.action,
-        target=template.target,
-        params=params,
-        event=event,
-        thread=thread,
-        author=author,
-        source=source,
+        action_id(rule, event, template.position, time), time, rule, template.action, template.target,
+        params, event, thread, author, source,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import ahocorasick
 
 EMPTY: frozenset[int] = frozenset()
+MAX_ELEMENTS = 10_000
 
 
 def normalize(text: str) -> str:
@@ -34,6 +35,9 @@ class PhraseIndex:
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
+        # List elements come from a small vocabulary (labels, tags): each one
+        # seen maps to its phrase id, or -1, without normalising it again.
+        self._elements: dict[str, int] = {}
 
     def add(self, phrase: str) -> int:
         """The id of `phrase` (phrases equal after normalising share one)."""
@@ -41,6 +45,7 @@ class PhraseIndex:
         if key not in self._ids:
             self._ids[key] = len(self._ids)
             self._automaton = None
+            self._elements.clear()
         return self._ids[key]
 
     def _built(self) -> Any:
@@ -62,10 +67,24 @@ class PhraseIndex:
         if isinstance(value, str):
             return self._find_in_text(normalize(value))
         if isinstance(value, list):
-            ids = self._ids
-            found = [pid for x in value if type(x) is str and (pid := ids.get(x if x in ids else normalize(x))) is not None]
+            elements = self._elements
+            found: list[int] = []
+            for x in value:
+                if type(x) is str:
+                    pid = elements.get(x)
+                    if pid is None:
+                        pid = self._element_id(x)
+                    if pid >= 0:
+                        found.append(pid)
             return frozenset(found) if found else EMPTY
         return EMPTY
+
+    def _element_id(self, element: str) -> int:
+        pid = self._ids.get(normalize(element), -1)
+        if len(self._elements) >= MAX_ELEMENTS:
+            self._elements.clear()
+        self._elements[element] = pid
+        return pid
 
     def _find_in_text(self, text: str) -> frozenset[int]:
         if not text or not self._ids:

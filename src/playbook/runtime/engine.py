@@ -233,7 +233,7 @@ class Engine:
         return tuple(limit.per(event) if limit.per else None for limit in rule.limits)
 
     def _fire_for_event(self, rule: CompiledRule, event: Event, time: int, out: list[ActionRecord]) -> None:
-        if not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
+        if rule.limits and not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
             return
         stamp = format_time(time)
         author = event.handle
