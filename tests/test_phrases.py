@@ -296,3 +296,17 @@ def test_list_elements_are_matched_the_same_every_time_they_are_seen() -> None:
     for _ in range(2):
         for labels, expected in cases:
             assert condition(event(labels=labels)) is expected, labels
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Best purchase ever", True), ("best\n\tpurchase!", True), ("the bestpurchase", False),
+    ("best purchases", False), ("I LOVE it", True), ("lovely", False), ("glove", False), ("ß love", True),
+    ("best", False), ("purchase best", False), ("", False), ("  love  ", True),
+])
+def test_few_and_many_phrases_agree(text: str, expected: bool) -> None:
+    """A list of a few phrases first looks for their first words; a long list
+    goes straight to the automaton. Both must give the same verdicts."""
+    few = '("best purchase", "love")'
+    many = "(" + ", ".join([f'"filler{i}"' for i in range(20)] + ['"best purchase"', '"love"']) + ")"
+    assert holds(f"text contains any {few}", {"text": text}) is expected
+    assert holds(f"text contains any {many}", {"text": text}) is expected

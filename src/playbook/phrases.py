@@ -13,11 +13,15 @@ import ahocorasick
 
 EMPTY: frozenset[int] = frozenset()
 MAX_ELEMENTS = 10_000
+MAX_FIRST_WORDS = 16
 
 
 def normalize(text: str) -> str:
     """Case-folded, with every run of white space one space and none at the ends."""
-    folded = text.lower() if text.isascii() else text.casefold()
+    return _spaced(text.lower() if text.isascii() else text.casefold())
+
+
+def _spaced(folded: str) -> str:
     # Every white space character but the space is unprintable, so most texts
     # are seen to be spaced already without splitting them.
     if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
@@ -38,6 +42,9 @@ class PhraseIndex:
         # List elements come from a small vocabulary (labels, tags): each one
         # seen maps to its phrase id, or -1, without normalising it again.
         self._elements: dict[str, int] = {}
+        # With few phrases, a text in which none of their first words occurs
+        # is passed over before it is normalised and scanned.
+        self._first_words: tuple[str, ...] = ()
 
     def add(self, phrase: str) -> int:
         """The id of `phrase` (phrases equal after normalising share one)."""
@@ -55,6 +62,9 @@ class PhraseIndex:
                 automaton.add_word(key, (pid, len(key)))
             automaton.make_automaton()
             self._automaton = automaton
+            first_words = {key.split(" ")[0] for key in self._ids}
+            self._first_words = tuple(sorted(first_words)) \
+                if len(first_words) <= MAX_FIRST_WORDS and "" not in first_words else ()
         return self._automaton
 
     def freeze(self) -> None:
@@ -65,6 +75,14 @@ class PhraseIndex:
     def find(self, value: Any) -> frozenset[int]:
         """Ids of the phrases `value` contains: whole words in text, equal elements in a list."""
         if isinstance(value, str):
+            if self._automaton is None:
+                self._built()
+            if self._first_words:
+                folded = value.lower() if value.isascii() else value.casefold()
+                for word in self._first_words:
+                    if word in folded:
+                        return self._find_in_text(_spaced(folded))
+                return EMPTY
             return self._find_in_text(normalize(value))
         if isinstance(value, list):
             elements = self._elements
