@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+from heapq import heappop
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -219,9 +220,9 @@ class Engine:
         ]
 
     def _fire_due(self, until: int, out: list[ActionRecord]) -> None:
-        timers = self.timers
-        while (due := timers.next_due()) is not None and due <= until:
-            _, payload = timers.pop()
+        heap = self.timers.heap
+        while heap and heap[0][0] <= until:
+            due, _, payload = heappop(heap)
             if type(payload) is Deadline:
                 self._deadline_due(payload, out)
             else:
@@ -295,7 +296,7 @@ class Engine:
     def _take_answer(self, event: Event) -> None:
         """Mark as answered what `event` answers: its thread's items up to its time if
         it is a brand event; the item or thread named by `ref` if it is `handled`."""
-        if event.brand:
+        if event.brand and self.waiting.in_thread(event.thread):
             self._answer_thread(event.thread, event, lambda d: d.time <= event.time)
         if event.type == "handled":
             ref = event.data.get("ref")

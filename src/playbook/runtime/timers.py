@@ -8,7 +8,7 @@ from typing import Any
 
 
 class TimerQueue:
-    """A heap of `(due, seq, payload)`.
+    """A heap of `(due, seq, payload)`; the engine pops due timers off `heap` itself.
 
     Cancelling is the payload's business (a cancelled payload is skipped when
     it comes due), so cancelling costs nothing here.
@@ -23,13 +23,6 @@ class TimerQueue:
     def push(self, due: int, payload: Any) -> None:
         heapq.heappush(self.heap, (due, self._seq, payload))
         self._seq += 1
-
-    def next_due(self) -> int | None:
-        return self.heap[0][0] if self.heap else None
-
-    def pop(self) -> tuple[int, Any]:
-        due, _, payload = heapq.heappop(self.heap)
-        return due, payload
 
     def __len__(self) -> int:
         return len(self.heap)
