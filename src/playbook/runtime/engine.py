@@ -178,10 +178,11 @@ class Engine:
         handle = event.handle
         event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
-        if brand or event.type == "handled":
+        kind = event.type
+        if brand or kind == "handled":
             self._take_answer(event)
         observer = self.observer
-        fixed = self.dispatch.fixed.get(event.type)
+        fixed = self.dispatch.fixed.get(kind)
         for rule in fixed if fixed is not None else self.dispatch.rules_for(event):
             try:
                 held = rule.condition(event)
