@@ -25,6 +25,7 @@ dry-run: $(INSTALLED)
 	$(BIN)/playbook dry-run playbooks --events examples/events.jsonl --until 2026-11-21T00:00:00Z
 
 test: $(INSTALLED)
+	$(BIN)/python -m mypy src/playbook
 	$(BIN)/python -m pytest -q
 	$(BIN)/playbook test playbooks
 
@@ -37,4 +38,4 @@ check: $(INSTALLED)
 	$(BIN)/playbook check playbooks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .playbook
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .playbook

@@ -101,7 +101,7 @@ def conjuncts(condition: nodes.Condition) -> list[nodes.Condition]:
 def split_time(condition: nodes.Condition) -> tuple[list[nodes.Condition], list[nodes.TimeCondition]]:
     """A rule's condition as its instant conjuncts and its time conditions joined by `and`."""
     parts = conjuncts(condition)
-    instant = [c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
+    instant: list[nodes.Condition] = [c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
     timed = [c for c in parts if isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
     return instant, timed
 

@@ -7,19 +7,16 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO
-
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import PlaybookError, render_all, summarize
 from .loader import PlaybookPathError, RuleSet, load_ruleset
 from .timestamps import TimeError, parse_time
 
+# Each command imports what only it needs, so that `playbook check` starts quickly.
 if TYPE_CHECKING:
     from .actions import ActionRecord
-
-# Each command imports what only it needs, so that `playbook check` starts quickly.
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -247,7 +244,7 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
 
     with open_with_progress(name, "rb", description="events", transient=True,
                             console=Console(stderr=True)) as watched:
-        yield watched  # type: ignore[misc]
+        yield watched
 
 
 def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

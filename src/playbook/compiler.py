@@ -9,7 +9,7 @@ Python function. Evaluating a rule on an event walks no tree.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +176,7 @@ def _state_keys(rules: Sequence[nodes.Rule]) -> list[str]:
     seen: dict[str, int] = {}
     for rule in rules:
         if rule.name is not None:
-            keys.append(rule.name.value)
+            keys.append(str(rule.name.value))
             continue
         text = rule_text(rule)
         seen[text] = seen.get(text, 0) + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import CodeType, FunctionType
-from typing import Any
+from typing import Any, Protocol
 
 from . import nodes
 from .phrases import PhraseIndex
@@ -33,15 +33,26 @@ def _found(cache: dict[Any, Any], index: PhraseIndex, value: Any) -> frozenset[i
 _HELPERS: dict[str, Any] = {"_NUMBER": (int, float), "_found": _found, "__builtins__": __builtins__}
 
 
+class RuleSetParts(Protocol):
+    """What a condition's writer asks of the compiler of its rule set."""
+
+    def getter(self, path: str) -> Callable[[Any], Any]: ...
+    def define(self, name: str) -> nodes.Condition | None: ...
+    def phrase_list(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> list[str]: ...
+    def phrase_ids(self, path: str, phrases: list[str]) -> tuple[PhraseIndex, frozenset[int]]: ...
+    def matches(self, node: nodes.Matches) -> Condition: ...
+    def in_(self, node: nodes.In) -> Condition: ...
+
+
 class ConditionWriter:
     """Writes the expression for one condition; `function()` compiles it.
 
-    `resolve` answers what the writer cannot know alone: the phrase index and
+    `compiler` answers what the writer cannot know alone: the phrase index and
     ids of a `contains`, the callable of a `matches` or `in`, the condition of
-    a define, and the phrase list of a name.
+    a define, and the phrases of a list.
     """
 
-    def __init__(self, compiler: Any) -> None:
+    def __init__(self, compiler: RuleSetParts) -> None:
         self.compiler = compiler
         self.values: list[Any] = []
         self._temps = 0

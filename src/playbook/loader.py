@@ -37,9 +37,6 @@ class RuleSet:
     def files(self) -> tuple[str, ...]:
         return tuple(self.sources)
 
-    def is_brand(self, handle: str | None) -> bool:
-        return handle is not None and handle.casefold() in self.brand
-
 
 def find_playbooks(paths: Iterable[str]) -> list[str]:
     """Every `.play` file the paths name, in rule-set order.

@@ -214,7 +214,7 @@ def _describe(
     if isinstance(exc, UnexpectedToken):
         expected = set(exc.accepts or exc.expected)
     else:
-        expected = set(exc.allowed or ())
+        expected = set(getattr(exc, "allowed", None) or ())
     expected -= {"COMMENT", "WHITESPACE", "$END"}
     found = "" if at_end else _found(text, offset, expected)
     found_type = exc.token.type if isinstance(exc, UnexpectedToken) and not at_end else ""

@@ -92,7 +92,7 @@ class FileResult:
 
 def _agrees(key: str, want: Any, record: ActionRecord) -> bool:
     have = getattr(record, key)
-    return parse_time(have) == want if key == "time" else have == want
+    return bool(parse_time(have) == want if key == "time" else have == want)
 
 
 def matches(expected: Expectation, record: ActionRecord) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import pickle
-from heapq import heappop
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
+from heapq import heappop
 from typing import Any, Protocol
 
 from ..actions import ActionRecord, make_record
