@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPEC_SAMPLE, check_output
+from conftest import SPEC_SAMPLE, check_output, event
 
 from playbook.diagnostics import PlaybookError, Severity, render_all
 from playbook.loader import compile_sources
@@ -1005,3 +1005,23 @@ def test_a_capitalised_event_type_is_taken_in_lowercase_and_the_warning_says_so(
 def test_a_number_in_quotes_is_suggested_without_them(written: str, hint: str) -> None:
     first = check_output(f'when review and rating <= {written} then tag "x"\n').splitlines()[0]
     assert first.endswith(f"compare it with a number (as in {hint})")
+
+
+def test_a_condition_nested_three_hundred_deep_is_read_and_holds() -> None:
+    nots = "not " * 300  # an even number: the condition is `mention`
+    ruleset = compile_sources({"deep.play": f"when {nots}mention then hide\n"})
+    condition = ruleset.rules[0].condition
+    assert condition(event(type="mention")) is True
+    assert condition(event(type="comment")) is False
+
+
+def test_a_condition_nested_beyond_reading_is_an_error_on_its_rule(tmp_path: Path) -> None:
+    nested = "mention"
+    for i in range(400):
+        nested = f'(text contains "w{i}" or ({nested} and author.followers > {i}))'
+    (tmp_path / "deep.play").write_text(f'when mention then hide\nrule "deep": when {nested} then hide\n',
+                                        encoding="utf-8")
+    result = playbook_check("deep.play", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "deep.play:2:1: error: this condition is nested too deeply to read" in result.stdout + result.stderr

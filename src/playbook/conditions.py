@@ -22,6 +22,9 @@ Condition = Callable[[Any], bool]
 _ORDER = ("<", "<=", ">", ">=")
 _CODE: dict[str, CodeType] = {}
 _MAX_CODE = 10_000
+# Conditions nested deeper than this are split into functions (Python's parser
+# stops at 200 nested parentheses; each level here opens at most three).
+MAX_NESTING = 50
 
 
 def _found(cache: dict[Any, Any], index: PhraseIndex, value: Any) -> frozenset[int]:
@@ -56,6 +59,7 @@ class ConditionWriter:
         self.compiler = compiler
         self.values: list[Any] = []
         self._temps = 0
+        self._depth = 0
 
     def _value(self, value: Any) -> str:
         self.values.append(value)
@@ -101,6 +105,16 @@ class ConditionWriter:
 
     def expression(self, node: nodes.Condition) -> str:
         """The Python expression, over `e`, `d` (its data) and `c` (its cache), for `node`."""
+        if self._depth >= MAX_NESTING and isinstance(node, (nodes.And, nodes.Or, nodes.Not)):
+            # Python's parser refuses deeply nested parentheses: the rest becomes a function of its own.
+            return f"{self._value(ConditionWriter(self.compiler).function(node))}(e)"
+        self._depth += 1
+        try:
+            return self._expression(node)
+        finally:
+            self._depth -= 1
+
+    def _expression(self, node: nodes.Condition) -> str:
         match node:
             case nodes.And(operands=operands):
                 return "(" + " and ".join(self.expression(o) for o in operands) + ")"

@@ -12,7 +12,7 @@ from .check import Namespace, build_namespace, check_ruleset
 from .compiler import CompiledRule, Compiler
 from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
 from .gcpause import cycle_collection_paused
-from .nodes import PlaybookFile, Title
+from .nodes import And, Not, Or, PlaybookFile, Title
 from .syntax import parse_text
 
 
@@ -104,15 +104,21 @@ def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSe
     files: list[PlaybookFile] = []
     diagnostics: list[Diagnostic] = []
     for path, text in sources.items():
-        parsed, problems = parse_text(text, path)
+        try:
+            parsed, problems = parse_text(text, path)
+        except RecursionError:
+            parsed, problems = PlaybookFile(path, (), frozenset()), [_too_deep(Pos(path, 1, 1))]
         files.append(parsed)
         diagnostics.extend(problems)
-    diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand), sources=sources))
-    diagnostics.sort(key=sort_key)
-    if any(d.is_error for d in diagnostics):
-        raise PlaybookError(diagnostics, sources)
-    ns, _ = build_namespace(files)
-    rules = Compiler(ns).rules()
+    try:
+        diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand), sources=sources))
+        diagnostics.sort(key=sort_key)
+        if any(d.is_error for d in diagnostics):
+            raise PlaybookError(diagnostics, sources)
+        ns, _ = build_namespace(files)
+        rules = Compiler(ns).rules()
+    except RecursionError:
+        raise PlaybookError([_too_deep(_deepest_rule(files))], sources) from None
     handles = frozenset(str(h.value).casefold() for h in ns.brand) | {h.casefold() for h in extra_brand}
     titles = tuple(
         stmt.text for f in files for stmt in f.statements if isinstance(stmt, Title)
@@ -130,3 +136,26 @@ def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSe
         by_name={r.name: r for r in rules},
         namespace=ns,
     )
+
+
+def _too_deep(pos: Pos) -> Diagnostic:
+    return error(pos, "this condition is nested too deeply to read (hundreds of levels of and, or, not)",
+                 "give parts of it a name with `define` and use the names")
+
+
+def _deepest_rule(files: Sequence[PlaybookFile]) -> Pos:
+    """Where the most deeply nested condition is, measured without recursion."""
+    deepest, where = -1, Pos(next(iter(f.path for f in files), ""), 1, 1)
+    for file in files:
+        for stmt in file.statements:
+            condition = getattr(stmt, "condition", None)
+            stack = [(condition, 1)] if condition is not None else []
+            while stack:
+                node, depth = stack.pop()
+                if depth > deepest:
+                    deepest, where = depth, stmt.pos
+                if isinstance(node, (And, Or)):
+                    stack.extend((operand, depth + 1) for operand in node.operands)
+                elif isinstance(node, Not):
+                    stack.append((node.operand, depth + 1))
+    return where

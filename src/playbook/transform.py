@@ -52,8 +52,32 @@ class ToNodes:
 
     def transform(self, tree: Tree[Token]) -> Any:
         """The node (or list of statements, for `start`) that `tree` stands for."""
-        children = [self.transform(c) if type(c) is Tree else c for c in tree.children]
+        try:
+            return self._built(tree)
+        except RecursionError:  # a condition nested hundreds of levels deep
+            return self._built_without_recursion(tree)
+
+    def _built(self, tree: Tree[Token]) -> Any:
+        children = [self._built(c) if type(c) is Tree else c for c in tree.children]
         return getattr(self, tree.data)(tree.meta, children)
+
+    def _built_without_recursion(self, tree: Tree[Token]) -> Any:
+        """`_built`, walking the tree with a stack of its own (slower, but not limited by Python's)."""
+        built: list[Any] = []
+        todo: list[tuple[Any, bool]] = [(tree, False)]
+        while todo:
+            item, children_built = todo.pop()
+            if type(item) is not Tree:
+                built.append(item)
+            elif children_built:
+                count = len(item.children)
+                children = built[len(built) - count:]
+                del built[len(built) - count:]
+                built.append(getattr(self, item.data)(item.meta, children))
+            else:
+                todo.append((item, True))
+                todo.extend((child, False) for child in reversed(item.children))
+        return built[0]
 
     def _at(self, item: Token | Meta) -> Pos:
         return Pos(self.path, item.line or 0, item.column or 0)
