@@ -275,7 +275,8 @@ class Engine:
     def _wait(self, rule: CompiledRule, spec: UnansweredSpec, event: Event, out: list[ActionRecord]) -> None:
         if event.brand:
             return
-        if any(d.rule == rule.key and d.event == event.id for d in self.waiting.in_thread(event.thread)):
+        waiting = self.waiting.in_thread(event.thread)
+        if waiting and any(d.rule == rule.key and d.event == event.id for d in waiting):
             return
         fills_in = any(a.fills_in for a in rule.actions)
         deadline = Deadline(
