@@ -268,6 +268,38 @@ def test_dry_run_text_table(care: Path) -> None:
     assert_skipped_reported(done.stderr.decode())
 
 
+def test_dry_run_table_has_one_aligned_line_per_action(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'rule "Tell the product team about a very long rule name indeed":\n'
+        '  when mention then notify "#product" message "said: {text}"\n'
+        'when comment then hide\n', encoding="utf-8")
+    events = [
+        {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "author": {"handle": "@jane"},
+         "text": "line one\nline two\ttabbed"},
+        {"id": "a-rather-long-event-id-from-the-feed", "type": "comment", "time": "2026-11-20T09:00:01.5Z"},
+        {"id": "m2", "type": "mention", "time": "2026-11-20T09:00:02Z", "text": "short"},
+    ]
+    (tmp_path / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    done = playbook("dry-run", "desk.play", "--events", "events.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    header, *rows = done.stdout.decode().splitlines()
+    assert header.split() == ["time", "rule", "action", "target", "event", "author", "details"]
+    assert [re.search(r"\b(m1|m2|a-rather-long-event-id-from-the-feed)\b", row).group(1) for row in rows] == [
+        "m1", "a-rather-long-event-id-from-the-feed", "m2"]
+    assert rows[0].endswith("message: said: line one line two tabbed")
+    # the rule set sizes the columns: action words line up under their heading
+    column = header.index("action")
+    assert [row[column:].split()[0] for row in rows] == ["notify", "hide", "notify"]
+    assert rows[1].startswith("2026-11-20T09:00:01.5Z")
+
+
+def test_dry_run_table_says_when_there_are_no_actions(care: Path) -> None:
+    (care / "quiet.play").write_text("when handled then hide\n", encoding="utf-8")
+    done = playbook("dry-run", "quiet.play", "--events", "events.jsonl", cwd=care)
+    assert done.returncode == 0
+    assert done.stdout.decode() == "no actions\n"
+
+
 def test_dry_run_text_is_the_default_format(care: Path) -> None:
     default = playbook("dry-run", "care.play", "--events", "events.jsonl", cwd=care)
     text = playbook("dry-run", "care.play", "--events", "events.jsonl", "--format", "text", cwd=care)

@@ -250,30 +250,35 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
 def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from .dryrun import dry_run
     from .explain import Explainer
-    from .report import action_table, summary
+    from .report import ActionTable, summary
 
     loaded = _load(args.paths)
     if isinstance(loaded, int):
         return loaded
-    records: list[ActionRecord] = []
-    out = sys.stdout.buffer
-
-    def emit(record: ActionRecord) -> None:
-        if args.format == "jsonl":
-            out.write(record.to_json() + b"\n")
-        else:
-            records.append(record)
-
     explainer = None
     if args.explain is not None:
         explain_out = sys.stdout if args.format == "text" else sys.stderr
         explainer = Explainer(loaded, [t for t in args.explain if t], explain_out)
+    out = sys.stdout.buffer
+    table = ActionTable(loaded, sys.stdout) if args.format == "text" else None
+    held: list[ActionRecord] = []  # an explanation on stdout comes first, then the table
+
+    def emit(record: ActionRecord) -> None:
+        if table is None:
+            out.write(record.to_json() + b"\n")
+        elif explainer is not None:
+            held.append(record)
+        else:
+            table.add(record)
+
     with _open_events(parser, args.events) as stream:
         result = dry_run(loaded, stream, emit, until=args.until, observer=explainer)
-    if explainer is not None and args.format == "text":
-        sys.stdout.write("\n")
-    if args.format == "text":
-        action_table(records, sys.stdout)
+    if table is not None:
+        if explainer is not None:
+            sys.stdout.write("\n")
+            for record in held:
+                table.add(record)
+        table.close()
     sys.stdout.flush()
     print(summary(result), end="", file=sys.stderr)
     return EXIT_OK

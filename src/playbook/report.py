@@ -5,32 +5,55 @@ from __future__ import annotations
 import io
 from typing import TextIO
 
-from rich.console import Console
-from rich.table import Table
-
 from .actions import ActionRecord
 from .dryrun import DryRunResult
+from .loader import RuleSet
 from .timestamps import format_time
 
-WIDTH_WHEN_PIPED = 160
+COLUMNS = ("time", "rule", "action", "target", "event", "author", "details")
+# Event ids and handles come from the feed, so their columns cannot be sized
+# before the run; a longer one pushes the rest of its row along.
+EVENT_WIDTH = 8
+AUTHOR_WIDTH = 16
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
-def _details(record: ActionRecord) -> str:
-    return "  ".join(f"{k}: {v}" for k, v in record.params.items())
+class ActionTable:
+    """The dry run's readable table, one row per action, written as the actions happen.
 
+    Columns are sized from the rule set (its rule names, action words and
+    targets), so a week of traffic streams out instead of waiting for the end.
+    """
 
-def action_table(records: list[ActionRecord], out: TextIO) -> None:
-    """A readable table of actions, one row each, in firing order."""
-    if not records:
-        out.write("no actions\n")
-        return
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in ("time", "rule", "action", "target", "event", "author", "details"):
-        table.add_column(column, overflow="fold")
-    for r in records:
-        table.add_row(r.time, r.rule, r.action, r.target or "", r.event, r.author or "", _details(r))
-    width = None if out.isatty() else WIDTH_WHEN_PIPED
-    Console(file=out, width=width, highlight=False, soft_wrap=False).print(table)
+    def __init__(self, ruleset: RuleSet, out: TextIO) -> None:
+        rules = ruleset.rules
+        actions = [a for rule in rules for a in rule.actions]
+        self.widths = (
+            len("2026-11-20T09:00:00Z"),
+            max([len("rule"), *(len(rule.name) for rule in rules)]),
+            max([len("action"), *(len(a.action) for a in actions)]),
+            max([len("target"), *(len(a.target or "") for a in actions)]),
+            EVENT_WIDTH,
+            AUTHOR_WIDTH,
+        )
+        self.out = out
+        self.rows = 0
+
+    def _line(self, cells: tuple[str, ...]) -> None:
+        padded = [cell.ljust(width) for cell, width in zip(cells, self.widths)]
+        self.out.write("  ".join([*padded, cells[-1]]).translate(_ONE_LINE).rstrip() + "\n")
+
+    def add(self, record: ActionRecord) -> None:
+        if not self.rows:
+            self._line(COLUMNS)
+        self.rows += 1
+        details = "  ".join(f"{k}: {v}" for k, v in record.params.items())
+        self._line((record.time, record.rule, record.action, record.target or "", record.event,
+                    record.author or "", details))
+
+    def close(self) -> None:
+        if not self.rows:
+            self.out.write("no actions\n")
 
 
 def summary(result: DryRunResult) -> str:
