@@ -157,21 +157,16 @@ class ConditionWriter:
             if op == "=":
                 return f"({read} is {value})"
             return f"(({v} := {read}) is not None and {v} is not {value})"
+        # Strings compare case-folded and only with strings; numbers only with numbers.
         if isinstance(value, str):
-            folded = self._value(value.casefold())
-            if op == "=":
-                return f"(type({v} := {read}) is str and {v}.casefold() == {folded})"
-            if op == "!=":
-                return f"(({v} := {read}) is not None and not (type({v}) is str and {v}.casefold() == {folded}))"
-            assert op in _ORDER
-            return f"(type({v} := {read}) is str and {v}.casefold() {op} {folded})"
-        number = self._value(value)
-        if op == "=":
-            return f"(type({v} := {read}) in _NUMBER and {v} == {number})"
+            kind, seen, wanted = "is str", f"{v}.casefold()", self._value(value.casefold())
+        else:
+            kind, seen, wanted = "in _NUMBER", v, self._value(value)
         if op == "!=":
-            return f"(({v} := {read}) is not None and not (type({v}) in _NUMBER and {v} == {number}))"
-        assert op in _ORDER
-        return f"(type({v} := {read}) in _NUMBER and {v} {op} {number})"
+            return f"(({v} := {read}) is not None and not (type({v}) {kind} and {seen} == {wanted}))"
+        compare = "==" if op == "=" else op
+        assert compare == "==" or compare in _ORDER
+        return f"(type({v} := {read}) {kind} and {seen} {compare} {wanted})"
 
     def _contains(self, path: str, phrases: list[str], mode: str) -> str:
         index, ids = self.compiler.phrase_ids(path, phrases)
