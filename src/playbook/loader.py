@@ -104,10 +104,7 @@ def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSe
     files: list[PlaybookFile] = []
     diagnostics: list[Diagnostic] = []
     for path, text in sources.items():
-        try:
-            parsed, problems = parse_text(text, path)
-        except RecursionError:
-            parsed, problems = PlaybookFile(path, (), frozenset()), [_too_deep(Pos(path, 1, 1))]
+        parsed, problems = parse_text(text, path)
         files.append(parsed)
         diagnostics.extend(problems)
     try:
