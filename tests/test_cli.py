@@ -413,14 +413,12 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
 
 
-def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -> None:
+def _on_a_terminal(command: list[str], stdout_too: bool) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run `command` with stderr (and stdout, if `stdout_too`) on a pseudo-terminal;
+    the process and what the terminal showed."""
     import pty
     import threading
 
-    root = Path(__file__).resolve().parent.parent
-    command = [sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events", "examples/events.jsonl",
-               "--format", "jsonl"]
-    plain = subprocess.run(command, cwd=root, capture_output=True, timeout=60)
     master, terminal = pty.openpty()
     shown = bytearray()
 
@@ -433,11 +431,31 @@ def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    watched = subprocess.run(command, cwd=root, stdout=subprocess.PIPE, stderr=terminal, timeout=60)
+    done = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, timeout=60,
+                          stdout=terminal if stdout_too else subprocess.PIPE, stderr=terminal)
     os.close(terminal)
     reader.join(timeout=5)
     os.close(master)
+    return done, bytes(shown)
+
+
+def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -> None:
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events", "examples/events.jsonl",
+               "--format", "jsonl"]
+    plain = subprocess.run(command, cwd=root, capture_output=True, timeout=60)
+    watched, shown = _on_a_terminal(command, stdout_too=False)
     assert watched.returncode == 0
     assert watched.stdout == plain.stdout
     assert "━".encode() in shown, "a progress bar was drawn"
     assert b"kB" in shown
+
+
+def test_a_dry_run_on_a_terminal_shows_the_table_without_a_progress_bar() -> None:
+    """With stdout on the terminal too, the rows scrolling by are the progress;
+    a bar redrawn under them would overwrite them."""
+    watched, shown = _on_a_terminal([sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events",
+                                     "examples/events.jsonl"], stdout_too=True)
+    assert watched.returncode == 0
+    assert "━".encode() not in shown
+    assert re.search(rb"2026-11-20T00:39:05Z +Thank advocates +reply", shown)

@@ -233,11 +233,12 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
         stream = open(name, "rb")
     except OSError as exc:
         parser.error(f"cannot read events from '{name}': {exc.strerror}")
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or sys.stdout.isatty():
+        # No one watching, or the actions themselves scroll by on the terminal.
         with stream:
             yield stream
         return
-    # Someone is watching: show how far through the file the run is, on stderr.
+    # Someone watches while the actions go to a file: show how far through the file the run is, on stderr.
     stream.close()
     from rich.console import Console
     from rich.progress import open as open_with_progress
