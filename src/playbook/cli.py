@@ -131,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     dry = commands.add_parser(
         "dry-run", help="show what playbooks would do on a file of events",
         description="Run playbooks over events (JSON Lines) and show the actions they would\n"
-                    "take. Nothing is sent anywhere. The summary goes to stderr.",
+                    "take, as they happen. Nothing is sent anywhere. The summary goes to stderr,\n"
+                    "with a progress bar while the actions go to a file or a pipe.",
         epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
