@@ -46,11 +46,11 @@ def dry_run(
     events = 0
     with cycle_collection_paused():
         for item in read_events(lines):
-            if type(item) is SkippedLine:
+            if isinstance(item, SkippedLine):
                 result.skipped.append(item)
                 continue
             events += 1
-            records = process(item)  # type: ignore[arg-type]
+            records = process(item)
             if records:
                 emit_all(records)
         result.events = events

@@ -133,15 +133,6 @@ def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
             if not raw.strip():
                 continue
             data = _NOT_JSON
-        if type(data) is dict:  # make_event's fast path, without the call
-            id_, type_, time = data.get("id"), data.get("type"), data.get("time")
-            if type(id_) is str and id_ and type(type_) is str and type_ and type(time) is str:
-                try:
-                    yield Event(data, parse_time(time), number)
-                    continue
-                except TimeError as exc:
-                    yield SkippedLine(number, str(exc))
-                    continue
         try:
             yield make_event(data, number) if data is not _NOT_JSON else parse_line(raw, number)
         except BadEvent as exc:

@@ -18,7 +18,11 @@ MAX_FIRST_WORDS = 16
 
 def normalize(text: str) -> str:
     """Case-folded, with every run of white space one space and none at the ends."""
-    return _spaced(text.lower() if text.isascii() else text.casefold())
+    return _spaced(_folded(text))
+
+
+def _folded(text: str) -> str:
+    return text.lower() if text.isascii() else text.casefold()  # the same for ASCII; lower is quicker
 
 
 def _spaced(folded: str) -> str:
@@ -78,7 +82,7 @@ class PhraseIndex:
             if self._automaton is None:
                 self._built()
             if self._first_words:
-                folded = value.lower() if value.isascii() else value.casefold()
+                folded = _folded(value)
                 for word in self._first_words:
                     if word in folded:
                         return self._find_in_text(_spaced(folded))

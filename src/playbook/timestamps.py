@@ -26,6 +26,9 @@ _MINUTES: dict[str, int] = {}
 _MINUTE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:")
 _ZONE = re.compile(r"Z|[+-][0-9]{2}(?::?[0-9]{2})?")
 _MAX_MINUTES = 100_000
+# Written times are made the same way: the text of the minute, remembered, plus the seconds.
+_MINUTE_TEXTS: dict[int, str] = {}
+_SECOND_TEXTS = [f"{s:02d}Z" for s in range(60)]
 
 
 def parse_time(text: object) -> int:
@@ -82,7 +85,3 @@ def format_time(micros: int) -> str:
     if fraction:
         return f"{text}{seconds:02d}.{fraction:06d}".rstrip("0") + "Z"
     return text + _SECOND_TEXTS[seconds]
-
-
-_MINUTE_TEXTS: dict[int, str] = {}
-_SECOND_TEXTS = [f"{s:02d}Z" for s in range(60)]

@@ -153,8 +153,9 @@ def load_config(path: str) -> Config:
     if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
         raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
     lateness = _duration(data, "lateness", "0s", prefix)
-    # YAML reads a bare `off` as false
-    max_ahead = None if data.get("max_ahead", False) in (False, "off") else _duration(data, "max_ahead", "", prefix)
+    # Off unless set; YAML reads a bare `off` as false.
+    off = data.get("max_ahead", "off") in (False, "off")
+    max_ahead = None if off else _duration(data, "max_ahead", "off", prefix)
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
 from heapq import heappop
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..actions import ActionRecord, make_record
 from ..compiler import CompiledRule, UnansweredSpec, WindowSpec
@@ -298,23 +298,24 @@ class Engine:
     def _take_answer(self, event: Event) -> None:
         """Mark as answered what `event` answers: its thread's items up to its time if
         it is a brand event; the item or thread named by `ref` if it is `handled`."""
-        if event.brand and self.waiting.in_thread(event.thread):
-            self._answer_thread(event.thread, event, lambda d: d.time <= event.time)
+        if event.brand:
+            self._answer_thread(event.thread, event, up_to=event.time)
         if event.type == "handled":
             ref = event.data.get("ref")
             if isinstance(ref, str) and ref:
-                self._answer_thread(ref, event, lambda d: True)
+                self._answer_thread(ref, event)
                 thread = self.threads.thread_of(ref)
                 if thread != ref:
-                    self._answer_thread(thread, event, lambda d: d.event == ref)
+                    self._answer_thread(thread, event, only=ref)
 
-    def _answer_thread(self, thread: str, by: Event, answers: Any) -> None:
+    def _answer_thread(self, thread: str, by: Event, up_to: int | None = None, only: str | None = None) -> None:
+        """Answer the thread's deadlines: those of items up to `up_to`, or only the item `only`, or all."""
         waiting = self.waiting.in_thread(thread)
         if not waiting:
             return
         keep = []
         for deadline in waiting:
-            if answers(deadline):
+            if (up_to is None or deadline.time <= up_to) and (only is None or deadline.event == only):
                 deadline.state = DeadlineState.ANSWERED
                 self.pending_deadlines -= 1
                 if self.observer is not None:

@@ -39,7 +39,7 @@ class ThreadIndex:
             parent = data.get("in_reply_to")
             if type(parent) is not str or not parent:
                 return event_id
-            thread = self._current.get(parent) or self._previous.get(parent, parent)
+            thread = self.thread_of(parent)
         if thread != event_id:
             self._current[event_id] = thread
         return thread
