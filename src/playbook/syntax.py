@@ -62,7 +62,6 @@ def parser() -> Lark:
         grammar,
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
         start=["start", "statement"],
         maybe_placeholders=False,
         # Building the LALR tables takes longer than parsing a thousand rules;
