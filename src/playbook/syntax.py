@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 
 from lark import Lark, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -17,6 +18,7 @@ from lark.lexer import PatternStr
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error
+from .lexing import QuickContextualLexer
 from .transform import ToNodes
 
 # The words grammar.lark keeps out of NAME.
@@ -54,19 +56,31 @@ _FOUND = re.compile(r'"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|[^\s,()"]+|\S')
 _FOUND_DURATION = re.compile(r"\d+\s*[A-Za-z]+")
 
 
+# How the grammar is read: LALR, with a lexer that knows which tokens each
+# parser state accepts.
+PARSER_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "start": ["start", "statement"],
+    "maybe_placeholders": False,
+}
+
+
+def grammar() -> str:
+    """The text of `grammar.lark`."""
+    return resources.files("playbook").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     """The LALR parser for `grammar.lark`, built once."""
-    grammar = resources.files("playbook").joinpath("grammar.lark").read_text(encoding="utf-8")
     return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        start=["start", "statement"],
-        maybe_placeholders=False,
+        grammar(),
+        **PARSER_OPTIONS,
         # Building the LALR tables takes longer than parsing a thousand rules;
         # Lark keeps them in the temporary folder, keyed by the grammar.
         cache=True,
+        _plugins={"ContextualLexer": QuickContextualLexer},
     )
 
 

@@ -1,0 +1,104 @@
+"""The quick lexer must read every text exactly as Lark's own contextual lexer does."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from playbook import syntax
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WORDS = [
+    "playbook", "brand", "list", "define", "rule", "when", "then", "and", "or", "not",
+    "contains", "any", "all", "matches", "in", "exists", "is", "unanswered", "for", "no",
+    "reply", "within", "at", "least", "times", "per", "most", "once", "to", "priority",
+    "message", "with", "template", "true", "false", "mention", "comment", "text",
+    "author.followers", "labels", "escalate", "tag", "notify", "thenx", "when_", "a.b.c",
+]
+PIECES = WORDS + [
+    '"acme pro"', '"say \\"hi\\""', '"', '"open', "/refund+/i", "/a\\/b/", "/",
+    "10000", "-2.5", ".5", "20", "2h", "1h30m", "2 h", "90 minutes", "3\nd", "7days",
+    "(", ")", ",", ":", "=", "!=", "<", "<=", ">", ">=", "@", "$", "rule\"x\"",
+    "# a note\n", " ", "  ", "\n", "\t", " \n  ",
+]
+
+
+@lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    return Lark(syntax.grammar(), **syntax.PARSER_OPTIONS)
+
+
+def outcome(parser: Lark, text: str, start: str) -> Any:
+    """What parsing gives: every token with its place, or where and how it failed."""
+    try:
+        tree = parser.parse(text, start=start)
+    except UnexpectedInput as exc:
+        expected = getattr(exc, "expected", None) or getattr(exc, "allowed", None)
+        return type(exc).__name__, exc.line, exc.column, sorted(expected or ())
+    return shape(tree)
+
+
+def shape(node: Any) -> Any:
+    if isinstance(node, Tree):
+        return node.data, [shape(child) for child in node.children]
+    assert isinstance(node, Token)
+    return (node.type, str(node), node.line, node.column, node.end_line, node.end_column,
+            node.start_pos, node.end_pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.sampled_from(["start", "statement"]))
+def test_any_text_lexes_as_lark_lexes_it(pieces: list[str], start: str) -> None:
+    text = " ".join(pieces)
+    assert outcome(syntax.parser(), text, start) == outcome(lark_parser(), text, start)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_text_without_spaces_between_pieces_lexes_as_lark_lexes_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert outcome(syntax.parser(), text, "start") == outcome(lark_parser(), text, "start")
+
+
+ATOMS = [
+    "mention", "reply", "comment is complaint", "author is not vip", 'text contains "refund"',
+    "author.followers >= 10000", 'labels contains any ("a", "b")', "text matches /broken+/i",
+    "unanswered 2h", "no reply within 1h30m", "at least 20 times within 10 m per author",
+    'platform in ("x", "reviews")', "in_reply_to exists", "not spam", "(mention or message)",
+]
+ACTIONS = ['escalate to "care-leads" priority high', 'reply "Thanks!"', 'notify "#vip" message "hi"',
+           'reply with template "t"', 'tag "x", hide']
+GAPS = [" ", "\n", "  # note\n  ", "\t", "\n\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(ATOMS), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["and", "or"]), min_size=5, max_size=5),
+    st.sampled_from(ACTIONS),
+    st.sampled_from(["", "at most once per author per 7d", "at most 3 times per 1h"]),
+    st.sampled_from(GAPS),
+)
+def test_rules_lex_as_lark_lexes_them(atoms: list[str], joins: list[str], action: str, limit: str,
+                                      gap: str) -> None:
+    condition = atoms[0] + "".join(f"{gap}{join}{gap}{atom}" for join, atom in zip(joins, atoms[1:]))
+    text = f'brand "@acme"{gap}rule "r":{gap}when {condition}{gap}then {action} {limit}{gap}'
+    quick = outcome(syntax.parser(), text, "start")
+    assert quick == outcome(lark_parser(), text, "start")
+
+
+def test_every_shipped_playbook_lexes_as_lark_lexes_it() -> None:
+    paths = sorted(ROOT.glob("playbooks/*.play")) + sorted(ROOT.glob("examples/**/*.play"))
+    assert paths
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        quick = outcome(syntax.parser(), text, "start")
+        assert isinstance(quick[1], list), f"{path} does not parse"
+        assert quick == outcome(lark_parser(), text, "start"), path
