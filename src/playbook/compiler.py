@@ -293,8 +293,11 @@ class Compiler:
     def _phrase_trigger(self, path: str, phrases: list[str]) -> Trigger | None:
         if not phrases:
             return None
-        index = self.phrase_indexes.setdefault(path, PhraseIndex())
-        return Trigger(index, self._reads.setdefault(path, getter(path)), frozenset(index.add(p) for p in phrases))
+        index, ids = self.phrase_ids(path, phrases)
+        read = self._reads.get(path)
+        if read is None:
+            read = self._reads[path] = getter(path)
+        return Trigger(index, read, ids)
 
     # --- actions ---
 
@@ -334,7 +337,9 @@ class Compiler:
 
     def phrase_ids(self, path: str, phrases: list[str]) -> tuple[PhraseIndex, frozenset[int]]:
         """The phrase index of the field `path`, and the ids of `phrases` in it."""
-        index = self.phrase_indexes.setdefault(path, PhraseIndex())
+        index = self.phrase_indexes.get(path)
+        if index is None:
+            index = self.phrase_indexes[path] = PhraseIndex()
         return index, frozenset(index.add(p) for p in phrases)
 
     def matches(self, node: nodes.Matches) -> Condition:

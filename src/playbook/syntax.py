@@ -8,6 +8,7 @@ not hide the next: every broken statement gets its own diagnostic.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -63,7 +64,13 @@ PARSER_OPTIONS: dict[str, Any] = {
     "lexer": "contextual",
     "start": ["start", "statement"],
     "maybe_placeholders": False,
+    "_plugins": {"ContextualLexer": QuickContextualLexer},
 }
+
+# The parser builds nodes as it reduces, with no parse tree in between; the
+# builder is told the file's path, so one file is parsed at a time.
+_TO_NODES = ToNodes()
+_PARSING = threading.Lock()
 
 
 def grammar() -> str:
@@ -73,24 +80,29 @@ def grammar() -> str:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser for `grammar.lark`, built once."""
+    """The LALR parser for `grammar.lark`, built once; it returns `nodes`."""
     return Lark(
         grammar(),
         **PARSER_OPTIONS,
+        transformer=_TO_NODES,
         # Building the LALR tables takes longer than parsing a thousand rules;
         # Lark keeps them in the temporary folder, keyed by the grammar.
         cache=True,
-        _plugins={"ContextualLexer": QuickContextualLexer},
     )
+
+
+def _parse(text: str, path: str, start: str) -> Any:
+    with _PARSING:
+        _TO_NODES.path = path
+        return parser().parse(text, start=start)
 
 
 def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
     """Parse one file's text; return what parsed and a diagnostic per broken statement."""
     try:
-        tree = parser().parse(text, start="start")
+        statements = _parse(text, path, "start")
     except UnexpectedInput:
         return _parse_by_statement(text, path)
-    statements = ToNodes(path).transform(tree)
     return nodes.PlaybookFile(path, tuple(statements), frozenset()), []
 
 
@@ -150,20 +162,19 @@ def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[
     statements: list[nodes.Statement] = []
     diagnostics: list[Diagnostic] = []
     broken: set[str] = set()
-    to_nodes = ToNodes(path)
     segments = _segments(text)
     for i, segment in enumerate(segments):
         line, col = _line_col(text, segment.start)
         # Padding keeps lark's lines and columns those of the whole file.
         padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start:segment.end]
         try:
-            tree = parser().parse(padded, start="statement")
+            statement = _parse(padded, path, "statement")
         except UnexpectedInput as exc:
             following = segments[i + 1].tokens[0] if i + 1 < len(segments) else None
             diagnostics.append(_describe(exc, text, path, segment, following))
             broken.update(_declared_name(segment))
             continue
-        statements.append(to_nodes.transform(tree))
+        statements.append(statement)
     return nodes.PlaybookFile(path, tuple(statements), frozenset(broken)), diagnostics
 
 

@@ -1,10 +1,10 @@
-"""Lark parse tree → `nodes` (shape only; every check lives in `check.py`)."""
+"""Lark's reductions → `nodes` (shape only; every check lives in `check.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, Tree
+from lark import Token
 
 from . import nodes
 from .diagnostics import Pos
@@ -32,45 +32,18 @@ def _tokens(children: list[Any], kind: str | None = None) -> list[Token]:
 
 
 class ToNodes:
-    """Builds the AST of one file; positions carry the file's path as the user gave it.
+    """Builds the AST as Lark's parser reduces; positions carry the path of
+    the file being parsed, as the user gave it.
 
     Each grammar rule has a method of its name taking its children, already
     built bottom-up; a node is placed where its first word is. Keywords that
     begin a statement, a time condition, a limit or an action's part are kept
-    in the tree for that.
+    in the tree for that. The parser keeps its own stack, so conditions nested
+    however deep are built without recursion.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str = "") -> None:
         self.path = path
-
-    def transform(self, tree: Tree[Token]) -> Any:
-        """The node (or list of statements, for `start`) that `tree` stands for."""
-        try:
-            return self._built(tree)
-        except RecursionError:  # a condition nested hundreds of levels deep
-            return self._built_without_recursion(tree)
-
-    def _built(self, tree: Tree[Token]) -> Any:
-        children = [self._built(c) if type(c) is Tree else c for c in tree.children]
-        return getattr(self, tree.data)(children)
-
-    def _built_without_recursion(self, tree: Tree[Token]) -> Any:
-        """`_built`, walking the tree with a stack of its own (slower, but not limited by Python's)."""
-        built: list[Any] = []
-        todo: list[tuple[Any, bool]] = [(tree, False)]
-        while todo:
-            item, children_built = todo.pop()
-            if type(item) is not Tree:
-                built.append(item)
-            elif children_built:
-                count = len(item.children)
-                children = built[len(built) - count:]
-                del built[len(built) - count:]
-                built.append(getattr(self, item.data)(children))
-            else:
-                todo.append((item, True))
-                todo.extend((child, False) for child in reversed(item.children))
-        return built[0]
 
     def _at(self, token: Token) -> Pos:
         return Pos(self.path, token.line or 0, token.column or 0)
