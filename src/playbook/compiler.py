@@ -155,7 +155,6 @@ class CompiledRule:
     name: str
     key: str
     source: str
-    text: str
     condition: Condition
     time: TimeSpec | None
     actions: tuple[ActionTemplate, ...]
@@ -228,7 +227,7 @@ class Compiler:
         )
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
         return CompiledRule(
-            index, rule.display_name, key, source, rule_text(rule), condition, time, actions, limits, rule,
+            index, rule.display_name, key, source, condition, time, actions, limits, rule,
             types, trigger,
         )
 
