@@ -49,14 +49,14 @@ class QuickContextualLexer(ContextualLexer):
             if found is None:
                 break
             value, kind = found
-            token = Token(kind, value, pos, line, pos - line_start + 1)
+            start, start_line, start_column = pos, line, pos - line_start + 1
             if kind in lexer.newline_types:
                 newlines = value.count("\n")
                 if newlines:
                     line += newlines
                     line_start = pos + value.rindex("\n") + 1
             pos += len(value)
-            token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
+            token = Token(kind, value, start, start_line, start_column, line, pos - line_start + 1, pos)
             if kind in lexer.callback:
                 token = lexer.callback[kind](token)
             if token.type in lexer.ignore_types:
