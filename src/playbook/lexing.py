@@ -59,8 +59,6 @@ class QuickContextualLexer(ContextualLexer):
             token = Token(kind, value, start, start_line, start_column, line, pos - line_start + 1, pos)
             if kind in lexer.callback:
                 token = lexer.callback[kind](token)
-            if token.type in lexer.ignore_types:
-                continue
             lexer_state.last_token = token
             yield token
         # The end of the text, or something only Lark's loop knows how to report.

@@ -42,8 +42,8 @@ class ToNodes:
     however deep are built without recursion.
     """
 
-    def __init__(self, path: str = "") -> None:
-        self.path = path
+    def __init__(self) -> None:
+        self.path = ""
 
     def _at(self, token: Token) -> Pos:
         return Pos(self.path, token.line or 0, token.column or 0)
