@@ -19,7 +19,7 @@ from lark.lexer import PatternStr
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error
-from .lexing import QuickContextualLexer
+from .lalr import QuickLALRParser
 from .transform import ToNodes
 
 # The words grammar.lark keeps out of NAME.
@@ -64,7 +64,7 @@ PARSER_OPTIONS: dict[str, Any] = {
     "lexer": "contextual",
     "start": ["start", "statement"],
     "maybe_placeholders": False,
-    "_plugins": {"ContextualLexer": QuickContextualLexer},
+    "_plugins": {"LALR_Parser": QuickLALRParser},
 }
 
 # The parser builds nodes as it reduces, with no parse tree in between; the
