@@ -11,7 +11,7 @@ import pytest
 from playbook.diagnostics import PlaybookError, render_all
 from playbook.dryrun import run_events
 from playbook.events import Event, make_event
-from playbook.loader import RuleSet, compile_sources
+from playbook.loader import RuleSet, check_sources, compile_sources
 from playbook.timestamps import parse_time
 
 DEFAULT_TIME = "2026-11-20T09:00:00Z"
@@ -40,10 +40,10 @@ def ruleset_from(text: str, path: str = "test.play") -> RuleSet:
 def check_output(text: str, path: str = "test.play") -> str:
     """What `playbook check` prints for a playbook text: every diagnostic, rendered."""
     try:
-        ruleset = compile_sources({path: text})
+        checked = check_sources({path: text})
     except PlaybookError as exc:
         return render_all(exc.diagnostics, exc.sources)
-    return render_all(ruleset.warnings, ruleset.sources)
+    return render_all(checked.warnings, checked.sources)
 
 
 def event(**fields: Any) -> Event:

@@ -17,7 +17,8 @@ import pytest
 from conftest import SPEC_SAMPLE, check_output, event
 
 from playbook.diagnostics import PlaybookError, Severity, render_all
-from playbook.loader import compile_sources
+from playbook.loader import check_sources, compile_sources
+from playbook.nesting import MAX_LEVELS, TOO_DEEP
 
 CASES_DIR = Path(__file__).parent / "cases"
 SPEC_ACCEPTANCE = "when mention is complaint and unanswered 2h then escalate\n"
@@ -839,6 +840,30 @@ when review is not spamm then tag "read"
 """
 
 
+def outcome_of(load: Any, sources: dict[str, str]) -> tuple[Any, ...]:
+    try:
+        loaded = load(sources)
+    except PlaybookError as exc:
+        return ("invalid", exc.diagnostics)
+    count = loaded.rule_count if hasattr(loaded, "rule_count") else len(loaded.rules)
+    return ("valid", list(loaded.warnings), count)
+
+
+@pytest.mark.parametrize("text", [param.values[0] for param in BROKEN] + [WARNINGS, SPEC_SAMPLE])
+def test_compiling_finds_no_problem_that_checking_does_not(text: str) -> None:
+    # `playbook check` stops after checking; what runs the rules also compiles them.
+    sources = {"care.play": text}
+    assert outcome_of(check_sources, sources) == outcome_of(compile_sources, sources)
+
+
+def test_shipped_playbooks_check_as_they_compile() -> None:
+    root = Path(__file__).resolve().parent.parent
+    sources = {str(p): p.read_text(encoding="utf-8") for p in sorted(root.glob("playbooks/*.play"))}
+    checked = outcome_of(check_sources, sources)
+    assert checked[0] == "valid" and checked[2] > 10
+    assert checked == outcome_of(compile_sources, sources)
+
+
 def test_warnings_leave_the_rule_set_valid() -> None:
     ruleset = compile_sources({"care.play": WARNINGS})
     assert len(ruleset.rules) == 3
@@ -1007,12 +1032,47 @@ def test_a_number_in_quotes_is_suggested_without_them(written: str, hint: str) -
     assert first.endswith(f"compare it with a number (as in {hint})")
 
 
-def test_a_condition_nested_three_hundred_deep_is_read_and_holds() -> None:
-    nots = "not " * 300  # an even number: the condition is `mention`
-    ruleset = compile_sources({"deep.play": f"when {nots}mention then hide\n"})
-    condition = ruleset.rules[0].condition
-    assert condition(event(type="mention")) is True
-    assert condition(event(type="comment")) is False
+def nested(levels: int, inner: str = "mention") -> str:
+    """A condition of `levels` levels of and, or and not around `inner`, true exactly when `inner` is
+    (for an event with followers)."""
+    condition, depth, step = inner, 0, 1
+    while depth < levels:
+        if step % 3 == 2 and levels - depth >= 3:
+            condition, depth = f"not (author.followers < 0 or not {condition})", depth + 3
+        elif step % 3 == 1:
+            condition, depth = f"(author.followers > -1 and {condition})", depth + 1
+        else:
+            condition, depth = f'(text contains "w{step}" and author.followers < 0 or {condition})', depth + 1
+        step += 1
+    return condition
+
+
+def levels_of(condition: str) -> int:
+    from playbook.nesting import levels
+    from playbook.syntax import parse_text
+
+    parsed, problems = parse_text(f"when {condition} then hide\n", "x.play")
+    assert not problems
+    return levels(parsed.statements[0].condition, {})  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("levels", [MAX_LEVELS - 1, MAX_LEVELS])
+def test_a_condition_nested_to_the_limit_is_read_and_holds(levels: int) -> None:
+    # Unnamed, so that its text is written out again to name its state.
+    condition = f"{nested(levels - 1)} and unanswered 1h"
+    assert levels_of(condition) == levels
+    ruleset = compile_sources({"deep.play": f"brand \"@acme\"\nwhen {condition} then hide\n"})
+    rule = ruleset.rules[0]
+    assert rule.condition(event(type="mention", author={"followers": 3})) is True
+    assert rule.condition(event(type="comment", author={"followers": 3})) is False
+
+
+def test_a_define_counts_its_levels_where_it_is_used() -> None:
+    half = MAX_LEVELS // 2 + 1
+    text = f"define inner = {nested(half)}\ndefine outer = {nested(half, 'inner')}\nwhen outer then hide\n"
+    with pytest.raises(PlaybookError) as raised:
+        compile_sources({"deep.play": text})
+    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(2, TOO_DEEP), (3, TOO_DEEP)]
 
 
 def test_a_condition_nested_beyond_reading_is_an_error_on_its_rule(tmp_path: Path) -> None:
@@ -1024,4 +1084,12 @@ def test_a_condition_nested_beyond_reading_is_an_error_on_its_rule(tmp_path: Pat
     result = playbook_check("deep.play", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "deep.play:2:1: error: this condition is nested too deeply to read" in result.stdout + result.stderr
+    assert f"deep.play:2:1: error: {TOO_DEEP}" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("levels", [MAX_LEVELS + 1, 5 * MAX_LEVELS])
+def test_a_condition_nested_past_the_limit_is_an_error_on_its_rule(levels: int) -> None:
+    text = f'when mention then hide\n\nrule "deep":\n  when {nested(levels)} then hide\n'
+    with pytest.raises(PlaybookError) as raised:
+        check_sources({"deep.play": text})
+    assert [(d.pos.line, d.pos.column, d.message) for d in raised.value.diagnostics] == [(3, 1, TOO_DEEP)]

@@ -13,6 +13,7 @@ import re2
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error, warning
+from .nesting import MAX_LEVELS, TOO_DEEP, TOO_DEEP_HINT, define_levels, levels
 from .fields import (
     ANY_TYPE_WORDS,
     EVENT_TYPES,
@@ -142,6 +143,7 @@ class _Checker:
 
     def run(self, extra_brand: bool) -> None:
         self._check_brand()
+        self._check_nesting()
         for define in self.ns.defines.values():
             self._condition(define.condition, in_define=True)
         self._check_cycles()
@@ -165,6 +167,15 @@ class _Checker:
         for handle in self.ns.brand:
             if not str(handle.value).strip():
                 self.problems.append(error(handle.pos, "a brand handle cannot be empty"))
+
+    def _check_nesting(self) -> None:
+        in_defines = define_levels(self.ns.defines)
+        for define in self.ns.defines.values():
+            if in_defines[define.name.name] > MAX_LEVELS:
+                self.problems.append(error(define.pos, TOO_DEEP, TOO_DEEP_HINT))
+        for rule in self.ns.rules:
+            if levels(rule.condition, in_defines) > MAX_LEVELS:
+                self.problems.append(error(rule.pos, TOO_DEEP, TOO_DEEP_HINT))
 
     def _warn_no_brand(self) -> None:
         for rule in self.ns.rules:

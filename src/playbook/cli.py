@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from . import __version__
 from .diagnostics import PlaybookError, render_all, summarize
-from .loader import PlaybookPathError, RuleSet, load_ruleset
+from .loader import CheckedPlaybooks, PlaybookPathError, RuleSet, check_playbooks, load_ruleset
 from .timestamps import TimeError, parse_time
 
 # Each command imports what only it needs, so that `playbook check` starts quickly.
 if TYPE_CHECKING:
     from .actions import ActionRecord
+
+_Loaded = TypeVar("_Loaded", RuleSet, CheckedPlaybooks)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -198,8 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load(paths: list[str]) -> RuleSet | int:
     """The rule set, or the exit code after printing why there is none."""
+    return _loaded(paths, load_ruleset)
+
+
+def _loaded(paths: list[str], load: Callable[[list[str]], _Loaded]) -> _Loaded | int:
+    """What `load` makes of `paths` (its warnings printed), or the exit code after printing why nothing."""
     try:
-        ruleset = load_ruleset(paths)
+        ruleset = load(paths)
     except PlaybookPathError as exc:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -213,11 +220,11 @@ def _load(paths: list[str]) -> RuleSet | int:
 
 
 def _check(paths: list[str]) -> int:
-    loaded = _load(paths)
+    loaded = _loaded(paths, check_playbooks)
     if isinstance(loaded, int):
         return loaded
-    files = len(loaded.files)
-    rules = len(loaded.rules)
+    files = len(loaded.sources)
+    rules = loaded.rule_count
     line = f"ok: {rules} {'rule' if rules == 1 else 'rules'} in {files} {'file' if files == 1 else 'files'}"
     if loaded.warnings:
         line += ", " + summarize(loaded.warnings).split(", ")[1]

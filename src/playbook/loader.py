@@ -1,4 +1,8 @@
-"""Paths → sorted `.play` files → parse → check → compile → an immutable `RuleSet`."""
+"""Paths → sorted `.play` files → parse → check → compile → an immutable `RuleSet`.
+
+`playbook check` stops after checking (`check_playbooks`): compiling finds no
+problem that checking has not, so it is left to what runs the rules.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,36 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import Namespace, build_namespace, check_ruleset
-from .compiler import CompiledRule, Compiler
 from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
 from .gcpause import cycle_collection_paused
+from .nesting import TOO_DEEP, TOO_DEEP_HINT
 from .nodes import And, Not, Or, PlaybookFile, Title
 from .syntax import parse_text
+
+if TYPE_CHECKING:
+    from .compiler import CompiledRule
 
 
 class PlaybookPathError(Exception):
     """A path given to the engine that holds no playbooks."""
+
+
+@dataclass(frozen=True)
+class CheckedPlaybooks:
+    """Playbooks that parsed and checked without error, not yet compiled."""
+
+    sources: Mapping[str, str]
+    files: tuple[PlaybookFile, ...]
+    namespace: Namespace
+    warnings: tuple[Diagnostic, ...]
+    extra_brand: tuple[str, ...] = ()
+
+    @property
+    def rule_count(self) -> int:
+        return len(self.namespace.rules)
 
 
 @dataclass(frozen=True)
@@ -85,20 +108,59 @@ def load_ruleset(paths: Sequence[str], brand: Iterable[str] = ()) -> RuleSet:
     with every diagnostic when the playbooks are not valid. `brand` adds
     handles to the playbooks' own `brand` statements.
     """
+    return compile_sources(_read_all(paths), brand)
+
+
+def check_playbooks(paths: Sequence[str], brand: Iterable[str] = ()) -> CheckedPlaybooks:
+    """Load and check the playbooks under `paths`, raising as `load_ruleset` does, without compiling them."""
+    return check_sources(_read_all(paths), brand)
+
+
+def _read_all(paths: Sequence[str]) -> dict[str, str]:
     sources, problems = read_sources(find_playbooks(paths))
     if problems:
         raise PlaybookError(problems, sources)
-    return compile_sources(sources, brand)
+    return sources
 
 
 def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
     """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
+    from .compiler import Compiler
+
     with cycle_collection_paused():
-        return _compile_sources(sources, brand)
+        checked = _check_sources(sources, brand)
+        try:
+            rules = Compiler(checked.namespace).rules()
+        except RecursionError:
+            raise PlaybookError([_too_deep(_deepest_rule(checked.files))], checked.sources) from None
+    ns = checked.namespace
+    handles = frozenset(str(h.value).casefold() for h in ns.brand) | {h.casefold() for h in checked.extra_brand}
+    titles = tuple(
+        stmt.text for f in checked.files for stmt in f.statements if isinstance(stmt, Title)
+    )
+    digest = hashlib.sha256(
+        b"\0".join(p.encode() + b"\0" + t.encode() for p, t in checked.sources.items())
+    ).hexdigest()
+    return RuleSet(
+        rules=rules,
+        brand=handles,
+        sources=dict(checked.sources),
+        warnings=checked.warnings,
+        titles=titles,
+        digest=digest,
+        by_name={r.name: r for r in rules},
+        namespace=ns,
+    )
 
 
-def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSet:
-    extra_brand = [h for h in brand if h]
+def check_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> CheckedPlaybooks:
+    """Playbook texts given by path, parsed and checked; PlaybookError if invalid."""
+    with cycle_collection_paused():
+        return _check_sources(sources, brand)
+
+
+def _check_sources(sources: Mapping[str, str], brand: Iterable[str]) -> CheckedPlaybooks:
+    extra_brand = tuple(h for h in brand if h)
     # Editors on Windows may start a file with a byte order mark; it is not text.
     sources = {path: text.removeprefix("\ufeff") for path, text in sources.items()}
     files: list[PlaybookFile] = []
@@ -109,35 +171,17 @@ def _compile_sources(sources: Mapping[str, str], brand: Iterable[str]) -> RuleSe
         diagnostics.extend(problems)
     try:
         diagnostics.extend(check_ruleset(files, extra_brand=bool(extra_brand), sources=sources))
-        diagnostics.sort(key=sort_key)
-        if any(d.is_error for d in diagnostics):
-            raise PlaybookError(diagnostics, sources)
-        ns, _ = build_namespace(files)
-        rules = Compiler(ns).rules()
     except RecursionError:
         raise PlaybookError([_too_deep(_deepest_rule(files))], sources) from None
-    handles = frozenset(str(h.value).casefold() for h in ns.brand) | {h.casefold() for h in extra_brand}
-    titles = tuple(
-        stmt.text for f in files for stmt in f.statements if isinstance(stmt, Title)
-    )
-    digest = hashlib.sha256(
-        b"\0".join(p.encode() + b"\0" + t.encode() for p, t in sources.items())
-    ).hexdigest()
-    return RuleSet(
-        rules=rules,
-        brand=handles,
-        sources=dict(sources),
-        warnings=tuple(diagnostics),
-        titles=titles,
-        digest=digest,
-        by_name={r.name: r for r in rules},
-        namespace=ns,
-    )
+    diagnostics.sort(key=sort_key)
+    if any(d.is_error for d in diagnostics):
+        raise PlaybookError(diagnostics, sources)
+    ns, _ = build_namespace(files)
+    return CheckedPlaybooks(sources, tuple(files), ns, tuple(diagnostics), extra_brand)
 
 
 def _too_deep(pos: Pos) -> Diagnostic:
-    return error(pos, "this condition is nested too deeply to read (hundreds of levels of and, or, not)",
-                 "give parts of it a name with `define` and use the names")
+    return error(pos, TOO_DEEP, TOO_DEEP_HINT)
 
 
 def _deepest_rule(files: Sequence[PlaybookFile]) -> Pos:
