@@ -5,8 +5,10 @@ one of which they need (a `contains` that must be true). For an event, the
 phrase index of each field runs once (all phrases of all rules in one pass,
 the result cached on the event for the conditions to reuse), and only the
 rules whose phrases were found, plus those that need none, are evaluated, in
-rule-set order. A rule set of a thousand keyword rules therefore costs about
-what a rule set of a few does.
+rule-set order. Which rules that is depends only on the event type and the
+phrases found, so it is worked out once per combination and remembered. A
+rule set of a thousand keyword rules therefore costs about what a rule set of
+a few does.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ MAX_PLANS = 1000
 # A type with at most this many rules has them all evaluated: picking among so
 # few by phrase costs more than their conditions, which reuse the same phrase hits.
 SMALL_PLAN = 16
+# The rules picked for each combination of phrase hits are remembered, up to
+# this many combinations per event type (most events find none, one or two).
+MAX_PICKS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +36,7 @@ class _Plan:
 
     always: tuple[CompiledRule, ...]
     triggers: tuple[tuple[PhraseIndex, object, dict[int, tuple[CompiledRule, ...]]], ...]
+    picked: dict[tuple[frozenset[int], ...], Sequence[CompiledRule]]
 
 
 class Dispatch:
@@ -56,7 +62,7 @@ class Dispatch:
     def _make_plan(self, event_type: str) -> _Plan:
         applicable = [r for r in self.rules if r.types is None or event_type in r.types]
         if len(applicable) <= SMALL_PLAN:
-            return _Plan(tuple(applicable), ())
+            return _Plan(tuple(applicable), (), {})
         always = tuple(r for r in applicable if r.trigger is None)
         by_index: dict[PhraseIndex, tuple[object, dict[int, list[CompiledRule]]]] = {}
         for rule in applicable:
@@ -69,28 +75,39 @@ class Dispatch:
         return _Plan(always, tuple(
             (index, read, {pid: tuple(rules) for pid, rules in by_pid.items()})
             for index, (read, by_pid) in by_index.items()
-        ))
+        ), {})
 
     def rules_for(self, event: Event) -> Sequence[CompiledRule]:
         """The rules that can hold for `event`, in rule-set order."""
         plan = self._plans.get(event.type) or self._plan(event.type)
         if not plan.triggers:
             return plan.always
-        extra: dict[int, CompiledRule] | None = None
         cache = event.cache
-        for index, read, by_pid in plan.triggers:
+        found = []
+        for index, read, _ in plan.triggers:
             hits = cache.get(index)
             if hits is None:
                 hits = cache[index] = index.find(read(event))  # type: ignore[operator]
-            for pid in hits:
-                rules = by_pid.get(pid)
-                if rules:
-                    if extra is None:
-                        extra = {}
-                    for rule in rules:
-                        extra[rule.index] = rule
-        if not extra:
-            return plan.always
-        for rule in plan.always:
-            extra[rule.index] = rule
-        return [extra[i] for i in sorted(extra)]
+            found.append(hits)
+        key = tuple(found)
+        rules = plan.picked.get(key)
+        if rules is None:
+            rules = _pick(plan, key)
+            if len(plan.picked) >= MAX_PICKS:
+                plan.picked.clear()
+            plan.picked[key] = rules
+        return rules
+
+
+def _pick(plan: _Plan, hits_by_trigger: tuple[frozenset[int], ...]) -> Sequence[CompiledRule]:
+    """The plan's rules for these phrase hits, in rule-set order."""
+    extra: dict[int, CompiledRule] = {}
+    for (_, _, by_pid), hits in zip(plan.triggers, hits_by_trigger):
+        for pid in hits:
+            for rule in by_pid.get(pid, ()):
+                extra[rule.index] = rule
+    if not extra:
+        return plan.always
+    for rule in plan.always:
+        extra[rule.index] = rule
+    return tuple(extra[i] for i in sorted(extra))
