@@ -20,10 +20,12 @@ from typing import Any
 
 from lark.lexer import BasicLexer, ContextualLexer, LexerThread, Token
 from lark.parsers.lalr_analysis import Shift
+from lark.parse_tree_builder import ExpandSingleChild
 from lark.parsers.lalr_parser import LALR_Parser
 
 # A table entry: the next state after a shift, or what a reduction needs (how
-# many values it takes, the callback that builds its node, the rule's name).
+# many values it takes, the callback that builds its node or None when its one
+# value passes through, the rule's name).
 _Table = dict[int, dict[str, Any]]
 
 
@@ -75,7 +77,10 @@ class QuickLALRParser(LALR_Parser):
                 if action is Shift:
                     row[token_type] = arg
                 else:
-                    row[token_type] = (len(arg.expansion), callbacks[arg], arg.origin.name)
+                    size, callback = len(arg.expansion), callbacks[arg]
+                    # A `?rule` of one item, which Lark inlines: its value passes through unbuilt.
+                    passes = size == 1 and isinstance(callback, ExpandSingleChild)
+                    row[token_type] = (size, None if passes else callback, arg.origin.name)
             table[state] = row
         self._terminal_callbacks = {name: f for name, f in callbacks.items() if isinstance(name, str)}
         conf: Any = contextual.root_lexer
@@ -150,13 +155,16 @@ class QuickLALRParser(LALR_Parser):
                     value_stack.append(token if kind not in terminal_callbacks else terminal_callbacks[kind](token))
                     break
                 size, callback, origin = entry
-                if size:
-                    values = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
+                if callback is None:
+                    del state_stack[-1]
                 else:
-                    values = []
-                value_stack.append(callback(values))
+                    if size:
+                        values = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        values = []
+                    value_stack.append(callback(values))
                 state = table[state_stack[-1]][origin]
                 state_stack.append(state)
                 if token is None and state == end_state:
