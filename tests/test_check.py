@@ -1067,6 +1067,19 @@ def test_a_condition_nested_to_the_limit_is_read_and_holds(levels: int) -> None:
     assert rule.condition(event(type="comment", author={"followers": 3})) is False
 
 
+@pytest.mark.parametrize(("form", "levels_each"), [
+    ("define d{i} = d{j} and author.followers > -1", 1),
+    ("define d{i} = mention is d{j}", 1),
+    ('define d{i} = not (d{j} or text contains "x")', 2),  # an even count of nots
+])
+def test_defines_nested_in_defines_to_the_limit_are_read_and_hold(form: str, levels_each: int) -> None:
+    count = MAX_LEVELS // levels_each
+    lines = [form.format(i=i, j=i + 1) for i in range(count)] + [f"define d{count} = mention", "when d0 then hide"]
+    ruleset = compile_sources({"deep.play": "\n".join(lines) + "\n"})
+    assert ruleset.rules[0].condition(event(type="mention", author={"followers": 3})) is True
+    assert ruleset.rules[0].condition(event(type="comment", author={"followers": 3})) is False
+
+
 def test_a_define_counts_its_levels_where_it_is_used() -> None:
     half = MAX_LEVELS // 2 + 1
     text = f"define inner = {nested(half)}\ndefine outer = {nested(half, 'inner')}\nwhen outer then hide\n"

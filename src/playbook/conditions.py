@@ -105,7 +105,7 @@ class ConditionWriter:
 
     def expression(self, node: nodes.Condition) -> str:
         """The Python expression, over `e`, `d` (its data) and `c` (its cache), for `node`."""
-        if self._depth >= MAX_NESTING and isinstance(node, (nodes.And, nodes.Or, nodes.Not)):
+        if self._depth >= MAX_NESTING and self._nests(node):
             # Python's parser refuses deeply nested parentheses: the rest becomes a function of its own.
             return f"{self._value(ConditionWriter(self.compiler).function(node))}(e)"
         self._depth += 1
@@ -113,6 +113,17 @@ class ConditionWriter:
             return self._expression(node)
         finally:
             self._depth -= 1
+
+    def _nests(self, node: nodes.Condition) -> bool:
+        """Whether `node` is written with more conditions inside it: and, or, not, or a define."""
+        match node:
+            case nodes.And() | nodes.Or() | nodes.Not():
+                return True
+            case nodes.Word(name=name):
+                return self.compiler.define(name) is not None
+            case nodes.Is(category=category):
+                return self.compiler.define(category.name) is not None
+        return False
 
     def _expression(self, node: nodes.Condition) -> str:
         match node:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from . import nodes
 
-MAX_LEVELS = 200
+MAX_LEVELS = 100
 TOO_DEEP = f"this condition is nested too deeply to read (more than {MAX_LEVELS} levels of and, or, not)"
 TOO_DEEP_HINT = "join a chain of parts with one 'or' or one 'and', as in a or b or c, not brackets inside brackets"
 
