@@ -1080,6 +1080,16 @@ def test_defines_nested_in_defines_to_the_limit_are_read_and_hold(form: str, lev
     assert ruleset.rules[0].condition(event(type="comment", author={"followers": 3})) is False
 
 
+@pytest.mark.parametrize("order", ["abc", "acb", "bac", "bca", "cab", "cba"])
+def test_a_define_named_twice_counts_its_deepest_use_whatever_the_order(order: str) -> None:
+    written = {"a": "define a = c and b", "b": f"define b = {nested(MAX_LEVELS - 1)}", "c": "define c = mention and b"}
+    text = "\n".join(written[name] for name in order) + "\nwhen a then hide\n"
+    with pytest.raises(PlaybookError) as raised:
+        check_sources({"deep.play": text})
+    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(order.index("a") + 1, TOO_DEEP),
+                                                                           (4, TOO_DEEP)]
+
+
 def test_a_define_counts_its_levels_where_it_is_used() -> None:
     half = MAX_LEVELS // 2 + 1
     text = f"define inner = {nested(half)}\ndefine outer = {nested(half, 'inner')}\nwhen outer then hide\n"

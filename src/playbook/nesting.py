@@ -41,20 +41,25 @@ def levels(condition: nodes.Condition, define_levels: Mapping[str, int]) -> int:
 def define_levels(defines: Mapping[str, nodes.Define]) -> dict[str, int]:
     """The levels of every define, those it names written out; a define in a cycle counts its own only."""
     found: dict[str, int] = {}
+    # Depth first, each define measured after those it names; `entered` holds
+    # the defines being measured, so one named again from inside is a cycle.
+    entered: set[str] = set()
     for name in defines:
-        pending = [name]
-        while pending:
-            current = pending[-1]
+        stack = [(name, False)]
+        while stack:
+            current, named_done = stack.pop()
             if current in found:
-                pending.pop()
                 continue
-            needed = [ref for ref in _names_in(defines[current].condition)
-                      if ref in defines and ref not in found and ref not in pending]
-            if needed:
-                pending.extend(needed)
+            if named_done:
+                entered.discard(current)
+                found[current] = levels(defines[current].condition, found)
                 continue
-            found[current] = levels(defines[current].condition, found)
-            pending.pop()
+            if current in entered:
+                continue
+            entered.add(current)
+            stack.append((current, True))
+            stack.extend((ref, False) for ref in _names_in(defines[current].condition)
+                         if ref in defines and ref not in found and ref not in entered)
     return found
 
 
