@@ -18,7 +18,7 @@ from conftest import SPEC_SAMPLE, check_output, event
 
 from playbook.diagnostics import PlaybookError, Severity, render_all
 from playbook.loader import check_sources, compile_sources
-from playbook.nesting import MAX_LEVELS, TOO_DEEP
+from playbook.nesting import MAX_LEVELS, TOO_DEEP, TOO_LARGE
 
 CASES_DIR = Path(__file__).parent / "cases"
 SPEC_ACCEPTANCE = "when mention is complaint and unanswered 2h then escalate\n"
@@ -1048,12 +1048,12 @@ def nested(levels: int, inner: str = "mention") -> str:
 
 
 def levels_of(condition: str) -> int:
-    from playbook.nesting import levels
+    from playbook.nesting import extent
     from playbook.syntax import parse_text
 
     parsed, problems = parse_text(f"when {condition} then hide\n", "x.play")
     assert not problems
-    return levels(parsed.statements[0].condition, {})  # type: ignore[attr-defined]
+    return extent(parsed.statements[0].condition, {}).levels  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("levels", [MAX_LEVELS - 1, MAX_LEVELS])
@@ -1086,8 +1086,8 @@ def test_a_define_named_twice_counts_its_deepest_use_whatever_the_order(order: s
     text = "\n".join(written[name] for name in order) + "\nwhen a then hide\n"
     with pytest.raises(PlaybookError) as raised:
         check_sources({"deep.play": text})
-    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(order.index("a") + 1, TOO_DEEP),
-                                                                           (4, TOO_DEEP)]
+    # Reported where it first goes too deep, not again at the rule that uses it.
+    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(order.index("a") + 1, TOO_DEEP)]
 
 
 def test_a_define_counts_its_levels_where_it_is_used() -> None:
@@ -1095,7 +1095,25 @@ def test_a_define_counts_its_levels_where_it_is_used() -> None:
     text = f"define inner = {nested(half)}\ndefine outer = {nested(half, 'inner')}\nwhen outer then hide\n"
     with pytest.raises(PlaybookError) as raised:
         compile_sources({"deep.play": text})
-    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(2, TOO_DEEP), (3, TOO_DEEP)]
+    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(2, TOO_DEEP)]
+
+
+def test_defines_used_twice_in_each_other_grow_too_large_and_are_refused_at_once() -> None:
+    # Written out, d0 would have 2 ** 60 parts: measured define by define, it is refused at once.
+    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(60)] + ["define d60 = mention", "when d0 then hide"]
+    with pytest.raises(PlaybookError) as raised:
+        check_sources({"wide.play": "\n".join(lines) + "\n"})
+    # d47 is the first with more than 10,000 parts (2 ** 13 mentions and the ors between them).
+    assert [(d.pos.line, d.message) for d in raised.value.diagnostics] == [(48, TOO_LARGE)]
+
+
+def test_a_cycle_among_defines_used_many_times_is_found_at_once() -> None:
+    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(40)] + ["define d40 = d0", "when d0 then hide"]
+    with pytest.raises(PlaybookError) as raised:
+        check_sources({"loop.play": "\n".join(lines) + "\n"})
+    assert [(d.pos.line, d.message.split(":")[0]) for d in raised.value.diagnostics] == [
+        (1, "'d0' is defined in terms of itself"),
+    ]
 
 
 def test_a_condition_nested_beyond_reading_is_an_error_on_its_rule(tmp_path: Path) -> None:

@@ -13,7 +13,18 @@ import re2
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error, warning
-from .nesting import MAX_LEVELS, TOO_DEEP, TOO_DEEP_HINT, define_levels, levels
+from .nesting import (
+    MAX_LEVELS,
+    MAX_PARTS,
+    TOO_DEEP,
+    TOO_DEEP_HINT,
+    TOO_LARGE,
+    TOO_LARGE_HINT,
+    Extent,
+    define_extents,
+    extent,
+    names_in,
+)
 from .fields import (
     ANY_TYPE_WORDS,
     EVENT_TYPES,
@@ -92,6 +103,10 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
     return ns, problems
 
 
+def _too_big(measured: Extent) -> bool:
+    return measured.levels > MAX_LEVELS or measured.parts > MAX_PARTS
+
+
 def conjuncts(condition: nodes.Condition) -> list[nodes.Condition]:
     """The parts joined by `and`, parentheses around `and`s flattened."""
     if isinstance(condition, nodes.And):
@@ -143,10 +158,11 @@ class _Checker:
 
     def run(self, extra_brand: bool) -> None:
         self._check_brand()
-        self._check_nesting()
         for define in self.ns.defines.values():
             self._condition(define.condition, in_define=True)
-        self._check_cycles()
+        if not self._check_cycles():
+            # Defines in a cycle cannot be written out: there is nothing to measure.
+            self._check_extents()
         names: dict[str, Pos] = {}
         for rule in self.ns.rules:
             self._rule(rule, names)
@@ -168,14 +184,23 @@ class _Checker:
             if not str(handle.value).strip():
                 self.problems.append(error(handle.pos, "a brand handle cannot be empty"))
 
-    def _check_nesting(self) -> None:
-        in_defines = define_levels(self.ns.defines)
-        for define in self.ns.defines.values():
-            if in_defines[define.name.name] > MAX_LEVELS:
-                self.problems.append(error(define.pos, TOO_DEEP, TOO_DEEP_HINT))
+    def _check_extents(self) -> None:
+        """Refuse a condition too deep or too large once its defines are written out, where
+        it first becomes so: not again at each rule or define that uses one refused."""
+        of_defines = define_extents(self.ns.defines)
+        too_big = {name for name, measured in of_defines.items() if _too_big(measured)}
+        for name, define in self.ns.defines.items():
+            self._check_extent(of_defines[name], define.condition, define.pos, too_big)
         for rule in self.ns.rules:
-            if levels(rule.condition, in_defines) > MAX_LEVELS:
-                self.problems.append(error(rule.pos, TOO_DEEP, TOO_DEEP_HINT))
+            self._check_extent(extent(rule.condition, of_defines), rule.condition, rule.pos, too_big)
+
+    def _check_extent(self, measured: Extent, condition: nodes.Condition, pos: Pos, too_big: set[str]) -> None:
+        if not _too_big(measured) or any(name in too_big for name in names_in(condition)):
+            return
+        if measured.levels > MAX_LEVELS:
+            self.problems.append(error(pos, TOO_DEEP, TOO_DEEP_HINT))
+        else:
+            self.problems.append(error(pos, TOO_LARGE, TOO_LARGE_HINT))
 
     def _warn_no_brand(self) -> None:
         for rule in self.ns.rules:
@@ -232,34 +257,40 @@ class _Checker:
                     "it cannot sit under 'or' or 'not'",
                 ))
 
-    def _check_cycles(self) -> None:
+    def _check_cycles(self) -> bool:
+        """Report every define defined in terms of itself; whether there was one."""
+        defines = self.ns.defines
         reported: set[str] = set()
+        done: set[str] = set()
 
-        def refs(define: nodes.Define) -> list[str]:
-            found = []
-            for cond in walk(define.condition):
-                if isinstance(cond, nodes.Word) and cond.name in self.ns.defines:
-                    found.append(cond.name)
-                elif isinstance(cond, nodes.Is) and cond.category.name in self.ns.defines:
-                    found.append(cond.category.name)
-            return found
+        def refs(name: str) -> Iterator[str]:
+            return (ref for ref in names_in(defines[name].condition) if ref in defines)
 
-        def visit(name: str, path: list[str]) -> None:
-            if name in path:
-                cycle = path[path.index(name):] + [name]
-                start = cycle[0]
-                if start not in reported:
-                    reported.update(cycle)
-                    self.problems.append(error(
-                        self.ns.defines[start].name.pos,
-                        f"'{start}' is defined in terms of itself: {' → '.join(cycle)}",
-                    ))
-                return
-            for ref in refs(self.ns.defines[name]):
-                visit(ref, path + [name])
-
-        for name in self.ns.defines:
-            visit(name, [])
+        # Depth first from each define in turn, each define explored once: a
+        # define met again while it is being explored closes a cycle.
+        for root in defines:
+            if root in done:
+                continue
+            path = [root]
+            pending = [refs(root)]
+            while pending:
+                ref = next(pending[-1], None)
+                if ref is None:
+                    pending.pop()
+                    done.add(path.pop())
+                elif ref in path:
+                    cycle = path[path.index(ref):] + [ref]
+                    start = cycle[0]
+                    if start not in reported:
+                        reported.update(cycle)
+                        self.problems.append(error(
+                            defines[start].name.pos,
+                            f"'{start}' is defined in terms of itself: {' → '.join(cycle)}",
+                        ))
+                elif ref not in done:
+                    path.append(ref)
+                    pending.append(refs(ref))
+        return bool(reported)
 
     # --- conditions ---
 

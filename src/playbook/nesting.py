@@ -1,46 +1,66 @@
-"""How deeply a condition nests `and`, `or` and `not`, a define's own levels
-counted where it is used (the compiler writes a define out in place).
+"""How deep and how large a condition is once its defines are written out,
+as the compiler writes them: in place, wherever they are used.
 
-The checker refuses a condition deeper than `MAX_LEVELS`, so that nothing
-after checking ever meets a condition too deep to walk. Every walk here keeps
-its own stack: a condition hundreds of levels deep is measured, not recursed into.
+Depth is the levels of `and`, `or` and `not`; size is the parts (every
+condition and every `and`, `or`, `not`). A define used twice in a define used
+twice in another is written out four times, so size can grow far beyond the
+text. The checker refuses a condition deeper than `MAX_LEVELS` or larger than
+`MAX_PARTS`, so nothing after checking ever meets one too deep to walk or too
+large to write out. Every walk here keeps its own stack and measures each
+define once: measuring never recurses and never grows with the written-out size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from . import nodes
 
 MAX_LEVELS = 100
+MAX_PARTS = 10_000
 TOO_DEEP = f"this condition is nested too deeply to read (more than {MAX_LEVELS} levels of and, or, not)"
 TOO_DEEP_HINT = "join a chain of parts with one 'or' or one 'and', as in a or b or c, not brackets inside brackets"
+TOO_LARGE = f"this condition grows too large to read: more than {MAX_PARTS:,} parts once its defines are written out"
+TOO_LARGE_HINT = "a define is written out wherever it is used; use a define inside another fewer times"
 
 
-def levels(condition: nodes.Condition, define_levels: Mapping[str, int]) -> int:
-    """The levels of `condition`; a define named in it counts as `define_levels` says."""
-    deepest = 0
+class Extent(NamedTuple):
+    """How deep (levels) and how large (parts) a condition is, its defines written out."""
+
+    levels: int
+    parts: int
+
+
+def extent(condition: nodes.Condition, defines: Mapping[str, Extent]) -> Extent:
+    """The extent of `condition`; a define named in it counts as `defines` says."""
+    deepest = parts = 0
     stack = [(condition, 0)]
     while stack:
         node, depth = stack.pop()
+        parts += 1
         if isinstance(node, (nodes.And, nodes.Or)):
             stack.extend((operand, depth + 1) for operand in node.operands)
             continue
         if isinstance(node, nodes.Not):
             stack.append((node.operand, depth + 1))
             continue
-        if isinstance(node, nodes.Word):
-            depth += define_levels.get(node.name, 0)
-        elif isinstance(node, nodes.Is) and node.category.name in define_levels:
+        if isinstance(node, nodes.Word) and node.name in defines:
+            inner = defines[node.name]
+            depth += inner.levels
+            parts += inner.parts - 1
+        elif isinstance(node, nodes.Is) and node.category.name in defines:
             # `mention is vip` is the type test and vip's condition, under one more `and`.
-            depth += 1 + define_levels[node.category.name]
+            inner = defines[node.category.name]
+            depth += 1 + inner.levels
+            parts += 1 + inner.parts
         deepest = max(deepest, depth)
-    return deepest
+    return Extent(deepest, parts)
 
 
-def define_levels(defines: Mapping[str, nodes.Define]) -> dict[str, int]:
-    """The levels of every define, those it names written out; a define in a cycle counts its own only."""
-    found: dict[str, int] = {}
+def define_extents(defines: Mapping[str, nodes.Define]) -> dict[str, Extent]:
+    """The extent of every define; a define in a cycle counts only its own parts."""
+    found: dict[str, Extent] = {}
     # Depth first, each define measured after those it names; `entered` holds
     # the defines being measured, so one named again from inside is a cycle.
     entered: set[str] = set()
@@ -52,23 +72,24 @@ def define_levels(defines: Mapping[str, nodes.Define]) -> dict[str, int]:
                 continue
             if named_done:
                 entered.discard(current)
-                found[current] = levels(defines[current].condition, found)
+                found[current] = extent(defines[current].condition, found)
                 continue
             if current in entered:
                 continue
             entered.add(current)
             stack.append((current, True))
-            stack.extend((ref, False) for ref in _names_in(defines[current].condition)
+            stack.extend((ref, False) for ref in names_in(defines[current].condition)
                          if ref in defines and ref not in found and ref not in entered)
     return found
 
 
-def _names_in(condition: nodes.Condition) -> Iterable[str]:
+def names_in(condition: nodes.Condition) -> Iterable[str]:
+    """Every name `condition` uses as a word or after `is`, in the order written (a define, or not)."""
     stack = [condition]
     while stack:
         node = stack.pop()
         if isinstance(node, (nodes.And, nodes.Or)):
-            stack.extend(node.operands)
+            stack.extend(reversed(node.operands))
         elif isinstance(node, nodes.Not):
             stack.append(node.operand)
         elif isinstance(node, nodes.Word):
