@@ -13,18 +13,6 @@ import re2
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error, warning
-from .nesting import (
-    MAX_LEVELS,
-    MAX_PARTS,
-    TOO_DEEP,
-    TOO_DEEP_HINT,
-    TOO_LARGE,
-    TOO_LARGE_HINT,
-    Extent,
-    define_extents,
-    extent,
-    names_in,
-)
 from .fields import (
     ANY_TYPE_WORDS,
     EVENT_TYPES,
@@ -35,6 +23,17 @@ from .fields import (
     field_typo,
     placeholders,
     suggest,
+)
+from .nesting import (
+    MAX_LEVELS,
+    TOO_DEEP,
+    TOO_DEEP_HINT,
+    TOO_LARGE,
+    TOO_LARGE_HINT,
+    Extent,
+    define_extents,
+    extent,
+    names_in,
 )
 
 ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
@@ -101,10 +100,6 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
             elif isinstance(stmt, nodes.Rule):
                 ns.rules.append(stmt)
     return ns, problems
-
-
-def _too_big(measured: Extent) -> bool:
-    return measured.levels > MAX_LEVELS or measured.parts > MAX_PARTS
 
 
 def conjuncts(condition: nodes.Condition) -> list[nodes.Condition]:
@@ -188,14 +183,14 @@ class _Checker:
         """Refuse a condition too deep or too large once its defines are written out, where
         it first becomes so: not again at each rule or define that uses one refused."""
         of_defines = define_extents(self.ns.defines)
-        too_big = {name for name, measured in of_defines.items() if _too_big(measured)}
+        too_big = {name for name, measured in of_defines.items() if measured.too_big}
         for name, define in self.ns.defines.items():
             self._check_extent(of_defines[name], define.condition, define.pos, too_big)
         for rule in self.ns.rules:
             self._check_extent(extent(rule.condition, of_defines), rule.condition, rule.pos, too_big)
 
     def _check_extent(self, measured: Extent, condition: nodes.Condition, pos: Pos, too_big: set[str]) -> None:
-        if not _too_big(measured) or any(name in too_big for name in names_in(condition)):
+        if not measured.too_big or any(name in too_big for name in names_in(condition)):
             return
         if measured.levels > MAX_LEVELS:
             self.problems.append(error(pos, TOO_DEEP, TOO_DEEP_HINT))

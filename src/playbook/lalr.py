@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from lark.lexer import BasicLexer, ContextualLexer, LexerThread, Token
-from lark.parsers.lalr_analysis import Shift
 from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser import LALR_Parser
 
 # A table entry: the next state after a shift, or what a reduction needs (how
@@ -50,7 +50,9 @@ class _Lexer:
 class QuickLALRParser(LALR_Parser):
     """Installed with `Lark(..., parser="lalr", lexer="contextual", _plugins={"LALR_Parser": QuickLALRParser})`."""
 
+    # Built from Lark's tables and lexers on the first parse.
     _table: _Table | None = None
+    _terminal_callbacks: dict[str, Callable[[Token], Any]] = {}
     _lexers: dict[int, _Lexer] | None = None
     _skip: re.Pattern[str] | None = None
 
@@ -103,7 +105,8 @@ class QuickLALRParser(LALR_Parser):
         assert lexers is not None and self._skip is not None
         skip = self._skip.match
         terminal_callbacks = self._terminal_callbacks
-        new_token: Callable[..., Token] = Token._future_new  # Token() itself only forwards here, after checking for a deprecated keyword
+        # Token() itself only forwards here, after looking for a deprecated keyword.
+        new_token: Callable[..., Token] = Token._future_new
         state = self.parser.parse_table.start_states[start]
         end_state = self.parser.parse_table.end_states[start]
         state_stack = [state]

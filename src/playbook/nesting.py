@@ -31,6 +31,11 @@ class Extent(NamedTuple):
     levels: int
     parts: int
 
+    @property
+    def too_big(self) -> bool:
+        """Deeper than `MAX_LEVELS` or larger than `MAX_PARTS`."""
+        return self.levels > MAX_LEVELS or self.parts > MAX_PARTS
+
 
 def extent(condition: nodes.Condition, defines: Mapping[str, Extent]) -> Extent:
     """The extent of `condition`; a define named in it counts as `defines` says."""
