@@ -14,6 +14,7 @@ from lark.exceptions import UnexpectedInput
 
 from playbook import syntax
 from playbook.lalr import QuickLALRParser
+from playbook.transform import ToNodes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,3 +128,14 @@ def test_every_shipped_playbook_parses_as_lark_parses_it() -> None:
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert isinstance(same_as_lark(text, "start")[1], list), f"{path} does not parse"
+
+
+def test_playbook_nodes_are_built_as_through_lark_s_own_parser() -> None:
+    options = {k: v for k, v in syntax.PARSER_OPTIONS.items() if k != "_plugins"}
+    builder = ToNodes()
+    lark_own = Lark(syntax.grammar(), **options, transformer=builder)
+    paths = sorted(ROOT.glob("playbooks/*.play")) + sorted(ROOT.glob("examples/**/*.play"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        builder.path = str(path)
+        assert syntax.parse_text(text, str(path))[0].statements == tuple(lark_own.parse(text, start="start")), path
