@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from .check import Namespace, build_namespace, check_ruleset
 from .diagnostics import Diagnostic, Pos, PlaybookError, error, sort_key
 from .gcpause import cycle_collection_paused
-from .nesting import TOO_DEEP, TOO_DEEP_HINT
-from .nodes import And, Not, Or, PlaybookFile, Title
+from .nesting import TOO_DEEP, TOO_DEEP_HINT, extent
+from .nodes import PlaybookFile, Title
 from .syntax import parse_text
 
 if TYPE_CHECKING:
@@ -190,13 +190,6 @@ def _deepest_rule(files: Sequence[PlaybookFile]) -> Pos:
     for file in files:
         for stmt in file.statements:
             condition = getattr(stmt, "condition", None)
-            stack = [(condition, 1)] if condition is not None else []
-            while stack:
-                node, depth = stack.pop()
-                if depth > deepest:
-                    deepest, where = depth, stmt.pos
-                if isinstance(node, (And, Or)):
-                    stack.extend((operand, depth + 1) for operand in node.operands)
-                elif isinstance(node, Not):
-                    stack.append((node.operand, depth + 1))
+            if condition is not None and (levels := extent(condition, {}).levels) > deepest:
+                deepest, where = levels, stmt.pos
     return where
