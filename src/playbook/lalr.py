@@ -1,15 +1,18 @@
-"""Lark's LALR parser and contextual lexer driven by one tight loop, for loading
-large playbooks fast.
+"""Lark's LALR tables for `grammar.lark`, copied out as plain data and run
+without Lark, for loading playbooks fast.
 
-Lark lexes in a generator and parses in a method called per token, and looks
-each reduction's callback up by comparing grammar rules by value; on a
-thousand-rule playbook that machinery is most of a parse. This parser runs the
-very same tables, per-state scanners and callbacks in a single loop: blanks and
-comments are skipped with one regular expression, lines are counted only where
-a newline was passed, and each table entry is looked up once, before the first
-parse. It builds exactly what Lark builds. On any text Lark would refuse, it
-stops and hands the whole text to Lark's own parser, so every error reads
-exactly as Lark reports it.
+Lark analyses the grammar into a parse table and, for each parser state, a
+scanner of the terminals that state accepts. `tables_of` copies those out as
+dicts, tuples and strings, which `tables.py` keeps on disk; `QuickParser` runs
+them in one loop that lexes and parses. Loading a playbook then imports no Lark
+at all, which is about a third of a fresh `playbook check`.
+
+The loop builds what Lark's own parser builds with the same transformer: the
+same rules reduce, with the same children, filtered and inlined as Lark does.
+Blanks and comments are skipped with one regular expression, lines are counted
+only where a newline was passed, and tokens are made only for the terminals a
+rule keeps. On anything it cannot parse it raises `Refused`, and the text goes
+to Lark's own parser, whose errors the diagnostics are made of.
 """
 
 from __future__ import annotations
@@ -18,97 +21,164 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from lark.lexer import BasicLexer, ContextualLexer, LexerThread, Token
-from lark.parse_tree_builder import ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
-from lark.parsers.lalr_parser import LALR_Parser
-
-# A table entry: the next state after a shift, or what a reduction needs (how
-# many values it takes, the callback that builds its node or None when its one
-# value passes through, the rule's name).
-_Table = dict[int, dict[str, Any]]
+# The plain data of `tables_of`: written with marshal, so only dicts, tuples,
+# lists, strings, ints and bools. In the parse table, an entry of 0 or more
+# shifts to that state; an entry of -1 - i reduces by rule i.
+Tables = dict[str, Any]
 
 
 class Refused(Exception):
     """The quick loop met something only Lark's own parser knows how to report."""
 
 
-class _Lexer:
-    """What the loop needs of one parser state's scanner."""
+class Token(str):
+    """A word of a playbook as a rule receives it: its text, the name of its
+    terminal and where it begins, as Lark's tokens have them."""
 
-    __slots__ = ("pattern", "callback", "newline_types")
-
-    def __init__(self, lexer: BasicLexer) -> None:
-        scanner = lexer.scanner
-        # Lark splits a scanner into several expressions only beyond Python's
-        # limit of groups; one expression is matched directly.
-        self.pattern: re.Pattern[str] | None = scanner._mres[0] if len(scanner._mres) == 1 else None
-        self.callback: dict[str, Callable[[Token], Token]] = lexer.callback
-        self.newline_types: frozenset[str] = frozenset(lexer.newline_types)
+    type: str
+    line: int
+    column: int
 
 
-class QuickLALRParser(LALR_Parser):
-    """Installed with `Lark(..., parser="lalr", lexer="contextual", _plugins={"LALR_Parser": QuickLALRParser})`."""
+def tables_of(lark: Any) -> Tables:
+    """The parse table, rules and scanners of a Lark LALR parser with a contextual lexer, as plain data."""
+    from lark.lexer import UnlessCallback
+    from lark.parsers.lalr_analysis import Shift
 
-    # Built from Lark's tables and lexers on the first parse.
-    _table: _Table | None = None
-    _terminal_callbacks: dict[str, Callable[[Token], Any]] = {}
-    _lexers: dict[int, _Lexer] | None = None
-    _skip: re.Pattern[str] | None = None
+    parse_table = lark.parser.parser.parser.parse_table
+    rules: list[Any] = []
+    rule_index: dict[Any, int] = {}
+    states: dict[int, dict[str, Any]] = {}
+    for state, actions in parse_table.states.items():
+        row: dict[str, Any] = {}
+        for terminal, (action, arg) in actions.items():
+            if action is Shift:
+                row[terminal] = arg
+            else:
+                if arg not in rule_index:
+                    rule_index[arg] = len(rules)
+                    rules.append(arg)
+                row[terminal] = -1 - rule_index[arg]
+        states[state] = row
 
-    def parse(self, lexer: Any, start: str, on_error: Any = None) -> Any:
-        text: Any = lexer.state.text if isinstance(lexer, LexerThread) and lexer.state is not None else None
-        if text is not None and isinstance(lexer.lexer, ContextualLexer) and text.is_complete_text():
-            try:
-                return self._quick_parse(lexer.lexer, text.text, start)
-            except Refused:
-                pass
-        return self.parse_as_lark(lexer, start, on_error)
+    kept = {
+        symbol.name
+        for rule in rules
+        for symbol in rule.expansion
+        if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)
+    }
 
-    def parse_as_lark(self, lexer: Any, start: str, on_error: Any = None) -> Any:
-        """Lark's own parse, from the start of the text: for what the quick loop refuses."""
-        return super().parse(lexer, start, on_error)  # type: ignore[no-untyped-call]
+    contextual = lark.parser.lexer
+    scanners: list[Any] = []
+    scanner_index: dict[int, int] = {}
+    scanner_of: dict[int, int] = {}
+    for state, lexer in contextual.lexers.items():
+        if id(lexer) not in scanner_index:
+            scanner_index[id(lexer)] = len(scanners)
+            mres = lexer.scanner._mres
+            # Lark splits a scanner into several expressions only beyond Python's
+            # limit of groups; such a state is left to Lark.
+            pattern = mres[0].pattern if len(mres) == 1 and mres[0].flags == re.UNICODE else None
+            keywords = {}
+            for terminal, callback in lexer.callback.items():
+                if not isinstance(callback, UnlessCallback) or any(t.pattern.flags for t in callback.scanner.terminals):
+                    raise ValueError(f"the lexer of state {state} changes {terminal} tokens in a way tables cannot hold")
+                keywords[terminal] = {t.pattern.value: t.name for t in callback.scanner.terminals}
+            scanners.append((pattern, sorted(lexer.newline_types), keywords))
+        scanner_of[state] = scanner_index[id(lexer)]
 
-    def _prepare(self, contextual: ContextualLexer) -> _Table:
-        parse_table = self.parser.parse_table
-        callbacks = self.parser.callbacks
-        table: _Table = {}
-        for state, actions in parse_table.states.items():
-            row: dict[str, Any] = {}
-            for token_type, (action, arg) in actions.items():
-                if action is Shift:
-                    row[token_type] = arg
-                else:
-                    size, callback = len(arg.expansion), callbacks[arg]
-                    # A `?rule` of one item, which Lark inlines: its value passes through unbuilt.
-                    passes = size == 1 and isinstance(callback, ExpandSingleChild)
-                    row[token_type] = (size, None if passes else callback, arg.origin.name)
-            table[state] = row
-        self._terminal_callbacks = {name: f for name, f in callbacks.items() if isinstance(name, str)}
-        conf: Any = contextual.root_lexer
-        ignored = [t.pattern.to_regexp() for t in conf.terminals if t.name in conf.ignore_types]
+    root = contextual.root_lexer
+    ignored = [t.pattern.to_regexp() for t in root.terminals if t.name in root.ignore_types]
+    return {
+        "states": states,
+        "start_states": dict(parse_table.start_states),
+        "end_states": dict(parse_table.end_states),
+        "rules": [_rule_data(rule) for rule in rules],
+        "kept": sorted(kept),
+        "scanners": scanners,
+        "scanner_of": scanner_of,
         # No terminal of the grammar begins with a blank or '#', so skipping
         # them first cannot change which token is matched next.
-        self._skip = re.compile("(?:" + "|".join(ignored) + ")+" if ignored else "(?!)")
-        self._lexers = {}
-        self._table = table
-        return table
+        "skip": "(?:" + "|".join(ignored) + ")+" if ignored else "(?!)",
+    }
 
-    def _lexer(self, contextual: ContextualLexer, state: int) -> _Lexer:
-        assert self._lexers is not None
-        lexer = self._lexers[state] = _Lexer(contextual.lexers[state])  # type: ignore[arg-type]
-        return lexer
 
-    def _quick_parse(self, contextual: ContextualLexer, text: str, start: str) -> Any:
-        table = self._table or self._prepare(contextual)
-        lexers = self._lexers
-        assert lexers is not None and self._skip is not None
+def _rule_data(rule: Any) -> tuple[str, int, str, Any, bool, bool]:
+    """What reducing `rule` takes: the rule's name, how many values, the builder
+    method, which values are its children (None: all), whether a lone child
+    stands for it (`?rule`) and whether the parent takes its children (`_rule`)."""
+    expansion = rule.expansion
+    include = [
+        (i, not symbol.is_term and symbol.name.startswith("_"))
+        for i, symbol in enumerate(expansion)
+        if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out)
+    ]
+    filters = len(include) < len(expansion) or any(expand for _, expand in include)
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    single = bool(rule.options.expand1 and not rule.alias)
+    return (rule.origin.name, len(expansion), name, include if filters else None, single,
+            rule.origin.name.startswith("_"))
+
+
+def _refuse(children: list[Any]) -> Any:
+    """Stands for a method the builder lacks: Lark builds a tree for such a rule."""
+    raise Refused
+
+
+class _Scanner:
+    """One parser state's scanner: its expression, the terminals that may span
+    lines, and the keywords a matched terminal turns into."""
+
+    __slots__ = ("pattern", "newline_types", "keywords")
+
+    def __init__(self, data: Any) -> None:
+        pattern, newline_types, keywords = data
+        self.pattern: re.Pattern[str] | None = re.compile(pattern) if pattern is not None else None
+        self.newline_types: frozenset[str] = frozenset(newline_types)
+        self.keywords: dict[str, dict[str, str]] = keywords
+
+
+class QuickParser:
+    """Parses text with `Tables`, building values with `builder`'s methods, one
+    per rule name (Lark's transformer methods); Refused where it cannot."""
+
+    def __init__(self, tables: Tables, builder: Any) -> None:
+        rules = []
+        for origin, size, name, include, single, inline in tables["rules"]:
+            build = None if inline else getattr(builder, name, _refuse)
+            passes = single and size == 1 and include is None
+            rules.append((size, build, None if include is None else tuple(include), single, origin, passes))
+        self._table: dict[int, dict[str, Any]] = {
+            state: {terminal: entry if entry >= 0 else rules[-1 - entry] for terminal, entry in row.items()}
+            for state, row in tables["states"].items()
+        }
+        self._start_states: dict[str, int] = tables["start_states"]
+        self._end_states: dict[str, int] = tables["end_states"]
+        self._kept = frozenset(tables["kept"])
+        self._scanner_data: list[Any] = tables["scanners"]
+        self._scanner_of: dict[int, int] = tables["scanner_of"]
+        self._scanners: dict[int, _Scanner] = {}
+        self._scanner_in: dict[int, _Scanner] = {}
+        self._skip = re.compile(tables["skip"])
+
+    def _scanner(self, state: int) -> _Scanner:
+        """The scanner of `state`, compiled the first time a parse needs it."""
+        index = self._scanner_of[state]
+        scanner = self._scanners.get(index)
+        if scanner is None:
+            scanner = self._scanners[index] = _Scanner(self._scanner_data[index])
+        self._scanner_in[state] = scanner
+        return scanner
+
+    def parse(self, text: str, start: str) -> Any:
+        """What `builder` makes of `text` from the rule `start`; Refused if the loop cannot parse it."""
+        table = self._table
+        kept = self._kept
         skip = self._skip.match
-        terminal_callbacks = self._terminal_callbacks
-        # Token() itself only forwards here, after looking for a deprecated keyword.
-        new_token: Callable[..., Token] = Token._future_new
-        state = self.parser.parse_table.start_states[start]
-        end_state = self.parser.parse_table.end_states[start]
+        scanner_in = self._scanner_in
+        new_str = str.__new__
+        state = self._start_states[start]
+        end_state = self._end_states[start]
         state_stack = [state]
         value_stack: list[Any] = []
         end = len(text)
@@ -125,40 +195,45 @@ class QuickLALRParser(LALR_Parser):
                     line_start = pos + gap.rindex("\n") + 1
                 pos += len(gap)
             if pos < end:
-                lexer = lexers.get(state) or self._lexer(contextual, state)
-                found = lexer.pattern.match(text, pos) if lexer.pattern is not None else None
+                scanner = scanner_in.get(state) or self._scanner(state)
+                found = scanner.pattern.match(text, pos) if scanner.pattern is not None else None
                 if found is None:
                     raise Refused
                 value = found.group()
                 kind: str = found.lastgroup  # type: ignore[assignment]
-                start_line, start_column = line, pos - line_start + 1
-                if kind in lexer.newline_types:
+                column = pos - line_start + 1
+                token_line = line
+                if kind in scanner.newline_types:
                     newlines = value.count("\n")
                     if newlines:
                         line += newlines
                         line_start = pos + value.rindex("\n") + 1
-                token_start = pos
                 pos += len(value)
-                token = new_token(kind, value, token_start, start_line, start_column, line, pos - line_start + 1, pos)
-                if kind in lexer.callback:
-                    token = lexer.callback[kind](token)
-                    kind = token.type
+                if kind in scanner.keywords:
+                    kind = scanner.keywords[kind].get(value, kind)
+                if kind in kept:
+                    token = new_str(Token, value)
+                    token.type = kind
+                    token.line = token_line
+                    token.column = column
+                else:
+                    token = None
             else:
-                kind, token = "$END", None
+                kind = "$END"
             actions = table[state]
             while True:
                 entry = actions.get(kind)
                 if entry is None:
                     raise Refused
                 if type(entry) is int:
-                    if token is None:
+                    if kind == "$END":
                         raise Refused
                     state = entry
                     state_stack.append(state)
-                    value_stack.append(token if kind not in terminal_callbacks else terminal_callbacks[kind](token))
+                    value_stack.append(token)
                     break
-                size, callback, origin = entry
-                if callback is None:
+                size, build, include, single, origin, passes = entry
+                if passes:
                     del state_stack[-1]
                 else:
                     if size:
@@ -167,9 +242,23 @@ class QuickLALRParser(LALR_Parser):
                         del value_stack[-size:]
                     else:
                         values = []
-                    value_stack.append(callback(values))
+                    if include is not None:
+                        children: list[Any] = []
+                        for index, expand in include:
+                            if expand:
+                                children += values[index]
+                            else:
+                                children.append(values[index])
+                    else:
+                        children = values
+                    if build is None:
+                        value_stack.append(children)
+                    elif single and len(children) == 1:
+                        value_stack.append(children[0])
+                    else:
+                        value_stack.append(build(children))
                 state = table[state_stack[-1]][origin]
                 state_stack.append(state)
-                if token is None and state == end_state:
+                if kind == "$END" and state == end_state:
                     return value_stack[-1]
                 actions = table[state]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from lark import Token
+from typing import Any, TypeGuard
 
 from . import nodes
 from .diagnostics import Pos
 from .durations import parse_duration
+from .lalr import Token
 
 
 def unquote(text: str) -> str:
@@ -27,12 +26,17 @@ def unquote(text: str) -> str:
     return "".join(out)
 
 
+def _is_token(child: Any) -> TypeGuard[Token]:
+    # Tokens are strings, the quick parser's and Lark's alike; nodes are not.
+    return isinstance(child, str)
+
+
 def _tokens(children: list[Any], kind: str | None = None) -> list[Token]:
-    return [c for c in children if isinstance(c, Token) and (kind is None or c.type == kind)]
+    return [c for c in children if _is_token(c) and (kind is None or c.type == kind)]
 
 
 class ToNodes:
-    """Builds the AST as Lark's parser reduces; positions carry the path of
+    """Builds the AST as a parser reduces (the quick one or Lark's); positions carry the path of
     the file being parsed, as the user gave it.
 
     Each grammar rule has a method of its name taking its children, already
@@ -136,7 +140,7 @@ class ToNodes:
         return tuple(children)
 
     def _phrases(self, item: Any) -> nodes.Name | tuple[nodes.Literal, ...]:
-        if isinstance(item, Token):
+        if _is_token(item):
             return nodes.Name(str(item), self._at(item))
         return item  # type: ignore[no-any-return]
 

@@ -1,0 +1,71 @@
+"""The quick parser's tables, kept on disk so that loading a playbook needs no Lark.
+
+Building them means importing Lark and loading the grammar into it, about 60 ms
+of every fresh `playbook check`. So the first load on a machine builds them and
+writes them, with marshal, to `$XDG_CACHE_HOME/playbook/` (by default
+`~/.cache/playbook/`); later loads read them back in about a millisecond.
+
+The file holds the grammar's text, and its tables are used only for that very
+grammar: an edited `grammar.lark` builds new ones. The name also carries the
+Python version (marshal's format may change between versions) and `FORMAT`,
+which changes whenever `lalr.tables_of` changes what it writes. A folder that
+cannot be written costs speed, never correctness: the tables are then built
+in memory on every load.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+from collections.abc import Callable
+
+from .lalr import Tables
+
+FORMAT = 1
+
+
+def cache_file(grammar: str) -> str | None:
+    """Where the tables of `grammar` are kept; None when there is no home folder to keep them in."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return None
+    key = zlib.crc32(grammar.encode("utf-8"))
+    version = f"{sys.version_info[0]}{sys.version_info[1]}"
+    return os.path.join(base, "playbook", f"grammar-{key:08x}-v{FORMAT}-py{version}.tables")
+
+
+def load_tables(grammar: str, build: Callable[[], Tables]) -> Tables:
+    """The tables of `grammar`: read back from disk, or made by `build` and written for the next load."""
+    path = cache_file(grammar)
+    if path is not None:
+        try:
+            with open(path, "rb") as file:
+                stored = marshal.load(file)
+            if isinstance(stored, dict) and stored.get("grammar") == grammar:
+                return stored["tables"]  # type: ignore[no-any-return]
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    tables = build()
+    if path is not None:
+        _write(path, {"grammar": grammar, "tables": tables})
+    return tables
+
+
+def _write(path: str, data: dict[str, object]) -> None:
+    # Written aside and renamed into place, so a reader never sees half a file
+    # even when several processes build the tables at once.
+    partial = f"{path}.{os.getpid()}.partial"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(partial, "wb") as file:
+            marshal.dump(data, file)
+        os.replace(partial, path)
+    except OSError:
+        try:
+            os.remove(partial)
+        except OSError:
+            pass
