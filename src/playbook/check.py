@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-
-import re2
+from typing import TYPE_CHECKING
 
 from . import nodes
 from .diagnostics import Diagnostic, Pos, error, warning
@@ -35,6 +34,9 @@ from .nesting import (
     extent,
     names_in,
 )
+
+if TYPE_CHECKING:
+    import re2
 
 ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
 
@@ -401,6 +403,8 @@ class _Checker:
                 f"unknown regular expression flag '{bad_flags[0]}'",
                 "only /i (ignore case) is allowed",
             ))
+        import re2  # only playbooks with regular expressions pay for loading RE2
+
         options = re2.Options()
         options.log_errors = False
         try:

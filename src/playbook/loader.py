@@ -6,7 +6,6 @@ problem that checking has not, so it is left to what runs the rules.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +124,8 @@ def _read_all(paths: Sequence[str]) -> dict[str, str]:
 
 def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> RuleSet:
     """The rule set of playbook texts given by path, in that order; PlaybookError if invalid."""
+    from hashlib import sha256
+
     from .compiler import Compiler
 
     with cycle_collection_paused():
@@ -138,7 +139,7 @@ def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> Ru
     titles = tuple(
         stmt.text for f in checked.files for stmt in f.statements if isinstance(stmt, Title)
     )
-    digest = hashlib.sha256(
+    digest = sha256(
         b"\0".join(p.encode() + b"\0" + t.encode() for p, t in checked.sources.items())
     ).hexdigest()
     return RuleSet(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import nodes
@@ -38,7 +38,7 @@ _PARSING = threading.Lock()
 
 def grammar() -> str:
     """The text of `grammar.lark`."""
-    return resources.files("playbook").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
