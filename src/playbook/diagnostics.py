@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from .records import record
 
 TAB_SIZE = 8
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class Pos:
     """A place in a playbook file: the path as the user gave it, 1-based line and column."""
 
@@ -27,7 +28,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One problem: where it is, what is wrong, and a hint on what to do."""
 

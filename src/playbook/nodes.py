@@ -1,4 +1,4 @@
-"""The playbook AST: one frozen dataclass per grammar rule, each with its position.
+"""The playbook AST: one record (a frozen dataclass) per grammar rule, each with its position.
 
 Names mirror `grammar.lark` (`contains_any` is `ContainsAny`), so a reader can go
 from the grammar to the tree and back. The tree holds what was written, checked
@@ -8,15 +8,15 @@ or not; `check.py` finds what is wrong with it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Union
 
 from .diagnostics import Pos
+from .records import record
 
 Value = Union[str, int, float, bool]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """A reference to a `define` or `list` by name, or a label."""
 
@@ -24,7 +24,7 @@ class Name:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Field:
     """A dotted event field such as `author.followers`."""
 
@@ -32,13 +32,13 @@ class Field:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     value: Value
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Duration:
     """A written duration (`2h`, `90 minutes`, `1h30m`) and its length in seconds."""
 
@@ -50,7 +50,7 @@ class Duration:
 # --- conditions ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compare:
     field: Field
     op: str
@@ -58,28 +58,28 @@ class Compare:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Contains:
     field: Field
     phrase: Literal
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainsAny:
     field: Field
     phrases: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainsAll:
     field: Field
     phrases: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Matches:
     field: Field
     pattern: str
@@ -88,20 +88,20 @@ class Matches:
     regex_pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class In:
     field: Field
     values: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Exists:
     field: Field
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Word:
     """A bare word: a `define` by that name, or else the event type."""
 
@@ -109,7 +109,7 @@ class Word:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Is:
     """`WORD is NAME` or, negated, `WORD is not NAME`."""
 
@@ -119,25 +119,25 @@ class Is:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not:
     operand: Condition
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And:
     operands: tuple[Condition, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or:
     operands: tuple[Condition, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unanswered:
     """`unanswered D`, `unanswered for D`, `no reply within D`."""
 
@@ -145,7 +145,7 @@ class Unanswered:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AtLeast:
     """`at least N times within D [per FIELD]`."""
 
@@ -165,7 +165,7 @@ Condition = Union[
 # --- actions and options --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActionArg:
     """One part after an action word: `to "T"`, `"T"`, `priority P`, `message "M"`, `with template "N"`.
 
@@ -178,14 +178,14 @@ class ActionArg:
     value_pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     word: str
     args: tuple[ActionArg, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limit:
     """`at most once per D`, `at most N per D`, `at most once per FIELD per D`."""
 
@@ -198,33 +198,33 @@ class Limit:
 # --- statements -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Title:
     text: str
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Brand:
     handles: tuple[Literal, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListDef:
     name: Name
     phrases: tuple[Literal, ...]
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Define:
     name: Name
     condition: Condition
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """A rule; `name` is None for an unnamed one, which `when_pos` then names."""
 
@@ -246,7 +246,7 @@ class Rule:
 Statement = Union[Title, Brand, ListDef, Define, Rule]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlaybookFile:
     """One parsed `.play` file.
 
