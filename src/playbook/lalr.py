@@ -5,13 +5,14 @@ Lark analyses the grammar into a parse table and, for each parser state, a
 scanner of the terminals that state accepts. `tables_of` copies those out as
 dicts, tuples and strings, which `tables.py` keeps on disk; `QuickParser` runs
 them in one loop that lexes and parses. Loading a playbook then imports no Lark
-at all, which is about a third of a fresh `playbook check`.
+at all: importing it and loading the grammar took about 60 ms of every fresh
+`playbook check`.
 
 The loop builds what Lark's own parser builds with the same transformer: the
 same rules reduce, with the same children, filtered and inlined as Lark does.
-Blanks and comments are skipped with one regular expression, lines are counted
-only where a newline was passed, and tokens are made only for the terminals a
-rule keeps. On anything it cannot parse it raises `Refused`, and the text goes
+Blanks and comments are taken by the same match as the token after them,
+lines are counted only where a newline was passed, and tokens are made only
+for the terminals a rule keeps. On anything it cannot parse it raises `Refused`, and the text goes
 to Lark's own parser, whose errors the diagnostics are made of.
 """
 
@@ -114,10 +115,11 @@ def _rule_data(rule: Any) -> tuple[str, int, str, Any, bool, bool]:
         if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out)
     ]
     filters = len(include) < len(expansion) or any(expand for _, expand in include)
-    name = rule.alias or rule.options.template_source or rule.origin.name
+    # Lark's names may be its own str subclass; the tables hold plain strings.
+    origin = str(rule.origin.name)
+    name = str(rule.alias or rule.options.template_source or origin)
     single = bool(rule.options.expand1 and not rule.alias)
-    return (rule.origin.name, len(expansion), name, include if filters else None, single,
-            rule.origin.name.startswith("_"))
+    return (origin, len(expansion), name, include if filters else None, single, origin.startswith("_"))
 
 
 def _refuse(children: list[Any]) -> Any:
@@ -131,9 +133,13 @@ class _Scanner:
 
     __slots__ = ("pattern", "newline_types", "keywords")
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, blanks: str) -> None:
         pattern, newline_types, keywords = data
-        self.pattern: re.Pattern[str] | None = re.compile(pattern) if pattern is not None else None
+        # Blanks and comments before the token are taken by the same match,
+        # and never given back: no terminal begins with one.
+        self.pattern: re.Pattern[str] | None = (
+            re.compile(f"(?:{blanks})?+(?:{pattern})") if pattern is not None else None
+        )
         self.newline_types: frozenset[str] = frozenset(newline_types)
         self.keywords: dict[str, dict[str, str]] = keywords
 
@@ -143,11 +149,16 @@ class QuickParser:
     per rule name (Lark's transformer methods); Refused where it cannot."""
 
     def __init__(self, tables: Tables, builder: Any) -> None:
-        rules = []
+        # A reduction is its rule's name when its one value passes through
+        # unbuilt (a `?rule` of one item, which Lark inlines), else what
+        # building its value takes.
+        rules: list[Any] = []
         for origin, size, name, include, single, inline in tables["rules"]:
-            build = None if inline else getattr(builder, name, _refuse)
-            passes = single and size == 1 and include is None
-            rules.append((size, build, None if include is None else tuple(include), single, origin, passes))
+            if single and size == 1 and include is None:
+                rules.append(origin)
+            else:
+                build = None if inline else getattr(builder, name, _refuse)
+                rules.append((size, build, None if include is None else tuple(include), single, origin))
         self._table: dict[int, dict[str, Any]] = {
             state: {terminal: entry if entry >= 0 else rules[-1 - entry] for terminal, entry in row.items()}
             for state, row in tables["states"].items()
@@ -159,14 +170,15 @@ class QuickParser:
         self._scanner_of: dict[int, int] = tables["scanner_of"]
         self._scanners: dict[int, _Scanner] = {}
         self._scanner_in: dict[int, _Scanner] = {}
-        self._skip = re.compile(tables["skip"])
+        self._blanks: str = tables["skip"]
+        self._skip = re.compile(self._blanks)
 
     def _scanner(self, state: int) -> _Scanner:
         """The scanner of `state`, compiled the first time a parse needs it."""
         index = self._scanner_of[state]
         scanner = self._scanners.get(index)
         if scanner is None:
-            scanner = self._scanners[index] = _Scanner(self._scanner_data[index])
+            scanner = self._scanners[index] = _Scanner(self._scanner_data[index], self._blanks)
         self._scanner_in[state] = scanner
         return scanner
 
@@ -186,29 +198,25 @@ class QuickParser:
         line = 1
         token: Token | None = None
         while True:
-            blank = skip(text, pos)
-            if blank is not None:
-                gap = blank.group()
-                newlines = gap.count("\n")
-                if newlines:
-                    line += newlines
-                    line_start = pos + gap.rindex("\n") + 1
-                pos += len(gap)
-            if pos < end:
-                scanner = scanner_in.get(state) or self._scanner(state)
-                found = scanner.pattern.match(text, pos) if scanner.pattern is not None else None
-                if found is None:
-                    raise Refused
-                value = found.group()
+            scanner = scanner_in.get(state) or self._scanner(state)
+            found = scanner.pattern.match(text, pos) if scanner.pattern is not None else None
+            if found is not None:
                 kind: str = found.lastgroup  # type: ignore[assignment]
-                column = pos - line_start + 1
+                token_start = found.start(kind)
+                if token_start != pos:
+                    newlines = text.count("\n", pos, token_start)
+                    if newlines:
+                        line += newlines
+                        line_start = text.rindex("\n", pos, token_start) + 1
+                pos = found.end()
+                value = text[token_start:pos]
+                column = token_start - line_start + 1
                 token_line = line
                 if kind in scanner.newline_types:
                     newlines = value.count("\n")
                     if newlines:
                         line += newlines
-                        line_start = pos + value.rindex("\n") + 1
-                pos += len(value)
+                        line_start = token_start + value.rindex("\n") + 1
                 if kind in scanner.keywords:
                     kind = scanner.keywords[kind].get(value, kind)
                 if kind in kept:
@@ -219,6 +227,11 @@ class QuickParser:
                 else:
                     token = None
             else:
+                blank = skip(text, pos)
+                if blank is not None:
+                    pos = blank.end()
+                if pos < end:
+                    raise Refused
                 kind = "$END"
             actions = table[state]
             while True:
@@ -232,10 +245,10 @@ class QuickParser:
                     state_stack.append(state)
                     value_stack.append(token)
                     break
-                size, build, include, single, origin, passes = entry
-                if passes:
-                    del state_stack[-1]
+                if type(entry) is str:
+                    state = state_stack[-1] = table[state_stack[-2]][entry]
                 else:
+                    size, build, include, single, origin = entry
                     if size:
                         values = value_stack[-size:]
                         del state_stack[-size:]
@@ -257,8 +270,8 @@ class QuickParser:
                         value_stack.append(children[0])
                     else:
                         value_stack.append(build(children))
-                state = table[state_stack[-1]][origin]
-                state_stack.append(state)
+                    state = table[state_stack[-1]][origin]
+                    state_stack.append(state)
                 if kind == "$END" and state == end_state:
                     return value_stack[-1]
                 actions = table[state]
