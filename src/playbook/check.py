@@ -152,6 +152,8 @@ class _Checker:
         self.sources = sources
         self.problems: list[Diagnostic] = []
         self.used: set[str] = set()
+        # The time conditions met while checking the current rule's condition.
+        self.timed: list[nodes.TimeCondition] = []
 
     def run(self, extra_brand: bool) -> None:
         self._check_brand()
@@ -228,8 +230,10 @@ class _Checker:
             ))
         else:
             names[name] = pos
+        self.timed = []
         self._condition(rule.condition, in_define=False)
-        self._time_conditions(rule.condition)
+        if self.timed:
+            self._time_conditions(rule.condition, self.timed)
         for action in rule.actions:
             self._action(action)
         for limit in rule.limits:
@@ -239,7 +243,8 @@ class _Checker:
             if limit.per is not None:
                 self._field(limit.per)
 
-    def _time_conditions(self, condition: nodes.Condition) -> None:
+    def _time_conditions(self, condition: nodes.Condition, timed: list[nodes.TimeCondition]) -> None:
+        """Report time conditions beyond the first, and those not joined with 'and' (`timed`: all of them)."""
         _, top_level = split_time(condition)
         for extra in top_level[1:]:
             self.problems.append(error(
@@ -247,8 +252,8 @@ class _Checker:
                 "split it into two rules",
             ))
         allowed = {id(c) for c in top_level}
-        for cond in walk(condition):
-            if isinstance(cond, (nodes.Unanswered, nodes.AtLeast)) and id(cond) not in allowed:
+        for cond in timed:
+            if id(cond) not in allowed:
                 self.problems.append(error(
                     cond.pos, "a time condition must be joined to the rest of the condition with 'and'",
                     "it cannot sit under 'or' or 'not'",
@@ -292,7 +297,9 @@ class _Checker:
     # --- conditions ---
 
     def _condition(self, cond: nodes.Condition, in_define: bool) -> None:
-        match cond:
+        match cond:  # the commonest first: nearly every rule names an event type
+            case nodes.Word():
+                self._word(cond)
             case nodes.And(operands=operands) | nodes.Or(operands=operands):
                 for operand in operands:
                     self._condition(operand, in_define)
@@ -319,8 +326,6 @@ class _Checker:
                         self._value_kind(fld, literal)
             case nodes.Exists(field=fld):
                 self._field(fld)
-            case nodes.Word():
-                self._word(cond)
             case nodes.Is():
                 self._is(cond)
             case nodes.Unanswered(duration=duration) | nodes.AtLeast(duration=duration):
@@ -329,6 +334,8 @@ class _Checker:
                         cond.pos, "a time condition belongs in a rule, not in a define",
                         "move it to the rule's 'when'",
                     ))
+                else:
+                    self.timed.append(cond)
                 self._duration(duration)
                 if isinstance(cond, nodes.AtLeast):
                     if cond.count < 1:

@@ -44,22 +44,25 @@ def extent(condition: nodes.Condition, defines: Mapping[str, Extent]) -> Extent:
     while stack:
         node, depth = stack.pop()
         parts += 1
-        if isinstance(node, (nodes.And, nodes.Or)):
-            stack.extend((operand, depth + 1) for operand in node.operands)
+        # Exact types: nodes are never subclassed, and this walk runs for every rule.
+        if type(node) is nodes.And or type(node) is nodes.Or:
+            deeper = depth + 1
+            stack += [(operand, deeper) for operand in node.operands]
             continue
-        if isinstance(node, nodes.Not):
+        if type(node) is nodes.Not:
             stack.append((node.operand, depth + 1))
             continue
-        if isinstance(node, nodes.Word) and node.name in defines:
+        if type(node) is nodes.Word and node.name in defines:
             inner = defines[node.name]
             depth += inner.levels
             parts += inner.parts - 1
-        elif isinstance(node, nodes.Is) and node.category.name in defines:
+        elif type(node) is nodes.Is and node.category.name in defines:
             # `mention is vip` is the type test and vip's condition, under one more `and`.
             inner = defines[node.category.name]
             depth += 1 + inner.levels
             parts += 1 + inner.parts
-        deepest = max(deepest, depth)
+        if depth > deepest:
+            deepest = depth
     return Extent(deepest, parts)
 
 
