@@ -68,6 +68,21 @@ def test_tables_of_another_grammar_are_not_used(cache_home: Path) -> None:
     assert build.calls == 1, "the rebuilt tables were not written back"
 
 
+def test_tables_made_by_other_code_are_not_used(cache_home: Path) -> None:
+    load_tables(syntax.grammar(), CountedBuild())
+    path = cache_file(syntax.grammar())
+    assert path is not None
+    with open(path, "rb") as file:
+        stored = marshal.load(file)
+    stored["maker"] += 1
+    stored["tables"] = {"states": {}}
+    with open(path, "wb") as file:
+        marshal.dump(stored, file)
+    build = CountedBuild()
+    assert load_tables(syntax.grammar(), build) == tables_of(syntax.parser())
+    assert build.calls == 1
+
+
 @pytest.mark.parametrize("damage", [b"", b"\x00garbage", None])
 def test_a_damaged_file_is_rebuilt(cache_home: Path, damage: bytes | None) -> None:
     load_tables(syntax.grammar(), CountedBuild())

@@ -5,12 +5,12 @@ of every fresh `playbook check`. So the first load on a machine builds them and
 writes them, with marshal, to `$XDG_CACHE_HOME/playbook/` (by default
 `~/.cache/playbook/`); later loads read them back in about a millisecond.
 
-The file holds the grammar's text, and its tables are used only for that very
-grammar: an edited `grammar.lark` builds new ones. The name also carries the
-Python version (marshal's format may change between versions) and `FORMAT`,
-which changes whenever `lalr.tables_of` changes what it writes. A folder that
-cannot be written costs speed, never correctness: the tables are then built
-in memory on every load.
+Kept tables are used only by the code and for the grammar they were made
+with: the file holds the grammar's text and a checksum of `lalr.py`, which
+makes and reads them, so an edited grammar or parser builds new ones. Its name
+carries the Python version, since marshal's format may change between
+versions. A folder that cannot be written costs speed, never correctness: the
+tables are then built in memory on every load.
 """
 
 from __future__ import annotations
@@ -21,37 +21,49 @@ import sys
 import zlib
 from collections.abc import Callable
 
+from . import lalr
 from .lalr import Tables
 
-FORMAT = 1
+
+def _maker_checksum() -> int | None:
+    """A checksum of `lalr.py`; None if its text cannot be read."""
+    try:
+        with open(lalr.__file__, "rb") as file:
+            return zlib.crc32(file.read())
+    except (OSError, TypeError):
+        return None
 
 
 def cache_file(grammar: str) -> str | None:
-    """Where the tables of `grammar` are kept; None when there is no home folder to keep them in."""
+    """Where the tables of `grammar` are kept; None when there is nowhere to keep them."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):
             return None
-    key = zlib.crc32(grammar.encode("utf-8"))
+    maker = _maker_checksum()
+    if maker is None:
+        return None
+    key = zlib.crc32(grammar.encode("utf-8"), maker)
     version = f"{sys.version_info[0]}{sys.version_info[1]}"
-    return os.path.join(base, "playbook", f"grammar-{key:08x}-v{FORMAT}-py{version}.tables")
+    return os.path.join(base, "playbook", f"grammar-{key:08x}-py{version}.tables")
 
 
 def load_tables(grammar: str, build: Callable[[], Tables]) -> Tables:
     """The tables of `grammar`: read back from disk, or made by `build` and written for the next load."""
     path = cache_file(grammar)
-    if path is not None:
-        try:
-            with open(path, "rb") as file:
-                stored = marshal.load(file)
-            if isinstance(stored, dict) and stored.get("grammar") == grammar:
-                return stored["tables"]  # type: ignore[no-any-return]
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
+    if path is None:
+        return build()
+    made_by = _maker_checksum()
+    try:
+        with open(path, "rb") as file:
+            stored = marshal.load(file)
+        if isinstance(stored, dict) and stored.get("grammar") == grammar and stored.get("maker") == made_by:
+            return stored["tables"]  # type: ignore[no-any-return]
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
     tables = build()
-    if path is not None:
-        _write(path, {"grammar": grammar, "tables": tables})
+    _write(path, {"grammar": grammar, "maker": made_by, "tables": tables})
     return tables
 
 
