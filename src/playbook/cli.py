@@ -12,7 +12,6 @@ from typing import IO, TYPE_CHECKING, TypeVar
 from . import __version__
 from .diagnostics import PlaybookError, render_all, summarize
 from .loader import CheckedPlaybooks, PlaybookPathError, RuleSet, check_playbooks, load_ruleset
-from .timestamps import TimeError, parse_time
 
 # Each command imports what only it needs, so that `playbook check` starts quickly.
 if TYPE_CHECKING:
@@ -174,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _time_arg(text: str) -> int:
+    from .timestamps import TimeError, parse_time  # datetime is not needed to check playbooks
+
     try:
         return parse_time(text)
     except TimeError as exc:
