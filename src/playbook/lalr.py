@@ -12,8 +12,9 @@ The loop builds what Lark's own parser builds with the same transformer: the
 same rules reduce, with the same children, filtered and inlined as Lark does.
 Blanks and comments are taken by the same match as the token after them,
 lines are counted only where a newline was passed, and tokens are made only
-for the terminals a rule keeps. On anything it cannot parse it raises `Refused`, and the text goes
-to Lark's own parser, whose errors the diagnostics are made of.
+for the terminals a rule keeps. On anything it cannot parse it raises
+`Refused`, and the text goes to Lark's own parser, whose errors the
+diagnostics are made of.
 """
 
 from __future__ import annotations
