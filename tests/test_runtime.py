@@ -418,3 +418,22 @@ def test_state_stays_bounded_on_a_long_stream(days: int) -> None:
     settled, later = sizes[15:22], sizes[22:]
     for kind in range(5):
         assert max(s[kind] for s in later) <= max(s[kind] for s in settled) * 1.05 + 10, sizes
+
+
+# --- a rule that fails ------------------------------------------------------------
+
+
+def test_a_rule_that_fails_on_an_event_is_logged_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    import dataclasses
+
+    ruleset = ruleset_from('rule "Fragile": when mention then tag "a"\nrule "Sturdy": when mention then tag "b"\n')
+
+    def breaks(event: Any) -> bool:
+        raise KeyError("labels")
+
+    fragile = dataclasses.replace(ruleset.rules[0], condition=breaks)
+    engine = Engine(dataclasses.replace(ruleset, rules=(fragile, *ruleset.rules[1:])))
+    records = engine.process(make_event(ev("m1", "mention", "09:00")))
+    assert [r.rule for r in records] == ["Sturdy"]
+    assert engine.stats[fragile.key].failed == 1
+    assert "test.play:1: rule 'Fragile': 'labels' on event m1" in caplog.text
