@@ -8,7 +8,6 @@ with its own time and leaves the clock alone. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
-import logging
 import pickle
 from collections import deque
 from collections.abc import Hashable
@@ -25,8 +24,6 @@ from .dispatch import Dispatch
 from .state import Deadline, DeadlineState, RuleState, Waiting, Window, count_in, insert_sorted, trim
 from .threads import ThreadIndex
 from .timers import TimerQueue
-
-log = logging.getLogger(__name__)
 
 DAY = 86400 * MICROS
 # How far behind the clock an event may be and still be counted exactly: state
@@ -188,7 +185,7 @@ class Engine:
                 held = rule.condition(event)
             except Exception as exc:  # a rule must never stop the engine
                 self.stats[rule.key].failed += 1
-                log.error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
+                _log_failure(rule, exc, event)
                 held = False
             if observer is not None:
                 observer.rule_checked(rule, event, held)
@@ -441,3 +438,10 @@ def _longest(rule: CompiledRule) -> int:
     if rule.time is not None:
         durations.append(rule.time.micros)
     return max(durations, default=0)
+
+
+def _log_failure(rule: CompiledRule, exc: Exception, event: Event) -> None:
+    # logging is imported only when a rule fails: a dry run has no other use for it.
+    import logging
+
+    logging.getLogger(__name__).error("%s: rule '%s': %s on event %s", rule.source, rule.name, exc, event.id)
