@@ -99,9 +99,10 @@ def tables_of(lark: Any) -> Tables:
         "kept": sorted(kept),
         "scanners": scanners,
         "scanner_of": scanner_of,
-        # No terminal of the grammar begins with a blank or '#', so skipping
-        # them first cannot change which token is matched next.
-        "skip": "(?:" + "|".join(ignored) + ")+" if ignored else "(?!)",
+        # Blanks and comments, which each scanner takes before its token: no
+        # terminal of the grammar begins with a blank or '#', so taking them
+        # first cannot change which token is matched next.
+        "blanks": "(?:" + "|".join(ignored) + ")+" if ignored else "(?!)",
     }
 
 
@@ -137,7 +138,7 @@ class _Scanner:
     def __init__(self, data: Any, blanks: str) -> None:
         pattern, newline_types, keywords = data
         # Blanks and comments before the token are taken by the same match,
-        # and never given back: no terminal begins with one.
+        # and never given back.
         self.pattern: re.Pattern[str] | None = (
             re.compile(f"(?:{blanks})?+(?:{pattern})") if pattern is not None else None
         )
@@ -171,7 +172,7 @@ class QuickParser:
         self._scanner_of: dict[int, int] = tables["scanner_of"]
         self._scanners: dict[int, _Scanner] = {}
         self._scanner_in: dict[int, _Scanner] = {}
-        self._blanks: str = tables["skip"]
+        self._blanks: str = tables["blanks"]
         self._skip = re.compile(self._blanks)
 
     def _scanner(self, state: int) -> _Scanner:

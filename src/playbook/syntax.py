@@ -8,6 +8,8 @@ Lark builds from `grammar.lark` without importing Lark. What it refuses goes to
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,31 +64,38 @@ def quick_parser() -> QuickParser:
     return QuickParser(load_tables(grammar(), lambda: tables_of(parser())), _TO_NODES)
 
 
-def parse_statement(text: str, path: str) -> nodes.Statement:
-    """One statement, placed as in `text`; Lark's UnexpectedInput if it is broken."""
+@contextmanager
+def _placed_in(path: str) -> Iterator[None]:
+    """Hold the parsers for one file, its nodes placed in `path`."""
     with _PARSING:
         _TO_NODES.path = path
+        yield
+
+
+def _quick_parse(text: str, path: str, start: str) -> Any:
+    """What the quick parser builds of `text`; None where it refuses."""
+    with _placed_in(path):
         try:
-            return quick_parser().parse(text, "statement")  # type: ignore[no-any-return]
+            return quick_parser().parse(text, start)
         except Refused:
-            return parser().parse(text, start="statement")  # type: ignore[return-value]
+            return None
+
+
+def parse_statement(text: str, path: str) -> nodes.Statement:
+    """One statement, placed as in `text`; Lark's UnexpectedInput if it is broken."""
+    statement = _quick_parse(text, path, "statement")
+    return statement if statement is not None else lark_parse(text, path, "statement")  # type: ignore[no-any-return]
 
 
 def lark_parse(text: str, path: str, start: str) -> Any:
     """What Lark's own parser builds of `text`; Lark's UnexpectedInput if it is broken."""
-    with _PARSING:
-        _TO_NODES.path = path
+    with _placed_in(path):
         return parser().parse(text, start=start)
 
 
 def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
     """Parse one file's text; return what parsed and a diagnostic per broken statement."""
-    with _PARSING:
-        _TO_NODES.path = path
-        try:
-            statements = quick_parser().parse(text, "start")
-        except Refused:
-            statements = None
+    statements = _quick_parse(text, path, "start")
     if statements is None:
         from .parse_errors import parse_refused
 

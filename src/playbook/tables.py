@@ -36,12 +36,15 @@ def _maker_checksum() -> int | None:
 
 def cache_file(grammar: str) -> str | None:
     """Where the tables of `grammar` are kept; None when there is nowhere to keep them."""
+    return _cache_file(grammar, _maker_checksum())
+
+
+def _cache_file(grammar: str, maker: int | None) -> str | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):
             return None
-    maker = _maker_checksum()
     if maker is None:
         return None
     key = zlib.crc32(grammar.encode("utf-8"), maker)
@@ -51,10 +54,10 @@ def cache_file(grammar: str) -> str | None:
 
 def load_tables(grammar: str, build: Callable[[], Tables]) -> Tables:
     """The tables of `grammar`: read back from disk, or made by `build` and written for the next load."""
-    path = cache_file(grammar)
+    made_by = _maker_checksum()
+    path = _cache_file(grammar, made_by)
     if path is None:
         return build()
-    made_by = _maker_checksum()
     try:
         with open(path, "rb") as file:
             stored = marshal.load(file)
