@@ -1,0 +1,47 @@
+"""The benchmark's baseline takes the same actions as Playbook on a generated
+stream, so that `make bench` compares like with like (it refuses to print a
+row otherwise; these tests catch a drift before a bench run does)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bench import baseline
+from bench.generate import write
+from bench.rules import rule_sets
+from playbook.actions import ActionRecord
+from playbook.dryrun import dry_run
+from playbook.loader import compile_sources
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bench") / "stream.jsonl"
+    with open(path, "wb") as out:
+        write(out, 30_000, seed=3)
+    return path
+
+
+def playbook_counts(name: str, stream: Path) -> Counter[str]:
+    counts: Counter[str] = Counter()
+
+    def emit(record: ActionRecord) -> None:
+        counts[record.rule] += 1
+
+    ruleset = compile_sources({"bench.play": rule_sets()[name].playbook()})
+    with open(stream, "rb") as lines:
+        dry_run(ruleset, lines, emit)
+    return counts
+
+
+@pytest.mark.parametrize("name", ["4 rules", "100 rules", "10 phrases"])
+def test_the_baseline_takes_playbooks_actions(name: str, stream: Path) -> None:
+    with open(os.devnull, "wb") as sink:
+        expected = baseline.run(str(stream), rule_sets()[name], sink)
+    assert set(expected) >= {"Unanswered complaint", "VIP", "Thank", "Spike"}
+    assert playbook_counts(name, stream) == expected
+
