@@ -1,4 +1,4 @@
-"""The benchmark's baseline takes the same actions as Playbook on a generated
+"""The benchmark's yardsticks take the same actions as Playbook on a generated
 stream, so that `make bench` compares like with like (it refuses to print a
 row otherwise; these tests catch a drift before a bench run does)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import baseline
+from bench import baseline, tuned
 from bench.generate import write
 from bench.rules import rule_sets
 from playbook.actions import ActionRecord
@@ -45,3 +45,8 @@ def test_the_baseline_takes_playbooks_actions(name: str, stream: Path) -> None:
     assert set(expected) >= {"Unanswered complaint", "VIP", "Thank", "Spike"}
     assert playbook_counts(name, stream) == expected
 
+
+def test_the_tuned_loop_takes_the_baselines_actions(stream: Path) -> None:
+    with open(os.devnull, "wb") as sink:
+        expected = baseline.run(str(stream), rule_sets()["4 rules"], sink)
+        assert tuned.run(str(stream), sink) == expected
