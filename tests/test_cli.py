@@ -341,6 +341,21 @@ def test_dry_run_of_an_invalid_playbook_exits_1(care: Path) -> None:
         assert done.stdout == b""
 
 
+def test_times_at_the_ends_of_the_calendar_never_stop_a_dry_run(tmp_path: Path) -> None:
+    (tmp_path / "late.play").write_text('rule "Late": when mention and unanswered 2h then escalate\n')
+    (tmp_path / "events.jsonl").write_text(
+        '{"id": "m1", "type": "mention", "time": "9999-12-31T23:00:00Z"}\n'
+        '{"id": "m2", "type": "mention", "time": "9999-12-31T23:59:59-05:00"}\n')
+    done = playbook("dry-run", "late.play", "--events", "events.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    stderr = done.stderr.decode()
+    assert "line 2: time '9999-12-31T23:59:59-05:00' is out of range" in stderr
+    assert "10000-01-01T01:00:00Z  Late  event m1" in stderr
+    too_late = playbook("dry-run", "late.play", "--events", "events.jsonl", "--until", "9999-12-31T23:59:59-01:00",
+                        cwd=tmp_path)
+    assert too_late.returncode == 2 and b"out of range" in too_late.stderr
+
+
 def test_dry_run_has_no_side_effects(care: Path) -> None:
     before = sorted(p.relative_to(care).as_posix() for p in care.rglob("*"))
     done = playbook("dry-run", "care.play", "--events", "events.jsonl", "--format", "jsonl", cwd=care)

@@ -73,6 +73,8 @@ def obj(**fields: Any) -> str:
         pytest.param(obj(id="m1", type="mention", time=1795165200), ["time"], id="epoch-number"),
         pytest.param(obj(id=5, type="mention", time="2026-11-20T09:00:00Z"), ["id"], id="numeric-id"),
         pytest.param(obj(id=["m1"], type="mention", time="2026-11-20T09:00:00Z"), ["id"], id="list-id"),
+        pytest.param(obj(id="m1", type="mention", time="9999-12-31T23:59:59-05:00"), ["range"], id="after-9999-in-utc"),
+        pytest.param(obj(id="m1", type="mention", time="0001-01-01T00:30:00+01:00"), ["range"], id="before-year-1-in-utc"),
     ],
 )
 def test_bad_line_is_skipped_with_a_reason(line: str, words: list[str]) -> None:
@@ -434,3 +436,18 @@ def test_times_are_written_as_a_full_formatting_writes_them() -> None:
         for _ in range(2):
             assert format_time(micros) == expected + "Z"
         assert parse_time(expected + "Z") == micros
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00Z", "0999-03-01T12:00:00Z", "9999-12-31T23:59:59.999999Z"])
+def test_the_first_and_last_years_are_read_and_written_with_four_digits(text: str) -> None:
+    assert format_time(parse_time(text)) == text
+
+
+@pytest.mark.parametrize("after, written", [
+    (timedelta(hours=2), "10000-01-01T01:59:59Z"),
+    # 8,000 years earlier (twenty 400-year cycles) this is 1999-12-31T23:59:59 + 146,766 days = 2401-10-30.
+    (timedelta(days=366 * 401), "10401-10-30T23:59:59Z"),
+])
+def test_a_deadline_past_the_year_9999_is_written_with_its_year(after: timedelta, written: str) -> None:
+    last = parse_time("9999-12-31T23:59:59Z")
+    assert format_time(last + after // timedelta(microseconds=1)) == written

@@ -29,6 +29,12 @@ _MAX_MINUTES = 100_000
 # Written times are made the same way: the text of the minute, remembered, plus the seconds.
 _MINUTE_TEXTS: dict[int, str] = {}
 _SECOND_TEXTS = [f"{s:02d}Z" for s in range(60)]
+# Event times must fall in years 1 to 9999 in UTC, which `datetime` can write.
+_FIRST = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _ONE_MICRO
+_LAST = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc) - _EPOCH) // _ONE_MICRO
+# A deadline past the year 9999 is written by moving it back whole 400-year
+# Gregorian cycles, which repeat the calendar exactly, and adding their years.
+_CYCLE_MINUTES = 146_097 * 24 * 60
 
 
 def parse_time(text: object) -> int:
@@ -70,7 +76,10 @@ def _parse_full(text: object) -> int:
         raise TimeError(f"unreadable time '{text}'") from None
     if moment.tzinfo is None:
         raise TimeError(f"unreadable time '{text}' (no time zone)")
-    return (moment - _EPOCH) // _ONE_MICRO
+    micros = (moment - _EPOCH) // _ONE_MICRO
+    if not _FIRST <= micros <= _LAST:
+        raise TimeError(f"time '{text}' is out of range (years 1 to 9999, in UTC)")
+    return micros
 
 
 def format_time(micros: int) -> str:
@@ -80,8 +89,16 @@ def format_time(micros: int) -> str:
     if text is None:
         if len(_MINUTE_TEXTS) >= _MAX_MINUTES:
             _MINUTE_TEXTS.clear()
-        text = _MINUTE_TEXTS[minute] = (_EPOCH + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:")
+        text = _MINUTE_TEXTS[minute] = _minute_text(minute)
     seconds, fraction = divmod(rest, MICROS)
     if fraction:
         return f"{text}{seconds:02d}.{fraction:06d}".rstrip("0") + "Z"
     return text + _SECOND_TEXTS[seconds]
+
+
+def _minute_text(minute: int) -> str:
+    """`YYYY-MM-DDTHH:MM:` of a minute since the epoch; the year has four digits or more."""
+    cycles = max(0, -(-(minute - _LAST // (60 * MICROS)) // _CYCLE_MINUTES))
+    moment = _EPOCH + timedelta(minutes=minute - cycles * _CYCLE_MINUTES)
+    return (f"{moment.year + 400 * cycles:04d}-{moment.month:02d}-{moment.day:02d}"
+            f"T{moment.hour:02d}:{moment.minute:02d}:")
