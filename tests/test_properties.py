@@ -142,9 +142,14 @@ class Model:
                 # Lazy re-arm: had the count fallen below N by now?
                 if sum(1 for s in times if self.clock - rule.d < s <= self.clock) < rule.n:
                     self.armed[key] = True
+                late = t < self.clock
+                # A late event is judged by the window at its own time: armed when below N there.
+                armed = sum(1 for s in times if t - rule.d < s <= t) < rule.n if late else self.armed.get(key, True)
                 times.append(t)
-                if self.armed.get(key, True) and sum(1 for s in times if t - rule.d < s <= t) >= rule.n:
+                crossing = armed and sum(1 for s in times if t - rule.d < s <= t) >= rule.n
+                if crossing or (late and sum(1 for s in times if self.clock - rule.d < s <= self.clock) >= rule.n):
                     self.armed[key] = False
+                if crossing:
                     self.fire(rule, t, e)
 
 

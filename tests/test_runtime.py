@@ -278,6 +278,37 @@ def test_window_rearms_between_sparse_events() -> None:
     ]
 
 
+def test_a_late_event_does_not_fire_a_window_that_had_already_fired_at_its_time() -> None:
+    text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
+    events = [
+        ev("a", "mention", "09:00"), ev("b", "mention", "09:01"),   # fires at b
+        ev("x", "comment", "09:30"),                                # the window re-armed at 09:10
+        ev("c", "mention", "09:05"),                                # late: makes 3 at 09:05, not 2
+    ]
+    assert fired(run(text, events)) == [("09:01", "Spike", "b")]
+
+
+def test_a_late_event_that_brings_the_count_at_its_own_time_to_n_fires() -> None:
+    text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
+    events = [
+        ev("a", "mention", "09:00"),
+        ev("c", "mention", "09:30"), ev("d", "mention", "09:31"),   # fires at d; the window waits at the clock
+        ev("b", "mention", "09:05"),                                # late: a and b make 2 at 09:05
+    ]
+    assert fired(run(text, events)) == [("09:31", "Spike", "d"), ("09:05", "Spike", "b")]
+
+
+def test_a_late_crossing_leaves_the_window_waiting_to_fall_below_n_at_the_clock() -> None:
+    text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
+    events = [
+        ev("a", "mention", "09:00"), ev("x", "comment", "09:05"),
+        ev("c", "mention", "09:03"),   # late crossing: fires, and 2 are in the window at the clock
+        ev("d", "mention", "09:06"),   # 3 in the window: no new crossing
+        ev("e", "mention", "09:14"),   # the count fell below 2 at 09:13: d and e cross again
+    ]
+    assert fired(run(text, events)) == [("09:03", "Spike", "c"), ("09:14", "Spike", "e")]
+
+
 def test_window_per_author_counts_each_author_apart() -> None:
     text = 'rule "Repeat": when mention and at least 2 times within 1h per author then notify "#x"\n'
     events = [

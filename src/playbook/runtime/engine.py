@@ -356,11 +356,24 @@ class Engine:
         if window is None:
             window = windows[key] = Window()
         time = event.time
+        clock = self.clock
+        assert clock is not None
+        late = time < clock
+        # `armed` tells the window at the clock; a late event is judged by the
+        # window at its own time, armed there when the count had fallen below N.
+        armed = count_in(window.times, time - spec.micros, time) < spec.count if late else window.armed
         insert_sorted(window.times, time)
         count = count_in(window.times, time - spec.micros, time)
         if self.observer is not None:
-            self.observer.counted(rule, event, count, window.armed)
-        if window.armed:
+            self.observer.counted(rule, event, count, armed)
+        if late:
+            if window.armed and count_in(window.times, clock - spec.micros, clock) >= spec.count:
+                # The late event lifts the count at the clock to N: the window waits to fall below N again.
+                window.armed = False
+                self._schedule_recheck(rule.key, spec, key, window)
+            if armed and count >= spec.count:
+                self._fire_for_event(rule, event, time, out)
+        elif armed:
             if count >= spec.count:
                 # The crossing disarms the window even if a limit suppresses the firing.
                 window.armed = False
