@@ -85,6 +85,13 @@ when mention then escalate at most once per athor per 1d
 test.play:1:34: error: unknown field 'author.handel' (did you mean 'author.handle'?)
 when mention then reply "Sorry, {author.handel}!"
                                  ^"""),
+    case(
+        'unknown_field_in_a_text_after_escapes',
+        'when mention then reply "\\"Hi\\"\\n\\t\\\\ {author.handel}"\n',
+"""\
+test.play:1:40: error: unknown field 'author.handel' (did you mean 'author.handle'?)
+when mention then reply "\\"Hi\\"\\n\\t\\\\ {author.handel}"
+                                       ^"""),
     # SPEC §1 names `folowers` as a typo that is an error; today it is silently a new field.
     case(
         'unknown_field_bare_folowers',

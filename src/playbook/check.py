@@ -6,6 +6,7 @@ first. `Namespace` is what the checker and the compiler both resolve names in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,9 +35,13 @@ from .nesting import (
     extent,
     names_in,
 )
+from .transform import written_offset
 
 if TYPE_CHECKING:
     import re2
+
+# A "string" as the grammar reads it.
+_STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
 
 ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
 
@@ -592,8 +597,16 @@ class _Checker:
             for name, offset in placeholders(arg.value):
                 typo = field_typo(name)
                 if typo is not None:
-                    at = Pos(arg.value_pos.file, arg.value_pos.line, arg.value_pos.column + 1 + offset)
+                    at = self._in_string(arg.value_pos, offset)
                     self.problems.append(error(at, f"unknown field '{name}'", f"did you mean '{typo}'?"))
+
+    def _in_string(self, quote: Pos, offset: int) -> Pos:
+        """Where the character at `offset` of the value of the string written at `quote` is written."""
+        source = self.sources.get(quote.file)
+        lines = source.split("\n") if source is not None else []
+        written = _STRING.match(lines[quote.line - 1], quote.column - 1) if 0 < quote.line <= len(lines) else None
+        shift = written_offset(written.group(), offset) if written else 1 + offset
+        return Pos(quote.file, quote.line, quote.column + shift)
 
 
 

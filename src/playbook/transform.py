@@ -26,6 +26,14 @@ def unquote(text: str) -> str:
     return "".join(out)
 
 
+def written_offset(literal: str, offset: int) -> int:
+    """Where in a written `"string"` (quotes included) the character at `offset` of its value is."""
+    index = 1
+    for _ in range(offset):
+        index += 2 if literal[index] == "\\" else 1
+    return index
+
+
 def _is_token(child: Any) -> TypeGuard[Token]:
     # Tokens are strings, the quick parser's and Lark's alike; nodes are not.
     return isinstance(child, str)
