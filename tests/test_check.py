@@ -967,6 +967,19 @@ def test_a_file_saved_with_a_byte_order_mark_is_valid(tmp_path: Path) -> None:
     assert result.returncode == 0
 
 
+def test_a_file_that_is_not_utf8_is_pointed_at_its_first_bad_byte(tmp_path: Path) -> None:
+    (tmp_path / "latin.play").write_bytes('brand "@acme"\nwhen mention and text contains "café" then tag "x"\n'
+                                          .encode("latin-1"))
+    result = playbook_check("latin.play", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == """\
+latin.play:2:36: error: this file is not UTF-8 text (byte 0xe9) (save it as UTF-8)
+when mention and text contains "caf\ufffd" then tag "x"
+                                   ^
+1 error, 0 warnings
+"""
+
+
 def test_windows_line_endings(tmp_path: Path) -> None:
     text = 'brand "@acme"\r\nwhen mention and\r\n  author.folowers > 10 then escalate\r\n'
     assert check_output(text) == """\

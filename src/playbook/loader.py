@@ -86,17 +86,28 @@ def find_playbooks(paths: Iterable[str]) -> list[str]:
 
 
 def read_sources(files: Iterable[str]) -> tuple[dict[str, str], list[Diagnostic]]:
-    """The text of each file; a file that is not UTF-8 is a diagnostic."""
+    """The text of each file, and a diagnostic for each file that cannot be read.
+
+    A file that is not UTF-8 is a diagnostic at its first bad byte; its text,
+    with that byte and any other shown as `\ufffd`, is kept to show the line.
+    """
     sources: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for file in files:
         try:
-            sources[file] = Path(file).read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(error(Pos(file, 1, 1), f"this file is not UTF-8 text (byte {exc.start})",
-                                  "save it as UTF-8"))
+            data = Path(file).read_bytes()
         except OSError as exc:
             problems.append(error(Pos(file, 1, 1), f"cannot read this file: {exc.strerror}"))
+            continue
+        try:
+            sources[file] = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+            at = Pos(file, data.count(b"\n", 0, exc.start) + 1, column)
+            problems.append(error(at, f"this file is not UTF-8 text (byte {data[exc.start]:#04x})",
+                                  "save it as UTF-8"))
+            sources[file] = data.decode("utf-8", errors="replace")
     return sources, problems
 
 
