@@ -156,30 +156,46 @@ class _Checker:
         self.broken = broken
         self.sources = sources
         self.problems: list[Diagnostic] = []
+        # The defines and lists named by the condition being checked: a define's own, or the rules'.
         self.used: set[str] = set()
+        self.used_by_define: dict[str, set[str]] = {}
         # The time conditions met while checking the current rule's condition.
         self.timed: list[nodes.TimeCondition] = []
 
     def run(self, extra_brand: bool) -> None:
         self._check_brand()
-        for define in self.ns.defines.values():
+        for name, define in self.ns.defines.items():
+            self.used = self.used_by_define[name] = set()
             self._condition(define.condition, in_define=True)
         if not self._check_cycles():
             # Defines in a cycle cannot be written out: there is nothing to measure.
             self._check_extents()
         names: dict[str, Pos] = {}
+        self.used = set()
         for rule in self.ns.rules:
             self._rule(rule, names)
+        used = self._used_by_rules()
         for name, define in self.ns.defines.items():
-            if name not in self.used:
+            if name not in used:
                 self.problems.append(warning(define.name.pos, f"define '{name}' is not used by any rule"))
         for name, list_def in self.ns.lists.items():
-            if name not in self.used:
+            if name not in used:
                 self.problems.append(warning(list_def.name.pos, f"list '{name}' is not used by any rule"))
         for list_def in self.ns.lists.values():
             self._phrases(list_def.phrases)
         if not self.ns.brand and not extra_brand:
             self._warn_no_brand()
+
+    def _used_by_rules(self) -> set[str]:
+        """The defines and lists some rule uses, itself or through its defines."""
+        used: set[str] = set()
+        waiting = list(self.used)
+        while waiting:
+            name = waiting.pop()
+            if name not in used:
+                used.add(name)
+                waiting.extend(self.used_by_define.get(name, ()))
+        return used
 
     # --- statements ---
 
