@@ -606,8 +606,25 @@ test.play:2:1: error: expected a statement: playbook, brand, list, define, rule 
         'uppercase_keyword',
         'When mention then escalate\n',
 """\
-test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'When'
+test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'When' (words of the language are written in lowercase: when)
 When mention then escalate
+^"""),
+    case(
+        'uppercase_keyword_inside_a_rule',
+        'when mention and text Contains "refund" then escalate\n',
+"""\
+test.play:1:23: error: expected 'then' after the condition, found 'Contains' (words of the language are written in lowercase: contains)
+when mention and text Contains "refund" then escalate
+                      ^"""),
+    case(
+        'every_statement_begun_with_a_capital_is_reported',
+        'brand "@acme"\nDefine angry = sentiment < -0.5\nRule "Calm": when mention and angry then escalate\n',
+"""\
+test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Define' (words of the language are written in lowercase: define)
+Define angry = sentiment < -0.5
+^
+test.play:3:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Rule' (words of the language are written in lowercase: rule)
+Rule "Calm": when mention and angry then escalate
 ^"""),
     case(
         'brand_unquoted',

@@ -87,17 +87,23 @@ def _scan(text: str) -> list[_Scanned]:
 
 def _segments(text: str) -> list[_Segment]:
     """Cut the text where statements begin: at a statement keyword, except the
-    `when` that completes a `rule "NAME":` header."""
+    `when` that completes a `rule "NAME":` header. A keyword written with
+    capitals (`Rule`) begins a statement too when it begins a line."""
     tokens = _scan(text)
     starts: list[int] = []
     rule_open = False
     for i, tok in enumerate(tokens):
-        if tok.kind != "word" or tok.text not in STATEMENT_KEYWORDS:
+        if tok.kind != "word":
             continue
-        if tok.text == "when" and rule_open:
+        word = tok.text
+        if word not in STATEMENT_KEYWORDS:
+            word = word.lower()
+            if word not in STATEMENT_KEYWORDS or (i and _same_line(text, tokens[i - 1].end, tok.start)):
+                continue
+        if word == "when" and rule_open:
             rule_open = False
             continue
-        rule_open = tok.text == "rule"
+        rule_open = word == "rule"
         starts.append(i)
     if tokens and (not starts or starts[0] != 0):
         starts.insert(0, 0)
@@ -138,7 +144,7 @@ def _declared_name(segment: _Segment) -> list[str]:
     """The name a broken `define` or `list` meant to declare, so that its uses
     are not reported as unknown too."""
     tokens = segment.tokens
-    if len(tokens) >= 2 and tokens[0].text in ("define", "list") and tokens[1].kind == "word":
+    if len(tokens) >= 2 and tokens[0].text.lower() in ("define", "list") and tokens[1].kind == "word":
         return [tokens[1].text]
     return []
 
@@ -213,7 +219,16 @@ def _describe(
         hint = f"the text starting here, {previous.text}, takes in 'then': is a closing '\"' missing?"
     if hint is None and message.startswith("expected a name") and found in RESERVED_WORDS:
         hint = f"'{found}' is a word of the language and cannot be a name"
+    if found != found.lower() and found.lower() in _keywords():
+        hint = f"words of the language are written in lowercase: {found.lower()}"
     return error(pos, message, hint)
+
+
+def _keywords() -> frozenset[str]:
+    """The words of the language: `when`, `contains`, `at`, `most`, ..."""
+    return frozenset(
+        t.pattern.value for t in parser().terminals if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+    )
 
 
 def _swallows_then(token: str) -> bool:
