@@ -919,6 +919,10 @@ def test_defines_and_lists_used_only_by_unused_defines_are_not_used_by_any_rule(
     ]
 
 
+def test_a_known_label_in_capitals_gives_no_warning() -> None:
+    assert check_output('when review is SPAM then hide\nwhen mention is Complaint then escalate\n') == ""
+
+
 def test_a_category_near_a_define_suggests_the_define() -> None:
     text = 'define angry = sentiment < -0.5\nwhen mention is angyr then escalate\nwhen comment is angry then hide\n'
     assert check_output(text) == """\

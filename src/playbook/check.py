@@ -523,7 +523,7 @@ class _Checker:
                 f"as in {word} and text contains any {name}",
             ))
             return
-        if name not in KNOWN_LABELS:
+        if name.casefold() not in KNOWN_LABELS:  # labels compare without regard to case
             near = suggest(name, list(self.ns.defines) + list(KNOWN_LABELS))
             self.problems.append(warning(
                 cond.category.pos,
