@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from conftest import ruleset_from
 
 from playbook.events import make_event
@@ -104,6 +106,20 @@ def test_a_reload_keeps_limits_and_windows_of_kept_rules() -> None:
     # Thank stays limited for @jane; the spike window still holds m1..m3 and
     # stays disarmed, so m4 and m5 fire nothing.
     assert [r["rule"] for r in later] == []
+
+
+@pytest.mark.parametrize("limits, still_limited", [
+    pytest.param("at most once per author per 1d at most 10 per 1d", True, id="a limit added"),
+    pytest.param("at most 10 per 1d at most once per author per 1d", True, id="a limit added before it"),
+    pytest.param("at most once per author per 2d", True, id="its duration changed"),
+    pytest.param("at most once per platform per 1d", False, id="counted by another field"),
+])
+def test_a_reload_keeps_the_firings_a_changed_limit_counts(limits: str, still_limited: bool) -> None:
+    engine = Engine(ruleset_from(PLAY))
+    assert [r["rule"] for r in _records(engine, [_event("m1", 0, "I love it")])] == ["Thank"]
+    engine.install(ruleset_from(PLAY.replace("at most once per author per 1d", limits)))
+    again = _records(engine, [_event("m2", 1, "I love it", platform="twitter")])
+    assert [r["rule"] for r in again] == ([] if still_limited else ["Thank"])
 
 
 def test_a_dry_run_makes_no_reference_cycles() -> None:

@@ -16,7 +16,7 @@ from heapq import heappop
 from typing import Protocol
 
 from ..actions import ActionRecord, make_record
-from ..compiler import CompiledRule, UnansweredSpec, WindowSpec
+from ..compiler import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
 from ..events import Event
 from ..loader import RuleSet
 from ..timestamps import MICROS, format_time
@@ -79,9 +79,10 @@ class Engine:
 
         Pending deadlines, windows and limits are kept for every rule whose name
         is kept, or for an unnamed rule, whose text is kept wherever it moved.
-        A rule whose limits changed in number starts its limits afresh; the
-        state of a rule that is gone is dropped (its timers fire into nothing).
+        A changed limit keeps the firings of a limit counted by the same field;
+        the state of a rule that is gone is dropped (its timers fire into nothing).
         """
+        previous: dict[str, CompiledRule] = getattr(self, "by_key", {})
         self.ruleset = ruleset
         self.rules = ruleset.rules
         self.by_key = {rule.key: rule for rule in ruleset.rules}
@@ -94,11 +95,12 @@ class Engine:
         self.threads.lifetime = max(self.horizon, THREAD_MEMORY)
         for rule in self.rules:
             state = self.state.get(rule.key)
-            if state is None or len(state.limits) != len(rule.limits):
-                state = self.state[rule.key] = RuleState(
-                    windows=state.windows if state else {},
-                    limits=[{} for _ in rule.limits],
-                )
+            if state is None:
+                self.state[rule.key] = RuleState(limits=[{} for _ in rule.limits])
+            elif rule.key in previous:
+                state.limits = _carried_limits(previous[rule.key].limits, state.limits, rule.limits)
+            elif len(state.limits) != len(rule.limits):
+                state.limits = [{} for _ in rule.limits]
             self.stats.setdefault(rule.key, RuleStats())
         for key in [k for k in self.state if k not in self.by_key]:
             del self.state[key]
@@ -444,6 +446,22 @@ class Engine:
                     trim(counts[key], horizon)
                     if not counts[key]:
                         del counts[key]
+
+
+def _carried_limits(
+    old: tuple[LimitSpec, ...], logs: list[dict[Hashable, deque[int]]], new: tuple[LimitSpec, ...],
+) -> list[dict[Hashable, deque[int]]]:
+    """The firing logs for a rule's new limits. Every limit of a rule logs the
+    same firings, keyed by its FIELD, so a new limit counted by the same FIELD
+    as an old one starts from a copy of its log; another starts afresh."""
+    if [limit.per_field for limit in old] == [limit.per_field for limit in new] and len(logs) == len(new):
+        return logs
+    by_field = {limit.per_field: log for limit, log in zip(old, logs)}
+    carried = []
+    for limit in new:
+        log = by_field.get(limit.per_field)
+        carried.append({key: deque(times) for key, times in log.items()} if log is not None else {})
+    return carried
 
 
 def _longest(rule: CompiledRule) -> int:
