@@ -122,6 +122,15 @@ def test_a_reload_keeps_the_firings_a_changed_limit_counts(limits: str, still_li
     assert [r["rule"] for r in again] == ([] if still_limited else ["Thank"])
 
 
+def test_actions_are_counted_as_taken_across_a_reload_that_changes_a_rules_actions() -> None:
+    three = PLAY.replace('then alert "#war-room"', 'then alert "#war-room", tag "a", tag "b"')
+    engine = Engine(ruleset_from(three))
+    assert len(_records(engine, [_event(f"m{i}", i, "hello") for i in range(3)])) == 3
+    engine.install(ruleset_from(PLAY))
+    assert len(_records(engine, [_event(f"n{i}", 30 + i, "hello") for i in range(3)])) == 1
+    assert (engine.stats["Spike"].fired, engine.stats["Spike"].actions) == (2, 4)
+
+
 def test_a_dry_run_makes_no_reference_cycles() -> None:
     """Dry runs pause the cycle collector; that is only safe while the engine
     leaves no cycles behind for it to find."""

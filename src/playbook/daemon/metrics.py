@@ -36,7 +36,7 @@ class DaemonCollector:
                                          labels=["rule"])
         for rule in engine.rules:
             stats = engine.stats[rule.key]
-            actions.add_metric([rule.name], stats.fired * len(rule.actions))
+            actions.add_metric([rule.name], stats.actions)
             suppressed.add_metric([rule.name], stats.suppressed)
         yield actions
         yield suppressed

@@ -42,6 +42,7 @@ class RuleStats:
     """What a rule did over a run."""
 
     fired: int = 0
+    actions: int = 0
     suppressed: int = 0
     failed: int = 0
 
@@ -264,7 +265,9 @@ class Engine:
         return True
 
     def _emit(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord], out: list[ActionRecord]) -> None:
-        self.stats[rule.key].fired += 1
+        stats = self.stats[rule.key]
+        stats.fired += 1
+        stats.actions += len(records)
         out.extend(records)
         if self.observer is not None:
             self.observer.fired(rule, time, item, records)
