@@ -131,6 +131,34 @@ def test_actions_are_counted_as_taken_across_a_reload_that_changes_a_rules_actio
     assert (engine.stats["Spike"].fired, engine.stats["Spike"].actions) == (2, 4)
 
 
+def test_state_saved_with_window_timers_by_an_earlier_version_is_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Earlier versions kept whether each window was armed, and a timer for when
+    it would re-arm; the count at each event has replaced both."""
+    import pickle
+    from collections import deque
+    from dataclasses import dataclass, field
+
+    from playbook.runtime import state
+
+    @dataclass(slots=True)
+    class EarlierWindow:
+        times: deque[int] = field(default_factory=deque)
+        armed: bool = True
+        recheck: int | None = None
+
+    EarlierWindow.__module__, EarlierWindow.__qualname__ = "playbook.runtime.state", "Window"
+    engine = Engine(ruleset_from(PLAY))
+    _records(engine, [_event("m1", 0, "hello"), _event("m2", 1, "hello")])
+    saved = pickle.loads(engine.snapshot())
+    saved["state"]["Spike"].windows[()] = EarlierWindow(deque(saved["state"]["Spike"].windows[()].times))
+    saved["timers"].push(saved["clock"] + 1, ("Spike", ()))
+    with monkeypatch.context() as patch:
+        patch.setattr(state, "Window", EarlierWindow)
+        data = pickle.dumps(saved)
+    restored = Engine.restore(ruleset_from(PLAY), data)
+    assert [r["event"] for r in _records(restored, [_event("m3", 2, "hello"), _event("m4", 3, "hello")])] == ["m3"]
+
+
 def test_a_dry_run_makes_no_reference_cycles() -> None:
     """Dry runs pause the cycle collector; that is only safe while the engine
     leaves no cycles behind for it to find."""

@@ -223,11 +223,11 @@ class Engine:
     def _fire_due(self, until: int, out: list[ActionRecord]) -> None:
         heap = self.timers.heap
         while heap and heap[0][0] <= until:
-            due, _, payload = heappop(heap)
+            _, _, payload = heappop(heap)
+            # Deadlines are the only timers; state saved by earlier versions also
+            # holds window timers, which the count at each event has replaced.
             if type(payload) is Deadline:
                 self._deadline_due(payload, out)
-            else:
-                self._recheck(payload, due)
 
     # --- rules ---
 
@@ -361,61 +361,17 @@ class Engine:
         if window is None:
             window = windows[key] = Window()
         time = event.time
-        clock = self.clock
-        assert clock is not None
-        late = time < clock
-        # `armed` tells the window at the clock; a late event is judged by the
-        # window at its own time, armed there when the count had fallen below N.
-        armed = count_in(window.times, time - spec.micros, time) < spec.count if late else window.armed
+        before = count_in(window.times, time - spec.micros, time)
         insert_sorted(window.times, time)
-        count = count_in(window.times, time - spec.micros, time)
+        # The window fires on the event that brings the count at its time to N.
+        # A count of N or more means an earlier event crossed N (firing or
+        # suppressed) and the count has not fallen below N since: disarmed.
+        # Judged at the event's own time, this holds for late events too.
+        armed = before < spec.count
         if self.observer is not None:
-            self.observer.counted(rule, event, count, armed)
-        if late:
-            if window.armed and count_in(window.times, clock - spec.micros, clock) >= spec.count:
-                # The late event lifts the count at the clock to N: the window waits to fall below N again.
-                window.armed = False
-                self._schedule_recheck(rule.key, spec, key, window)
-            if armed and count >= spec.count:
-                self._fire_for_event(rule, event, time, out)
-        elif armed:
-            if count >= spec.count:
-                # The crossing disarms the window even if a limit suppresses the firing.
-                window.armed = False
-                self._schedule_recheck(rule.key, spec, key, window)
-                self._fire_for_event(rule, event, time, out)
-        else:
-            self._schedule_recheck(rule.key, spec, key, window)
-
-    def _schedule_recheck(self, name: str, spec: WindowSpec, key: Hashable, window: Window) -> None:
-        """Set the timer for the moment the count falls below N, when no more events come."""
-        times = window.times
-        drop = times[-spec.count] + spec.micros if len(times) >= spec.count else None
-        assert self.clock is not None
-        if drop is None or drop <= self.clock:
-            window.armed = True
-            window.recheck = None
-            return
-        if window.recheck != drop:
-            window.recheck = drop
-            self.timers.push(drop, (name, key))
-
-    def _recheck(self, payload: tuple[str, Hashable], due: int) -> None:
-        name, key = payload
-        rule = self.by_key.get(name)
-        state = self.state.get(name)
-        if rule is None or state is None or not isinstance(rule.time, WindowSpec):
-            return
-        window = state.windows.get(key)
-        if window is None or window.recheck != due:
-            return
-        spec = rule.time
-        if count_in(window.times, due - spec.micros, due) < spec.count:
-            window.armed = True
-            window.recheck = None
-        else:
-            window.recheck = None
-            self._schedule_recheck(name, spec, key, window)
+            self.observer.counted(rule, event, before + 1, armed)
+        if armed and before + 1 >= spec.count:
+            self._fire_for_event(rule, event, time, out)
 
     # --- bounded state ---
 
@@ -441,7 +397,7 @@ class Engine:
                 for key in list(state.windows):
                     window = state.windows[key]
                     trim(window.times, horizon)
-                    if not window.times and window.armed:
+                    if not window.times:
                         del state.windows[key]
             for limit, counts in zip(rule.limits, state.limits):
                 horizon = self.clock - limit.micros - self.history

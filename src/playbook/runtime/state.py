@@ -11,6 +11,7 @@ from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class DeadlineState(enum.Enum):
@@ -117,11 +118,15 @@ def trim(times: deque[int], horizon: int) -> None:
 
 @dataclass(slots=True)
 class Window:
-    """One count of `at least N times within D` (one per key with `per`)."""
+    """One count of `at least N times within D` (one per key with `per`): the
+    times of the events counted, in order."""
 
     times: deque[int] = field(default_factory=deque)
-    armed: bool = True
-    recheck: int | None = None
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        # State saved by earlier versions also holds `armed` and `recheck`,
+        # which the count at each event has replaced.
+        self.times = state[1]["times"]
 
 
 @dataclass(slots=True)
