@@ -453,6 +453,23 @@ def test_lateness_holds_the_clock_back(folder: Path) -> None:
         process.close()
 
 
+def test_an_answer_delayed_less_than_lateness_still_answers(folder: Path) -> None:
+    (folder / "playbooks" / "care.play").write_text(
+        'brand "@acme"\nrule "Wait": when mention and unanswered 30s then escalate\n'
+        'rule "Seen": when comment then tag "seen"\n', encoding="utf-8")
+    process = DaemonProcess(folder, {"lateness": "60s"}).start()
+    try:
+        answer = {"id": "r", "type": "reply", "time": now_iso(-35), "in_reply_to": "m", "author": {"handle": "@acme"}}
+        comment = {"id": "c", "type": "comment", "time": now_iso(), "author": {"handle": "@bob"}}
+        assert process.post([mention("m", "hello", -50), comment, answer])[0] == 202
+        wait_for(lambda: [a["event"] for a in process.actions()] == ["c"], what="the comment's tag")
+        wait_for(lambda: process.health()["inbox"] == 0, what="all three events processed")
+        assert process.health()["pending"] == 0
+        assert [a["event"] for a in process.actions()] == ["c"]
+    finally:
+        process.close()
+
+
 @pytest.mark.parametrize(("listen", "host", "port"), [("127.0.0.1:8787", "127.0.0.1", 8787), ("[::1]:9000", "::1", 9000)])
 def test_listen_takes_an_ipv4_or_ipv6_address(folder: Path, listen: str, host: str, port: int) -> None:
     (folder / "listen.yaml").write_text(f'listen: "{listen}"\nsources: [{{type: stdin}}]\n', encoding="utf-8")

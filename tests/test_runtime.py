@@ -199,6 +199,51 @@ def test_firings_of_one_event_follow_rule_order_and_actions_their_written_order(
     ]
 
 
+# --- lateness: the clock held behind the events ---------------------------------------
+
+
+def run_held_back(text: str, events: list[dict[str, Any]], lateness: str, until: str) -> list[tuple[str, str, str]]:
+    engine = Engine(ruleset_from(text), lateness=parse_time(at(lateness)) - parse_time(at("00:00")))
+    out = [r for e in events for r in engine.process(make_event(e))]
+    out.extend(engine.advance(parse_time(at(until))))
+    return fired([r.to_dict() for r in out])
+
+
+WAIT = 'brand "@acme"\nrule "Wait": when mention and unanswered 30s then escalate\n'
+LATE_ANSWER = [
+    ev("m", "mention", "09:00:10"),
+    ev("c", "comment", "09:01"),                                                # the newest event
+    ev("r", "reply", "09:00:25", author="@acme", in_reply_to="m"),              # delayed 35 s
+]
+
+
+def test_a_delayed_answer_within_lateness_still_answers() -> None:
+    assert run_held_back(WAIT, LATE_ANSWER, lateness="00:01", until="10:00") == []
+
+
+def test_without_lateness_the_delayed_answer_comes_too_late() -> None:
+    assert fired(run(WAIT, LATE_ANSWER)) == [("09:00:40", "Wait", "m")]
+
+
+def test_an_answer_after_the_deadline_is_too_late_even_while_the_clock_is_held_back() -> None:
+    events = [ev("m", "mention", "09:00"), ev("r", "reply", "09:00:45", author="@acme", in_reply_to="m")]
+    assert run_held_back(WAIT, events, lateness="00:01", until="10:00") == [("09:00:30", "Wait", "m")]
+
+
+def test_deadlines_fire_only_once_the_held_clock_reaches_them() -> None:
+    events = [ev("m", "mention", "09:00"), ev("x", "comment", "09:00:50"), ev("y", "comment", "09:01:40")]
+    engine = Engine(ruleset_from(WAIT), lateness=60_000_000)
+    assert [len(engine.process(make_event(e))) for e in events] == [0, 0, 1]
+
+
+def test_a_window_counts_events_ahead_of_the_held_clock_at_their_own_time() -> None:
+    text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
+    events = [ev(i, "mention", t) for i, t in [("a", "09:00"), ("b", "09:01"), ("c", "09:20"), ("d", "09:21")]]
+    assert run_held_back(text, events, lateness="00:30", until="10:00") == [
+        ("09:01", "Spike", "b"), ("09:21", "Spike", "d"),
+    ]
+
+
 # --- late events --------------------------------------------------------------------
 
 

@@ -120,9 +120,9 @@ class Daemon:
         """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
         saved = self.store.snapshot()
         if saved is None:
-            return Engine(ruleset)
+            return Engine(ruleset, lateness=self.config.lateness)
         try:
-            return Engine.restore(ruleset, saved)
+            return Engine.restore(ruleset, saved, lateness=self.config.lateness)
         except Exception as exc:  # an unpickling error can be of any type
             raise StateError(
                 f"{self.config.state}: cannot restore the saved engine state ({exc}); run the Playbook "

@@ -1,9 +1,11 @@
 """The engine: takes events in order and returns the actions they cause (SPEC section 3).
 
-The clock is the greatest event time seen. Before an event at time t is
-processed, every timer due at or before t fires, in due order (same-due timers
-in the order they were set). A late event (earlier than the clock) is processed
-with its own time and leaves the clock alone. Nothing here reads the wall clock.
+The clock is the greatest event time seen, held `lateness` behind it when
+given (the daemon's setting, to wait for delayed events). Before an event
+moves the clock to t, every timer due at or before t fires, in due order
+(same-due timers in the order they were set). A late event (earlier than the
+clock) is processed with its own time and leaves the clock alone. Nothing here
+reads the wall clock.
 """
 
 from __future__ import annotations
@@ -61,9 +63,11 @@ class Observer(Protocol):
 class Engine:
     """Runs a rule set over events, keeping per-rule state between them."""
 
-    def __init__(self, ruleset: RuleSet, history: int = DEFAULT_HISTORY, observer: Observer | None = None) -> None:
+    def __init__(self, ruleset: RuleSet, history: int = DEFAULT_HISTORY, observer: Observer | None = None,
+                 lateness: int = 0) -> None:
         self.clock: int | None = None
         self.history = history
+        self.lateness = lateness
         self.observer = observer
         self.timers = TimerQueue()
         self.waiting = Waiting()
@@ -144,13 +148,14 @@ class Engine:
         )
 
     @classmethod
-    def restore(cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY) -> Engine:
+    def restore(cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY, lateness: int = 0) -> Engine:
         """An engine running `ruleset` from a `snapshot()`, keeping what the rule set keeps."""
         saved = pickle.loads(data)
         if saved.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"saved engine state has version {saved.get('version')}, expected {SNAPSHOT_VERSION}")
         engine = cls.__new__(cls)
         engine.history = history
+        engine.lateness = lateness
         engine.observer = None
         engine.clock = saved["clock"]
         engine.timers = saved["timers"]
@@ -170,11 +175,12 @@ class Engine:
         out: list[ActionRecord] = []
         time = event.time
         clock = self.clock
-        if clock is None or time >= clock:
+        now = time - self.lateness  # the clock is held `lateness` behind the events, to wait for delayed ones
+        if clock is None or now >= clock:
             heap = self.timers.heap
-            if heap and heap[0][0] <= time:
-                self._fire_due(time, out)
-            self.clock = clock = time
+            if heap and heap[0][0] <= now:
+                self._fire_due(now, out)
+            self.clock = clock = now
         handle = event.handle
         event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
@@ -317,7 +323,9 @@ class Engine:
             return
         keep = []
         for deadline in waiting:
-            if (up_to is None or deadline.time <= up_to) and (only is None or deadline.event == only):
+            # An answer at or after the deadline is too late, even while the clock, held back, has not reached it.
+            if (up_to is None or deadline.time <= up_to) and (only is None or deadline.event == only) \
+                    and by.time < deadline.due:
                 deadline.state = DeadlineState.ANSWERED
                 self.pending_deadlines -= 1
                 if self.observer is not None:
