@@ -159,6 +159,18 @@ def test_state_saved_with_window_timers_by_an_earlier_version_is_restored(monkey
     assert [r["event"] for r in _records(restored, [_event("m3", 2, "hello"), _event("m4", 3, "hello")])] == ["m3"]
 
 
+def test_state_saved_before_settled_items_were_kept_is_restored() -> None:
+    import pickle
+
+    engine = Engine(ruleset_from(PLAY))
+    _records(engine, [_event("m1", 0, "it arrived broken")])
+    saved = pickle.loads(engine.snapshot())
+    del saved["settled"]
+    restored = Engine.restore(ruleset_from(PLAY), pickle.dumps(saved))
+    fired = _records(restored, [_event("m1", 1, "it arrived broken")], until="2026-11-20T12:00:00Z")
+    assert [(r["rule"], r["event"]) for r in fired] == [("Escalate", "m1")]
+
+
 def test_a_dry_run_makes_no_reference_cycles() -> None:
     """Dry runs pause the cycle collector; that is only safe while the engine
     leaves no cycles behind for it to find."""

@@ -199,6 +199,18 @@ def test_firings_of_one_event_follow_rule_order_and_actions_their_written_order(
     ]
 
 
+def test_an_item_delivered_again_after_its_deadline_fired_does_not_wait_again() -> None:
+    m1 = ev("m1", "mention", "09:00", labels=["complaint"])
+    events = [m1, ev("x", "comment", "12:00"), m1, {**m1, "time": at("12:30")}]
+    assert fired(run(UNANSWERED, events, until=at("18:00"))) == [("11:00", "Escalate", "m1")]
+
+
+def test_an_item_delivered_again_after_it_was_answered_does_not_wait_again() -> None:
+    m1 = ev("m1", "mention", "09:00", labels=["complaint"])
+    events = [m1, ev("r1", "reply", "09:30", author="@acme", in_reply_to="m1"), m1]
+    assert fired(run(UNANSWERED, events, until=at("18:00"))) == []
+
+
 # --- lateness: the clock held behind the events ---------------------------------------
 
 

@@ -24,6 +24,7 @@ from ..loader import RuleSet
 from ..timestamps import MICROS, format_time
 from .dispatch import Dispatch
 from .state import Deadline, DeadlineState, RuleState, Waiting, Window, count_in, insert_sorted, trim
+from .generations import SettledItems
 from .threads import ThreadIndex
 from .timers import TimerQueue
 
@@ -97,7 +98,9 @@ class Engine:
         self.horizon = longest + self.history
         if not hasattr(self, "threads"):
             self.threads = ThreadIndex(self.horizon)
-        self.threads.lifetime = max(self.horizon, THREAD_MEMORY)
+        if not hasattr(self, "settled"):
+            self.settled = SettledItems(self.horizon)
+        self.threads.lifetime = self.settled.lifetime = max(self.horizon, THREAD_MEMORY)
         for rule in self.rules:
             state = self.state.get(rule.key)
             if state is None:
@@ -141,6 +144,7 @@ class Engine:
                 "waiting": self.waiting,
                 "state": self.state,
                 "threads": self.threads,
+                "settled": self.settled,
                 "pending_deadlines": self.pending_deadlines,
                 "next_sweep": self._next_sweep,
             },
@@ -162,6 +166,8 @@ class Engine:
         engine.waiting = saved["waiting"]
         engine.state = saved["state"]
         engine.threads = saved["threads"]
+        if "settled" in saved:  # saved by an earlier version without it: install starts one
+            engine.settled = saved["settled"]
         engine.pending_deadlines = saved["pending_deadlines"]
         engine._next_sweep = saved["next_sweep"]
         engine.stats = {}
@@ -281,7 +287,7 @@ class Engine:
     # --- unanswered ---
 
     def _wait(self, rule: CompiledRule, spec: UnansweredSpec, event: Event, out: list[ActionRecord]) -> None:
-        if event.brand:
+        if event.brand or (rule.key, event.id) in self.settled:  # the item delivered again, its wait over
             return
         waiting = self.waiting.in_thread(event.thread)
         if waiting and any(d.rule == rule.key and d.event == event.id for d in waiting):
@@ -328,6 +334,7 @@ class Engine:
                     and by.time < deadline.due:
                 deadline.state = DeadlineState.ANSWERED
                 self.pending_deadlines -= 1
+                self.settled.add(deadline.rule, deadline.event, by.time)
                 if self.observer is not None:
                     self.observer.answered(deadline, by)
             else:
@@ -344,6 +351,7 @@ class Engine:
             deadline.state = DeadlineState.DROPPED
             return
         deadline.state = DeadlineState.FIRED
+        self.settled.add(deadline.rule, deadline.event, deadline.due)
         keys = deadline.keys if deadline.keys is not None and len(deadline.keys) == len(rule.limits) \
             else (None,) * len(rule.limits)
         if not self._allowed(rule, deadline.due, keys, deadline.event):

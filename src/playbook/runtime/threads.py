@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from ..events import Event
+from .generations import Generations
 
 
-class ThreadIndex:
+class ThreadIndex(Generations):
     """Remembers the thread of each event seen, so replies can find their thread.
 
     Only events whose thread is not their own id need remembering: for the
     others, falling back to `in_reply_to` gives the same thread. Links are kept
-    in two generations of `lifetime` each (event time): a link lives at least
-    `lifetime` and at most twice that, and memory stays flat on an endless stream.
+    in two generations of `lifetime` each (event time).
     """
 
+    _current: dict[str, str]
+    _previous: dict[str, str]
+
     def __init__(self, lifetime: int) -> None:
-        self.lifetime = lifetime
-        self._current: dict[str, str] = {}
-        self._previous: dict[str, str] = {}
-        self._rotate_at: int | None = None
+        super().__init__(lifetime, dict)
 
     def thread_of(self, event_id: str) -> str:
         """The thread of an event: remembered, or else its own id."""
@@ -31,7 +31,7 @@ class ThreadIndex:
         """The event's thread: its `thread` field; else the thread of the event it
         answers, when seen; else `in_reply_to` itself; else its own id."""
         if clock is not None and (self._rotate_at is None or clock >= self._rotate_at):
-            self._age(clock)
+            self.age(clock)
         data = event.data
         event_id: str = event.id
         thread = data.get("thread")
@@ -44,18 +44,6 @@ class ThreadIndex:
             self._current[event_id] = thread
         return thread
 
-    def _age(self, clock: int) -> None:
-        if self._rotate_at is None:
-            self._rotate_at = clock + self.lifetime
-        elif clock >= self._rotate_at:
-            stale = clock >= self._rotate_at + self.lifetime
-            self._previous = {} if stale else self._current
-            self._current = {}
-            self._rotate_at = clock + self.lifetime
-
     def links(self) -> dict[str, str]:
         """Every remembered link, oldest generation first."""
         return {**self._previous, **self._current}
-
-    def __len__(self) -> int:
-        return len(self._current) + len(self._previous)
