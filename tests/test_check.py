@@ -195,8 +195,29 @@ define angry = angry or sentiment < -0.5
         'regex_back_reference',
         'when mention and text matches /(ha)\\1/ then hide\n',
 """\
-test.play:1:31: error: invalid regular expression: invalid escape sequence in '\\1' (RE2 has no back-references or look-arounds)
+test.play:1:31: error: invalid regular expression: invalid escape sequence in '\\1' (RE2 has no back-references)
 when mention and text matches /(ha)\\1/ then hide
+                              ^"""),
+    case(
+        'regex_look_ahead',
+        'when mention and text matches /(?=refund)re/ then hide\n',
+"""\
+test.play:1:31: error: invalid regular expression: invalid perl operator in '(?=' (RE2 has no look-arounds)
+when mention and text matches /(?=refund)re/ then hide
+                              ^"""),
+    case(
+        'regex_possessive',
+        'when mention and text matches /re+fund*+/ then hide\n',
+"""\
+test.play:1:31: error: invalid regular expression: bad repetition operator in '*+' (RE2 has no possessive repetition: drop the '+' after '*')
+when mention and text matches /re+fund*+/ then hide
+                              ^"""),
+    case(
+        'regex_empty',
+        'when mention and text matches // then hide\n',
+"""\
+test.play:1:31: error: a regular expression cannot be empty (write what to match between the slashes)
+when mention and text matches // then hide
                               ^"""),
     # RE2's raw 'missing ): (refund' is not plain words, and the RE2 hint about
     # back-references is beside the point for a missing ')'.

@@ -657,7 +657,17 @@ def _regex_problem(exc: re2.error) -> tuple[str, str | None]:
         if problem.endswith(" " + symbol):
             problem = problem[:-1] + f"'{symbol}'"
     message = f"invalid regular expression: {problem}" + (f" in '{fragment}'" if fragment else "")
-    hint = None
-    if "escape" in problem or "perl operator" in problem or "repetition operator" in problem:
-        hint = "RE2 has no back-references or look-arounds"
-    return message, hint
+    return message, _regex_hint(problem, fragment)
+
+
+def _regex_hint(problem: str, fragment: str) -> str | None:
+    """What RE2 lacks that the refused fragment asked for, when it is one of the usual suspects."""
+    if "escape" in problem and fragment[1:2].isdigit():
+        return "RE2 has no back-references"
+    if "perl operator" in problem and fragment[:3] in ("(?=", "(?!", "(?<"):
+        return "RE2 has no look-arounds"
+    if "repetition operator" in problem and fragment[-1:] == "+":
+        return f"RE2 has no possessive repetition: drop the '+' after '{fragment[:-1]}'"
+    if "escape" in problem and fragment == "\\Z":
+        return "RE2 writes the end of the text as \\z"
+    return None

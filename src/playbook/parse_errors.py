@@ -194,6 +194,8 @@ def _describe(
 
     if isinstance(exc, UnexpectedCharacters) and text[offset] == '"':
         return error(pos, "this text has no closing '\"'", 'end it with " on the same line')
+    if isinstance(exc, UnexpectedCharacters) and text.startswith("//", offset):
+        return error(pos, "a regular expression cannot be empty", "write what to match between the slashes")
     if isinstance(exc, UnexpectedCharacters) and text[offset] == "/":
         return error(pos, "this regular expression has no closing '/'")
 
