@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_harness import DaemonProcess, free_port, now_iso, wait_for
+from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, wait_for
 
 from playbook.daemon.config import load_config
 
@@ -131,6 +131,8 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     status, metrics = daemon.get("/metrics")
     assert b"playbook_events_total 1.0" in metrics
     assert b'playbook_actions_total{rule="Crisis"} 1.0' in metrics
+    # The scheme's case does not matter (RFC 9110).
+    assert daemon.post(mention("m2", "quiet"), token=None, headers={"Authorization": f"bearer {TOKEN}"})[0] == 202
 
 
 def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> None:
@@ -174,6 +176,7 @@ def test_a_signed_request_is_accepted(folder: Path) -> None:
         good = "sha256=" + hmac.new(b"hush", body, hashlib.sha256).hexdigest()
         assert process.post(body, token=None, headers={"X-Playbook-Signature": good})[0] == 202
         assert process.post(body + b" ", token=None, headers={"X-Playbook-Signature": good})[0] == 401
+        assert process.post(body, token=None, headers={"X-Playbook-Signature": good.upper()})[0] == 202
         wait_for(process.actions, what="the alert")
     finally:
         process.close()

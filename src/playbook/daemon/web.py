@@ -50,10 +50,10 @@ class EventsEndpoint:
         self.accept = accept
 
     def _token_ok(self, request: web.Request) -> bool:
-        header = request.headers.get("Authorization", "")
-        if not self.source.token or not header.startswith("Bearer "):
+        scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+        if not self.source.token or scheme.lower() != "bearer":  # schemes ignore case (RFC 9110)
             return False
-        return hmac.compare_digest(header[len("Bearer "):].strip().encode(), self.source.token.encode())
+        return hmac.compare_digest(token.strip().encode(errors="replace"), self.source.token.encode())
 
     async def __call__(self, request: web.Request) -> web.Response:
         token_ok = self._token_ok(request)
@@ -70,7 +70,8 @@ class EventsEndpoint:
                 return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
         if not token_ok:
             assert self.source.secret is not None and signed is not None
-            if not hmac.compare_digest(signed.strip(), signature(self.source.secret, bytes(body))):
+            expected = signature(self.source.secret, bytes(body)).encode()
+            if not hmac.compare_digest(signed.strip().lower().encode(errors="replace"), expected):
                 return _error(401, "the signature does not match the body")
         try:
             events = parse_body(bytes(body), self.max_ahead)
