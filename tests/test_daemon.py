@@ -412,6 +412,16 @@ def test_events_on_stdin_are_taken_and_bad_lines_go_to_the_dead_letters(folder: 
         process.close()
 
 
+def test_stdin_from_dev_null_as_under_a_service_manager_is_read_to_its_end_quietly(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]}).start(stdin=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        assert process.stop() == 0
+        assert "Traceback" not in process.log() and '"level":"error"' not in process.log()
+    finally:
+        process.close()
+
+
 def test_stdin_redirected_from_a_file_is_read(folder: Path) -> None:
     feed = folder / "feed.jsonl"
     feed.write_text(json.dumps(mention("s1", "fire")) + "\n" + json.dumps(mention("s2", "fire")) + "\n",

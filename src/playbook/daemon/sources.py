@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -202,12 +203,14 @@ class StdinSource:
 
     async def run(self, stopping: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=CHUNK_BYTES * 16)
-        try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            reader = asyncio.StreamReader(limit=CHUNK_BYTES * 16)
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
             readline = reader.readline
-        except ValueError:
-            # A regular file (`playbook run < events.jsonl`) is not a pipe: read it in a thread.
+        else:
+            # A regular file (`playbook run < events.jsonl`), a terminal or /dev/null (a
+            # service's stdin) cannot be watched like a pipe: read it in a thread.
             async def readline() -> bytes:
                 return await loop.run_in_executor(None, sys.stdin.buffer.readline)
         while not stopping.is_set():
