@@ -119,7 +119,9 @@ class DaemonProcess:
         file = self.folder / path
         if not file.exists():
             return []
-        return [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+        # The sink may be writing a line as this reads: only whole lines count.
+        text = file.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line]
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
         assert self.process is not None
