@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lark import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
@@ -226,6 +227,7 @@ def _describe(
     return error(pos, message, hint)
 
 
+@lru_cache(maxsize=1)
 def _keywords() -> frozenset[str]:
     """The words of the language: `when`, `contains`, `at`, `most`, ..."""
     return frozenset(

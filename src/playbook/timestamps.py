@@ -98,7 +98,8 @@ def format_time(micros: int) -> str:
 
 def _minute_text(minute: int) -> str:
     """`YYYY-MM-DDTHH:MM:` of a minute since the epoch; the year has four digits or more."""
-    cycles = max(0, -(-(minute - _LAST // (60 * MICROS)) // _CYCLE_MINUTES))
+    past_9999 = minute - _LAST // (60 * MICROS)
+    cycles = -(-past_9999 // _CYCLE_MINUTES) if past_9999 > 0 else 0  # rounded up
     moment = _EPOCH + timedelta(minutes=minute - cycles * _CYCLE_MINUTES)
     return (f"{moment.year + 400 * cycles:04d}-{moment.month:02d}-{moment.day:02d}"
             f"T{moment.hour:02d}:{moment.minute:02d}:")
