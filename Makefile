@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -c 'from playbook.syntax import quick_parser; quick_parser()'
+	$(BIN)/python -c 'from playbook.language.syntax import quick_parser; quick_parser()'
 	touch $(INSTALLED)
 
 # The daemon on the example desk: replays examples/events.jsonl, then waits for
@@ -28,6 +28,9 @@ dry-run: $(INSTALLED)
 	$(BIN)/playbook dry-run playbooks --events examples/events.jsonl --until 2026-11-21T00:00:00Z
 
 test: $(INSTALLED)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/lint-imports
 	$(BIN)/python -m mypy src/playbook
 	$(BIN)/python -m pytest -q
 	$(BIN)/playbook test playbooks

@@ -50,7 +50,9 @@ def measure(kind: str, ruleset: str, path: Path, repeat: int = 1) -> dict[str, A
     for _ in range(repeat):
         result = subprocess.run(
             [sys.executable, "-m", "bench.measure", kind, ruleset, str(path)],
-            cwd=HERE.parent, capture_output=True, check=True,
+            cwd=HERE.parent,
+            capture_output=True,
+            check=True,
         )
         runs.append(orjson.loads(result.stdout.splitlines()[-1]))
     return min(runs, key=lambda run: run["seconds"])
@@ -59,8 +61,10 @@ def measure(kind: str, ruleset: str, path: Path, repeat: int = 1) -> dict[str, A
 def agreed(name: str, baseline: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """`other`, once it is known to take the baseline's actions."""
     if baseline["counts"] != other["counts"]:
-        raise SystemExit(f"{name}: {other['kind']} and the baseline disagree:\n"
-                         f"  baseline {baseline['counts']}\n  {other['kind']} {other['counts']}")
+        raise SystemExit(
+            f"{name}: {other['kind']} and the baseline disagree:\n"
+            f"  baseline {baseline['counts']}\n  {other['kind']} {other['counts']}"
+        )
     return other
 
 
@@ -69,8 +73,12 @@ def run_table(path: Path, repeat: int) -> list[dict[str, Any]]:
     floor = measure("floor", "4 rules", path, repeat)
     for name in rule_sets():
         baseline = measure("baseline", name, path, repeat)
-        row = {"name": name, "floor": floor, "baseline": baseline,
-               "playbook": agreed(name, baseline, measure("playbook", name, path, repeat))}
+        row = {
+            "name": name,
+            "floor": floor,
+            "baseline": baseline,
+            "playbook": agreed(name, baseline, measure("playbook", name, path, repeat)),
+        }
         if name == "4 rules":
             row["tuned"] = agreed(name, baseline, measure("tuned", name, path, repeat))
         rows.append(row)
@@ -83,31 +91,39 @@ def rate(result: dict[str, Any]) -> float:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"{'rule set':<16} {'floor ev/s':>11} {'baseline ev/s':>14} {'playbook ev/s':>14} "
-          f"{'pb/baseline':>12} {'pb/floor':>9} {'baseline MB':>12} {'playbook MB':>12} {'actions':>8}")
+    print(
+        f"{'rule set':<16} {'floor ev/s':>11} {'baseline ev/s':>14} {'playbook ev/s':>14} "
+        f"{'pb/baseline':>12} {'pb/floor':>9} {'baseline MB':>12} {'playbook MB':>12} {'actions':>8}"
+    )
     for row in rows:
         floor, baseline, playbook = row["floor"], row["baseline"], row["playbook"]
-        print(f"{row['name']:<16} {rate(floor):>11,.0f} {rate(baseline):>14,.0f} {rate(playbook):>14,.0f} "
-              f"{rate(playbook) / rate(baseline):>11.2f}x {rate(playbook) / rate(floor):>8.2f}x "
-              f"{baseline['peak_kb'] / 1024:>12.0f} {playbook['peak_kb'] / 1024:>12.0f} "
-              f"{sum(playbook['counts'].values()):>8}")
+        print(
+            f"{row['name']:<16} {rate(floor):>11,.0f} {rate(baseline):>14,.0f} {rate(playbook):>14,.0f} "
+            f"{rate(playbook) / rate(baseline):>11.2f}x {rate(playbook) / rate(floor):>8.2f}x "
+            f"{baseline['peak_kb'] / 1024:>12.0f} {playbook['peak_kb'] / 1024:>12.0f} "
+            f"{sum(playbook['counts'].values()):>8}"
+        )
     by_name = {row["name"]: row for row in rows}
     core = by_name["4 rules"]
-    print(f"\n4 rules written for speed alone (bench/tuned.py): {rate(core['tuned']):,.0f} ev/s, "
-          f"{rate(core['tuned']) / rate(core['baseline']):.2f}x the baseline (Playbook's target: 1.5x)")
+    print(
+        f"\n4 rules written for speed alone (bench/tuned.py): {rate(core['tuned']):,.0f} ev/s, "
+        f"{rate(core['tuned']) / rate(core['baseline']):.2f}x the baseline (Playbook's target: 1.5x)"
+    )
     small = by_name["10 phrases"]["playbook"]["seconds"]
     large = by_name["10,000 phrases"]["playbook"]["seconds"]
     print(f"10,000-phrase list / 10-phrase list, time: {large / small:.2f}x")
-    print(f"1000 rules (playbook) / 100 rules (baseline), events/s: "
-          f"{rate(by_name['1000 rules']['playbook']) / rate(by_name['100 rules']['baseline']):.2f}x")
+    print(
+        f"1000 rules (playbook) / 100 rules (baseline), events/s: "
+        f"{rate(by_name['1000 rules']['playbook']) / rate(by_name['100 rules']['baseline']):.2f}x"
+    )
 
 
 def deadline_bytes() -> float:
     code = """
 import tracemalloc, gc
-from playbook.loader import compile_sources
+from playbook.compiler.ruleset import compile_sources
 from playbook.runtime.engine import Engine
-from playbook.events import make_event
+from playbook.language.events import make_event
 rs = compile_sources({"d.play": 'brand "@acme"\\nrule "W": when mention and unanswered 2h then escalate\\n'})
 engine = Engine(rs)
 events = [make_event({"id": f"m{i}", "type": "mention", "time": "2026-11-20T09:00:00Z",
@@ -123,7 +139,9 @@ gc.collect()
 after = tracemalloc.get_traced_memory()[0]
 print((after - before) / 100000)
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True
+    )
     return float(result.stdout.strip())
 
 
@@ -146,8 +164,11 @@ for _ in range(5):
     times.append(time.perf_counter() - start)
 print(sorted(times)[2])
 """
-    warm = float(subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True,
-                                check=True, text=True).stdout)
+    warm = float(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True
+        ).stdout
+    )
     # As after an install or a first run: Playbook's modules already compiled
     # to bytecode, which PYTHONDONTWRITEBYTECODE would otherwise prevent.
     compileall.compile_dir(str(HERE.parent / "src" / "playbook"), quiet=1)
@@ -159,7 +180,9 @@ print(sorted(times)[2])
         fresh.append(time.perf_counter() - start)
     with tempfile.TemporaryDirectory() as empty_cache:
         start = time.perf_counter()
-        subprocess.run(check, capture_output=True, check=True, env={**os.environ, "XDG_CACHE_HOME": empty_cache})
+        subprocess.run(
+            check, capture_output=True, check=True, env={**os.environ, "XDG_CACHE_HOME": empty_cache}
+        )
         first = time.perf_counter() - start
     return warm, sorted(fresh)[1], first
 
@@ -170,8 +193,8 @@ def long_stream(events: int) -> list[tuple[int, int]]:
 import resource, sys
 from bench.generate import Stream
 from bench.rules import rule_sets
-from playbook.events import make_event
-from playbook.loader import compile_sources
+from playbook.language.events import make_event
+from playbook.compiler.ruleset import compile_sources
 from playbook.runtime.engine import Engine
 engine = Engine(compile_sources({{"b.play": rule_sets()["100 rules"].playbook()}}))
 step = max(1, {events} // 10)
@@ -182,7 +205,9 @@ for n, data in enumerate(Stream(7).events({events}), 1):
             rss = int(statm.read().split()[1]) * 4096 // (1024 * 1024)
         print(n, rss, flush=True)
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=HERE.parent, capture_output=True, check=True, text=True
+    )
     return [tuple(map(int, line.split())) for line in result.stdout.splitlines()]  # type: ignore[misc]
 
 
@@ -199,11 +224,18 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=200_000, help="events in the stream (default 200,000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="run each measurement N times and keep the fastest, on a busy machine (default 1)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each measurement N times and keep the fastest, on a busy machine (default 1)",
+    )
     parser.add_argument("--long", action="store_true", help="watch memory over 10 million events (slow)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
@@ -214,9 +246,11 @@ def main() -> None:
     print_table(run_table(path, max(1, args.repeat)))
     print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
     warm, cold, first = load_time()
-    print(f"load and check 1000 rules: {warm * 1000:.0f} ms in a running process (median of 5), "
-          f"{cold * 1000:.0f} ms as a fresh 'playbook check' (imports included, median of 3), "
-          f"{first * 1000:.0f} ms as the first check on a machine (parse tables built)")
+    print(
+        f"load and check 1000 rules: {warm * 1000:.0f} ms in a running process (median of 5), "
+        f"{cold * 1000:.0f} ms as a fresh 'playbook check' (imports included, median of 3), "
+        f"{first * 1000:.0f} ms as the first check on a machine (parse tables built)"
+    )
     size = 10_000_000 if args.long else 1_000_000
     samples = long_stream(size)
     print(f"memory along {size:,} events (100 rules), MB: " + " ".join(f"{rss}" for _, rss in samples))

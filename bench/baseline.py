@@ -12,12 +12,20 @@ import heapq
 import re
 from collections import Counter, deque
 from collections.abc import Iterable
-from typing import BinaryIO
 from datetime import datetime
+from typing import BinaryIO
 
 import orjson
 
-from .rules import DEADLINE_SECONDS, PRAISE_WORDS, SPIKE_COUNT, SPIKE_SECONDS, THANK_SECONDS, VIP_FOLLOWERS, RuleSetSpec
+from .rules import (
+    DEADLINE_SECONDS,
+    PRAISE_WORDS,
+    SPIKE_COUNT,
+    SPIKE_SECONDS,
+    THANK_SECONDS,
+    VIP_FOLLOWERS,
+    RuleSetSpec,
+)
 
 BRAND = {"@acme", "@acme_help"}
 
@@ -48,8 +56,10 @@ def run(path: str, spec: RuleSetSpec, out: BinaryIO) -> Counter[str]:
 
     def emit(rule: str, action: str, target: str | None, event_id: str, when: float) -> None:
         counts[rule] += 1
-        out.write(orjson.dumps({"rule": rule, "action": action, "target": target, "event": event_id,
-                                "time": when}) + b"\n")
+        out.write(
+            orjson.dumps({"rule": rule, "action": action, "target": target, "event": event_id, "time": when})
+            + b"\n"
+        )
 
     with open(path, "rb") as handle:
         for line in handle:

@@ -18,13 +18,13 @@ import math
 import random
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any, BinaryIO
 
 import orjson
 
-START = int(datetime(2026, 11, 2, tzinfo=timezone.utc).timestamp())
+START = int(datetime(2026, 11, 2, tzinfo=UTC).timestamp())
 BRAND = ("@acme", "@acme_help")
 PLATFORMS = ("twitter", "instagram", "facebook", "tiktok")
 ADJECTIVES = ("smart", "mini", "pro", "max", "lite", "ultra", "air", "go", "neo", "prime")
@@ -45,18 +45,32 @@ def catalogue(size: int) -> list[str]:
 
 
 COMPLAINTS = (
-    "my {p} arrived broken", "the {p} stopped working after two days", "still waiting for a refund on my {p}",
-    "worst support ever, {p} keeps crashing", "{p} won't turn on, this is a joke", "never buying a {p} again",
+    "my {p} arrived broken",
+    "the {p} stopped working after two days",
+    "still waiting for a refund on my {p}",
+    "worst support ever, {p} keeps crashing",
+    "{p} won't turn on, this is a joke",
+    "never buying a {p} again",
 )
 PRAISE = (
-    "I love my new {p}", "thanks for the quick fix on the {p}!", "the {p} is amazing", "best purchase this year: {p}",
+    "I love my new {p}",
+    "thanks for the quick fix on the {p}!",
+    "the {p} is amazing",
+    "best purchase this year: {p}",
     "awesome service, {p} works great",
 )
 QUESTIONS = (
-    "does the {p} work with android?", "when is the {p} back in stock?", "how do I reset my {p}?",
+    "does the {p} work with android?",
+    "when is the {p} back in stock?",
+    "how do I reset my {p}?",
     "is there a discount on the {p}?",
 )
-CHATTER = ("just saw an ad for the {p}", "thinking about getting a {p}", "anyone tried the {p}", "{p} unboxing tonight")
+CHATTER = (
+    "just saw an ad for the {p}",
+    "thinking about getting a {p}",
+    "anyone tried the {p}",
+    "{p} unboxing tonight",
+)
 TAGS = ("#acme", "#acmefail", "#gadgets", "#unboxing", "#techsupport", "")
 EMOJI = ("", "", " 😡", " 😍", " 🙏", " 🔥", " 🤔")
 
@@ -69,8 +83,12 @@ class Stream:
         self.products = catalogue(products)
         rng = self.rng
         self.authors = [
-            {"id": f"u{i}", "handle": f"@user{i}", "followers": int(rng.lognormvariate(5.5, 2.0)),
-             "verified": rng.random() < 0.01}
+            {
+                "id": f"u{i}",
+                "handle": f"@user{i}",
+                "followers": int(rng.lognormvariate(5.5, 2.0)),
+                "verified": rng.random() < 0.01,
+            }
             for i in range(authors)
         ]
         weights = [1 / (rank + 1) ** 1.1 for rank in range(authors)]
@@ -115,8 +133,12 @@ class Stream:
         kind = rng.choices(("complaint", "praise", "question", "chatter"), (0.3, 0.2, 0.2, 0.3))[0]
         event_type = rng.choices(("mention", "comment", "message", "review"), (0.7, 0.15, 0.1, 0.05))[0]
         event: dict[str, Any] = {
-            "id": f"e{self.seq}", "type": event_type, "time": _stamp(t), "author": self._author(),
-            "text": self._text(kind), "platform": "reviews" if event_type == "review" else rng.choice(PLATFORMS),
+            "id": f"e{self.seq}",
+            "type": event_type,
+            "time": _stamp(t),
+            "author": self._author(),
+            "text": self._text(kind),
+            "platform": "reviews" if event_type == "review" else rng.choice(PLATFORMS),
         }
         if rng.random() < 0.6:
             event["labels"] = [kind] if kind != "chatter" else []
@@ -128,16 +150,20 @@ class Stream:
             delay = rng.lognormvariate(math.log(1800), 1.3)
             self.seq += 1
             reply = {
-                "id": f"e{self.seq}", "type": "reply", "time": _stamp(t + delay),
-                "author": {"handle": rng.choice(BRAND)}, "text": "Sorry to hear that, we're on it",
-                "in_reply_to": event["id"], "platform": event["platform"],
+                "id": f"e{self.seq}",
+                "type": "reply",
+                "time": _stamp(t + delay),
+                "author": {"handle": rng.choice(BRAND)},
+                "text": "Sorry to hear that, we're on it",
+                "in_reply_to": event["id"],
+                "platform": event["platform"],
             }
             heapq.heappush(self.replies, (t + delay, self.seq, reply))
         return event
 
 
 def _stamp(t: float) -> str:
-    return datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write(out: BinaryIO, count: int, seed: int) -> None:
@@ -147,7 +173,9 @@ def write(out: BinaryIO, count: int, seed: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

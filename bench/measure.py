@@ -56,8 +56,8 @@ def main() -> None:
         with open(os.devnull, "wb") as sink:
             counts = run_tuned(path, sink)
     else:
-        from playbook.dryrun import dry_run
-        from playbook.loader import compile_sources
+        from playbook.compiler.ruleset import compile_sources
+        from playbook.dryrun.run import dry_run
 
         began = time.perf_counter()
         ruleset = compile_sources({"bench.play": spec.playbook()})
@@ -74,10 +74,19 @@ def main() -> None:
             dry_run(ruleset, handle, emit)
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(orjson.dumps({
-        "kind": kind, "ruleset": name, "events": events, "seconds": seconds, "load_seconds": load_seconds,
-        "peak_kb": peak_kb, "counts": dict(sorted(counts.items())),
-    }).decode())
+    print(
+        orjson.dumps(
+            {
+                "kind": kind,
+                "ruleset": name,
+                "events": events,
+                "seconds": seconds,
+                "load_seconds": load_seconds,
+                "peak_kb": peak_kb,
+                "counts": dict(sorted(counts.items())),
+            }
+        ).decode()
+    )
 
 
 if __name__ == "__main__":

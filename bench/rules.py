@@ -11,8 +11,18 @@ from .generate import catalogue
 PRAISE_WORDS = ("love", "thanks", "amazing", "awesome", "best purchase")
 # Words of the stream's complaints: a 10-phrase list that matches, and the
 # same ten hidden among 9,990 words that never occur.
-TROUBLE_WORDS = ("broken", "refund", "crashing", "stopped working", "won't turn on",
-                 "worst support", "never buying", "joke", "arrived broken", "two days")
+TROUBLE_WORDS = (
+    "broken",
+    "refund",
+    "crashing",
+    "stopped working",
+    "won't turn on",
+    "worst support",
+    "never buying",
+    "joke",
+    "arrived broken",
+    "two days",
+)
 VIP_FOLLOWERS = 10_000
 DEADLINE_SECONDS = 2 * 3600
 THANK_SECONDS = 7 * 86400
@@ -58,8 +68,10 @@ class RuleSetSpec:
     def playbook(self) -> str:
         parts = [CORE]
         for index, product in enumerate(self.products):
-            parts.append(f'rule "Product {index}": when (mention or comment) and text contains "{product}" '
-                         f'then tag "product-{index}"\n')
+            parts.append(
+                f'rule "Product {index}": when (mention or comment) and text contains "{product}" '
+                f'then tag "product-{index}"\n'
+            )
         if self.phrases:
             parts.append("list trouble = " + ", ".join(f'"{p}"' for p in self.phrases) + "\n")
             parts.append('rule "Trouble": when mention and text contains any trouble then tag "trouble"\n')
@@ -86,5 +98,6 @@ def rule_sets() -> dict[str, RuleSetSpec]:
         "1000 rules": RuleSetSpec("1000 rules", keyword_rules=996, products=catalogue(996)),
         "10 phrases": RuleSetSpec("10 phrases", phrases=TROUBLE_WORDS),
         "10,000 phrases": RuleSetSpec(
-            "10,000 phrases", phrases=tuple(_hidden_words(10_000 - len(TROUBLE_WORDS))) + TROUBLE_WORDS),
+            "10,000 phrases", phrases=tuple(_hidden_words(10_000 - len(TROUBLE_WORDS))) + TROUBLE_WORDS
+        ),
     }

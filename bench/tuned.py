@@ -60,12 +60,20 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
     spike: deque[int] = deque()
     spike_armed = True
     seq = 0
-    deadline, thank_gap, spike_span = DEADLINE_SECONDS * MICROS, THANK_SECONDS * MICROS, SPIKE_SECONDS * MICROS
+    deadline, thank_gap, spike_span = (
+        DEADLINE_SECONDS * MICROS,
+        THANK_SECONDS * MICROS,
+        SPIKE_SECONDS * MICROS,
+    )
 
     def emit(rule: str, action: str, target: str | None, event_id: str, when: int) -> None:
         counts[rule] += 1
-        write(dumps({"rule": rule, "action": action, "target": target, "event": event_id,
-                     "time": when / MICROS}) + b"\n")
+        write(
+            dumps(
+                {"rule": rule, "action": action, "target": target, "event": event_id, "time": when / MICROS}
+            )
+            + b"\n"
+        )
 
     with open(path, "rb") as handle:
         for line in handle:
@@ -124,7 +132,8 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
                 for end, size in praise(folded):
                     start = end - size
                     if (start < 0 or not _is_word(folded[start])) and (
-                            end + 1 == len(folded) or not _is_word(folded[end + 1])):
+                        end + 1 == len(folded) or not _is_word(folded[end + 1])
+                    ):
                         praised = True
                         break
             if praised:

@@ -31,40 +31,63 @@ it wrote (counts, notable ids, line numbers of the malformed lines).
 import json
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 SEED = 20261120
-DAY = datetime(2026, 11, 20, tzinfo=timezone.utc)
+DAY = datetime(2026, 11, 20, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
 OUT = Path(__file__).resolve().with_name("events.jsonl")
 
-KEY_ORDER = ("id", "type", "time", "author", "text", "platform", "thread",
-             "in_reply_to", "rating", "labels", "sentiment", "ref")
-ID_PREFIX = {"mention": ("m", 3), "reply": ("r", 3), "comment": ("c", 3),
-             "message": ("dm", 2), "review": ("rv", 2), "handled": ("h", 2),
-             "post": ("p", 2)}
+KEY_ORDER = (
+    "id",
+    "type",
+    "time",
+    "author",
+    "text",
+    "platform",
+    "thread",
+    "in_reply_to",
+    "rating",
+    "labels",
+    "sentiment",
+    "ref",
+)
+ID_PREFIX = {
+    "mention": ("m", 3),
+    "reply": ("r", 3),
+    "comment": ("c", 3),
+    "message": ("dm", 2),
+    "review": ("rv", 2),
+    "handled": ("h", 2),
+    "post": ("p", 2),
+}
 
 ACME = {"id": "b1001", "handle": "@acme", "name": "Acme", "followers": 182400, "verified": True}
-ACME_HELP = {"id": "b1002", "handle": "@acme_help", "name": "Acme Support",
-             "followers": 23950, "verified": True}
-ACME_HELP_CAPS = dict(ACME_HELP, handle="@ACME_help")   # same account, other case
+ACME_HELP = {
+    "id": "b1002",
+    "handle": "@acme_help",
+    "name": "Acme Support",
+    "followers": 23950,
+    "verified": True,
+}
+ACME_HELP_CAPS = dict(ACME_HELP, handle="@ACME_help")  # same account, other case
 SIGNATURES = ("^SK", "^MJ", "^AK", "^RS", "^JM")
-SUPPORT_OPENS, SUPPORT_CLOSES = 7, 23                    # brand replies go out 07:00-23:00
+SUPPORT_OPENS, SUPPORT_CLOSES = 7, 23  # brand replies go out 07:00-23:00
 
 AGENT_MARIA = {"handle": "agent.maria", "name": "Maria Lopez"}
 AGENT_LI = {"id": "agent-07", "handle": "agent.li", "name": "Li Wei"}
 
 # Brand posts that customers comment on (the posts themselves are not events).
 POSTS = {
-    "ig_post_18044": ("instagram", "blackfriday"),   # Black Friday teaser
-    "ig_post_18039": ("instagram", None),            # X2 titanium photo
-    "fb_post_7731": ("facebook", None),              # firmware 3.1 announcement
-    "fb_post_7740": ("facebook", "blackfriday"),     # Pad 11 holiday bundle
+    "ig_post_18044": ("instagram", "blackfriday"),  # Black Friday teaser
+    "ig_post_18039": ("instagram", None),  # X2 titanium photo
+    "fb_post_7731": ("facebook", None),  # firmware 3.1 announcement
+    "fb_post_7740": ("facebook", "blackfriday"),  # Pad 11 holiday bundle
 }
 
 # Activity over the day (events per hour, relative).
-HOUR_WEIGHTS = (2, 1, 1, .5, .5, 1, 2, 4, 6, 7, 7, 7, 8, 7, 6, 7, 7, 7, 8, 8, 8, 7, 5, 3)
+HOUR_WEIGHTS = (2, 1, 1, 0.5, 0.5, 1, 2, 4, 6, 7, 7, 7, 8, 7, 6, 7, 7, 7, 8, 8, 8, 7, 5, 3)
 
 
 # --------------------------------------------------------------------------
@@ -73,37 +96,88 @@ HOUR_WEIGHTS = (2, 1, 1, .5, .5, 1, 2, 4, 6, 7, 7, 7, 8, 7, 6, 7, 7, 7, 8, 8, 8,
 # (topic, text). Topics pick a fitting brand answer.
 COMPLAINTS = [
     ("broken", "@acme my X2 arrived with a cracked screen. Box was fine, watch was not. Great start 🙃"),
-    ("delivery", "ordered the Pad 11 on the 9th, tracking hasn't moved since monday. @acme where is my stuff??"),
-    ("refund", "@acme_help 3 weeks waiting for a refund on a return you RECEIVED on nov 2. I want my money back."),
-    ("battery", "Battery on my Acme X2 is dead by 2pm every day. Was getting 2 days at launch. @acme what did the last update do? #acmefail"),
-    ("app", "The Acme Connect app crashes every single time I open the sleep tab. iPhone 15, latest iOS. @acme_help"),
-    ("support", "just spent 45 min on the phone with @acme support and the guy literally hung up on me. unbelievable"),
+    (
+        "delivery",
+        "ordered the Pad 11 on the 9th, tracking hasn't moved since monday. @acme where is my stuff??",
+    ),
+    (
+        "refund",
+        "@acme_help 3 weeks waiting for a refund on a return you RECEIVED on nov 2. I want my money back.",
+    ),
+    (
+        "battery",
+        "Battery on my Acme X2 is dead by 2pm every day. Was getting 2 days at launch. @acme what did the last update do? #acmefail",
+    ),
+    (
+        "app",
+        "The Acme Connect app crashes every single time I open the sleep tab. iPhone 15, latest iOS. @acme_help",
+    ),
+    (
+        "support",
+        "just spent 45 min on the phone with @acme support and the guy literally hung up on me. unbelievable",
+    ),
     ("refund", "@acme if my refund isn't in my account by friday I'm doing a chargeback. done waiting."),
     ("broken", "DOA. Buds Pro right earbud doesn't even turn on. @acme #acmefail"),
     ("delivery", "@acme delivery 'guaranteed by Nov 18'. It's the 20th. Nothing. No email. Nothing."),
-    ("broken", "my acme homehub keeps dropping wifi every hour or so, factory reset twice. @acme_help any ideas or is it just junk"),
-    ("support", "Why does @acme support need a photo of the receipt, the box, the serial AND my firstborn to process a warranty claim"),
+    (
+        "broken",
+        "my acme homehub keeps dropping wifi every hour or so, factory reset twice. @acme_help any ideas or is it just junk",
+    ),
+    (
+        "support",
+        "Why does @acme support need a photo of the receipt, the box, the serial AND my firstborn to process a warranty claim",
+    ),
     ("support", "@acme_help your chat agent closed my ticket while I was typing. Third time this week."),
     ("broken", "X2 strap broke after 10 days. TEN DAYS. @acme"),
-    ("broken", "@acme the charger you ship with the Pad 11 gets scary hot. like can't-touch-it hot. is this normal??"),
+    (
+        "broken",
+        "@acme the charger you ship with the Pad 11 gets scary hot. like can't-touch-it hot. is this normal??",
+    ),
     ("delivery", "WHERE IS MY ORDER @acme ??? AC-40921 PAID FOR EXPRESS SHIPPING"),
     ("app", "app update wiped all my workout history. years of data. thanks @acme 👏👏"),
-    ("refund", "Returned my X2 a month ago. Still no refund. Emails get a bot reply. @acme_help I just want my money back"),
-    ("broken", "@acme bought the buds pro for my daughter's birthday and the case won't close properly. really disappointed"),
-    ("broken", "the X2 heart rate readings are all over the place, 180bpm while sitting on the couch lol @acme"),
+    (
+        "refund",
+        "Returned my X2 a month ago. Still no refund. Emails get a bot reply. @acme_help I just want my money back",
+    ),
+    (
+        "broken",
+        "@acme bought the buds pro for my daughter's birthday and the case won't close properly. really disappointed",
+    ),
+    (
+        "broken",
+        "the X2 heart rate readings are all over the place, 180bpm while sitting on the couch lol @acme",
+    ),
     ("refund", "second replacement unit, SAME problem. screen flickers. @acme I'm done, give me a refund"),
-    ("support", "@acme_help support told me 'that's expected behaviour' when my watch reboots 5x a day. Really??"),
+    (
+        "support",
+        "@acme_help support told me 'that's expected behaviour' when my watch reboots 5x a day. Really??",
+    ),
     ("support", "honestly the worst customer service I've dealt with. @acme rude, slow, and clueless"),
-    ("delivery", "my pad 11 was delivered to the wrong address and the courier says it's 'delivered'. @acme please help this is a gift"),
+    (
+        "delivery",
+        "my pad 11 was delivered to the wrong address and the courier says it's 'delivered'. @acme please help this is a gift",
+    ),
     ("delivery", "@acme package arrived open and EMPTY. how does that even happen"),
-    ("battery", "Acme X2 battery went from 100 to 20 in 3 hours with GPS off. something is very wrong @acme_help"),
-    ("app", "Can't pair my Buds Pro with the app anymore since the update. Keeps saying 'device not found'. @acme"),
+    (
+        "battery",
+        "Acme X2 battery went from 100 to 20 in 3 hours with GPS off. something is very wrong @acme_help",
+    ),
+    (
+        "app",
+        "Can't pair my Buds Pro with the app anymore since the update. Keeps saying 'device not found'. @acme",
+    ),
     ("billing", "@acme you charged my card twice for the same order and now nobody answers the phone"),
     ("support", "was promised a callback 'within 24h' on monday. it's friday. @acme_help"),
-    ("app", "lol the @acme app crashed mid firmware update and now my watch shows a wrench icon. cool cool cool"),
+    (
+        "app",
+        "lol the @acme app crashed mid firmware update and now my watch shows a wrench icon. cool cool cool",
+    ),
     ("support", "@acme ur support agent called me 'sweetie' and told me to read the manual. no thanks."),
     ("refund", "I want a refund not store credit @acme. Not interested in a voucher."),
-    ("support", "3rd time contacting @acme_help about my damaged X2. 3 different answers. nobody reads the ticket history"),
+    (
+        "support",
+        "3rd time contacting @acme_help about my damaged X2. 3 different answers. nobody reads the ticket history",
+    ),
     ("broken", "@acme the HomeHub speaker crackles at any volume above 40%. brand new out of the box."),
     ("delivery", "Delivery window 8-12. Waited all morning, took a day off work. No show. @acme @acme_help"),
     ("delivery", "Estimated delivery keeps moving. Nov 17 → Nov 21 → Nov 25. @acme is this a joke"),
@@ -119,7 +193,10 @@ COMPLAINTS = [
     ("broken", "@acme_help the replacement you sent is refurbished and scratched. I paid for new."),
     ("billing", "cancelled my order 2 days ago, still got charged and now it's 'shipped'?? @acme"),
     ("broken", "@acme Pad 11 screen has a dead pixel cluster right in the middle. photos attached"),
-    ("broken", "my Pad 11 charger melted a bit and left a burn mark on my desk. @acme this is actually dangerous"),
+    (
+        "broken",
+        "my Pad 11 charger melted a bit and left a burn mark on my desk. @acme this is actually dangerous",
+    ),
 ]
 # The classifier misreads sarcasm: this complaint comes labelled "praise".
 SARCASM = "Sarcasm alert: love how my brand new @acme X2 died on day 2 😍 #blessed"
@@ -161,74 +238,139 @@ COMPLAINT_ANSWERS = {
 
 # (question, brand answer)
 QUESTIONS = [
-    ("@acme_help how long does shipping to Ireland usually take right now?",
-     "{h} Hi {first}! Ireland is 3-5 business days at the moment 🇮🇪 {sig}"),
-    ("does the X2 work with a Pixel 7? website only mentions iphone @acme",
-     "{h} it does! Any Android 10+ phone works with the X2 👍 {sig}"),
-    ("@acme is the 2 year warranty valid if I bought from amazon?",
-     "{h} yes, as long as the seller is Amazon itself or an authorised reseller. Keep the invoice! {sig}"),
-    ("Hey @acme, will the Black Friday deal on the X2 also apply to the titanium version? #blackfriday",
-     "{h} it will 😉 all X2 models are in the deal from next Friday {sig}"),
-    ("@acme_help can I swap the X2 strap for a standard 22mm band?",
-     "{h} yes, the X2 uses standard 22mm quick-release pins {sig}"),
-    ("quick q @acme — do the Buds Pro support multipoint (phone + laptop at the same time)?",
-     "{h} they do since firmware 2.4, turn it on in the app under Connections {sig}"),
-    ("@acme when does the black friday sale actually start? midnight? which timezone?",
-     "{h} 00:00 CET on Nov 27 on acme.com, stores open at 8 local time {sig}"),
-    ("Is there a way to export my data from the Acme app to Strava? @acme_help",
-     "{h} yes! Profile > Connected apps > Strava and your workouts sync automatically {sig}"),
-    ("@acme does the Pad 11 keyboard case work with the Pad 10 too?",
-     "{h} sadly not, the connector moved. The Pad 10 case is still on sale though {sig}"),
-    ("Will the X2 get the sleep apnea feature in Europe? @acme",
-     "{h} it's waiting for approval in the EU, we'll share news as soon as we can {sig}"),
-    ("@acme_help what's the return window on orders placed during black friday? asking for a gift",
-     "{h} holiday orders can be returned until Jan 31 🎁 {sig}"),
-    ("does the acme homehub work with google home or only alexa? @acme",
-     "{h} both! And Apple Home via Matter {sig}"),
-    ("@acme do you ship to Canada or do I need to order from a retailer",
-     "{h} we ship to Canada from acme.com/ca, duties included {sig}"),
-    ("can I use the 65W Acme charger with my macbook? @acme_help",
-     "{h} yes, it's standard USB-C PD, works great with MacBooks {sig}"),
-    ("@acme is it normal the X2 gets warm while charging?",
-     "{h} a little warmth is normal. If it's too hot to touch, unplug it and DM us {sig}"),
-    ("@acme how do I reset the buds pro? the manual isn't clear",
-     "{h} put both buds in the case, lid open, hold the back button 15s until the light blinks white {sig}"),
-    ("hey @acme_help does express shipping deliver on saturdays?",
-     "{h} in most cities yes, you'll see the option at checkout {sig}"),
-    ("@acme is the X2 waterproof enough for swimming in the sea or just pools?",
-     "{h} it's rated 5ATM, so sea swimming is fine. Rinse it with fresh water after 🌊 {sig}"),
-    ("any news on when the X2 in green will be back in stock @acme ?",
-     "{h} early December! Tap 'notify me' on the product page {sig}"),
-    ("@acme does the warranty cover a cracked screen if I dropped it? be honest 😅",
-     "{h} honest answer: not the standard warranty, but Acme Care covers 2 accidents a year {sig}"),
-    ("@acme_help I moved house, can I change the delivery address on an order that's already shipped?",
-     "{h} DM us the order number and we'll ask the courier to redirect it {sig}"),
-    ("@acme price match policy? saw the Pad 11 cheaper at MediaMarkt",
-     "{h} we price match authorised retailers within 14 days of purchase, DM us the link {sig}"),
-    ("does anyone know if the @acme X2 works with Samsung Health? or only the acme app",
-     "{h} it syncs with Health Connect, so Samsung Health picks it up {sig}"),
-    ("@acme do you offer student discount? 🎓",
-     "{h} 10% off with a verified student email at acme.com/edu 🎓 {sig}"),
-    ("@acme_help is there a trade-in program for the old X1?",
-     "{h} yes, up to €80 for an X1 in good condition: acme.com/tradein {sig}"),
-    ("can the HomeHub be used as a bluetooth speaker without wifi @acme",
-     "{h} yep, Bluetooth works without wifi {sig}"),
-    ("@acme will the X2 firmware 3.2 come out before black friday",
-     "{h} that's the plan 🤞 {sig}"),
-    ("@acme how long does a warranty repair usually take? need my watch for a marathon dec 6",
-     "{h} about 5-7 days door to door. Good luck on the 6th! 🏃 {sig}"),
-    ("@acme_help do I need an account to use the buds pro? really don't want another login",
-     "{h} no account needed, the app is optional {sig}"),
-    ("Hi @acme, does the Pad 11 support a stylus? which one?",
-     "{h} the Acme Pen 2 works with the Pad 11 ✍️ {sig}"),
-    ("@acme gift wrapping available on the webshop?",
-     "{h} it is, €3 per item, choose it in the cart 🎀 {sig}"),
-    ("@acme does the X2 work with the Garmin chest strap over bluetooth?",
-     "{h} any Bluetooth heart rate strap works, including Garmin's {sig}"),
-    ("@acme_help is the X2 sold in Switzerland with a Swiss plug?",
-     "{h} the X2 charges over USB-C, so no plug in the box, any adapter works {sig}"),
-    ("@acme can I pay in installments? klarna or something?",
-     "{h} Klarna is available at checkout in most countries {sig}"),
+    (
+        "@acme_help how long does shipping to Ireland usually take right now?",
+        "{h} Hi {first}! Ireland is 3-5 business days at the moment 🇮🇪 {sig}",
+    ),
+    (
+        "does the X2 work with a Pixel 7? website only mentions iphone @acme",
+        "{h} it does! Any Android 10+ phone works with the X2 👍 {sig}",
+    ),
+    (
+        "@acme is the 2 year warranty valid if I bought from amazon?",
+        "{h} yes, as long as the seller is Amazon itself or an authorised reseller. Keep the invoice! {sig}",
+    ),
+    (
+        "Hey @acme, will the Black Friday deal on the X2 also apply to the titanium version? #blackfriday",
+        "{h} it will 😉 all X2 models are in the deal from next Friday {sig}",
+    ),
+    (
+        "@acme_help can I swap the X2 strap for a standard 22mm band?",
+        "{h} yes, the X2 uses standard 22mm quick-release pins {sig}",
+    ),
+    (
+        "quick q @acme — do the Buds Pro support multipoint (phone + laptop at the same time)?",
+        "{h} they do since firmware 2.4, turn it on in the app under Connections {sig}",
+    ),
+    (
+        "@acme when does the black friday sale actually start? midnight? which timezone?",
+        "{h} 00:00 CET on Nov 27 on acme.com, stores open at 8 local time {sig}",
+    ),
+    (
+        "Is there a way to export my data from the Acme app to Strava? @acme_help",
+        "{h} yes! Profile > Connected apps > Strava and your workouts sync automatically {sig}",
+    ),
+    (
+        "@acme does the Pad 11 keyboard case work with the Pad 10 too?",
+        "{h} sadly not, the connector moved. The Pad 10 case is still on sale though {sig}",
+    ),
+    (
+        "Will the X2 get the sleep apnea feature in Europe? @acme",
+        "{h} it's waiting for approval in the EU, we'll share news as soon as we can {sig}",
+    ),
+    (
+        "@acme_help what's the return window on orders placed during black friday? asking for a gift",
+        "{h} holiday orders can be returned until Jan 31 🎁 {sig}",
+    ),
+    (
+        "does the acme homehub work with google home or only alexa? @acme",
+        "{h} both! And Apple Home via Matter {sig}",
+    ),
+    (
+        "@acme do you ship to Canada or do I need to order from a retailer",
+        "{h} we ship to Canada from acme.com/ca, duties included {sig}",
+    ),
+    (
+        "can I use the 65W Acme charger with my macbook? @acme_help",
+        "{h} yes, it's standard USB-C PD, works great with MacBooks {sig}",
+    ),
+    (
+        "@acme is it normal the X2 gets warm while charging?",
+        "{h} a little warmth is normal. If it's too hot to touch, unplug it and DM us {sig}",
+    ),
+    (
+        "@acme how do I reset the buds pro? the manual isn't clear",
+        "{h} put both buds in the case, lid open, hold the back button 15s until the light blinks white {sig}",
+    ),
+    (
+        "hey @acme_help does express shipping deliver on saturdays?",
+        "{h} in most cities yes, you'll see the option at checkout {sig}",
+    ),
+    (
+        "@acme is the X2 waterproof enough for swimming in the sea or just pools?",
+        "{h} it's rated 5ATM, so sea swimming is fine. Rinse it with fresh water after 🌊 {sig}",
+    ),
+    (
+        "any news on when the X2 in green will be back in stock @acme ?",
+        "{h} early December! Tap 'notify me' on the product page {sig}",
+    ),
+    (
+        "@acme does the warranty cover a cracked screen if I dropped it? be honest 😅",
+        "{h} honest answer: not the standard warranty, but Acme Care covers 2 accidents a year {sig}",
+    ),
+    (
+        "@acme_help I moved house, can I change the delivery address on an order that's already shipped?",
+        "{h} DM us the order number and we'll ask the courier to redirect it {sig}",
+    ),
+    (
+        "@acme price match policy? saw the Pad 11 cheaper at MediaMarkt",
+        "{h} we price match authorised retailers within 14 days of purchase, DM us the link {sig}",
+    ),
+    (
+        "does anyone know if the @acme X2 works with Samsung Health? or only the acme app",
+        "{h} it syncs with Health Connect, so Samsung Health picks it up {sig}",
+    ),
+    (
+        "@acme do you offer student discount? 🎓",
+        "{h} 10% off with a verified student email at acme.com/edu 🎓 {sig}",
+    ),
+    (
+        "@acme_help is there a trade-in program for the old X1?",
+        "{h} yes, up to €80 for an X1 in good condition: acme.com/tradein {sig}",
+    ),
+    (
+        "can the HomeHub be used as a bluetooth speaker without wifi @acme",
+        "{h} yep, Bluetooth works without wifi {sig}",
+    ),
+    ("@acme will the X2 firmware 3.2 come out before black friday", "{h} that's the plan 🤞 {sig}"),
+    (
+        "@acme how long does a warranty repair usually take? need my watch for a marathon dec 6",
+        "{h} about 5-7 days door to door. Good luck on the 6th! 🏃 {sig}",
+    ),
+    (
+        "@acme_help do I need an account to use the buds pro? really don't want another login",
+        "{h} no account needed, the app is optional {sig}",
+    ),
+    (
+        "Hi @acme, does the Pad 11 support a stylus? which one?",
+        "{h} the Acme Pen 2 works with the Pad 11 ✍️ {sig}",
+    ),
+    (
+        "@acme gift wrapping available on the webshop?",
+        "{h} it is, €3 per item, choose it in the cart 🎀 {sig}",
+    ),
+    (
+        "@acme does the X2 work with the Garmin chest strap over bluetooth?",
+        "{h} any Bluetooth heart rate strap works, including Garmin's {sig}",
+    ),
+    (
+        "@acme_help is the X2 sold in Switzerland with a Swiss plug?",
+        "{h} the X2 charges over USB-C, so no plug in the box, any adapter works {sig}",
+    ),
+    (
+        "@acme can I pay in installments? klarna or something?",
+        "{h} Klarna is available at checkout in most countries {sig}",
+    ),
 ]
 
 PRAISE = [
@@ -307,12 +449,42 @@ SPAM_COMMENTS = [
     "I made $3,200 this week with this app, ask me how 💸",
 ]
 SPAMMERS = [
-    {"id": "u90001", "handle": "@fr33followers_now", "name": "Followers 4 U", "followers": 12, "verified": False},
-    {"id": "u90002", "handle": "@cashqueen_2026", "name": "Cash Queen 💰", "followers": 340, "verified": False},
-    {"id": "u90003", "handle": "@acme_outlet_deals", "name": "Acme Outlet Deals", "followers": 57, "verified": False},
+    {
+        "id": "u90001",
+        "handle": "@fr33followers_now",
+        "name": "Followers 4 U",
+        "followers": 12,
+        "verified": False,
+    },
+    {
+        "id": "u90002",
+        "handle": "@cashqueen_2026",
+        "name": "Cash Queen 💰",
+        "followers": 340,
+        "verified": False,
+    },
+    {
+        "id": "u90003",
+        "handle": "@acme_outlet_deals",
+        "name": "Acme Outlet Deals",
+        "followers": 57,
+        "verified": False,
+    },
     {"id": "u90004", "handle": "@crypto_moonboy", "name": "moonboy", "followers": 1880, "verified": False},
-    {"id": "u90005", "handle": "@giveaway.acme.official", "name": "Acme Giveaway", "followers": 230, "verified": False},
-    {"id": "u90006", "handle": "@promo.boost.daily", "name": "Promo Boost", "followers": 4100, "verified": False},
+    {
+        "id": "u90005",
+        "handle": "@giveaway.acme.official",
+        "name": "Acme Giveaway",
+        "followers": 230,
+        "verified": False,
+    },
+    {
+        "id": "u90006",
+        "handle": "@promo.boost.daily",
+        "name": "Promo Boost",
+        "followers": 4100,
+        "verified": False,
+    },
 ]
 
 STORM = [
@@ -368,12 +540,19 @@ COMMENTS = [
     ("question", "Does the titanium version come in 41mm?", "Only 45mm for now, {first}!"),
     ("question", "When does the sale end?", "It runs until Cyber Monday, Dec 1 🛍️"),
     ("question", "Will the firmware come to the X1 too?", "The X1 gets 3.1 in December, {first}!"),
-    ("question", "How do I install the update? doesn't show up for me",
-     "Hi {first}, open the app > Device > Software update, with the watch on its charger"),
+    (
+        "question",
+        "How do I install the update? doesn't show up for me",
+        "Hi {first}, open the app > Device > Software update, with the watch on its charger",
+    ),
     ("question", "is the discount also in stores or online only?", "Both! 🙌"),
     ("question", "Is the strap leather or vegan?", "Vegan! It's made from cactus fibre 🌵"),
     ("question", "Does it ship before christmas if I order on black friday?", "Absolutely, {first} 🎄"),
-    ("question", "Which charger is included?", "A USB-C cable is in the box, the 65W charger is sold separately"),
+    (
+        "question",
+        "Which charger is included?",
+        "A USB-C cable is in the box, the 65W charger is sold separately",
+    ),
     ("question", "Price in CHF?", None),
     ("question", "Can you use it without a phone?", "Yes for workouts and music, but setup needs a phone"),
     ("question", "is the keyboard in the bundle QWERTZ for Germany?", "Yes, German orders get QWERTZ 🇩🇪"),
@@ -383,7 +562,11 @@ COMMENTS = [
     ("complaint", "The update killed my battery life, 1 day instead of 3", None),
     ("complaint", "Posting this while my X2 is stuck on the logo screen after the update 🙃", None),
     ("complaint", "Customer service ignored me for 2 weeks, won't buy again", None),
-    ("complaint", "Ordered the bundle last week at full price, now it's 30% off?? refund the difference or I'm returning it", None),
+    (
+        "complaint",
+        "Ordered the bundle last week at full price, now it's 30% off?? refund the difference or I'm returning it",
+        None,
+    ),
     ("complaint", "my update failed and now the watch is bricked", None),
     ("complaint", "Your shipping is a disaster", None),
     ("complaint", "I asked about my broken pad 3 times in the DMs no response", None),
@@ -401,16 +584,31 @@ COMMENT_COMPLAINT_ANSWERS = [
 # (category, text) for direct messages
 MESSAGES = [
     ("complaint", "Hi, my X2 stopped charging completely. Order AC-38817. What are my options?"),
-    ("complaint", "Hello, I returned my Buds Pro on Nov 3 (tracking attached) and still haven't received my refund. Can you check?"),
+    (
+        "complaint",
+        "Hello, I returned my Buds Pro on Nov 3 (tracking attached) and still haven't received my refund. Can you check?",
+    ),
     ("question", "hey, quick question: can I add gift wrapping to an order I already placed?"),
-    ("complaint", "Your courier left my package in the rain, box is soaked, tablet won't turn on. Photos attached."),
+    (
+        "complaint",
+        "Your courier left my package in the rain, box is soaked, tablet won't turn on. Photos attached.",
+    ),
     ("question", "Hi! Is there a way to get an invoice with my company's VAT number for order AC-41230?"),
     ("complaint", "I've been charged twice, see screenshot. Please refund the duplicate."),
     ("complaint", "Hallo, ich habe mein Paket immer noch nicht bekommen. Bestellung AC-40188. Danke"),
     ("praise", "Thanks for the help earlier, the watch is working again 😊"),
-    ("question", "Can you tell me if my X2 is still under warranty? bought it in Jan 2025, serial X2-7734-0912"),
-    ("complaint", "the chat on your website keeps disconnecting so trying here. my account is locked after too many login attempts"),
-    ("question", "Hi, I write for a local paper about Black Friday tech deals, who could I talk to for a quote?"),
+    (
+        "question",
+        "Can you tell me if my X2 is still under warranty? bought it in Jan 2025, serial X2-7734-0912",
+    ),
+    (
+        "complaint",
+        "the chat on your website keeps disconnecting so trying here. my account is locked after too many login attempts",
+    ),
+    (
+        "question",
+        "Hi, I write for a local paper about Black Friday tech deals, who could I talk to for a quote?",
+    ),
 ]
 MESSAGE_ANSWERS = {
     "complaint": [
@@ -427,10 +625,16 @@ MESSAGE_ANSWERS = {
 
 # (rating, text); the last one is review spam
 REVIEWS = [
-    (5, "Best smartwatch I've owned. Battery easily lasts 2.5 days, screen is gorgeous, app is clean. Only wish the strap was a bit softer."),
+    (
+        5,
+        "Best smartwatch I've owned. Battery easily lasts 2.5 days, screen is gorgeous, app is clean. Only wish the strap was a bit softer.",
+    ),
     (5, "Buds Pro: great ANC, great fit, case is tiny. Would buy again."),
     (5, "Bought the Pad 11 for my mum, she video calls the grandkids every day now. Setup was painless."),
-    (5, "Support replaced my faulty unit within a week. Product is excellent when it works, and the service is even better."),
+    (
+        5,
+        "Support replaced my faulty unit within a week. Product is excellent when it works, and the service is even better.",
+    ),
     (5, "HomeHub sounds incredible for the size. Pairing with my phone took seconds."),
     (4, "Really nice watch, accurate GPS. Minus one star because the charger cable is way too short."),
     (4, "Good earbuds for the price, the app is a bit clunky though."),
@@ -442,8 +646,14 @@ REVIEWS = [
     (2, "Third firmware update in a row that made battery life worse. Disappointed."),
     (2, "Arrived with scratches on the screen. Replacement was fine but took 3 weeks."),
     (2, "Sound is OK but the left earbud disconnects randomly. Support wasn't much help."),
-    (1, "DO NOT BUY. My Acme X2 stopped working after 6 weeks, support keeps sending me the same troubleshooting steps. Want my money back."),
-    (1, "Never received my order. Acme says it's the courier's problem, courier says it's Acme's. 4 weeks, no refund."),
+    (
+        1,
+        "DO NOT BUY. My Acme X2 stopped working after 6 weeks, support keeps sending me the same troubleshooting steps. Want my money back.",
+    ),
+    (
+        1,
+        "Never received my order. Acme says it's the courier's problem, courier says it's Acme's. 4 weeks, no refund.",
+    ),
     (1, "The app is a disaster. Crashes constantly, lost all my data. Returning the watch."),
     (1, "Rude support agent told me my warranty claim was 'user error'. It wasn't. Never again."),
     (1, "Charged twice, refund still pending after 20 days. Filing a chargeback."),
@@ -457,12 +667,25 @@ REVIEW_ANSWERS = {
 
 # Sentiment ranges per category (an upstream score; only some events carry it).
 SENTIMENT = {
-    "complaint": (-0.95, -0.3), "storm": (-0.9, -0.35), "question": (-0.15, 0.35),
-    "praise": (0.5, 0.97), "chatter": (-0.1, 0.55), "spam": (0.2, 0.85),
-    "brand": (0.2, 0.8), "optout": (-0.8, -0.4), "lead": (0.0, 0.4),
+    "complaint": (-0.95, -0.3),
+    "storm": (-0.9, -0.35),
+    "question": (-0.15, 0.35),
+    "praise": (0.5, 0.97),
+    "chatter": (-0.1, 0.55),
+    "spam": (0.2, 0.85),
+    "brand": (0.2, 0.8),
+    "optout": (-0.8, -0.4),
+    "lead": (0.0, 0.4),
 }
-LABELS = {"complaint": ["complaint"], "storm": ["complaint"], "question": ["question"],
-          "praise": ["praise"], "spam": ["spam"], "optout": ["opt_out"], "lead": ["sales_lead"]}
+LABELS = {
+    "complaint": ["complaint"],
+    "storm": ["complaint"],
+    "question": ["question"],
+    "praise": ["praise"],
+    "spam": ["spam"],
+    "optout": ["opt_out"],
+    "lead": ["sales_lead"],
+}
 
 # --------------------------------------------------------------------------
 # Customers
@@ -471,14 +694,18 @@ FIRST_NAMES = (
     "Jenny Tom Aisha Marco Sofia Liam Chloe Ravi Hannah Diego Yuki Ben Fatima Noah Grace Omar Ella "
     "Lucas Mia Kwame Olivia Mateo Zoe Daniel Priyanka Jack Amara Leo Ruby Ahmed Nora Sean Laura "
     "Tariq Emily Kenji Sara Patrick Ines Felix Maya Jonas Chiara Lars Ana Hugo Elif Niamh Dev Tessa "
-    "Oscar Lucy Malik Freya Rui Isla Andre Keisha Pablo Anya").split()
+    "Oscar Lucy Malik Freya Rui Isla Andre Keisha Pablo Anya"
+).split()
 LAST_NAMES = (
     "Kowalski Nguyen Okafor Rossi Garcia Murphy Brown Patel Schmidt Lopez Tanaka Walsh Haddad Cohen "
     "Ward Ali Bennett Silva Fischer Mensah Taylor Moreau Costa Novak Reyes Jensen Byrne Kim Hughes "
-    "Ivanova Dubois Park Morgan Santos Clarke Yilmaz Becker Russo Evans Adeyemi").split()
-NICKNAMES = ("gadgetgranny runnerbean techdadjoe pixel_pusher coffeeandcode nightowl_nina marathon_mo "
-             "sofa_surfer beardedbyte quietcoder lazy_sunday_sue trailmix_tim wifi_wizard "
-             "snackqueen_ law_and_lattes").split()
+    "Ivanova Dubois Park Morgan Santos Clarke Yilmaz Becker Russo Evans Adeyemi"
+).split()
+NICKNAMES = (
+    "gadgetgranny runnerbean techdadjoe pixel_pusher coffeeandcode nightowl_nina marathon_mo "
+    "sofa_surfer beardedbyte quietcoder lazy_sunday_sue trailmix_tim wifi_wizard "
+    "snackqueen_ law_and_lattes"
+).split()
 CET_COUNTRIES = ("DE", "DE", "DE", "AT", "NL", "FR", "DE", "FR")
 OTHER_COUNTRIES = ("US", "US", "US", "GB", "GB", "IE", "CA", "AU", "US", "GB")
 N_CUSTOMERS = 108
@@ -531,29 +758,72 @@ def make_customers(rng):
     return customers
 
 
-JOURNALIST = {"id": "u20001", "handle": "@danawhitfield", "name": "Dana Whitfield | TechPulse",
-              "followers": 251840, "verified": True, "tags": ["press"]}
-CREATOR = {"id": "u20002", "handle": "@gabebuilds", "name": "Gabe Moreno",
-           "followers": 40960, "verified": True, "tags": ["creator"]}
-OPT_OUT_LENA = {"id": "u31877", "handle": "@lena_rdz", "name": "Lena Rodríguez",
-                "followers": 412, "verified": False}
-OPT_OUT_GARY = {"id": "u58210", "handle": "@grumpy_gary", "name": "Gary",
-                "followers": 96, "verified": False}
-LEAD_OFFICE = {"id": "u44120", "handle": "@markjensen_ops", "name": "Mark Jensen",
-               "followers": 1240, "verified": False}
-LEAD_SCHOOL = {"id": "u47731", "handle": "@riverside_it", "name": "Riverside Academy IT",
-               "followers": 310, "verified": False}
-LEAD_HOTELS = {"handle": "@coastlinehotels", "name": "Coastline Hotels Group",
-               "followers": 5800, "verified": False}
-LEAD_SHOP = {"id": "u46502", "handle": "@elektro_huber", "name": "Elektro Huber Graz",
-             "followers": 730, "verified": False, "_country": "AT"}
+JOURNALIST = {
+    "id": "u20001",
+    "handle": "@danawhitfield",
+    "name": "Dana Whitfield | TechPulse",
+    "followers": 251840,
+    "verified": True,
+    "tags": ["press"],
+}
+CREATOR = {
+    "id": "u20002",
+    "handle": "@gabebuilds",
+    "name": "Gabe Moreno",
+    "followers": 40960,
+    "verified": True,
+    "tags": ["creator"],
+}
+OPT_OUT_LENA = {
+    "id": "u31877",
+    "handle": "@lena_rdz",
+    "name": "Lena Rodríguez",
+    "followers": 412,
+    "verified": False,
+}
+OPT_OUT_GARY = {"id": "u58210", "handle": "@grumpy_gary", "name": "Gary", "followers": 96, "verified": False}
+LEAD_OFFICE = {
+    "id": "u44120",
+    "handle": "@markjensen_ops",
+    "name": "Mark Jensen",
+    "followers": 1240,
+    "verified": False,
+}
+LEAD_SCHOOL = {
+    "id": "u47731",
+    "handle": "@riverside_it",
+    "name": "Riverside Academy IT",
+    "followers": 310,
+    "verified": False,
+}
+LEAD_HOTELS = {
+    "handle": "@coastlinehotels",
+    "name": "Coastline Hotels Group",
+    "followers": 5800,
+    "verified": False,
+}
+LEAD_SHOP = {
+    "id": "u46502",
+    "handle": "@elektro_huber",
+    "name": "Elektro Huber Graz",
+    "followers": 730,
+    "verified": False,
+    "_country": "AT",
+}
 # Opted out on an earlier day; the CRM tags the author.
-DO_NOT_CONTACT = {"id": "u51990", "handle": "@m_okonkwo", "name": "Michael Okonkwo",
-                  "followers": 188, "verified": False, "tags": ["do-not-contact"]}
+DO_NOT_CONTACT = {
+    "id": "u51990",
+    "handle": "@m_okonkwo",
+    "name": "Michael Okonkwo",
+    "followers": 188,
+    "verified": False,
+    "tags": ["do-not-contact"],
+}
 
 
 # --------------------------------------------------------------------------
 # Building the day
+
 
 def at(hh, mm, ss=0):
     return DAY + timedelta(hours=hh, minutes=mm, seconds=ss)
@@ -574,17 +844,43 @@ class Day:
 
     # -- generic helpers ---------------------------------------------------
 
-    def add(self, type_, t, author, text=None, platform=None, *, thread=None, parent=None,
-            rating=None, labels=None, sentiment=None, ref=None, category=None, **extra):
-        ev = {"type": type_, "_t": t, "author": author, "text": text, "platform": platform,
-              "_thread": thread, "_parent": parent, "rating": rating, "labels": labels,
-              "sentiment": sentiment, "_ref": ref, "_extra": extra, "_cat": category,
-              "_seq": len(self.events)}
+    def add(
+        self,
+        type_,
+        t,
+        author,
+        text=None,
+        platform=None,
+        *,
+        thread=None,
+        parent=None,
+        rating=None,
+        labels=None,
+        sentiment=None,
+        ref=None,
+        category=None,
+        **extra,
+    ):
+        ev = {
+            "type": type_,
+            "_t": t,
+            "author": author,
+            "text": text,
+            "platform": platform,
+            "_thread": thread,
+            "_parent": parent,
+            "rating": rating,
+            "labels": labels,
+            "sentiment": sentiment,
+            "_ref": ref,
+            "_extra": extra,
+            "_cat": category,
+            "_seq": len(self.events),
+        }
         self.events.append(ev)
         return ev
 
-    def customer(self, type_, t, author, text, platform, category, *, labels="auto",
-                 sentiment="auto", **kw):
+    def customer(self, type_, t, author, text, platform, category, *, labels="auto", sentiment="auto", **kw):
         """A non-brand event; labels and sentiment are filled in like an upstream classifier."""
         rng = self.rng
         if labels == "auto":
@@ -593,8 +889,9 @@ class Day:
                 labels = []
         if sentiment == "auto":
             sentiment = self.score(category) if rng.random() < 0.36 else None
-        return self.add(type_, t, author, text, platform, labels=labels, sentiment=sentiment,
-                        category=category, **kw)
+        return self.add(
+            type_, t, author, text, platform, labels=labels, sentiment=sentiment, category=category, **kw
+        )
 
     def score(self, category):
         lo, hi = SENTIMENT[category]
@@ -608,14 +905,24 @@ class Day:
         if explicit_thread is None:
             explicit_thread = rng.random() < 0.5
         sentiment = self.score("brand") if rng.random() < 0.2 else None
-        return self.add("reply", t, account, text, parent["platform"],
-                        thread=parent if explicit_thread else None, parent=parent,
-                        sentiment=sentiment, category="brand", **kw)
+        return self.add(
+            "reply",
+            t,
+            account,
+            text,
+            parent["platform"],
+            thread=parent if explicit_thread else None,
+            parent=parent,
+            sentiment=sentiment,
+            category="brand",
+            **kw,
+        )
 
     def fill(self, template, parent):
         author = parent["author"]
-        return template.format(h=author["handle"] if author else "", first=first_name(author),
-                               sig=self.rng.choice(SIGNATURES)).strip()
+        return template.format(
+            h=author["handle"] if author else "", first=first_name(author), sig=self.rng.choice(SIGNATURES)
+        ).strip()
 
     def random_time(self, lo=0, hi=24):
         rng = self.rng
@@ -631,7 +938,7 @@ class Day:
         else:
             delay = timedelta(minutes=rng.randint(120, 240), seconds=rng.randrange(60))
         t = parent["_t"] + delay
-        if t < at(SUPPORT_OPENS, 0):   # the night's backlog is worked off after opening
+        if t < at(SUPPORT_OPENS, 0):  # the night's backlog is worked off after opening
             t = at(SUPPORT_OPENS, rng.randint(3, 80), rng.randrange(60))
         if t >= at(SUPPORT_CLOSES, 0):
             return None
@@ -679,8 +986,9 @@ def build_generic(day, customers):
         ev["_answer"] = answer
     for category, text in MESSAGES:
         platform = rng.choice(("twitter", "instagram", "facebook"))
-        ev = item("message", text, platform, category,
-                  thread=f"{platform[:2]}_dm_{rng.randint(30000, 59999)}")
+        ev = item(
+            "message", text, platform, category, thread=f"{platform[:2]}_dm_{rng.randint(30000, 59999)}"
+        )
     for rating, text in REVIEWS:
         if text.startswith("Get 70%"):
             continue
@@ -701,8 +1009,11 @@ def assign_authors(rng, items, customers):
     weights = [1 / (rank + 2) for rank in range(len(customers))]
     for rank in rng.choices(range(len(customers)), weights, k=extra):
         counts[rank] += 1
-    personas = {0: {"complaint", "storm"}, 1: {"praise", "chatter", "question"},
-                2: {"complaint", "storm", "question"}}
+    personas = {
+        0: {"complaint", "storm"},
+        1: {"praise", "chatter", "question"},
+        2: {"complaint", "storm", "question"},
+    }
     remaining = list(items)
     rng.shuffle(remaining)
     for rank, author in enumerate(customers):
@@ -750,12 +1061,24 @@ def build_storm_answers(day):
     for ev in answered[6:]:
         t = at(15, rng.randint(8, 40), rng.randrange(60))
         day.brand_reply(ev, t, day.fill(STORM_FIXED, ev))
-    day.add("post", at(14, 21, 4), ACME,
-            "We're aware some of you can't log in to the Acme app right now. Our engineers are on it "
-            "and we'll update here. Sorry! #acmedown", "twitter", category="brand")
-    day.add("post", at(15, 5, 30), ACME,
-            "The Acme app is working again for most of you 🎉 If you still can't log in, force-close "
-            "the app and try again. Thanks for your patience 💙", "twitter", category="brand")
+    day.add(
+        "post",
+        at(14, 21, 4),
+        ACME,
+        "We're aware some of you can't log in to the Acme app right now. Our engineers are on it "
+        "and we'll update here. Sorry! #acmedown",
+        "twitter",
+        category="brand",
+    )
+    day.add(
+        "post",
+        at(15, 5, 30),
+        ACME,
+        "The Acme app is working again for most of you 🎉 If you still can't log in, force-close "
+        "the app and try again. Thanks for your patience 💙",
+        "twitter",
+        category="brand",
+    )
     return storm
 
 
@@ -763,187 +1086,458 @@ def build_scenarios(day, customers):
     """Scripted conversations; returns the notable events by name."""
     rng = day.rng
     notes = {}
-    pool = customers[12:]   # quieter customers for the scripted chats
+    pool = customers[12:]  # quieter customers for the scripted chats
     c_chain1, c_chain2, c_chain3, c_dm, c_skew, c_late1, c_late2, c_late3, c_late4 = rng.sample(pool, 9)
 
     # The journalist: a morning complaint, answered after three hours, and a follow-up.
-    j1 = day.customer("mention", at(8, 47, 12), JOURNALIST,
-                      "Three days into testing the @acme X2 for our review and it's stuck in a boot loop "
-                      "after this morning's firmware update. Not a great look a week before Black Friday. "
-                      "Anyone else? #AcmeX2", "twitter", "complaint", labels=["complaint"], sentiment=-0.6249)
-    day.brand_reply(j1, at(11, 52, 40),
-                    "@danawhitfield Hi Dana, we're really sorry about this. Our firmware team has a fix "
-                    "and we've sent you the steps by DM. ^RS", explicit_thread=True)
-    j2 = day.customer("mention", at(15, 34, 8), JOURNALIST,
-                      "Update: @acme_help sent a fix over DM and the X2 is alive again, but it wiped three "
-                      "days of health data. Full review Monday. #AcmeX2", "twitter", "complaint",
-                      labels=None, sentiment=-0.2263, parent=j1)
+    j1 = day.customer(
+        "mention",
+        at(8, 47, 12),
+        JOURNALIST,
+        "Three days into testing the @acme X2 for our review and it's stuck in a boot loop "
+        "after this morning's firmware update. Not a great look a week before Black Friday. "
+        "Anyone else? #AcmeX2",
+        "twitter",
+        "complaint",
+        labels=["complaint"],
+        sentiment=-0.6249,
+    )
+    day.brand_reply(
+        j1,
+        at(11, 52, 40),
+        "@danawhitfield Hi Dana, we're really sorry about this. Our firmware team has a fix "
+        "and we've sent you the steps by DM. ^RS",
+        explicit_thread=True,
+    )
+    j2 = day.customer(
+        "mention",
+        at(15, 34, 8),
+        JOURNALIST,
+        "Update: @acme_help sent a fix over DM and the X2 is alive again, but it wiped three "
+        "days of health data. Full review Monday. #AcmeX2",
+        "twitter",
+        "complaint",
+        labels=None,
+        sentiment=-0.2263,
+        parent=j1,
+    )
     notes["journalist"] = [j1, j2]
 
     # The creator: praise in the morning, a complaint answered fast in the afternoon.
-    g1 = day.customer("mention", at(10, 15, 51), CREATOR,
-                      "Unboxing the new @acme X2 titanium on stories today ✨ honestly the nicest watch "
-                      "I've reviewed this year #AcmeX2 #ad", "instagram", "praise",
-                      labels=["praise"], sentiment=0.8126, campaign="blackfriday")
-    g2 = day.customer("mention", at(16, 40, 2), CREATOR,
-                      "ok @acme_help the Buds Pro case hinge on my review pair just snapped. 2 weeks old. "
-                      "not a great look 😬", "instagram", "complaint", labels=None)
-    day.brand_reply(g2, at(16, 51, 30),
-                    "@gabebuilds so sorry Gabe! A new pair is on its way by courier tomorrow, and we'd "
-                    "love to look at the broken one. Check your DMs ^AK")
+    g1 = day.customer(
+        "mention",
+        at(10, 15, 51),
+        CREATOR,
+        "Unboxing the new @acme X2 titanium on stories today ✨ honestly the nicest watch "
+        "I've reviewed this year #AcmeX2 #ad",
+        "instagram",
+        "praise",
+        labels=["praise"],
+        sentiment=0.8126,
+        campaign="blackfriday",
+    )
+    g2 = day.customer(
+        "mention",
+        at(16, 40, 2),
+        CREATOR,
+        "ok @acme_help the Buds Pro case hinge on my review pair just snapped. 2 weeks old. "
+        "not a great look 😬",
+        "instagram",
+        "complaint",
+        labels=None,
+    )
+    day.brand_reply(
+        g2,
+        at(16, 51, 30),
+        "@gabebuilds so sorry Gabe! A new pair is on its way by courier tomorrow, and we'd "
+        "love to look at the broken one. Check your DMs ^AK",
+    )
     notes["creator"] = [g1, g2]
 
     # Chain 1 (customer → brand → customer → brand → customer), linked only by in_reply_to.
     h = c_chain1["handle"]
-    a = day.customer("mention", at(9, 12, 30), c_chain1,
-                     "@acme_help left Buds Pro earbud won't charge anymore. cleaned the contacts, tried "
-                     "another cable. nothing.", "twitter", "complaint")
-    b = day.brand_reply(a, at(9, 31, 5), f"{h} sorry about that! Could you reset the case: hold the "
-                        "button on the back for 15 seconds with both buds inside? ^SK", explicit_thread=False)
-    c = day.customer("reply", at(9, 44, 40), c_chain1,
-                     "@acme_help tried it twice, light blinks orange and still nothing on the left one",
-                     "twitter", "complaint", parent=b)
-    d = day.brand_reply(c, at(9, 58, 12), f"{h} thanks for trying, the orange blink means that bud needs "
-                        "replacing. We've sent a DM with a prepaid label 📦 ^SK", explicit_thread=False)
-    e = day.customer("reply", at(10, 3, 55), c_chain1,
-                     "@acme_help got it, thanks for the quick help 🙏", "twitter", "praise", parent=d)
+    a = day.customer(
+        "mention",
+        at(9, 12, 30),
+        c_chain1,
+        "@acme_help left Buds Pro earbud won't charge anymore. cleaned the contacts, tried "
+        "another cable. nothing.",
+        "twitter",
+        "complaint",
+    )
+    b = day.brand_reply(
+        a,
+        at(9, 31, 5),
+        f"{h} sorry about that! Could you reset the case: hold the "
+        "button on the back for 15 seconds with both buds inside? ^SK",
+        explicit_thread=False,
+    )
+    c = day.customer(
+        "reply",
+        at(9, 44, 40),
+        c_chain1,
+        "@acme_help tried it twice, light blinks orange and still nothing on the left one",
+        "twitter",
+        "complaint",
+        parent=b,
+    )
+    d = day.brand_reply(
+        c,
+        at(9, 58, 12),
+        f"{h} thanks for trying, the orange blink means that bud needs "
+        "replacing. We've sent a DM with a prepaid label 📦 ^SK",
+        explicit_thread=False,
+    )
+    e = day.customer(
+        "reply",
+        at(10, 3, 55),
+        c_chain1,
+        "@acme_help got it, thanks for the quick help 🙏",
+        "twitter",
+        "praise",
+        parent=d,
+    )
     notes["chain1"] = [a, b, c, d, e]
 
     # Chain 2: warranty question, a slow second answer, and a follow-up closed in the back office.
     h = c_chain2["handle"]
-    a = day.customer("mention", at(11, 5, 18), c_chain2,
-                     "@acme is the X2 warranty 2 years in the EU even if I bought it in the US store?",
-                     "twitter", "question")
-    b = day.brand_reply(a, at(11, 40, 26), f"{h} Hi {first_name(c_chain2)}! The warranty follows the "
-                        "region of purchase, so it's 1 year for US orders, but our EU service centres "
-                        "will still do the repair. ^MJ", ACME, explicit_thread=False)
-    c = day.customer("reply", at(11, 52, 3), c_chain2,
-                     "@acme so if it breaks in month 13 I'm out of luck? that's not great", "twitter",
-                     "complaint", labels=None, sentiment=None, parent=b)
-    d = day.brand_reply(c, at(14, 35, 49), f"{h} for US purchases, yes, unless you add Acme Care. Happy "
-                        "to check your options if you DM us the serial ^MJ", ACME_HELP_CAPS,
-                        explicit_thread=False)
-    e = day.customer("reply", at(14, 50, 21), c_chain2, "@acme ok thanks, will think about it 🤔",
-                     "twitter", "chatter", parent=d)
+    a = day.customer(
+        "mention",
+        at(11, 5, 18),
+        c_chain2,
+        "@acme is the X2 warranty 2 years in the EU even if I bought it in the US store?",
+        "twitter",
+        "question",
+    )
+    b = day.brand_reply(
+        a,
+        at(11, 40, 26),
+        f"{h} Hi {first_name(c_chain2)}! The warranty follows the "
+        "region of purchase, so it's 1 year for US orders, but our EU service centres "
+        "will still do the repair. ^MJ",
+        ACME,
+        explicit_thread=False,
+    )
+    c = day.customer(
+        "reply",
+        at(11, 52, 3),
+        c_chain2,
+        "@acme so if it breaks in month 13 I'm out of luck? that's not great",
+        "twitter",
+        "complaint",
+        labels=None,
+        sentiment=None,
+        parent=b,
+    )
+    d = day.brand_reply(
+        c,
+        at(14, 35, 49),
+        f"{h} for US purchases, yes, unless you add Acme Care. Happy "
+        "to check your options if you DM us the serial ^MJ",
+        ACME_HELP_CAPS,
+        explicit_thread=False,
+    )
+    e = day.customer(
+        "reply",
+        at(14, 50, 21),
+        c_chain2,
+        "@acme ok thanks, will think about it 🤔",
+        "twitter",
+        "chatter",
+        parent=d,
+    )
     notes["chain2"] = [a, b, c, d, e]
     notes["caps"] = d
 
     # Chain 3: a comment thread on a brand post; only the first comment carries `thread`.
-    a = day.customer("comment", at(12, 18, 44), c_chain3,
-                     "Updated last night and now my X2 won't show notifications at all. Anyone else?",
-                     "facebook", "complaint", thread="fb_post_7731")
-    b = day.brand_reply(a, at(12, 41, 9), f"Hi {first_name(c_chain3)}, sorry about that! Please check "
-                        "Settings > Notifications > Allow on your phone, the update resets that toggle "
-                        "for some people. ^AK", explicit_thread=False)
-    c = day.customer("comment", at(12, 50, 37), c_chain3, "That worked!! thank you 🙌", "facebook",
-                     "praise", parent=b)
+    a = day.customer(
+        "comment",
+        at(12, 18, 44),
+        c_chain3,
+        "Updated last night and now my X2 won't show notifications at all. Anyone else?",
+        "facebook",
+        "complaint",
+        thread="fb_post_7731",
+    )
+    b = day.brand_reply(
+        a,
+        at(12, 41, 9),
+        f"Hi {first_name(c_chain3)}, sorry about that! Please check "
+        "Settings > Notifications > Allow on your phone, the update resets that toggle "
+        "for some people. ^AK",
+        explicit_thread=False,
+    )
+    c = day.customer(
+        "comment", at(12, 50, 37), c_chain3, "That worked!! thank you 🙌", "facebook", "praise", parent=b
+    )
     d = day.brand_reply(c, at(12, 58, 0), "Great to hear, enjoy! ^AK", explicit_thread=False)
     notes["chain3"] = [a, b, c, d]
 
     # A refund handled over DM: customer messages carry the DM thread, brand replies only in_reply_to.
     dm_thread = "tw_dm_48213"
-    a = day.customer("message", at(9, 40, 2), c_dm,
-                     "Hi, I returned my X2 on Oct 28 (order AC-39102) and still no refund. It's been over "
-                     "3 weeks.", "twitter", "complaint", thread=dm_thread)
-    b = day.brand_reply(a, at(10, 2, 33), f"Hi {first_name(c_dm)}, sorry for the wait! Could you confirm "
-                        "the email address on the order so we can look it up? ^RS", explicit_thread=False)
-    c = day.customer("message", at(10, 9, 17), c_dm,
-                     "It's the same one as on my Acme account. Order AC-39102.", "twitter", "chatter",
-                     thread=dm_thread, parent=b)
-    h1 = day.add("handled", at(10, 31, 0), AGENT_MARIA, "refund issued (Zendesk #88213)", ref=dm_thread)
-    d = day.brand_reply(c, at(10, 33, 45), "All sorted: the refund went out just now and should reach "
-                        "your card within 3-5 business days. Sorry again! ^RS", explicit_thread=False)
-    e = day.customer("message", at(10, 41, 10), c_dm, "Great, thank you!", "twitter", "praise",
-                     thread=dm_thread, parent=d)
+    a = day.customer(
+        "message",
+        at(9, 40, 2),
+        c_dm,
+        "Hi, I returned my X2 on Oct 28 (order AC-39102) and still no refund. It's been over 3 weeks.",
+        "twitter",
+        "complaint",
+        thread=dm_thread,
+    )
+    b = day.brand_reply(
+        a,
+        at(10, 2, 33),
+        f"Hi {first_name(c_dm)}, sorry for the wait! Could you confirm "
+        "the email address on the order so we can look it up? ^RS",
+        explicit_thread=False,
+    )
+    c = day.customer(
+        "message",
+        at(10, 9, 17),
+        c_dm,
+        "It's the same one as on my Acme account. Order AC-39102.",
+        "twitter",
+        "chatter",
+        thread=dm_thread,
+        parent=b,
+    )
+    day.add("handled", at(10, 31, 0), AGENT_MARIA, "refund issued (Zendesk #88213)", ref=dm_thread)
+    d = day.brand_reply(
+        c,
+        at(10, 33, 45),
+        "All sorted: the refund went out just now and should reach "
+        "your card within 3-5 business days. Sorry again! ^RS",
+        explicit_thread=False,
+    )
+    e = day.customer(
+        "message", at(10, 41, 10), c_dm, "Great, thank you!", "twitter", "praise", thread=dm_thread, parent=d
+    )
     notes["dm_chat"] = [a, b, c, d, e]
 
     # Opt-out 1: Lena asks the brand to stop (labelled by the classifier).
-    a = day.customer("mention", at(8, 5, 37), OPT_OUT_LENA,
-                     "@acme my X2 arrived with a dead battery, won't even charge 😡", "twitter",
-                     "complaint", labels=["complaint"])
-    b = day.brand_reply(a, at(8, 22, 14), "@lena_rdz so sorry Lena! DM us your order number and we'll "
-                        "send a replacement right away ^SK", explicit_thread=True)
-    c = day.customer("reply", at(8, 30, 51), OPT_OUT_LENA,
-                     "@acme_help I already returned it to the store. please stop replying to me.",
-                     "twitter", "optout", labels=["opt_out"], parent=b)
+    a = day.customer(
+        "mention",
+        at(8, 5, 37),
+        OPT_OUT_LENA,
+        "@acme my X2 arrived with a dead battery, won't even charge 😡",
+        "twitter",
+        "complaint",
+        labels=["complaint"],
+    )
+    b = day.brand_reply(
+        a,
+        at(8, 22, 14),
+        "@lena_rdz so sorry Lena! DM us your order number and we'll send a replacement right away ^SK",
+        explicit_thread=True,
+    )
+    c = day.customer(
+        "reply",
+        at(8, 30, 51),
+        OPT_OUT_LENA,
+        "@acme_help I already returned it to the store. please stop replying to me.",
+        "twitter",
+        "optout",
+        labels=["opt_out"],
+        parent=b,
+    )
     notes["optout_lena"] = [a, b, c]
 
     # Opt-out 2: Gary (no labels), and the brand replies once more anyway.
-    a = day.customer("mention", at(12, 2, 26), OPT_OUT_GARY,
-                     "does the @acme X2 work with android 12? asking before I waste money", "twitter",
-                     "question", labels=None)
-    b = day.brand_reply(a, at(12, 20, 3), "@grumpy_gary Hi! Yes, the X2 works with Android 10 and "
-                        "newer 👍 ^JM", explicit_thread=False)
-    c = day.customer("mention", at(13, 5, 12), OPT_OUT_GARY,
-                     "bought it anyway. now the @acme app wants my location AND my date of birth just to "
-                     "pair a watch. nope.", "twitter", "complaint", labels=None)
-    d = day.brand_reply(c, at(13, 22, 40), "@grumpy_gary Hi Gary! Android needs location access to scan "
-                        "for Bluetooth devices, we never store it. Birthday is optional 🙂 ^JM",
-                        explicit_thread=True)
-    e = day.customer("reply", at(13, 30, 2), OPT_OUT_GARY,
-                     "@acme_help leave me alone. I don't want help from a bot, I want an app that works",
-                     "twitter", "optout", labels=None, parent=d)
-    f = day.brand_reply(e, at(13, 48, 19), "@grumpy_gary sorry to hear that, Gary. We're here if you "
-                        "change your mind 💙", ACME)
-    g = day.customer("reply", at(13, 55, 41), OPT_OUT_GARY, "STOP REPLYING TO ME", "twitter", "optout",
-                     labels=["opt_out"], sentiment=-0.5411, parent=f)
+    a = day.customer(
+        "mention",
+        at(12, 2, 26),
+        OPT_OUT_GARY,
+        "does the @acme X2 work with android 12? asking before I waste money",
+        "twitter",
+        "question",
+        labels=None,
+    )
+    b = day.brand_reply(
+        a,
+        at(12, 20, 3),
+        "@grumpy_gary Hi! Yes, the X2 works with Android 10 and newer 👍 ^JM",
+        explicit_thread=False,
+    )
+    c = day.customer(
+        "mention",
+        at(13, 5, 12),
+        OPT_OUT_GARY,
+        "bought it anyway. now the @acme app wants my location AND my date of birth just to "
+        "pair a watch. nope.",
+        "twitter",
+        "complaint",
+        labels=None,
+    )
+    d = day.brand_reply(
+        c,
+        at(13, 22, 40),
+        "@grumpy_gary Hi Gary! Android needs location access to scan "
+        "for Bluetooth devices, we never store it. Birthday is optional 🙂 ^JM",
+        explicit_thread=True,
+    )
+    e = day.customer(
+        "reply",
+        at(13, 30, 2),
+        OPT_OUT_GARY,
+        "@acme_help leave me alone. I don't want help from a bot, I want an app that works",
+        "twitter",
+        "optout",
+        labels=None,
+        parent=d,
+    )
+    f = day.brand_reply(
+        e,
+        at(13, 48, 19),
+        "@grumpy_gary sorry to hear that, Gary. We're here if you change your mind 💙",
+        ACME,
+    )
+    g = day.customer(
+        "reply",
+        at(13, 55, 41),
+        OPT_OUT_GARY,
+        "STOP REPLYING TO ME",
+        "twitter",
+        "optout",
+        labels=["opt_out"],
+        sentiment=-0.5411,
+        parent=f,
+    )
     notes["optout_gary"] = [a, b, c, d, e, f, g]
 
     # A customer the CRM already tags "do-not-contact".
-    notes["dnc"] = day.customer("mention", at(17, 12, 9), DO_NOT_CONTACT,
-                                "@acme X2 lost bluetooth again. third time this week",
-                                "twitter", "complaint", labels=None)
+    notes["dnc"] = day.customer(
+        "mention",
+        at(17, 12, 9),
+        DO_NOT_CONTACT,
+        "@acme X2 lost bluetooth again. third time this week",
+        "twitter",
+        "complaint",
+        labels=None,
+    )
 
     # Sales leads.
-    s1 = day.customer("mention", at(10, 22, 15), LEAD_OFFICE,
-                      "@acme looking to buy 50 units of the X2 for my office (wellness program), who do I "
-                      "talk to?", "twitter", "lead", labels=["sales_lead"])
-    day.brand_reply(s1, at(10, 41, 2), "@markjensen_ops we'd love to help, Mark! Please DM us your "
-                    "email and our business team will reach out today ^MJ", ACME)
-    s2 = day.customer("message", at(11, 5, 48), LEAD_SCHOOL,
-                      "Hi, I manage IT for Riverside Academy. We're looking at ~200 Pad 11s for next term. "
-                      "Do you have education pricing? Who should I contact?", "twitter", "lead",
-                      labels=["sales_lead", "question"], thread="tw_dm_51877")
-    day.brand_reply(s2, at(12, 37, 20), "Hi! Thanks for thinking of us. I've passed this to our "
-                    "education team, you'll get an email from edu@acme.example today. ^AK",
-                    explicit_thread=False)
-    s3 = day.customer("comment", at(15, 48, 31), LEAD_HOTELS,
-                      "We run 12 hotels and are considering HomeHubs for every room (~900 units). Is there "
-                      "a business contact for bulk orders?", "facebook", "lead", labels=None,
-                      thread="fb_post_7740")
-    s4 = day.customer("mention", at(18, 20, 44), LEAD_SHOP,
-                      "@acme_help do you have a reseller program in Austria? We run an electronics shop "
-                      "in Graz and customers keep asking for the X2", "twitter", "lead",
-                      labels=["question"], location={"country": "AT"})
+    s1 = day.customer(
+        "mention",
+        at(10, 22, 15),
+        LEAD_OFFICE,
+        "@acme looking to buy 50 units of the X2 for my office (wellness program), who do I talk to?",
+        "twitter",
+        "lead",
+        labels=["sales_lead"],
+    )
+    day.brand_reply(
+        s1,
+        at(10, 41, 2),
+        "@markjensen_ops we'd love to help, Mark! Please DM us your "
+        "email and our business team will reach out today ^MJ",
+        ACME,
+    )
+    s2 = day.customer(
+        "message",
+        at(11, 5, 48),
+        LEAD_SCHOOL,
+        "Hi, I manage IT for Riverside Academy. We're looking at ~200 Pad 11s for next term. "
+        "Do you have education pricing? Who should I contact?",
+        "twitter",
+        "lead",
+        labels=["sales_lead", "question"],
+        thread="tw_dm_51877",
+    )
+    day.brand_reply(
+        s2,
+        at(12, 37, 20),
+        "Hi! Thanks for thinking of us. I've passed this to our "
+        "education team, you'll get an email from edu@acme.example today. ^AK",
+        explicit_thread=False,
+    )
+    s3 = day.customer(
+        "comment",
+        at(15, 48, 31),
+        LEAD_HOTELS,
+        "We run 12 hotels and are considering HomeHubs for every room (~900 units). Is there "
+        "a business contact for bulk orders?",
+        "facebook",
+        "lead",
+        labels=None,
+        thread="fb_post_7740",
+    )
+    s4 = day.customer(
+        "mention",
+        at(18, 20, 44),
+        LEAD_SHOP,
+        "@acme_help do you have a reseller program in Austria? We run an electronics shop "
+        "in Graz and customers keep asking for the X2",
+        "twitter",
+        "lead",
+        labels=["question"],
+        location={"country": "AT"},
+    )
     notes["leads"] = [s1, s2, s3, s4]
 
     # A brand reply dated a minute before the item it answers (clock skew in the brand's tool).
-    x = day.customer("mention", at(16, 2, 30), c_skew,
-                     "@acme the replacement X2 you sent has the same flicker issue. unbelievable.",
-                     "twitter", "complaint", labels=["complaint"])
-    skew = day.brand_reply(x, at(16, 1, 30), f"{c_skew['handle']} so sorry! We've sent you a DM so we "
-                           "can set up a refund instead ^MJ", explicit_thread=True)
+    x = day.customer(
+        "mention",
+        at(16, 2, 30),
+        c_skew,
+        "@acme the replacement X2 you sent has the same flicker issue. unbelievable.",
+        "twitter",
+        "complaint",
+        labels=["complaint"],
+    )
+    skew = day.brand_reply(
+        x,
+        at(16, 1, 30),
+        f"{c_skew['handle']} so sorry! We've sent you a DM so we can set up a refund instead ^MJ",
+        explicit_thread=True,
+    )
     skew["_after"] = x
     notes["skew"] = (skew, x)
 
     # Events that arrive late (placed after events up to `_late` minutes newer).
-    l1 = day.customer("mention", at(8, 16, 20), c_late1,
-                      "@acme ordered on the 12th with 'next day delivery'. still nothing. next day my foot",
-                      "twitter", "complaint", labels=None)
+    l1 = day.customer(
+        "mention",
+        at(8, 16, 20),
+        c_late1,
+        "@acme ordered on the 12th with 'next day delivery'. still nothing. next day my foot",
+        "twitter",
+        "complaint",
+        labels=None,
+    )
     l1["_late"] = 14
-    l2 = day.customer("message", at(12, 7, 3), c_late2,
-                      "Hi, my Pad 11 screen cracked by itself overnight, it was just lying on the table. "
-                      "Is that covered?", "facebook", "complaint", thread="fb_dm_40417")
+    l2 = day.customer(
+        "message",
+        at(12, 7, 3),
+        c_late2,
+        "Hi, my Pad 11 screen cracked by itself overnight, it was just lying on the table. Is that covered?",
+        "facebook",
+        "complaint",
+        thread="fb_dm_40417",
+    )
     l2["_late"] = 26
-    q = day.customer("mention", at(14, 58, 10), c_late3,
-                     "@acme_help is there a status page I can check when the app is down like earlier?",
-                     "twitter", "question")
-    l3 = day.brand_reply(q, at(15, 19, 47), f"{c_late3['handle']} yes! status.acme.example shows live "
-                         "status for the app and HomeHub cloud ^AK", explicit_thread=False)
+    q = day.customer(
+        "mention",
+        at(14, 58, 10),
+        c_late3,
+        "@acme_help is there a status page I can check when the app is down like earlier?",
+        "twitter",
+        "question",
+    )
+    l3 = day.brand_reply(
+        q,
+        at(15, 19, 47),
+        f"{c_late3['handle']} yes! status.acme.example shows live status for the app and HomeHub cloud ^AK",
+        explicit_thread=False,
+    )
     l3["_late"] = 9
-    l4 = day.customer("mention", at(19, 31, 0), c_late4,
-                      "@acme_help 4th email this week about my broken HomeHub and nothing back. I'm losing "
-                      "my mind", "twitter", "complaint", labels=["complaint"])
+    l4 = day.customer(
+        "mention",
+        at(19, 31, 0),
+        c_late4,
+        "@acme_help 4th email this week about my broken HomeHub and nothing back. I'm losing my mind",
+        "twitter",
+        "complaint",
+        labels=["complaint"],
+    )
     l4["_late"] = 37
     notes["late"] = [l1, l2, l3, l4]
     return notes
@@ -957,34 +1551,68 @@ def build_spam(day):
         spam.append(day.customer("mention", day.random_time(), author, text, platform, "spam"))
     for text in SPAM_COMMENTS:
         post = rng.choice(sorted(POSTS))
-        spam.append(day.customer("comment", day.random_time(), rng.choice(SPAMMERS[3:]), text,
-                                 POSTS[post][0], "spam", thread=post))
+        spam.append(
+            day.customer(
+                "comment",
+                day.random_time(),
+                rng.choice(SPAMMERS[3:]),
+                text,
+                POSTS[post][0],
+                "spam",
+                thread=post,
+            )
+        )
     rating, text = REVIEWS[-1]
-    spam.append(day.customer("review", day.random_time(), SPAMMERS[2], text, "reviews", "spam",
-                             rating=rating, labels=None))
+    spam.append(
+        day.customer(
+            "review", day.random_time(), SPAMMERS[2], text, "reviews", "spam", rating=rating, labels=None
+        )
+    )
     return spam
 
 
 def build_handled(day, notes, storm, items):
     """Back-office 'handled' marks: by item id or by thread id."""
-    rng = day.rng
     answered = {id(ev["_parent"]) for ev in day.events if ev["_parent"] is not None}
     quiet = [ev for ev in items if id(ev) not in answered and not ev.get("_late")]
-    complaint = next(ev for ev in sorted(quiet, key=lambda e: e["_t"])
-                     if ev["_cat"] == "complaint" and ev["type"] == "mention" and ev["_t"] > at(10, 30))
-    review = next(ev for ev in sorted(quiet, key=lambda e: e["_t"])
-                  if ev["type"] == "review" and ev["rating"] == 1 and ev["author"])
+    complaint = next(
+        ev
+        for ev in sorted(quiet, key=lambda e: e["_t"])
+        if ev["_cat"] == "complaint" and ev["type"] == "mention" and ev["_t"] > at(10, 30)
+    )
+    review = next(
+        ev
+        for ev in sorted(quiet, key=lambda e: e["_t"])
+        if ev["type"] == "review" and ev["rating"] == 1 and ev["author"]
+    )
     storm_item = next(ev for ev in storm if id(ev) not in answered)
     chain2_root = notes["chain2"][0]
     handled = [ev for ev in day.events if ev["type"] == "handled"]
-    handled.append(day.add("handled", complaint["_t"] + timedelta(minutes=41, seconds=8), AGENT_LI,
-                           "customer called the hotline, resolved by phone", ref=complaint))
-    handled.append(day.add("handled", max(review["_t"], at(9, 0)) + timedelta(minutes=73), AGENT_MARIA,
-                           None, ref=review))
-    handled.append(day.add("handled", storm_item["_t"] + timedelta(minutes=28, seconds=15), AGENT_LI,
-                           "answered in the outage ticket", ref=storm_item))
+    handled.append(
+        day.add(
+            "handled",
+            complaint["_t"] + timedelta(minutes=41, seconds=8),
+            AGENT_LI,
+            "customer called the hotline, resolved by phone",
+            ref=complaint,
+        )
+    )
+    handled.append(
+        day.add("handled", max(review["_t"], at(9, 0)) + timedelta(minutes=73), AGENT_MARIA, None, ref=review)
+    )
+    handled.append(
+        day.add(
+            "handled",
+            storm_item["_t"] + timedelta(minutes=28, seconds=15),
+            AGENT_LI,
+            "answered in the outage ticket",
+            ref=storm_item,
+        )
+    )
     # Names the thread of chain 2: the customer's last reply there counts as handled too.
-    handled.append(day.add("handled", at(16, 10, 0), AGENT_MARIA, "thread closed", ref=("thread", chain2_root)))
+    handled.append(
+        day.add("handled", at(16, 10, 0), AGENT_MARIA, "thread closed", ref=("thread", chain2_root))
+    )
     return handled
 
 
@@ -1002,7 +1630,7 @@ def decorate(day, items):
                 ev["_extra"].setdefault("location", {"country": country})
         elif country and rng.random() < 0.06:
             ev["_extra"].setdefault("location", {"country": country})
-        if (ev["text"] or "").startswith("Hallo"):        # the German DM
+        if (ev["text"] or "").startswith("Hallo"):  # the German DM
             ev["_cet"] = True
             ev["_extra"]["location"] = {"country": "DE"}
         text = (ev["text"] or "").lower()
@@ -1010,8 +1638,11 @@ def decorate(day, items):
             ev["_extra"].setdefault("campaign", "blackfriday")
     # Fractional seconds on three events.
     storm = [ev for ev in items if ev["_cat"] == "storm"]
-    replies = [ev for ev in day.events if ev["_cat"] == "brand" and ev["type"] == "reply"
-               and not ev.get("_late") and "_after" not in ev]
+    replies = [
+        ev
+        for ev in day.events
+        if ev["_cat"] == "brand" and ev["type"] == "reply" and not ev.get("_late") and "_after" not in ev
+    ]
     comments = [ev for ev in items if ev["type"] == "comment" and not ev.get("_cet")]
     for ev, ms in zip((rng.choice(storm), rng.choice(replies), rng.choice(comments)), (250, 731, 80)):
         ev["_t"] = ev["_t"].replace(microsecond=ms * 1000)
@@ -1020,6 +1651,7 @@ def decorate(day, items):
 
 # --------------------------------------------------------------------------
 # Ordering, ids and output
+
 
 def order(events):
     """Sort by time, then move clock-skewed and late events to where they arrive."""
@@ -1090,7 +1722,7 @@ def record(ev):
         if ev[key] is not None:
             rec[key] = ev[key]
     ref = ev["_ref"]
-    if isinstance(ref, tuple):        # ("thread", event): the event's thread id
+    if isinstance(ref, tuple):  # ("thread", event): the event's thread id
         rec["ref"] = thread_of(ref[1])
     elif isinstance(ref, dict):
         rec["ref"] = ref["id"]
@@ -1103,30 +1735,85 @@ def record(ev):
 
 def malformed_lines(rng, customers):
     """The five bad lines, each with the time it pretends to have (for placement)."""
+
     def who():
         return public(rng.choice(customers[20:]))
-    truncated = json.dumps({"id": "m901", "type": "mention", "time": "2026-11-20T07:41:12Z",
-                            "author": who(), "text": "@acme my X2 screen went black during my run and "
-                            "now it won't wake up at all", "platform": "twitter"}, ensure_ascii=False)
-    truncated = truncated[:truncated.index("went black") + 7]
+
+    truncated = json.dumps(
+        {
+            "id": "m901",
+            "type": "mention",
+            "time": "2026-11-20T07:41:12Z",
+            "author": who(),
+            "text": "@acme my X2 screen went black during my run and now it won't wake up at all",
+            "platform": "twitter",
+        },
+        ensure_ascii=False,
+    )
+    truncated = truncated[: truncated.index("went black") + 7]
     return [
         (at(7, 41, 12), "not JSON (truncated object)", truncated),
-        (at(10, 0), "time without zone", json.dumps(
-            {"id": "dm91", "type": "message", "time": "2026-11-20 10:00:00", "author": who(),
-             "text": "Hi, is my order AC-40555 shipped yet?", "platform": "facebook",
-             "thread": "fb_dm_30021"}, ensure_ascii=False)),
-        (at(10, 55, 40), "no id", json.dumps(
-            {"type": "comment", "time": "2026-11-20T10:55:40Z", "author": who(),
-             "text": "Does the bundle include the charger?", "platform": "instagram",
-             "thread": "ig_post_18044"}, ensure_ascii=False)),
-        (at(12, 40, 3), "no type", json.dumps(
-            {"id": "m902", "time": "2026-11-20T12:40:03Z", "author": who(),
-             "text": "@acme_help where do I find my order number?", "platform": "twitter"},
-            ensure_ascii=False)),
-        (at(20, 15), "unreadable time", json.dumps(
-            {"id": "rv91", "type": "review", "time": "yesterday", "author": who(),
-             "text": "Works as advertised. Shipping was quick.", "platform": "reviews", "rating": 4},
-            ensure_ascii=False)),
+        (
+            at(10, 0),
+            "time without zone",
+            json.dumps(
+                {
+                    "id": "dm91",
+                    "type": "message",
+                    "time": "2026-11-20 10:00:00",
+                    "author": who(),
+                    "text": "Hi, is my order AC-40555 shipped yet?",
+                    "platform": "facebook",
+                    "thread": "fb_dm_30021",
+                },
+                ensure_ascii=False,
+            ),
+        ),
+        (
+            at(10, 55, 40),
+            "no id",
+            json.dumps(
+                {
+                    "type": "comment",
+                    "time": "2026-11-20T10:55:40Z",
+                    "author": who(),
+                    "text": "Does the bundle include the charger?",
+                    "platform": "instagram",
+                    "thread": "ig_post_18044",
+                },
+                ensure_ascii=False,
+            ),
+        ),
+        (
+            at(12, 40, 3),
+            "no type",
+            json.dumps(
+                {
+                    "id": "m902",
+                    "time": "2026-11-20T12:40:03Z",
+                    "author": who(),
+                    "text": "@acme_help where do I find my order number?",
+                    "platform": "twitter",
+                },
+                ensure_ascii=False,
+            ),
+        ),
+        (
+            at(20, 15),
+            "unreadable time",
+            json.dumps(
+                {
+                    "id": "rv91",
+                    "type": "review",
+                    "time": "yesterday",
+                    "author": who(),
+                    "text": "Works as advertised. Shipping was quick.",
+                    "platform": "reviews",
+                    "rating": 4,
+                },
+                ensure_ascii=False,
+            ),
+        ),
     ]
 
 
@@ -1136,7 +1823,9 @@ def main():
     day = Day(rng)
 
     items = build_generic(day, customers)
-    anonymous = [rng.choice([ev for ev in items if ev["type"] == t]) for t in ("review", "comment", "message")]
+    anonymous = [
+        rng.choice([ev for ev in items if ev["type"] == t]) for t in ("review", "comment", "message")
+    ]
     for ev in anonymous:
         ev["author"] = None
     assign_authors(rng, [ev for ev in items if all(ev is not a for a in anonymous)], customers)
@@ -1155,7 +1844,7 @@ def main():
     # Malformed and blank lines, placed by the time they pretend to have (inserted from the end).
     extras = [(t, reason, text) for t, reason, text in malformed_lines(rng, customers)]
     extras += [(at(17, 30), "blank", ""), (at(22, 40), "blank", "")]
-    for t, reason, text in sorted(extras, key=lambda x: x[0], reverse=True):
+    for t, _reason, text in sorted(extras, key=lambda x: x[0], reverse=True):
         index = max(i for i, other in enumerate(times) if other <= t) + 1
         out.insert(index, text)
         times.insert(index, t)
@@ -1170,14 +1859,24 @@ def main():
     print("per type:", per_type)
     brand = [ev for ev in lines if ev["author"] and ev["author"]["handle"].lower() in ("@acme", "@acme_help")]
     print("brand events:", len(brand), "brand replies:", sum(ev["type"] == "reply" for ev in brand))
-    print("journalist:", [ev["id"] for ev in notes["journalist"]], "creator:", [ev["id"] for ev in notes["creator"]])
+    print(
+        "journalist:",
+        [ev["id"] for ev in notes["journalist"]],
+        "creator:",
+        [ev["id"] for ev in notes["creator"]],
+    )
     print("storm:", storm[0]["id"], "..", storm[-1]["id"], format_time(storm[0]), format_time(storm[-1]))
     print("late:", [(ev["id"], ev["_late"]) for ev in notes["late"]])
     print("skew reply:", notes["skew"][0]["id"], "answers", notes["skew"][1]["id"])
     print("caps reply:", notes["caps"]["id"])
     print("handled:", [(ev["id"], record(ev)["ref"]) for ev in handled])
-    print("opt-out:", [ev["id"] for ev in notes["optout_lena"]], [ev["id"] for ev in notes["optout_gary"]],
-          "dnc:", notes["dnc"]["id"])
+    print(
+        "opt-out:",
+        [ev["id"] for ev in notes["optout_lena"]],
+        [ev["id"] for ev in notes["optout_gary"]],
+        "dnc:",
+        notes["dnc"]["id"],
+    )
     print("leads:", [ev["id"] for ev in notes["leads"]])
     for name in ("chain1", "chain2", "chain3", "dm_chat"):
         print(name + ":", [ev["id"] for ev in notes[name]])

@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 def now_iso(offset_seconds: float = 0) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)
+    moment = datetime.now(UTC) + timedelta(seconds=offset_seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -73,7 +73,10 @@ class DaemonProcess:
         with open(self.folder / f"stdout-{self.runs}.log", "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "playbook", "run", "--config", str(self.folder / "daemon.yaml")],
-                cwd=self.folder, stdin=stdin, stdout=out, stderr=err,
+                cwd=self.folder,
+                stdin=stdin,
+                stdout=out,
+                stderr=err,
             )
         wait_for(self._healthy, 20, "the daemon to answer /healthz")
         return self
@@ -88,8 +91,9 @@ class DaemonProcess:
             return False
 
     def log(self) -> str:
-        return "".join(p.read_text(encoding="utf-8", errors="replace")
-                       for p in sorted(self.folder.glob("stderr-*.log")))
+        return "".join(
+            p.read_text(encoding="utf-8", errors="replace") for p in sorted(self.folder.glob("stderr-*.log"))
+        )
 
     def get(self, path: str) -> tuple[int, bytes]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
@@ -98,8 +102,12 @@ class DaemonProcess:
     def health(self) -> dict[str, Any]:
         return json.loads(self.get("/healthz")[1])
 
-    def post(self, body: bytes | list[dict[str, Any]] | dict[str, Any], headers: dict[str, str] | None = None,
-             token: str | None = TOKEN) -> tuple[int, dict[str, Any]]:
+    def post(
+        self,
+        body: bytes | list[dict[str, Any]] | dict[str, Any],
+        headers: dict[str, str] | None = None,
+        token: str | None = TOKEN,
+    ) -> tuple[int, dict[str, Any]]:
         if isinstance(body, list):
             body = b"".join(json.dumps(e).encode() + b"\n" for e in body)
         elif isinstance(body, dict):
@@ -121,7 +129,7 @@ class DaemonProcess:
             return []
         # The sink may be writing a line as this reads: only whole lines count.
         text = file.read_text(encoding="utf-8")
-        return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line]
+        return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines() if line]
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
         assert self.process is not None

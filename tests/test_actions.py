@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ruleset_from, run
+from helpers import ruleset_from, run
 
-from playbook.actions import action_id
-from playbook.dryrun import run_events
-from playbook.events import make_event
+from playbook.compiler.actions import action_id
+from playbook.dryrun.run import run_events
+from playbook.language.events import make_event
+from playbook.language.timestamps import parse_time
 from playbook.loader import load_ruleset
-from playbook.timestamps import parse_time
 
 KEYS = ["id", "time", "rule", "action", "target", "params", "event", "thread", "author", "source"]
 UTC_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -29,7 +29,9 @@ UTC_FRACTION = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$")
 HEX = re.compile(r"^[0-9a-f]+$")
 
 
-def ev(id: str = "m1", type: str = "mention", time: str = "2026-11-20T09:00:00Z", **fields: Any) -> dict[str, Any]:
+def ev(
+    id: str = "m1", type: str = "mention", time: str = "2026-11-20T09:00:00Z", **fields: Any
+) -> dict[str, Any]:
     author = fields.pop("author", "@jane")
     data: dict[str, Any] = {"id": id, "type": type, "time": time}
     if author is not None:
@@ -73,8 +75,10 @@ def test_spec_example_record() -> None:
 
 
 def test_key_order_of_every_action_kind() -> None:
-    text = ('when mention then escalate, hide, reply "hi", tag "t", assign to "bob", '
-            'notify "#a", alert "#b" message "m", escalate to "x" priority low')
+    text = (
+        'when mention then escalate, hide, reply "hi", tag "t", assign to "bob", '
+        'notify "#a", alert "#b" message "m", escalate to "x" priority low'
+    )
     records = run(text, [ev()])
     assert len(records) == 8
     for record in records:
@@ -82,7 +86,9 @@ def test_key_order_of_every_action_kind() -> None:
 
 
 def test_json_line_keeps_key_order_and_parses_back() -> None:
-    text = 'rule "Notify": when mention then notify "#desk" message "Sorry, {author.handle} — “quoted” \\\\ ok"'
+    text = (
+        'rule "Notify": when mention then notify "#desk" message "Sorry, {author.handle} — “quoted” \\\\ ok"'
+    )
     ruleset = ruleset_from(text)
     (record,) = run_events(ruleset, [make_event(ev(text="ünïcödé"))])
     line = record.to_json()
@@ -168,8 +174,10 @@ def test_target_and_params(action: str, target: str | None, params: dict[str, st
 
 
 def test_message_and_reply_fill_in_fields() -> None:
-    text = ('when mention then notify "#d" message "{author.handle} has {author.followers}, '
-            'rating {rating}, verified {author.verified}", reply "Sorry, {author.handle}{author.name}!"')
+    text = (
+        'when mention then notify "#d" message "{author.handle} has {author.followers}, '
+        'rating {rating}, verified {author.verified}", reply "Sorry, {author.handle}{author.name}!"'
+    )
     data = ev(rating=4.5)
     data["author"].update(followers=1200, verified=True)
     notify, reply = run(text, [data])
@@ -209,7 +217,8 @@ def test_source_is_the_line_of_when() -> None:
     """)
     records = run(text, [ev(), ev("v1", "review")])
     assert [(r["rule"], r["source"]) for r in records] == [
-        ("Named", "test.play:5"), ("test.play:7", "test.play:7"),
+        ("Named", "test.play:5"),
+        ("test.play:7", "test.play:7"),
     ]
 
 
@@ -227,7 +236,9 @@ def test_named_rule_source_is_file_name_without_folders(tmp_path: Path) -> None:
     folder = tmp_path / "deep" / "er"
     folder.mkdir(parents=True)
     path = folder / "care.play"
-    path.write_text('rule "Hide spam":\n  when mention and text contains "buy now"\n  then hide\n', encoding="utf-8")
+    path.write_text(
+        'rule "Hide spam":\n  when mention and text contains "buy now"\n  then hide\n', encoding="utf-8"
+    )
     ruleset = load_ruleset([str(path)])
     (record,) = [r.to_dict() for r in run_events(ruleset, [make_event(ev(text="Buy now!"))])]
     assert record["rule"] == "Hide spam"
@@ -241,7 +252,11 @@ def test_actions_of_one_rule_in_written_order() -> None:
     text = 'when mention then tag "first", notify "#second" and hide, assign to "fourth", tag "fifth"'
     records = run(text, [ev()])
     assert [(r["action"], r["target"]) for r in records] == [
-        ("tag", "first"), ("notify", "#second"), ("hide", None), ("assign", "fourth"), ("tag", "fifth"),
+        ("tag", "first"),
+        ("notify", "#second"),
+        ("hide", None),
+        ("assign", "fourth"),
+        ("tag", "fifth"),
     ]
 
 
@@ -254,13 +269,18 @@ def test_rules_firing_on_one_event_in_rule_set_order() -> None:
     """)
     records = run(text, [ev()])
     assert [(r["rule"], r["target"]) for r in records] == [
-        ("Zulu", "z"), ("Alpha", "a"), ("Alpha", "a2"), ("Mike", "m"),
+        ("Zulu", "z"),
+        ("Alpha", "a"),
+        ("Alpha", "a2"),
+        ("Mike", "m"),
     ]
 
 
 def test_records_follow_the_order_of_events() -> None:
     text = 'rule "A": when mention then tag "a"\nrule "B": when comment then tag "b"'
-    records = run(text, [ev("m1"), ev("c1", "comment", "2026-11-20T09:01:00Z"), ev("m2", time="2026-11-20T09:02:00Z")])
+    records = run(
+        text, [ev("m1"), ev("c1", "comment", "2026-11-20T09:01:00Z"), ev("m2", time="2026-11-20T09:02:00Z")]
+    )
     assert [(r["event"], r["rule"]) for r in records] == [("m1", "A"), ("c1", "B"), ("m2", "A")]
 
 
@@ -272,7 +292,9 @@ def test_folder_files_in_path_order(tmp_path: Path) -> None:
     ruleset = load_ruleset([str(tmp_path)])
     records = [r.to_dict() for r in run_events(ruleset, [make_event(ev())])]
     assert [(r["rule"], r["target"], r["source"]) for r in records] == [
-        ("From a", "a", "a.play:1"), ("From b", "b", "b.play:1"), ("c.play:2", "c", "c.play:2"),
+        ("From a", "a", "a.play:1"),
+        ("From b", "b", "b.play:1"),
+        ("c.play:2", "c", "c.play:2"),
     ]
 
 
@@ -343,9 +365,9 @@ def test_action_id_function() -> None:
 def test_id_is_stable_across_processes() -> None:
     script = textwrap.dedent(f"""\
         import json
-        from playbook.dryrun import run_events
-        from playbook.events import make_event
-        from playbook.loader import compile_sources
+        from playbook.dryrun.run import run_events
+        from playbook.language.events import make_event
+        from playbook.compiler.ruleset import compile_sources
         ruleset = compile_sources({{"test.play": {ID_PLAYBOOK!r}}})
         records = run_events(ruleset, [make_event({ev()!r})])
         print(json.dumps([r.id for r in records]))
@@ -353,6 +375,8 @@ def test_id_is_stable_across_processes() -> None:
     here = ids([ev()])
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout) == here

@@ -13,9 +13,9 @@ import pytest
 from bench import baseline, tuned
 from bench.generate import write
 from bench.rules import rule_sets
-from playbook.actions import ActionRecord
-from playbook.dryrun import dry_run
-from playbook.loader import compile_sources
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.ruleset import compile_sources
+from playbook.dryrun.run import dry_run
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPEC_SAMPLE, check_output, event
+from helpers import SPEC_SAMPLE, check_output, event
 
-from playbook.diagnostics import PlaybookError, Severity, render_all
-from playbook.loader import check_sources, compile_sources
-from playbook.nesting import MAX_LEVELS, TOO_DEEP, TOO_LARGE
+from playbook.compiler.ruleset import check_sources, compile_sources
+from playbook.language.diagnostics import PlaybookError, Severity, render_all
+from playbook.language.nesting import MAX_LEVELS, TOO_DEEP, TOO_LARGE
 
 CASES_DIR = Path(__file__).parent / "cases"
 SPEC_ACCEPTANCE = "when mention is complaint and unanswered 2h then escalate\n"
@@ -32,7 +32,11 @@ def playbook_check(*paths: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The real `playbook check` command, run in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "playbook", "check", *paths],
-        cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=60,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
 
 
@@ -51,656 +55,744 @@ def diagnostics_of(sources: dict[str, str]) -> list[tuple[str, int, int, str, st
 
 BROKEN = [
     case(
-        'unknown_field_followers',
+        "unknown_field_followers",
         'when mention and author.folowers > 10 then notify "#vip"\n',
-"""\
+        """\
 test.play:1:18: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention and author.folowers > 10 then notify "#vip"
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'unknown_field_handle',
+        "unknown_field_handle",
         'when mention and author.handel = "@jane" then escalate\n',
-"""\
+        """\
 test.play:1:18: error: unknown field 'author.handel' (did you mean 'author.handle'?)
 when mention and author.handel = "@jane" then escalate
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'unknown_field_in_per',
-        'when mention and at least 3 times within 1h per athor then escalate\n',
-"""\
+        "unknown_field_in_per",
+        "when mention and at least 3 times within 1h per athor then escalate\n",
+        """\
 test.play:1:49: error: unknown field 'athor' (did you mean 'author'?)
 when mention and at least 3 times within 1h per athor then escalate
-                                                ^"""),
+                                                ^""",
+    ),
     case(
-        'unknown_field_in_limit',
-        'when mention then escalate at most once per athor per 1d\n',
-"""\
+        "unknown_field_in_limit",
+        "when mention then escalate at most once per athor per 1d\n",
+        """\
 test.play:1:45: error: unknown field 'athor' (did you mean 'author'?)
 when mention then escalate at most once per athor per 1d
-                                            ^"""),
+                                            ^""",
+    ),
     case(
-        'unknown_field_in_reply_text',
+        "unknown_field_in_reply_text",
         'when mention then reply "Sorry, {author.handel}!"\n',
-"""\
+        """\
 test.play:1:34: error: unknown field 'author.handel' (did you mean 'author.handle'?)
 when mention then reply "Sorry, {author.handel}!"
-                                 ^"""),
+                                 ^""",
+    ),
     case(
-        'unknown_field_in_a_text_after_escapes',
+        "unknown_field_in_a_text_after_escapes",
         'when mention then reply "\\"Hi\\"\\n\\t\\\\ {author.handel}"\n',
-"""\
+        """\
 test.play:1:40: error: unknown field 'author.handel' (did you mean 'author.handle'?)
 when mention then reply "\\"Hi\\"\\n\\t\\\\ {author.handel}"
-                                       ^"""),
+                                       ^""",
+    ),
     # SPEC §1 names `folowers` as a typo that is an error; today it is silently a new field.
     case(
-        'unknown_field_bare_folowers',
+        "unknown_field_bare_folowers",
         'when mention and folowers > 10 then notify "#vip"\n',
-"""\
+        """\
 test.play:1:18: error: unknown field 'folowers' (did you mean 'author.followers'?)
 when mention and folowers > 10 then notify "#vip"
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'unknown_action_with_suggestion',
+        "unknown_action_with_suggestion",
         'when mention then escalte to "care-leads"\n',
-"""\
+        """\
 test.play:1:19: error: unknown action 'escalte' (did you mean 'escalate'?)
 when mention then escalte to "care-leads"
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'unknown_action_without_suggestion',
+        "unknown_action_without_suggestion",
         'when mention then email "care@acme.com"\n',
-"""\
+        """\
 test.play:1:19: error: unknown action 'email' (the actions are escalate, assign, notify, alert, tag, reply, hide)
 when mention then email "care@acme.com"
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'unknown_list',
-        'when mention and text contains any refund_words then escalate\n',
-"""\
+        "unknown_list",
+        "when mention and text contains any refund_words then escalate\n",
+        """\
 test.play:1:36: error: unknown list 'refund_words' (declare it with: list refund_words = "...", "...")
 when mention and text contains any refund_words then escalate
-                                   ^"""),
+                                   ^""",
+    ),
     case(
-        'unknown_list_in',
-        'when mention and platform in social_platforms then escalate\n',
-"""\
+        "unknown_list_in",
+        "when mention and platform in social_platforms then escalate\n",
+        """\
 test.play:1:30: error: unknown list 'social_platforms' (declare it with: list social_platforms = "...", "...")
 when mention and platform in social_platforms then escalate
-                             ^"""),
+                             ^""",
+    ),
     case(
-        'define_used_as_list',
-        'define vip = author.verified = true\nwhen mention and text contains any vip then escalate\n',
-"""\
+        "define_used_as_list",
+        "define vip = author.verified = true\nwhen mention and text contains any vip then escalate\n",
+        """\
 test.play:2:36: error: 'vip' is a define, not a list (use it as a condition: ... and vip)
 when mention and text contains any vip then escalate
-                                   ^"""),
+                                   ^""",
+    ),
     case(
-        'list_used_as_condition',
+        "list_used_as_condition",
         'list refund_words = "refund"\nwhen mention and refund_words then escalate\n',
-"""\
+        """\
 test.play:2:18: error: 'refund_words' is a list, not a condition (as in text contains any refund_words)
 when mention and refund_words then escalate
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'define_twice',
-        'define vip = author.verified = true\ndefine vip = author.followers > 10000\nwhen mention and vip then escalate\n',
-"""\
+        "define_twice",
+        "define vip = author.verified = true\ndefine vip = author.followers > 10000\nwhen mention and vip then escalate\n",
+        """\
 test.play:2:8: error: 'vip' is defined twice (first at test.play:1)
 define vip = author.followers > 10000
-       ^"""),
+       ^""",
+    ),
     case(
-        'rule_name_twice',
+        "rule_name_twice",
         'rule "Thanks":\nwhen mention is praise then reply "Thank you!"\nrule "Thanks":\nwhen review is praise then reply "Thank you!"\n',
-"""\
+        """\
 test.play:3:6: error: rule name 'Thanks' is used twice (first at test.play:1)
 rule "Thanks":
-     ^"""),
+     ^""",
+    ),
     case(
-        'two_time_conditions',
+        "two_time_conditions",
         'brand "@acme"\nwhen mention and unanswered 2h and at least 3 times within 1h then escalate\n',
-"""\
+        """\
 test.play:2:36: error: a rule can have only one time condition (split it into two rules)
 when mention and unanswered 2h and at least 3 times within 1h then escalate
-                                   ^"""),
+                                   ^""",
+    ),
     case(
-        'time_condition_under_or',
+        "time_condition_under_or",
         'brand "@acme"\nwhen mention or unanswered 2h then escalate\n',
-"""\
+        """\
 test.play:2:17: error: a time condition must be joined to the rest of the condition with 'and' (it cannot sit under 'or' or 'not')
 when mention or unanswered 2h then escalate
-                ^"""),
+                ^""",
+    ),
     case(
-        'time_condition_under_not',
+        "time_condition_under_not",
         'brand "@acme"\nwhen mention and not unanswered 2h then escalate\n',
-"""\
+        """\
 test.play:2:22: error: a time condition must be joined to the rest of the condition with 'and' (it cannot sit under 'or' or 'not')
 when mention and not unanswered 2h then escalate
-                     ^"""),
+                     ^""",
+    ),
     case(
-        'time_condition_in_define',
+        "time_condition_in_define",
         'brand "@acme"\ndefine slow = unanswered 2h\nwhen mention and slow then escalate\n',
-"""\
+        """\
 test.play:2:15: error: a time condition belongs in a rule, not in a define (move it to the rule's 'when')
 define slow = unanswered 2h
-              ^"""),
+              ^""",
+    ),
     case(
-        'define_cycle_self',
-        'define angry = angry or sentiment < -0.5\nwhen mention and angry then escalate\n',
-"""\
+        "define_cycle_self",
+        "define angry = angry or sentiment < -0.5\nwhen mention and angry then escalate\n",
+        """\
 test.play:1:8: error: 'angry' is defined in terms of itself: angry → angry
 define angry = angry or sentiment < -0.5
-       ^"""),
+       ^""",
+    ),
     case(
-        'regex_back_reference',
-        'when mention and text matches /(ha)\\1/ then hide\n',
-"""\
+        "regex_back_reference",
+        "when mention and text matches /(ha)\\1/ then hide\n",
+        """\
 test.play:1:31: error: invalid regular expression: invalid escape sequence in '\\1' (RE2 has no back-references)
 when mention and text matches /(ha)\\1/ then hide
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'regex_look_ahead',
-        'when mention and text matches /(?=refund)re/ then hide\n',
-"""\
+        "regex_look_ahead",
+        "when mention and text matches /(?=refund)re/ then hide\n",
+        """\
 test.play:1:31: error: invalid regular expression: invalid perl operator in '(?=' (RE2 has no look-arounds)
 when mention and text matches /(?=refund)re/ then hide
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'regex_possessive',
-        'when mention and text matches /re+fund*+/ then hide\n',
-"""\
+        "regex_possessive",
+        "when mention and text matches /re+fund*+/ then hide\n",
+        """\
 test.play:1:31: error: invalid regular expression: bad repetition operator in '*+' (RE2 has no possessive repetition: drop the '+' after '*')
 when mention and text matches /re+fund*+/ then hide
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'regex_empty',
-        'when mention and text matches // then hide\n',
-"""\
+        "regex_empty",
+        "when mention and text matches // then hide\n",
+        """\
 test.play:1:31: error: a regular expression cannot be empty (write what to match between the slashes)
 when mention and text matches // then hide
-                              ^"""),
+                              ^""",
+    ),
     # RE2's raw 'missing ): (refund' is not plain words, and the RE2 hint about
     # back-references is beside the point for a missing ')'.
     case(
-        'regex_not_closed_group',
-        'when mention and text matches /(refund/ then escalate\n',
-"""\
+        "regex_not_closed_group",
+        "when mention and text matches /(refund/ then escalate\n",
+        """\
 test.play:1:31: error: invalid regular expression: missing ')' in '(refund'
 when mention and text matches /(refund/ then escalate
-                              ^"""),
+                              ^""",
+    ),
     # The caret must be on the flag, not on the field before 'matches'.
     case(
-        'regex_flag',
-        'when mention and text matches /refund/x then escalate\n',
-"""\
+        "regex_flag",
+        "when mention and text matches /refund/x then escalate\n",
+        """\
 test.play:1:39: error: unknown regular expression flag 'x' (only /i (ignore case) is allowed)
 when mention and text matches /refund/x then escalate
-                                      ^"""),
+                                      ^""",
+    ),
     case(
-        'regex_no_closing_slash',
-        'when mention and text matches /refund then escalate\n',
-"""\
+        "regex_no_closing_slash",
+        "when mention and text matches /refund then escalate\n",
+        """\
 test.play:1:31: error: this regular expression has no closing '/'
 when mention and text matches /refund then escalate
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'priority_typo',
-        'when mention then escalate priority hgh\n',
-"""\
+        "priority_typo",
+        "when mention then escalate priority hgh\n",
+        """\
 test.play:1:37: error: unknown priority 'hgh' (did you mean 'high'?)
 when mention then escalate priority hgh
-                                    ^"""),
+                                    ^""",
+    ),
     case(
-        'priority_unknown',
-        'when mention then escalate priority critical\n',
-"""\
+        "priority_unknown",
+        "when mention then escalate priority critical\n",
+        """\
 test.play:1:37: error: unknown priority 'critical' (priorities are low, normal, high, urgent)
 when mention then escalate priority critical
-                                    ^"""),
+                                    ^""",
+    ),
     case(
-        'assign_without_target',
-        'when mention then assign\n',
-"""\
+        "assign_without_target",
+        "when mention then assign\n",
+        """\
 test.play:1:19: error: 'assign' needs a target (as in assign to "billing-team")
 when mention then assign
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'notify_without_target',
-        'when mention then notify\n',
-"""\
+        "notify_without_target",
+        "when mention then notify\n",
+        """\
 test.play:1:19: error: 'notify' needs a target (as in notify "#care-desk")
 when mention then notify
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'alert_without_target',
+        "alert_without_target",
         'when mention then alert message "Crisis!"\n',
-"""\
+        """\
 test.play:1:19: error: 'alert' needs a target (as in alert "#war-room")
 when mention then alert message "Crisis!"
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'tag_without_label',
-        'when mention then tag\n',
-"""\
+        "tag_without_label",
+        "when mention then tag\n",
+        """\
 test.play:1:19: error: 'tag' needs a label (as in tag "needs-follow-up")
 when mention then tag
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'reply_without_text',
-        'when mention then reply\n',
-"""\
+        "reply_without_text",
+        "when mention then reply\n",
+        """\
 test.play:1:19: error: 'reply' needs a text or a template (as in reply "Thank you!" or reply with template "thanks")
 when mention then reply
-                  ^"""),
+                  ^""",
+    ),
     # One mistake, one diagnostic: today two ('needs a target' and 'does not take a
     # text') for a target that is there but lacks 'to'.
     case(
-        'assign_without_to',
+        "assign_without_to",
         'when mention then assign "billing"\n',
-"""\
+        """\
 test.play:1:26: error: 'assign' needs 'to' before its target (as in assign to "billing")
 when mention then assign "billing"
-                         ^"""),
+                         ^""",
+    ),
     # One mistake, one diagnostic, at the word that is wrong: today 'needs a target'
     # (there is one) plus 'does not take 'to'' under the target.
     case(
-        'notify_with_to',
+        "notify_with_to",
         'when mention then notify to "#care-desk"\n',
-"""\
+        """\
 test.play:1:26: error: 'notify' does not take 'to' (write notify "#care-desk")
 when mention then notify to "#care-desk"
-                         ^"""),
+                         ^""",
+    ),
     # An unquoted channel name turns into a comment; say so, at the '#'.
     case(
-        'notify_target_after_hash',
-        'when mention then notify #vip-desk\n',
-"""\
+        "notify_target_after_hash",
+        "when mention then notify #vip-desk\n",
+        """\
 test.play:1:26: error: '#' starts a comment, so 'notify' has no target (put it in double quotes: notify "#vip-desk")
 when mention then notify #vip-desk
-                         ^"""),
+                         ^""",
+    ),
     # Today 'expected a statement' (we are inside an action); say what 'tag' needs,
     # as 'to' and 'message' already do.
     case(
-        'tag_unquoted',
-        'when mention then tag urgent\n',
-"""\
+        "tag_unquoted",
+        "when mention then tag urgent\n",
+        """\
 test.play:1:23: error: expected a "quoted text" after 'tag', found 'urgent' (put text in double quotes: "urgent")
 when mention then tag urgent
-                      ^"""),
+                      ^""",
+    ),
     case(
-        'escalate_to_unquoted',
-        'when mention then escalate to care-leads\n',
-"""\
+        "escalate_to_unquoted",
+        "when mention then escalate to care-leads\n",
+        """\
 test.play:1:31: error: expected a "quoted text" after 'to', found 'care-leads' (put text in double quotes: "care-leads")
 when mention then escalate to care-leads
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'hide_with_text',
+        "hide_with_text",
         'when mention then hide "now"\n',
-"""\
+        """\
 test.play:1:24: error: 'hide' does not take a text
 when mention then hide "now"
-                       ^"""),
+                       ^""",
+    ),
     case(
-        'reply_text_and_template',
+        "reply_text_and_template",
         'when mention then reply "Thanks!" with template "thanks"\n',
-"""\
+        """\
 test.play:1:19: error: 'reply' takes a text or a template, not both
 when mention then reply "Thanks!" with template "thanks"
-                  ^"""),
+                  ^""",
+    ),
     case(
-        'priority_twice',
-        'when mention then escalate priority high priority low\n',
-"""\
+        "priority_twice",
+        "when mention then escalate priority high priority low\n",
+        """\
 test.play:1:42: error: 'escalate' has a priority twice
 when mention then escalate priority high priority low
-                                         ^"""),
+                                         ^""",
+    ),
     case(
-        'number_field_with_text',
+        "number_field_with_text",
         'when mention and author.followers > "many" then escalate\n',
-"""\
+        """\
 test.play:1:37: error: 'author.followers' holds a number; compare it with a number (as in author.followers > 3)
 when mention and author.followers > "many" then escalate
-                                    ^"""),
+                                    ^""",
+    ),
     case(
-        'boolean_field_with_text',
+        "boolean_field_with_text",
         'when mention and author.verified = "yes" then escalate\n',
-"""\
+        """\
 test.play:1:36: error: 'author.verified' holds true or false; compare it with true or false (as in author.verified = true)
 when mention and author.verified = "yes" then escalate
-                                   ^"""),
+                                   ^""",
+    ),
     case(
-        'text_field_with_number',
-        'when mention and platform = 5 then escalate\n',
-"""\
+        "text_field_with_number",
+        "when mention and platform = 5 then escalate\n",
+        """\
 test.play:1:29: error: 'platform' holds text; put the value in double quotes (as in platform = "5")
 when mention and platform = 5 then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'boolean_with_less_than',
-        'when mention and author.verified < true then escalate\n',
-"""\
+        "boolean_with_less_than",
+        "when mention and author.verified < true then escalate\n",
+        """\
 test.play:1:36: error: true and false can only be compared with = or !=
 when mention and author.verified < true then escalate
-                                   ^"""),
+                                   ^""",
+    ),
     case(
-        'list_field_compared',
+        "list_field_compared",
         'when mention and labels = "complaint" then escalate\n',
-"""\
+        """\
 test.play:1:18: error: 'labels' holds a list; test it with 'contains' (as in labels contains "complaint")
 when mention and labels = "complaint" then escalate
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'object_field_compared',
+        "object_field_compared",
         'when mention and author = "@jane" then escalate\n',
-"""\
+        """\
 test.play:1:18: error: 'author' holds an object; compare one of its fields (such as author.followers)
 when mention and author = "@jane" then escalate
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'contains_on_a_number',
+        "contains_on_a_number",
         'when review and rating contains "5" then escalate\n',
-"""\
+        """\
 test.play:1:17: error: 'rating' holds a number; 'contains' works on text and lists
 when review and rating contains "5" then escalate
-                ^"""),
+                ^""",
+    ),
     case(
-        'in_with_wrong_type',
+        "in_with_wrong_type",
         'when mention and author.followers in (100, "many") then escalate\n',
-"""\
+        """\
 test.play:1:44: error: 'author.followers' holds a number; compare it with a number (as in author.followers = 3)
 when mention and author.followers in (100, "many") then escalate
-                                           ^"""),
+                                           ^""",
+    ),
     # The hint must not suggest `author.verified = "..."`, itself an error for a
     # true/false field.
     case(
-        'field_without_test',
-        'when mention and author.verified then escalate\n',
-"""\
+        "field_without_test",
+        "when mention and author.verified then escalate\n",
+        """\
 test.play:1:18: error: 'author.verified' is a field; a condition needs a test of it (as in author.verified exists, or author.verified = true)
 when mention and author.verified then escalate
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'is_after_a_field',
-        'when author.handle is complaint then escalate\n',
-"""\
+        "is_after_a_field",
+        "when author.handle is complaint then escalate\n",
+        """\
 test.play:1:6: error: 'author.handle' is a field; 'is' follows an event type, 'author' or 'event' (to compare the field, write author.handle = "...")
 when author.handle is complaint then escalate
-     ^"""),
+     ^""",
+    ),
     # The hint's 'and NAME' reads a label as an event type; 'event is complaint'
     # is the form that works for defines and labels alike.
     case(
-        'is_after_parentheses',
-        'when (mention or comment) is complaint then escalate\n',
-"""\
+        "is_after_parentheses",
+        "when (mention or comment) is complaint then escalate\n",
+        """\
 test.play:1:27: error: 'is' must follow a single event type, 'author' or 'event' (to test several types, write (mention or comment) and event is complaint)
 when (mention or comment) is complaint then escalate
-                          ^"""),
+                          ^""",
+    ),
     case(
-        'missing_then',
-        'when mention is complaint escalate\n',
-"""\
+        "missing_then",
+        "when mention is complaint escalate\n",
+        """\
 test.play:1:27: error: expected 'then' after the condition, found 'escalate'
 when mention is complaint escalate
-                          ^"""),
+                          ^""",
+    ),
     case(
-        'missing_condition',
-        'when then escalate\n',
-"""\
+        "missing_condition",
+        "when then escalate\n",
+        """\
 test.play:1:6: error: expected a condition after 'when', found 'then'
 when then escalate
-     ^"""),
+     ^""",
+    ),
     # The caret sits on the blank after the first 'when', not on what is wrong.
     case(
-        'when_twice',
-        'when when mention then escalate\n',
-"""\
+        "when_twice",
+        "when when mention then escalate\n",
+        """\
 test.play:1:6: error: expected a condition after 'when', found 'when'
 when when mention then escalate
-     ^"""),
+     ^""",
+    ),
     case(
-        'missing_action',
-        'when mention then\n',
-"""\
+        "missing_action",
+        "when mention then\n",
+        """\
 test.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide
 when mention then
-                 ^"""),
+                 ^""",
+    ),
     case(
-        'missing_action_after_and',
-        'when mention then escalate and\n',
-"""\
+        "missing_action_after_and",
+        "when mention then escalate and\n",
+        """\
 test.play:1:31: error: expected an action after 'and': escalate, assign, notify, alert, tag, reply or hide
 when mention then escalate and
-                              ^"""),
+                              ^""",
+    ),
     case(
-        'unquoted_value',
-        'when mention and platform = twitter then escalate\n',
-"""\
+        "unquoted_value",
+        "when mention and platform = twitter then escalate\n",
+        """\
 test.play:1:29: error: expected a value after '=': a number, a "quoted text", true or false, found 'twitter' (put text in double quotes: "twitter")
 when mention and platform = twitter then escalate
-                            ^"""),
+                            ^""",
+    ),
     # Today found ''twitter'' with no hint; single quotes are a common slip.
     case(
-        'single_quoted_value',
+        "single_quoted_value",
         "when mention and platform = 'twitter' then escalate\n",
-"""\
+        """\
 test.play:1:29: error: text goes in double quotes, not single quotes (write "twitter")
 when mention and platform = 'twitter' then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'double_equals',
+        "double_equals",
         'when mention and platform == "twitter" then escalate\n',
-"""\
+        """\
 test.play:1:28: error: use a single '=' to compare
 when mention and platform == "twitter" then escalate
-                           ^"""),
+                           ^""",
+    ),
     # Today: expected a value after '<', found '>', which suggests '<' was meant.
     case(
-        'sql_not_equal',
+        "sql_not_equal",
         'when mention and platform <> "twitter" then escalate\n',
-"""\
+        """\
 test.play:1:27: error: unknown comparison '<>' (did you mean '!='?)
 when mention and platform <> "twitter" then escalate
-                          ^"""),
+                          ^""",
+    ),
     case(
-        'unclosed_string',
+        "unclosed_string",
         'when mention and text contains "refund then escalate\n',
-"""\
+        """\
 test.play:1:32: error: this text has no closing '"' (end it with " on the same line)
 when mention and text contains "refund then escalate
-                               ^"""),
+                               ^""",
+    ),
     case(
-        'unclosed_parenthesis',
-        'when (mention or comment then escalate\n',
-"""\
+        "unclosed_parenthesis",
+        "when (mention or comment then escalate\n",
+        """\
 test.play:1:26: error: expected ')' to close the '(', found 'then'
 when (mention or comment then escalate
-                         ^"""),
+                         ^""",
+    ),
     case(
-        'contains_unquoted',
-        'when mention and text contains refund then escalate\n',
-"""\
+        "contains_unquoted",
+        "when mention and text contains refund then escalate\n",
+        """\
 test.play:1:32: error: expected a "quoted phrase", 'any' or 'all' after 'contains', found 'refund' (to use a list, write 'contains any refund')
 when mention and text contains refund then escalate
-                               ^"""),
+                               ^""",
+    ),
     case(
-        'missing_colon_same_line',
+        "missing_colon_same_line",
         'rule "Thanks" when mention is praise then reply "Thank you!"\n',
-"""\
+        """\
 test.play:1:15: error: expected ':' after the rule's name, found 'when'
 rule "Thanks" when mention is praise then reply "Thank you!"
-              ^"""),
+              ^""",
+    ),
     case(
-        'rule_name_unquoted',
+        "rule_name_unquoted",
         'rule Thanks:\nwhen mention is praise then reply "Thank you!"\n',
-"""\
+        """\
 test.play:1:6: error: expected the rule's name in double quotes, found 'Thanks:' (as in rule "Thank advocates":)
 rule Thanks:
-     ^"""),
+     ^""",
+    ),
     case(
-        'rule_without_when',
+        "rule_without_when",
         'rule "Thanks":\n',
-"""\
+        """\
 test.play:1:15: error: expected 'when' after ':'
 rule "Thanks":
-              ^"""),
+              ^""",
+    ),
     case(
-        'duration_bad_unit',
+        "duration_bad_unit",
         'brand "@acme"\nwhen mention and unanswered 2x then escalate\n',
-"""\
+        """\
 test.play:2:29: error: expected a duration after 'unanswered', such as 2h, 90 minutes or 1h30m, found '2x' (a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks)
 when mention and unanswered 2x then escalate
-                            ^"""),
+                            ^""",
+    ),
     # Today found '2': the number is fine, the unit is not.
     case(
-        'duration_misspelled_unit',
+        "duration_misspelled_unit",
         'brand "@acme"\nwhen mention and unanswered 2 hourz then escalate\n',
-"""\
+        """\
 test.play:2:29: error: expected a duration after 'unanswered', such as 2h, 90 minutes or 1h30m, found '2 hourz' (a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks)
 when mention and unanswered 2 hourz then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'duration_missing',
+        "duration_missing",
         'brand "@acme"\nwhen mention and unanswered then escalate\n',
-"""\
+        """\
 test.play:2:29: error: expected a duration after 'unanswered', such as 2h, 90 minutes or 1h30m, found 'then'
 when mention and unanswered then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'duration_zero',
+        "duration_zero",
         'brand "@acme"\nwhen mention and unanswered 0h then escalate\n',
-"""\
+        """\
 test.play:2:29: error: a duration must be longer than zero
 when mention and unanswered 0h then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'at_least_without_times',
-        'when mention and at least 3 within 1h then escalate\n',
-"""\
+        "at_least_without_times",
+        "when mention and at least 3 within 1h then escalate\n",
+        """\
 test.play:1:29: error: expected 'times within' after '3', found 'within' (as in at least 5 times within 10m)
 when mention and at least 3 within 1h then escalate
-                            ^"""),
+                            ^""",
+    ),
     case(
-        'at_least_without_count',
-        'when mention and at least many times within 1h then escalate\n',
-"""\
+        "at_least_without_count",
+        "when mention and at least many times within 1h then escalate\n",
+        """\
 test.play:1:27: error: expected a whole number after 'least', found 'many'
 when mention and at least many times within 1h then escalate
-                          ^"""),
+                          ^""",
+    ),
     case(
-        'at_most_without_per',
-        'when mention then escalate at most once 1d\n',
-"""\
+        "at_most_without_per",
+        "when mention then escalate at most once 1d\n",
+        """\
 test.play:1:41: error: expected 'per' after 'once', found '1d' (as in at most once per 1d)
 when mention then escalate at most once 1d
-                                        ^"""),
+                                        ^""",
+    ),
     # Today: expected 'then' after the condition, well after 'then'.
     case(
-        'at_most_per_field_without_per',
-        'when mention then escalate at most once per author 1d\n',
-"""\
+        "at_most_per_field_without_per",
+        "when mention then escalate at most once per author 1d\n",
+        """\
 test.play:1:52: error: expected 'per' after 'author', found '1d' (as in at most once per author per 7d)
 when mention then escalate at most once per author 1d
-                                                   ^"""),
+                                                   ^""",
+    ),
     case(
-        'at_most_zero',
-        'when mention then escalate at most 0 per 1d\n',
-"""\
+        "at_most_zero",
+        "when mention then escalate at most 0 per 1d\n",
+        """\
 test.play:1:28: error: 'at most 0' would stop every firing; use a count of 1 or more
 when mention then escalate at most 0 per 1d
-                           ^"""),
+                           ^""",
+    ),
     case(
-        'garbage_statement',
-        'hello world\n',
-"""\
+        "garbage_statement",
+        "hello world\n",
+        """\
 test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'hello'
 hello world
-^"""),
+^""",
+    ),
     case(
-        'garbage_symbols',
-        'when mention then escalate\n}}}\n',
-"""\
+        "garbage_symbols",
+        "when mention then escalate\n}}}\n",
+        """\
 test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found '}}}'
 }}}
-^"""),
+^""",
+    ),
     case(
-        'uppercase_keyword',
-        'When mention then escalate\n',
-"""\
+        "uppercase_keyword",
+        "When mention then escalate\n",
+        """\
 test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'When' (words of the language are written in lowercase: when)
 When mention then escalate
-^"""),
+^""",
+    ),
     case(
-        'uppercase_keyword_inside_a_rule',
+        "uppercase_keyword_inside_a_rule",
         'when mention and text Contains "refund" then escalate\n',
-"""\
+        """\
 test.play:1:23: error: expected 'then' after the condition, found 'Contains' (words of the language are written in lowercase: contains)
 when mention and text Contains "refund" then escalate
-                      ^"""),
+                      ^""",
+    ),
     case(
-        'every_statement_begun_with_a_capital_is_reported',
+        "every_statement_begun_with_a_capital_is_reported",
         'brand "@acme"\nDefine angry = sentiment < -0.5\nRule "Calm": when mention and angry then escalate\n',
-"""\
+        """\
 test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Define' (words of the language are written in lowercase: define)
 Define angry = sentiment < -0.5
 ^
 test.play:3:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Rule' (words of the language are written in lowercase: rule)
 Rule "Calm": when mention and angry then escalate
-^"""),
+^""",
+    ),
     case(
-        'brand_unquoted',
-        'brand @acme\n',
-"""\
+        "brand_unquoted",
+        "brand @acme\n",
+        """\
 test.play:1:7: error: expected a "quoted text" after 'brand', found '@acme' (put text in double quotes: "@acme")
 brand @acme
-      ^"""),
+      ^""",
+    ),
     case(
-        'brand_empty',
+        "brand_empty",
         'brand ""\n',
-"""\
+        """\
 test.play:1:7: error: a brand handle cannot be empty
 brand ""
-      ^"""),
+      ^""",
+    ),
     case(
-        'empty_phrase',
+        "empty_phrase",
         'when mention and text contains "" then escalate\n',
-"""\
+        """\
 test.play:1:32: error: a phrase cannot be empty
 when mention and text contains "" then escalate
-                               ^"""),
+                               ^""",
+    ),
     case(
-        'empty_rule_name',
+        "empty_rule_name",
         'rule "":\nwhen mention then escalate\n',
-"""\
+        """\
 test.play:1:6: error: a rule's name cannot be empty
 rule "":
-     ^"""),
+     ^""",
+    ),
     # A broken define must not also give 'vip is neither a define ...'.
     case(
-        'define_without_equals',
-        'define vip author.verified = true\nwhen mention and vip then escalate\n',
-"""\
+        "define_without_equals",
+        "define vip author.verified = true\nwhen mention and vip then escalate\n",
+        """\
 test.play:1:12: error: expected '=' after the name 'vip', found 'author.verified'
 define vip author.verified = true
-           ^"""),
+           ^""",
+    ),
     # One diagnostic: no 'unknown list' for the list declared (if broken) on line 1;
     # and the found text is '"refund"', not a lone '"'.
     case(
-        'list_without_equals',
+        "list_without_equals",
         'list refund_words "refund", "money back"\nwhen mention and text contains any refund_words then escalate\n',
-"""\
+        """\
 test.play:1:19: error: expected '=' after the name 'refund_words', found '"refund"'
 list refund_words "refund", "money back"
-                  ^"""),
+                  ^""",
+    ),
     # Today found '"' (a lone quote) and no hint on the form.
     case(
-        'in_without_parentheses',
+        "in_without_parentheses",
         'when mention and platform in "twitter", "instagram" then escalate\n',
-"""\
+        """\
 test.play:1:30: error: expected a list after 'in': a list's name or ("a", "b"), found '"twitter"' (as in platform in ("twitter", "instagram"))
 when mention and platform in "twitter", "instagram" then escalate
-                             ^"""),
-
+                             ^""",
+    ),
 ]
 
 
@@ -712,25 +804,31 @@ def test_broken_playbook(text: str, expected: str) -> None:
 def test_the_spec_example_of_an_unknown_field() -> None:
     text = (
         'playbook "Customer care"\nbrand "@acme"\n'
-        'define vip = author.verified = true\n\n\n'
+        "define vip = author.verified = true\n\n\n"
         'rule "VIP complaints":\n'
         'when mention is complaint and author.folowers > 10 then notify "#vip"\n'
         "when mention is complaint and author is vip then escalate\n"
     )
-    assert check_output(text, path="care.play") == """\
+    assert (
+        check_output(text, path="care.play")
+        == """\
 care.play:7:31: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention is complaint and author.folowers > 10 then notify "#vip"
                               ^"""
+    )
 
 
-@pytest.mark.parametrize("condition", [
-    'campaign = "spring-sale"',
-    'location.country = "FR"',
-    "geo exists",
-    'source.app in ("web", "ios")',
-    "retweets > 100",
-    'author.location = "Paris"',
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        'campaign = "spring-sale"',
+        'location.country = "FR"',
+        "geo exists",
+        'source.app in ("web", "ios")',
+        "retweets > 100",
+        'author.location = "Paris"',
+    ],
+)
 def test_other_fields_are_kept_and_are_not_errors(condition: str) -> None:
     text = f'brand "@acme"\nwhen mention and {condition} then notify "#campaigns"\n'
     assert check_output(text) == ""
@@ -743,15 +841,18 @@ def test_other_fields_are_kept_and_are_not_errors(condition: str) -> None:
 
 def test_a_name_defined_in_two_files() -> None:
     sources = {
-        "playbooks/care.play": 'define vip = author.verified = true\nwhen mention and vip then escalate\n',
+        "playbooks/care.play": "define vip = author.verified = true\nwhen mention and vip then escalate\n",
         "playbooks/sales.play": "# sales\ndefine vip = author.followers > 10000\n",
     }
     with pytest.raises(PlaybookError) as caught:
         compile_sources(sources)
-    assert render_all(caught.value.diagnostics, caught.value.sources) == """\
+    assert (
+        render_all(caught.value.diagnostics, caught.value.sources)
+        == """\
 playbooks/sales.play:2:8: error: 'vip' is defined twice (first at playbooks/care.play:1)
 define vip = author.followers > 10000
        ^"""
+    )
 
 
 def test_a_rule_name_used_in_two_files() -> None:
@@ -761,10 +862,13 @@ def test_a_rule_name_used_in_two_files() -> None:
     }
     with pytest.raises(PlaybookError) as caught:
         compile_sources(sources)
-    assert render_all(caught.value.diagnostics, caught.value.sources) == """\
+    assert (
+        render_all(caught.value.diagnostics, caught.value.sources)
+        == """\
 reviews.play:3:6: error: rule name 'Thanks' is used twice (first at care.play:1)
 rule "Thanks": when review is praise then reply "Thank you!"
      ^"""
+    )
 
 
 def test_unnamed_rules_with_the_same_file_name_and_line_in_two_folders() -> None:
@@ -777,10 +881,13 @@ def test_unnamed_rules_with_the_same_file_name_and_line_in_two_folders() -> None
     }
     with pytest.raises(PlaybookError) as caught:
         compile_sources(sources)
-    assert render_all(caught.value.diagnostics, caught.value.sources) == """\
+    assert (
+        render_all(caught.value.diagnostics, caught.value.sources)
+        == """\
 instagram/care.play:1:1: error: this unnamed rule is named 'care.play:1' like the rule at twitter/care.play:1 (give one of them a name, as in rule "Escalate complaints":)
 when comment is complaint then escalate
 ^"""
+    )
 
 
 # --- every problem is reported -----------------------------------------------------------
@@ -796,11 +903,18 @@ when review and rating <= 2 then escalte to "reviews-team"
 def test_every_problem_is_reported_in_line_order() -> None:
     assert diagnostics_of({"care.play": THREE_MISTAKES}) == [
         ("care.play", 2, 18, "error", "unknown field 'author.folowers' (did you mean 'author.followers'?)"),
-        ("care.play", 3, 18, "error",
-         "expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide"),
+        (
+            "care.play",
+            3,
+            18,
+            "error",
+            "expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide",
+        ),
         ("care.play", 4, 34, "error", "unknown action 'escalte' (did you mean 'escalate'?)"),
     ]
-    assert check_output(THREE_MISTAKES, path="care.play") == """\
+    assert (
+        check_output(THREE_MISTAKES, path="care.play")
+        == """\
 care.play:2:18: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention and author.folowers > 10000 then notify "#vip"
                  ^
@@ -810,6 +924,7 @@ when comment then
 care.play:4:34: error: unknown action 'escalte' (did you mean 'escalate'?)
 when review and rating <= 2 then escalte to "reviews-team"
                                  ^"""
+    )
 
 
 def test_several_parse_errors_and_check_errors_mixed() -> None:
@@ -824,11 +939,15 @@ when comment then hide "now"
 """
     assert diagnostics_of({"care.play": text}) == [
         ("care.play", 1, 6, "warning", "list 'refund_words' is not used by any rule"),
-        ("care.play", 2, 29, "error",
-         "expected a value after '=': a number, a \"quoted text\", true or false, found 'twitter' "
-         "(put text in double quotes: \"twitter\")"),
-        ("care.play", 4, 46, "error",
-         "unknown list 'refund_wrds' (did you mean 'refund_words'?)"),
+        (
+            "care.play",
+            2,
+            29,
+            "error",
+            "expected a value after '=': a number, a \"quoted text\", true or false, found 'twitter' "
+            '(put text in double quotes: "twitter")',
+        ),
+        ("care.play", 4, 46, "error", "unknown list 'refund_wrds' (did you mean 'refund_words'?)"),
         ("care.play", 5, 15, "error", "expected ':' after the rule's name, found 'when'"),
         ("care.play", 6, 26, "error", "'rating' holds a number; compare it with a number (as in rating < 3)"),
         ("care.play", 7, 24, "error", "'hide' does not take a text"),
@@ -842,7 +961,9 @@ def test_problems_in_several_files_are_all_reported_sorted_by_file() -> None:
         "c/d.play": "when comment then\n",
     }
     assert [d[:3] for d in diagnostics_of(sources)] == [
-        ("a.play", 2, 18), ("b.play", 1, 19), ("c/d.play", 1, 18),
+        ("a.play", 2, 18),
+        ("b.play", 1, 19),
+        ("c/d.play", 1, 18),
     ]
 
 
@@ -867,10 +988,13 @@ def test_a_time_condition_in_parentheses_joined_with_and_is_valid() -> None:
 
 def test_two_time_conditions_inside_parentheses() -> None:
     text = 'brand "@acme"\nwhen mention and (unanswered 2h and unanswered 3h) then escalate\n'
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:2:37: error: a rule can have only one time condition (split it into two rules)
 when mention and (unanswered 2h and unanswered 3h) then escalate
                                     ^"""
+    )
 
 
 # --- warnings do not make a playbook invalid ---------------------------------------------------
@@ -916,12 +1040,24 @@ def test_warnings_leave_the_rule_set_valid() -> None:
     assert [(w.pos.line, w.pos.column, w.text) for w in ruleset.warnings] == [
         (2, 6, "list 'swear_words' is not used by any rule"),
         (3, 8, "define 'vip' is not used by any rule"),
-        (4, 17, "'complant' is neither a define nor a known label; it matches events labelled 'complant' "
-                "(did you mean 'complaint'?)"),
-        (5, 6, "'mentoin' is neither a define nor a known event type; it is taken as the event type "
-               "'mentoin' (did you mean 'mention'?)"),
-        (6, 20, "'spamm' is neither a define nor a known label; it matches events labelled 'spamm' "
-                "(did you mean 'spam'?)"),
+        (
+            4,
+            17,
+            "'complant' is neither a define nor a known label; it matches events labelled 'complant' "
+            "(did you mean 'complaint'?)",
+        ),
+        (
+            5,
+            6,
+            "'mentoin' is neither a define nor a known event type; it is taken as the event type "
+            "'mentoin' (did you mean 'mention'?)",
+        ),
+        (
+            6,
+            20,
+            "'spamm' is neither a define nor a known label; it matches events labelled 'spamm' "
+            "(did you mean 'spam'?)",
+        ),
     ]
 
 
@@ -941,32 +1077,41 @@ def test_defines_and_lists_used_only_by_unused_defines_are_not_used_by_any_rule(
 
 
 def test_a_known_label_in_capitals_gives_no_warning() -> None:
-    assert check_output('when review is SPAM then hide\nwhen mention is Complaint then escalate\n') == ""
+    assert check_output("when review is SPAM then hide\nwhen mention is Complaint then escalate\n") == ""
 
 
 def test_a_category_near_a_define_suggests_the_define() -> None:
-    text = 'define angry = sentiment < -0.5\nwhen mention is angyr then escalate\nwhen comment is angry then hide\n'
-    assert check_output(text) == """\
+    text = "define angry = sentiment < -0.5\nwhen mention is angyr then escalate\nwhen comment is angry then hide\n"
+    assert (
+        check_output(text)
+        == """\
 test.play:2:17: warning: 'angyr' is neither a define nor a known label; it matches events labelled 'angyr' (did you mean 'angry'?)
 when mention is angyr then escalate
                 ^"""
+    )
 
 
 def test_an_unknown_label_far_from_any_name_warns_without_a_suggestion() -> None:
     text = "when mention is giveaway_entry then hide\n"
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:1:17: warning: 'giveaway_entry' is neither a define nor a known label; it matches events labelled 'giveaway_entry'
 when mention is giveaway_entry then hide
                 ^"""
+    )
     compile_sources({"test.play": text})
 
 
 def test_a_word_that_is_neither_a_define_nor_a_known_type() -> None:
     text = "define vip = author.verified = true\nwhen viq then escalate\nwhen vip then hide\n"
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:2:6: warning: 'viq' is neither a define nor a known event type; it is taken as the event type 'viq' (did you mean 'vip'?)
 when viq then escalate
      ^"""
+    )
 
 
 def test_a_used_define_and_list_give_no_warning() -> None:
@@ -1017,24 +1162,31 @@ def test_a_file_saved_with_a_byte_order_mark_is_valid(tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_not_utf8_is_pointed_at_its_first_bad_byte(tmp_path: Path) -> None:
-    (tmp_path / "latin.play").write_bytes('brand "@acme"\nwhen mention and text contains "café" then tag "x"\n'
-                                          .encode("latin-1"))
+    (tmp_path / "latin.play").write_bytes(
+        'brand "@acme"\nwhen mention and text contains "café" then tag "x"\n'.encode("latin-1")
+    )
     result = playbook_check("latin.play", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr == """\
+    assert (
+        result.stderr
+        == """\
 latin.play:2:36: error: this file is not UTF-8 text (byte 0xe9) (save it as UTF-8)
 when mention and text contains "caf\ufffd" then tag "x"
                                    ^
 1 error, 0 warnings
 """
+    )
 
 
 def test_windows_line_endings(tmp_path: Path) -> None:
     text = 'brand "@acme"\r\nwhen mention and\r\n  author.folowers > 10 then escalate\r\n'
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:3:3: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
   author.folowers > 10 then escalate
   ^"""
+    )
 
 
 def test_playbook_check_exit_codes_and_stderr(tmp_path: Path) -> None:
@@ -1042,12 +1194,15 @@ def test_playbook_check_exit_codes_and_stderr(tmp_path: Path) -> None:
     result = playbook_check("bad.play", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == """\
+    assert (
+        result.stderr
+        == """\
 bad.play:1:19: error: unknown action 'escalte' (did you mean 'escalate'?)
 when mention then escalte
                   ^
 1 error, 0 warnings
 """
+    )
 
 
 # --- golden cases: tests/cases/NAME.play → NAME.err, through the real command line -----------------
@@ -1075,7 +1230,7 @@ def test_golden_case(name: str) -> None:
 def test_loading_leaves_the_cycle_collector_as_it_found_it() -> None:
     import gc
 
-    from playbook.diagnostics import PlaybookError
+    from playbook.language.diagnostics import PlaybookError
 
     assert gc.isenabled()
     compile_sources({"ok.play": 'when mention then tag "x"\n'})
@@ -1094,8 +1249,10 @@ def test_a_capitalised_event_type_is_taken_in_lowercase_and_the_warning_says_so(
     )
 
 
-@pytest.mark.parametrize(("written", "hint"), [('"2"', "rating <= 2"), ('"4.5"', "rating <= 4.5"),
-                                               ('"high"', "rating <= 3"), ('"nan"', "rating <= 3")])
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [('"2"', "rating <= 2"), ('"4.5"', "rating <= 4.5"), ('"high"', "rating <= 3"), ('"nan"', "rating <= 3")],
+)
 def test_a_number_in_quotes_is_suggested_without_them(written: str, hint: str) -> None:
     first = check_output(f'when review and rating <= {written} then tag "x"\n').splitlines()[0]
     assert first.endswith(f"compare it with a number (as in {hint})")
@@ -1117,8 +1274,8 @@ def nested(levels: int, inner: str = "mention") -> str:
 
 
 def levels_of(condition: str) -> int:
-    from playbook.nesting import extent
-    from playbook.syntax import parse_text
+    from playbook.language.nesting import extent
+    from playbook.language.syntax import parse_text
 
     parsed, problems = parse_text(f"when {condition} then hide\n", "x.play")
     assert not problems
@@ -1130,20 +1287,26 @@ def test_a_condition_nested_to_the_limit_is_read_and_holds(levels: int) -> None:
     # Unnamed, so that its text is written out again to name its state.
     condition = f"{nested(levels - 1)} and unanswered 1h"
     assert levels_of(condition) == levels
-    ruleset = compile_sources({"deep.play": f"brand \"@acme\"\nwhen {condition} then hide\n"})
+    ruleset = compile_sources({"deep.play": f'brand "@acme"\nwhen {condition} then hide\n'})
     rule = ruleset.rules[0]
     assert rule.condition(event(type="mention", author={"followers": 3})) is True
     assert rule.condition(event(type="comment", author={"followers": 3})) is False
 
 
-@pytest.mark.parametrize(("form", "levels_each"), [
-    ("define d{i} = d{j} and author.followers > -1", 1),
-    ("define d{i} = mention is d{j}", 1),
-    ('define d{i} = not (d{j} or text contains "x")', 2),  # an even count of nots
-])
+@pytest.mark.parametrize(
+    ("form", "levels_each"),
+    [
+        ("define d{i} = d{j} and author.followers > -1", 1),
+        ("define d{i} = mention is d{j}", 1),
+        ('define d{i} = not (d{j} or text contains "x")', 2),  # an even count of nots
+    ],
+)
 def test_defines_nested_in_defines_to_the_limit_are_read_and_hold(form: str, levels_each: int) -> None:
     count = MAX_LEVELS // levels_each
-    lines = [form.format(i=i, j=i + 1) for i in range(count)] + [f"define d{count} = mention", "when d0 then hide"]
+    lines = [form.format(i=i, j=i + 1) for i in range(count)] + [
+        f"define d{count} = mention",
+        "when d0 then hide",
+    ]
     ruleset = compile_sources({"deep.play": "\n".join(lines) + "\n"})
     assert ruleset.rules[0].condition(event(type="mention", author={"followers": 3})) is True
     assert ruleset.rules[0].condition(event(type="comment", author={"followers": 3})) is False
@@ -1151,7 +1314,11 @@ def test_defines_nested_in_defines_to_the_limit_are_read_and_hold(form: str, lev
 
 @pytest.mark.parametrize("order", ["abc", "acb", "bac", "bca", "cab", "cba"])
 def test_a_define_named_twice_counts_its_deepest_use_whatever_the_order(order: str) -> None:
-    written = {"a": "define a = c and b", "b": f"define b = {nested(MAX_LEVELS - 1)}", "c": "define c = mention and b"}
+    written = {
+        "a": "define a = c and b",
+        "b": f"define b = {nested(MAX_LEVELS - 1)}",
+        "c": "define c = mention and b",
+    }
     text = "\n".join(written[name] for name in order) + "\nwhen a then hide\n"
     with pytest.raises(PlaybookError) as raised:
         check_sources({"deep.play": text})
@@ -1169,7 +1336,10 @@ def test_a_define_counts_its_levels_where_it_is_used() -> None:
 
 def test_defines_used_twice_in_each_other_grow_too_large_and_are_refused_at_once() -> None:
     # Written out, d0 would have 2 ** 60 parts: measured define by define, it is refused at once.
-    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(60)] + ["define d60 = mention", "when d0 then hide"]
+    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(60)] + [
+        "define d60 = mention",
+        "when d0 then hide",
+    ]
     with pytest.raises(PlaybookError) as raised:
         check_sources({"wide.play": "\n".join(lines) + "\n"})
     # d47 is the first with more than 10,000 parts (2 ** 13 mentions and the ors between them).
@@ -1177,7 +1347,10 @@ def test_defines_used_twice_in_each_other_grow_too_large_and_are_refused_at_once
 
 
 def test_a_cycle_among_defines_used_many_times_is_found_at_once() -> None:
-    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(40)] + ["define d40 = d0", "when d0 then hide"]
+    lines = [f"define d{i} = d{i + 1} or d{i + 1}" for i in range(40)] + [
+        "define d40 = d0",
+        "when d0 then hide",
+    ]
     with pytest.raises(PlaybookError) as raised:
         check_sources({"loop.play": "\n".join(lines) + "\n"})
     assert [(d.pos.line, d.message.split(":")[0]) for d in raised.value.diagnostics] == [
@@ -1189,8 +1362,9 @@ def test_a_condition_nested_beyond_reading_is_an_error_on_its_rule(tmp_path: Pat
     nested = "mention"
     for i in range(400):
         nested = f'(text contains "w{i}" or ({nested} and author.followers > {i}))'
-    (tmp_path / "deep.play").write_text(f'when mention then hide\nrule "deep": when {nested} then hide\n',
-                                        encoding="utf-8")
+    (tmp_path / "deep.play").write_text(
+        f'when mention then hide\nrule "deep": when {nested} then hide\n', encoding="utf-8"
+    )
     result = playbook_check("deep.play", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -51,13 +51,18 @@ EXPECTED = [
 ]
 
 
-def playbook(*args: str, cwd: Path, stdin: bytes | None = None, seed: str = "0",
-             command: list[str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def playbook(
+    *args: str, cwd: Path, stdin: bytes | None = None, seed: str = "0", command: list[str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """The real command, in a subprocess; stdout and stderr as bytes."""
     env = {**os.environ, "PYTHONHASHSEED": seed}
     return subprocess.run(
         [*(command or [sys.executable, "-m", "playbook"]), *args],
-        cwd=cwd, input=stdin if stdin is not None else b"", capture_output=True, env=env, timeout=120,
+        cwd=cwd,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -101,7 +106,9 @@ def test_check_valid_file(care: Path) -> None:
 
 
 def test_check_invalid_file(tmp_path: Path) -> None:
-    (tmp_path / "bad.play").write_text('brand "@acme"\nwhen mention then escalte to "leads"\n', encoding="utf-8")
+    (tmp_path / "bad.play").write_text(
+        'brand "@acme"\nwhen mention then escalte to "leads"\n', encoding="utf-8"
+    )
     done = playbook("check", "bad.play", cwd=tmp_path)
     assert done.returncode == 1
     err = done.stderr.decode()
@@ -113,7 +120,8 @@ def test_check_invalid_file(tmp_path: Path) -> None:
 
 def test_check_reports_every_problem(tmp_path: Path) -> None:
     (tmp_path / "bad.play").write_text(
-        'when mention then escalte\nwhen mention and author.folowers > 10 then hide\n', encoding="utf-8")
+        "when mention then escalte\nwhen mention and author.folowers > 10 then hide\n", encoding="utf-8"
+    )
     done = playbook("check", "bad.play", cwd=tmp_path)
     assert done.returncode == 1
     err = done.stderr.decode()
@@ -175,9 +183,13 @@ def test_missing_path_is_a_usage_error(care: Path, subcommand: str) -> None:
         pytest.param(["check"], id="check-without-path"),
         pytest.param(["dry-run", "care.play"], id="dry-run-without-events"),
         pytest.param(["dry-run", "care.play", "--events"], id="events-without-file"),
-        pytest.param(["dry-run", "care.play", "--events", "events.jsonl", "--format", "xml"], id="unknown-format"),
+        pytest.param(
+            ["dry-run", "care.play", "--events", "events.jsonl", "--format", "xml"], id="unknown-format"
+        ),
         pytest.param(["dry-run", "care.play", "--events", "missing.jsonl"], id="missing-events-file"),
-        pytest.param(["dry-run", "care.play", "--events", "events.jsonl", "--frobnicate"], id="unknown-option"),
+        pytest.param(
+            ["dry-run", "care.play", "--events", "events.jsonl", "--frobnicate"], id="unknown-option"
+        ),
     ],
 )
 def test_usage_errors_exit_2(care: Path, args: list[str]) -> None:
@@ -197,8 +209,15 @@ def test_dry_run_jsonl_stdout_holds_only_action_records(care: Path) -> None:
     records = jsonl_records(done.stdout)
     assert [(r["rule"], r["action"], r["event"]) for r in records] == EXPECTED
     tag, notify, hide, escalate = records
-    assert tag == {**tag, "time": "2026-11-20T09:00:00Z", "target": "complaint", "params": {},
-                   "thread": "m1", "author": "@jane", "source": "care.play:6"}
+    assert tag == {
+        **tag,
+        "time": "2026-11-20T09:00:00Z",
+        "target": "complaint",
+        "params": {},
+        "thread": "m1",
+        "author": "@jane",
+        "source": "care.play:6",
+    }
     assert notify["params"] == {"message": "from @jane"}
     assert hide["time"] == "2026-11-20T09:15:00Z"
     assert hide["target"] is None
@@ -223,7 +242,9 @@ def test_dry_run_summary_goes_to_stderr(care: Path) -> None:
 
 
 def test_dry_run_warnings_go_to_stderr_not_stdout(tmp_path: Path) -> None:
-    (tmp_path / "w.play").write_text('list unused = "a"\nrule "Hide": when mention then hide\n', encoding="utf-8")
+    (tmp_path / "w.play").write_text(
+        'list unused = "a"\nrule "Hide": when mention then hide\n', encoding="utf-8"
+    )
     (tmp_path / "e.jsonl").write_text(EVENTS, encoding="utf-8")
     done = playbook("dry-run", "w.play", "--events", "e.jsonl", "--format", "jsonl", cwd=tmp_path)
     assert done.returncode == 0
@@ -233,7 +254,7 @@ def test_dry_run_warnings_go_to_stderr_not_stdout(tmp_path: Path) -> None:
 
 
 def test_dry_run_jsonl_without_actions_prints_nothing_on_stdout(tmp_path: Path) -> None:
-    (tmp_path / "p.play").write_text('when message then hide\n', encoding="utf-8")
+    (tmp_path / "p.play").write_text("when message then hide\n", encoding="utf-8")
     (tmp_path / "e.jsonl").write_text(EVENTS, encoding="utf-8")
     done = playbook("dry-run", "p.play", "--events", "e.jsonl", "--format", "jsonl", cwd=tmp_path)
     assert done.returncode == 0
@@ -243,8 +264,9 @@ def test_dry_run_jsonl_without_actions_prints_nothing_on_stdout(tmp_path: Path) 
 
 def test_dry_run_reads_stdin(care: Path) -> None:
     from_file = playbook("dry-run", "care.play", "--events", "events.jsonl", "--format", "jsonl", cwd=care)
-    from_stdin = playbook("dry-run", "care.play", "--events", "-", "--format", "jsonl", cwd=care,
-                          stdin=EVENTS.encode())
+    from_stdin = playbook(
+        "dry-run", "care.play", "--events", "-", "--format", "jsonl", cwd=care, stdin=EVENTS.encode()
+    )
     assert from_stdin.returncode == 0, from_stdin.stderr.decode()
     assert [(r["rule"], r["action"], r["event"]) for r in jsonl_records(from_stdin.stdout)] == EXPECTED
     assert from_stdin.stdout == from_file.stdout
@@ -272,10 +294,17 @@ def test_dry_run_table_has_one_aligned_line_per_action(tmp_path: Path) -> None:
     (tmp_path / "desk.play").write_text(
         'rule "Tell the product team about a very long rule name indeed":\n'
         '  when mention then notify "#product" message "said: {text}"\n'
-        'when comment then hide\n', encoding="utf-8")
+        "when comment then hide\n",
+        encoding="utf-8",
+    )
     events = [
-        {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "author": {"handle": "@jane"},
-         "text": "line one\nline two\ttabbed"},
+        {
+            "id": "m1",
+            "type": "mention",
+            "time": "2026-11-20T09:00:00Z",
+            "author": {"handle": "@jane"},
+            "text": "line one\nline two\ttabbed",
+        },
         {"id": "a-rather-long-event-id-from-the-feed", "type": "comment", "time": "2026-11-20T09:00:01.5Z"},
         {"id": "m2", "type": "mention", "time": "2026-11-20T09:00:02Z", "text": "short"},
     ]
@@ -285,7 +314,10 @@ def test_dry_run_table_has_one_aligned_line_per_action(tmp_path: Path) -> None:
     header, *rows = done.stdout.decode().splitlines()
     assert header.split() == ["time", "rule", "action", "target", "event", "author", "details"]
     assert [re.search(r"\b(m1|m2|a-rather-long-event-id-from-the-feed)\b", row).group(1) for row in rows] == [
-        "m1", "a-rather-long-event-id-from-the-feed", "m2"]
+        "m1",
+        "a-rather-long-event-id-from-the-feed",
+        "m2",
+    ]
     assert rows[0].endswith("message: said: line one line two tabbed")
     # the rule set sizes the columns: action words line up under their heading
     column = header.index("action")
@@ -328,7 +360,9 @@ def test_dry_run_of_a_folder(care: Path) -> None:
     done = playbook("dry-run", "playbooks", "--events", "events.jsonl", "--format", "jsonl", cwd=care)
     assert done.returncode == 0, done.stderr.decode()
     assert [(r["rule"], r["event"]) for r in jsonl_records(done.stdout)] == [
-        ("A", "m1"), ("B", "m1"), ("c.play:1", "m1"),
+        ("A", "m1"),
+        ("B", "m1"),
+        ("c.play:1", "m1"),
     ]
 
 
@@ -345,14 +379,22 @@ def test_times_at_the_ends_of_the_calendar_never_stop_a_dry_run(tmp_path: Path) 
     (tmp_path / "late.play").write_text('rule "Late": when mention and unanswered 2h then escalate\n')
     (tmp_path / "events.jsonl").write_text(
         '{"id": "m1", "type": "mention", "time": "9999-12-31T23:00:00Z"}\n'
-        '{"id": "m2", "type": "mention", "time": "9999-12-31T23:59:59-05:00"}\n')
+        '{"id": "m2", "type": "mention", "time": "9999-12-31T23:59:59-05:00"}\n'
+    )
     done = playbook("dry-run", "late.play", "--events", "events.jsonl", cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     stderr = done.stderr.decode()
     assert "line 2: time '9999-12-31T23:59:59-05:00' is out of range" in stderr
     assert "10000-01-01T01:00:00Z  Late  event m1" in stderr
-    too_late = playbook("dry-run", "late.play", "--events", "events.jsonl", "--until", "9999-12-31T23:59:59-01:00",
-                        cwd=tmp_path)
+    too_late = playbook(
+        "dry-run",
+        "late.play",
+        "--events",
+        "events.jsonl",
+        "--until",
+        "9999-12-31T23:59:59-01:00",
+        cwd=tmp_path,
+    )
     assert too_late.returncode == 2 and b"out of range" in too_late.stderr
 
 
@@ -367,9 +409,7 @@ def test_dry_run_has_no_side_effects(care: Path) -> None:
 def test_dry_run_skips_bad_bytes_without_crashing(tmp_path: Path) -> None:
     (tmp_path / "p.play").write_text('rule "Hide": when mention then hide\n', encoding="utf-8")
     (tmp_path / "e.jsonl").write_bytes(
-        b'\xff\xfe garbage\n'
-        b'{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}\n'
-        b'[1, 2, 3]\n'
+        b'\xff\xfe garbage\n{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}\n[1, 2, 3]\n'
     )
     done = playbook("dry-run", "p.play", "--events", "e.jsonl", "--format", "jsonl", cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
@@ -409,8 +449,17 @@ def test_installed_console_script(care: Path) -> None:
     assert script is not None, "the `playbook` console script is not installed next to python"
     done = playbook("check", "care.play", cwd=care, command=[script])
     assert done.returncode == 0, done.stderr.decode()
-    done = playbook("dry-run", "care.play", "--events", "-", "--format", "jsonl", cwd=care,
-                    stdin=EVENTS.encode(), command=[script])
+    done = playbook(
+        "dry-run",
+        "care.play",
+        "--events",
+        "-",
+        "--format",
+        "jsonl",
+        cwd=care,
+        stdin=EVENTS.encode(),
+        command=[script],
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert [(r["rule"], r["action"], r["event"]) for r in jsonl_records(done.stdout)] == EXPECTED
     module = playbook("dry-run", "care.play", "--events", "events.jsonl", "--format", "jsonl", cwd=care)
@@ -422,7 +471,11 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
         f"{sys.executable} -m playbook dry-run playbooks --events examples/events.jsonl --format jsonl | head -1",
-        shell=True, cwd=root, capture_output=True, text=True, timeout=60,
+        shell=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert len(result.stdout.splitlines()) == 1
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
@@ -446,8 +499,13 @@ def _on_a_terminal(command: list[str], stdout_too: bool) -> tuple[subprocess.Com
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    done = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, timeout=60,
-                          stdout=terminal if stdout_too else subprocess.PIPE, stderr=terminal)
+    done = subprocess.run(
+        command,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+        stdout=terminal if stdout_too else subprocess.PIPE,
+        stderr=terminal,
+    )
     os.close(terminal)
     reader.join(timeout=5)
     os.close(master)
@@ -456,8 +514,17 @@ def _on_a_terminal(command: list[str], stdout_too: bool) -> tuple[subprocess.Com
 
 def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -> None:
     root = Path(__file__).resolve().parent.parent
-    command = [sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events", "examples/events.jsonl",
-               "--format", "jsonl"]
+    command = [
+        sys.executable,
+        "-m",
+        "playbook",
+        "dry-run",
+        "playbooks",
+        "--events",
+        "examples/events.jsonl",
+        "--format",
+        "jsonl",
+    ]
     plain = subprocess.run(command, cwd=root, capture_output=True, timeout=60)
     watched, shown = _on_a_terminal(command, stdout_too=False)
     assert watched.returncode == 0
@@ -469,8 +536,10 @@ def test_a_dry_run_watched_on_a_terminal_shows_progress_and_the_same_actions() -
 def test_a_dry_run_on_a_terminal_shows_the_table_without_a_progress_bar() -> None:
     """With stdout on the terminal too, the rows scrolling by are the progress;
     a bar redrawn under them would overwrite them."""
-    watched, shown = _on_a_terminal([sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events",
-                                     "examples/events.jsonl"], stdout_too=True)
+    watched, shown = _on_a_terminal(
+        [sys.executable, "-m", "playbook", "dry-run", "playbooks", "--events", "examples/events.jsonl"],
+        stdout_too=True,
+    )
     assert watched.returncode == 0
     assert "━".encode() not in shown
     assert re.search(rb"2026-11-20T00:39:05Z +Thank advocates +reply", shown)

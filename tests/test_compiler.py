@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import event, ruleset_from, run
+from helpers import event, ruleset_from, run
 
 
 def holds(condition: str, fields: dict[str, Any], prelude: str = "") -> bool:
@@ -38,7 +38,7 @@ NUMBERS = [
     ("author.followers = 1201", {"author": JANE}, False),
     ("author.followers != 1200", {"author": JANE}, False),
     ("author.followers != 1201", {"author": JANE}, True),
-    ("author.followers = 1200", {"author": {"followers": 1200.0}}, True),   # 1200.0 is 1200
+    ("author.followers = 1200", {"author": {"followers": 1200.0}}, True),  # 1200.0 is 1200
     ("author.followers >= 10000", {"author": {"followers": 0}}, False),
     ("author.followers > -1", {"author": {"followers": 0}}, True),
     ("rating = 4.5", {"rating": 4.5}, True),
@@ -61,10 +61,10 @@ NUMBERS = [
     ("score > +3", {"score": 4}, True),
     ("score > .5", {"score": 0.6}, True),
     ("score = 0", {"score": 0}, True),
-    ("score = 0", {"score": False}, False),            # false is not the number 0
-    ("score = 1", {"score": True}, False),             # true is not the number 1
+    ("score = 0", {"score": False}, False),  # false is not the number 0
+    ("score = 1", {"score": True}, False),  # true is not the number 1
     ("score > 0", {"score": True}, False),
-    ("sentiment<-0.5", {"sentiment": -0.9}, True),           # no spaces needed
+    ("sentiment<-0.5", {"sentiment": -0.9}, True),  # no spaces needed
     ("rating>=4.5", {"rating": 5}, True),
 ]
 
@@ -107,8 +107,8 @@ BOOLEANS = [
     ("author.verified != true", {"author": {"verified": False}}, True),
     ("author.verified != true", {"author": {"verified": True}}, False),
     ("author.verified != false", {"author": {"verified": True}}, True),
-    ("author.verified = true", {"author": {"verified": "true"}}, False),   # a string is not a boolean
-    ("author.verified = true", {"author": {"verified": 1}}, False),        # nor is a number
+    ("author.verified = true", {"author": {"verified": "true"}}, False),  # a string is not a boolean
+    ("author.verified = true", {"author": {"verified": 1}}, False),  # nor is a number
     ("author.verified = false", {"author": {"verified": 0}}, False),
     ("author.verified = false", {"author": {"verified": ""}}, False),
     ("flagged = true", {"flagged": True}, True),
@@ -142,11 +142,18 @@ def test_a_value_of_another_type_does_not_compare(condition: str, fields: dict[s
 
 
 COMPARISONS = [
-    "author.followers = 10", "author.followers != 10", "author.followers < 10",
-    "author.followers <= 10", "author.followers > 10", "author.followers >= 10",
-    "author.verified = true", "author.verified != false",
-    'author.handle = "@jane"', 'author.handle != "@jane"',
-    'platform != "twitter"', "rating != 3",
+    "author.followers = 10",
+    "author.followers != 10",
+    "author.followers < 10",
+    "author.followers <= 10",
+    "author.followers > 10",
+    "author.followers >= 10",
+    "author.verified = true",
+    "author.verified != false",
+    'author.handle = "@jane"',
+    'author.handle != "@jane"',
+    'platform != "twitter"',
+    "rating != 3",
 ]
 
 MISSING = {
@@ -155,7 +162,8 @@ MISSING = {
     "author without the field": {"author": {"id": "u1"}},
     "fields null": {
         "author": {"followers": None, "verified": None, "handle": None},
-        "platform": None, "rating": None,
+        "platform": None,
+        "rating": None,
     },
 }
 
@@ -179,7 +187,7 @@ IN = [
     ('platform in ("twitter", "instagram")', {"platform": "twitter"}, True),
     ('platform in ("Twitter", "Instagram")', {"platform": "INSTAGRAM"}, True),
     ('platform in ("twitter", "instagram")', {"platform": "facebook"}, False),
-    ('platform in ("twitter", "instagram")', {"platform": "twitter.com"}, False),   # equality, not substring
+    ('platform in ("twitter", "instagram")', {"platform": "twitter.com"}, False),  # equality, not substring
     ('platform in ("twitter", "instagram")', {}, False),
     ('platform in ("twitter", "instagram")', {"platform": None}, False),
     ('not platform in ("twitter", "instagram")', {}, True),
@@ -241,11 +249,11 @@ def test_exists(condition: str, fields: dict[str, Any], expected: bool) -> None:
 # --- matches --------------------------------------------------------------------------
 
 MATCHES = [
-    ("text matches /Refund/", {"text": "a Refund please"}, True),           # search, not a full match
-    ("text matches /Refund/", {"text": "a refund please"}, False),          # case-sensitive
+    ("text matches /Refund/", {"text": "a Refund please"}, True),  # search, not a full match
+    ("text matches /Refund/", {"text": "a refund please"}, False),  # case-sensitive
     ("text matches /Refund/", {"text": "REFUND"}, False),
     ("text matches /Refund/i", {"text": "REFUND"}, True),
-    ("text matches /refund/i", {"text": "Refunds please"}, True),          # no word boundaries
+    ("text matches /refund/i", {"text": "Refunds please"}, True),  # no word boundaries
     ("text matches /^refund$/", {"text": "refund"}, True),
     ("text matches /^refund$/", {"text": "refund please"}, False),
     ("text matches /^refund/", {"text": "my refund"}, False),
@@ -260,7 +268,7 @@ MATCHES = [
     ("text matches /refund/", {"text": None}, False),
     ("text matches /.*/", {}, False),
     ("not text matches /refund/", {}, True),
-    ("labels matches /^comp/", {"labels": ["urgent", "complaint"]}, True),     # any element
+    ("labels matches /^comp/", {"labels": ["urgent", "complaint"]}, True),  # any element
     ("labels matches /^comp/", {"labels": ["urgent", "Complaint"]}, False),
     ("labels matches /^comp/i", {"labels": ["urgent", "Complaint"]}, True),
     ("labels matches /^comp/", {"labels": []}, False),
@@ -295,20 +303,20 @@ WORDS = [
     ("comment", {"type": "comment"}, True),
     ("message", {"type": "message"}, True),
     ("handled", {"type": "handled"}, True),
-    ("reply", {"type": "reply"}, True),                      # `reply` is also an action word
+    ("reply", {"type": "reply"}, True),  # `reply` is also an action word
     ("reply", {"type": "mention"}, False),
     ("reply is complaint", {"type": "reply", "labels": ["complaint"]}, True),
     ("not reply and rating > 1", {"type": "mention", "rating": 3}, True),
-    ("story", {"type": "story"}, True),                      # any other word is a type
+    ("story", {"type": "story"}, True),  # any other word is a type
     ("story", {"type": "mention"}, False),
-    ("vip", {"type": "review", "author": {"followers": 20000}}, True),   # a define: no type constraint
-    ("vip", {"type": "vip"}, False),                          # ... and not the type
+    ("vip", {"type": "review", "author": {"followers": 20000}}, True),  # a define: no type constraint
+    ("vip", {"type": "vip"}, False),  # ... and not the type
     ("angry", {"type": "comment", "sentiment": -0.9}, True),
     ("angry", {"type": "comment", "sentiment": 0.9}, False),
     ("hot", {"author": {"verified": True}, "sentiment": -0.9}, True),
     ("hot", {"author": {"verified": True}, "sentiment": 0.1}, False),
     ("Loud", {"author": {"followers": 2000000}}, True),
-    ("loud", {"type": "loud", "author": {"followers": 2000000}}, True),   # names are case-sensitive:
+    ("loud", {"type": "loud", "author": {"followers": 2000000}}, True),  # names are case-sensitive:
     ("loud", {"type": "mention", "author": {"followers": 2000000}}, False),  # `loud` is a type
     ("Vip", {"type": "vip", "author": {"followers": 0}}, True),
     ("Vip", {"type": "mention", "author": {"followers": 20000}}, False),
@@ -316,9 +324,9 @@ WORDS = [
     ("mention is vip", {"type": "mention", "author": {"verified": True}}, True),
     ("mention is vip", {"type": "mention", "author": {"verified": False}}, False),
     ("mention is vip", {"type": "review", "author": {"verified": True}}, False),
-    ("mention is vip", {"type": "mention", "labels": ["vip"]}, False),   # the define, not the label
+    ("mention is vip", {"type": "mention", "labels": ["vip"]}, False),  # the define, not the label
     ("mention is not vip", {"type": "mention", "author": {"followers": 3}}, True),
-    ("mention is not vip", {"type": "mention"}, True),                   # no author: vip is false
+    ("mention is not vip", {"type": "mention"}, True),  # no author: vip is false
     ("mention is not vip", {"type": "mention", "author": {"followers": 10000}}, False),
     ("mention is not vip", {"type": "review"}, False),
     ("author is vip", {"type": "review", "author": {"followers": 10000}}, True),
@@ -338,7 +346,7 @@ WORDS = [
     ("review is not spam", {"type": "review"}, True),
     ("review is not spam", {"type": "review", "labels": ["praise"]}, True),
     ("review is not spam", {"type": "review", "labels": ["Spam"]}, False),
-    ("review is not spam", {"type": "mention"}, False),                  # the type still counts
+    ("review is not spam", {"type": "mention"}, False),  # the type still counts
     ("review is not spam", {"type": "mention", "labels": ["spam"]}, False),
     ("event is spam", {"type": "comment", "labels": ["spam"]}, True),
     ("event is spam", {"type": "review", "labels": ["SPAM"]}, True),
@@ -354,14 +362,14 @@ WORDS = [
 
 @pytest.mark.parametrize(("condition", "fields", "expected"), WORDS)
 def test_words_and_categories(condition: str, fields: dict[str, Any], expected: bool) -> None:
-    text = DEFINES + "rule \"uses\": when vip or angry or Loud or hot then hide\n"
+    text = DEFINES + 'rule "uses": when vip or angry or Loud or hot then hide\n'
     ruleset = ruleset_from(f"{text}\nwhen {condition} then hide\n")
     assert ruleset.rules[1].condition(event(**fields)) is expected
 
 
 # --- not, and, or, parentheses ---------------------------------------------------------------
 
-A = "mention"                       # type is mention
+A = "mention"  # type is mention
 B = 'platform = "twitter"'
 C = "rating > 3"
 
@@ -395,10 +403,16 @@ LOGIC = [
     (f"(({A}))", {"type": "mention"}, True),
     (f"not ({A} or {B}) and not {C}", {"type": "review", "platform": "facebook", "rating": 1}, True),
     (f"not ({A} or {B}) and not {C}", {"type": "review", "platform": "twitter", "rating": 1}, False),
-    ("mention is complaint or review is complaint and rating <= 2",
-     {"type": "mention", "labels": ["complaint"], "rating": 5}, True),
-    ("(mention is complaint or review is complaint) and rating <= 2",
-     {"type": "mention", "labels": ["complaint"], "rating": 5}, False),
+    (
+        "mention is complaint or review is complaint and rating <= 2",
+        {"type": "mention", "labels": ["complaint"], "rating": 5},
+        True,
+    ),
+    (
+        "(mention is complaint or review is complaint) and rating <= 2",
+        {"type": "mention", "labels": ["complaint"], "rating": 5},
+        False,
+    ),
 ]
 
 
@@ -449,12 +463,15 @@ def test_dotted_paths_and_extra_fields(condition: str, fields: dict[str, Any], e
 
 
 def test_thread_is_the_events_thread() -> None:
-    records = run('when thread = "T9" then tag "x"', [
-        _event(id="m1", thread="t9"),
-        _event(id="r1", time="2026-11-20T09:01:00Z", in_reply_to="m1"),   # thread of m1
-        _event(id="r2", time="2026-11-20T09:02:00Z", in_reply_to="zz"),   # thread zz
-        _event(id="r3", time="2026-11-20T09:03:00Z"),                     # thread r3
-    ])
+    records = run(
+        'when thread = "T9" then tag "x"',
+        [
+            _event(id="m1", thread="t9"),
+            _event(id="r1", time="2026-11-20T09:01:00Z", in_reply_to="m1"),  # thread of m1
+            _event(id="r2", time="2026-11-20T09:02:00Z", in_reply_to="zz"),  # thread zz
+            _event(id="r3", time="2026-11-20T09:03:00Z"),  # thread r3
+        ],
+    )
     assert [r["event"] for r in records] == ["m1", "r1"]
 
 
@@ -483,14 +500,14 @@ SENTIMENT = [
     ("sentiment < -0.5", {"sentiment": 0.8, "text": NEGATIVE}, False),
     ("sentiment < -0.5", {"sentiment": -0.9, "text": POSITIVE}, True),
     ("sentiment > 0.5", {"sentiment": -0.9, "text": POSITIVE}, False),
-    ("sentiment = 0", {"sentiment": 0, "text": NEGATIVE}, True),          # zero is a value too
+    ("sentiment = 0", {"sentiment": 0, "text": NEGATIVE}, True),  # zero is a value too
     ("sentiment < -0.5", {"sentiment": 0, "text": NEGATIVE}, False),
     # absent: VADER's compound score of the text
     ("sentiment < -0.5", {"text": NEGATIVE}, True),
     ("sentiment > 0.5", {"text": NEGATIVE}, False),
     ("sentiment > 0.5", {"text": POSITIVE}, True),
     ("sentiment < -0.5", {"text": POSITIVE}, False),
-    ("sentiment > 0.5", {"sentiment": None, "text": POSITIVE}, True),    # null counts as absent
+    ("sentiment > 0.5", {"sentiment": None, "text": POSITIVE}, True),  # null counts as absent
     ("sentiment < -0.5", {"sentiment": None, "text": NEGATIVE}, True),
     # absent and no text: nothing to compare
     ("sentiment < -0.5", {}, False),
@@ -538,16 +555,23 @@ def _event(**fields: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"author": {"handle": "@jane", "followers": 1200, "verified": True}, "rating": 4.5},
-         "Hi @jane, 1200 followers, verified true, rating 4.5"),
-        ({"author": {"handle": "@Joe", "followers": 0, "verified": False}, "rating": 5},
-         "Hi @Joe, 0 followers, verified false, rating 5"),
-        ({"author": {"handle": "@big", "followers": 25000000, "verified": True}, "rating": 4.0},
-         "Hi @big, 25000000 followers, verified true, rating 4.0"),
-        ({"author": {"handle": "@jane"}},
-         "Hi @jane,  followers, verified , rating "),
-        ({"author": {"handle": None, "followers": None, "verified": None}, "rating": None},
-         "Hi ,  followers, verified , rating "),
+        (
+            {"author": {"handle": "@jane", "followers": 1200, "verified": True}, "rating": 4.5},
+            "Hi @jane, 1200 followers, verified true, rating 4.5",
+        ),
+        (
+            {"author": {"handle": "@Joe", "followers": 0, "verified": False}, "rating": 5},
+            "Hi @Joe, 0 followers, verified false, rating 5",
+        ),
+        (
+            {"author": {"handle": "@big", "followers": 25000000, "verified": True}, "rating": 4.0},
+            "Hi @big, 25000000 followers, verified true, rating 4.0",
+        ),
+        ({"author": {"handle": "@jane"}}, "Hi @jane,  followers, verified , rating "),
+        (
+            {"author": {"handle": None, "followers": None, "verified": None}, "rating": None},
+            "Hi ,  followers, verified , rating ",
+        ),
         ({}, "Hi ,  followers, verified , rating "),
         ({"author": "@jane", "rating": 1}, "Hi ,  followers, verified , rating 1"),
     ],
@@ -567,7 +591,7 @@ def test_message_fields_are_filled_as_in_json(fields: dict[str, Any], message: s
         ("{campaign}/{location.country}", {"campaign": "bf", "location": {"country": "DE"}}, "bf/DE"),
         ("{campaign}/{location.country}", {"location": "DE"}, "/"),
         ("score {score}", {"score": -0.25}, "score -0.25"),
-        ("{author.name}!", {"author": {"name": 'Jane "JJ" Doe'}}, 'Jane "JJ" Doe!'),   # text as is, unquoted
+        ("{author.name}!", {"author": {"name": 'Jane "JJ" Doe'}}, 'Jane "JJ" Doe!'),  # text as is, unquoted
     ],
 )
 def test_reply_text_fields(template: str, fields: dict[str, Any], text: str) -> None:
@@ -584,10 +608,13 @@ def test_fields_are_filled_per_event_and_per_action() -> None:
         'when mention then notify "#a" message "{author.handle}", '
         'alert "#b" message "{rating}" and tag "seen"'
     )
-    records = run(text, [
-        _event(id="m1", author={"handle": "@one"}, rating=1),
-        _event(id="m2", time="2026-11-20T09:01:00Z", author={"handle": "@two"}),
-    ])
+    records = run(
+        text,
+        [
+            _event(id="m1", author={"handle": "@one"}, rating=1),
+            _event(id="m2", time="2026-11-20T09:01:00Z", author={"handle": "@two"}),
+        ],
+    )
     assert [(r["event"], r["action"], r["target"], r["params"]) for r in records] == [
         ("m1", "notify", "#a", {"message": "@one"}),
         ("m1", "alert", "#b", {"message": "1"}),

@@ -30,8 +30,14 @@ rule "Crisis": when mention and text contains "fire" then alert "#crisis"
 
 
 def mention(id: str, text: str, offset: float = 0, **extra: Any) -> dict[str, Any]:
-    return {"id": id, "type": "mention", "time": now_iso(offset), "text": text,
-            "author": {"handle": "@jane"}, **extra}
+    return {
+        "id": id,
+        "type": "mention",
+        "time": now_iso(offset),
+        "text": text,
+        "author": {"handle": "@jane"},
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -58,30 +64,56 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"playbooks": "playbooks", "sources": [{"type": "stdin"}], "sinkz": []}, "unknown key 'sinkz' (did you mean 'sinks'?)"),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "stdin"}], "sinkz": []},
+            "unknown key 'sinkz' (did you mean 'sinks'?)",
+        ),
         ({"playbooks": "playbooks"}, "'sources' is required"),
-        ({"playbooks": "playbooks", "sources": [{"type": "kafka"}]}, "sources[0]: 'type' must be one of file, http, stdin"),
-        ({"playbooks": "playbooks", "sources": [{"type": "http", "token": "${NO_SUCH_VARIABLE_SET}"}]},
-         "environment variable NO_SUCH_VARIABLE_SET is not set"),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "kafka"}]},
+            "sources[0]: 'type' must be one of file, http, stdin",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "token": "${NO_SUCH_VARIABLE_SET}"}]},
+            "environment variable NO_SUCH_VARIABLE_SET is not set",
+        ),
         ({"playbooks": "playbooks", "sources": [{"type": "http"}]}, "needs a 'token' or a 'secret'"),
-        ({"playbooks": "playbooks", "lateness": "soon", "sources": [{"type": "stdin"}]}, "'lateness' must be a duration"),
-        ({"playbooks": "playbooks", "max_ahead": "soon", "sources": [{"type": "stdin"}]}, "'max_ahead' must be a duration"),
-        ({"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
-         "sources[0]: unknown key 'pth' (did you mean 'path'?)"),
+        (
+            {"playbooks": "playbooks", "lateness": "soon", "sources": [{"type": "stdin"}]},
+            "'lateness' must be a duration",
+        ),
+        (
+            {"playbooks": "playbooks", "max_ahead": "soon", "sources": [{"type": "stdin"}]},
+            "'max_ahead' must be a duration",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
+            "sources[0]: unknown key 'pth' (did you mean 'path'?)",
+        ),
     ],
 )
-def test_a_bad_configuration_is_refused_naming_the_key(folder: Path, config: dict[str, Any], message: str) -> None:
+def test_a_bad_configuration_is_refused_naming_the_key(
+    folder: Path, config: dict[str, Any], message: str
+) -> None:
     (folder / "bad.yaml").write_text(json.dumps(config), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "bad.yaml"],
-                            cwd=folder, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "bad.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_environment_variables_fill_in_the_configuration(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_fill_in_the_configuration(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (folder / "env.yaml").write_text(
-        'playbooks: playbooks\nsources: [{type: http, token: "${PB_TEST_TOKEN}"}]\n', encoding="utf-8")
+        'playbooks: playbooks\nsources: [{type: http, token: "${PB_TEST_TOKEN}"}]\n', encoding="utf-8"
+    )
     monkeypatch.setenv("PB_TEST_TOKEN", "s3cret")
     config = load_config(str(folder / "env.yaml"))
     assert config.sources[0].token == "s3cret"
@@ -89,18 +121,32 @@ def test_environment_variables_fill_in_the_configuration(folder: Path, monkeypat
     assert (folder / ".playbook").is_dir()
 
 
-@pytest.mark.parametrize(("line", "limit"), [("", None), ("max_ahead: off\n", None), ("max_ahead: 'off'\n", None),
-                                             ("max_ahead: 90m\n", 90 * 60 * 1_000_000)])
+@pytest.mark.parametrize(
+    ("line", "limit"),
+    [
+        ("", None),
+        ("max_ahead: off\n", None),
+        ("max_ahead: 'off'\n", None),
+        ("max_ahead: 90m\n", 90 * 60 * 1_000_000),
+    ],
+)
 def test_max_ahead_is_off_unless_set(folder: Path, line: str, limit: int | None) -> None:
-    (folder / "ahead.yaml").write_text(f"playbooks: playbooks\n{line}sources: [{{type: stdin}}]\n", encoding="utf-8")
+    (folder / "ahead.yaml").write_text(
+        f"playbooks: playbooks\n{line}sources: [{{type: stdin}}]\n", encoding="utf-8"
+    )
     assert load_config(str(folder / "ahead.yaml")).max_ahead == limit
 
 
 def test_invalid_playbooks_at_start_exit_1_with_the_diagnostics(folder: Path) -> None:
     (folder / "playbooks" / "care.play").write_text('when mention then notfy "#x"\n', encoding="utf-8")
     DaemonProcess(folder)  # writes daemon.yaml
-    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-                            cwd=folder, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "care.play:1:19: error: unknown action 'notfy'" in result.stderr
 
@@ -116,8 +162,11 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     status, answer = daemon.post([mention(f"big{i}", "x" * 200) for i in range(30)])
     assert status == 413
     assert "max_bytes" in answer["error"]
-    status, answer = daemon.post(b'{"id": "ok1", "type": "mention", "time": "' + now_iso().encode()
-                                 + b'", "text": "fire"}\n{"id": "bad", "type": "mention"}\n')
+    status, answer = daemon.post(
+        b'{"id": "ok1", "type": "mention", "time": "'
+        + now_iso().encode()
+        + b'", "text": "fire"}\n{"id": "bad", "type": "mention"}\n'
+    )
     assert status == 400
     assert answer["error"].startswith("line 2: missing 'time'")
     assert daemon.health()["inbox"] == 0
@@ -132,7 +181,10 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     assert b"playbook_events_total 1.0" in metrics
     assert b'playbook_actions_total{rule="Crisis"} 1.0' in metrics
     # The scheme's case does not matter (RFC 9110).
-    assert daemon.post(mention("m2", "quiet"), token=None, headers={"Authorization": f"bearer {TOKEN}"})[0] == 202
+    assert (
+        daemon.post(mention("m2", "quiet"), token=None, headers={"Authorization": f"bearer {TOKEN}"})[0]
+        == 202
+    )
 
 
 def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> None:
@@ -150,20 +202,30 @@ def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> No
 
 def test_with_max_ahead_an_event_from_the_future_is_refused_and_set_aside(folder: Path) -> None:
     feed = folder / "feed.jsonl"
-    feed.write_text(json.dumps(mention("f1", "fire", offset=3 * 3600)) + "\n" + json.dumps(mention("f2", "fire")) + "\n",
-                    encoding="utf-8")
-    process = DaemonProcess(folder, {"max_ahead": "1h",
-                                     "sources": [{"type": "file", "path": "feed.jsonl"},
-                                                 {"type": "http", "token": "test-token"}]}).start()
+    feed.write_text(
+        json.dumps(mention("f1", "fire", offset=3 * 3600)) + "\n" + json.dumps(mention("f2", "fire")) + "\n",
+        encoding="utf-8",
+    )
+    process = DaemonProcess(
+        folder,
+        {
+            "max_ahead": "1h",
+            "sources": [{"type": "file", "path": "feed.jsonl"}, {"type": "http", "token": "test-token"}],
+        },
+    ).start()
     try:
         status, answer = process.post([mention("ok", "fire"), mention("later", "fire", offset=7200)])
         assert status == 400
         assert answer["error"].startswith("line 2: 'time' is 1h59m")
-        assert answer["error"].endswith("ahead of the wall clock (max_ahead is 1h); nothing of this request was stored")
+        assert answer["error"].endswith(
+            "ahead of the wall clock (max_ahead is 1h); nothing of this request was stored"
+        )
         wait_for(lambda: [a["event"] for a in process.actions()] == ["f2"], what="the event from now")
         dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"))
         assert dead["line"] == 1
-        assert re.fullmatch(r"'time' is 2h59m\d+s ahead of the wall clock \(max_ahead is 1h\)", dead["reason"])
+        assert re.fullmatch(
+            r"'time' is 2h59m\d+s ahead of the wall clock \(max_ahead is 1h\)", dead["reason"]
+        )
         assert process.health()["clock"] < now_iso(60)
     finally:
         process.close()
@@ -185,7 +247,9 @@ def test_a_signed_request_is_accepted(folder: Path) -> None:
 # --- deadlines across reloads and crashes ---
 
 
-def test_a_deadline_survives_a_reload_and_a_sigkill_and_fires_once(folder: Path, daemon: DaemonProcess) -> None:
+def test_a_deadline_survives_a_reload_and_a_sigkill_and_fires_once(
+    folder: Path, daemon: DaemonProcess
+) -> None:
     assert daemon.post(mention("m1", "it arrived broken"))[0] == 202
     wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline to be pending")
     playbook = folder / "playbooks" / "care.play"
@@ -217,7 +281,13 @@ def test_a_deadline_due_while_the_daemon_was_down_fires_at_once_on_restart(daemo
 
 def test_an_answer_in_time_cancels_the_deadline(daemon: DaemonProcess) -> None:
     assert daemon.post(mention("m1", "it arrived broken"))[0] == 202
-    reply = {"id": "r1", "type": "reply", "time": now_iso(), "in_reply_to": "m1", "author": {"handle": "@ACME"}}
+    reply = {
+        "id": "r1",
+        "type": "reply",
+        "time": now_iso(),
+        "in_reply_to": "m1",
+        "author": {"handle": "@ACME"},
+    }
     assert daemon.post(reply)[0] == 202
     wait_for(lambda: daemon.health()["inbox"] == 0, what="the events to be processed")
     time.sleep(3.5)
@@ -248,16 +318,19 @@ def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
     sender.start()
     try:
         time.sleep(0.3)
-        playbook.write_text(CARE + 'rule "Thanks": when mention and text contains "love" then tag "praise"\n',
-                            encoding="utf-8")
+        playbook.write_text(
+            CARE + 'rule "Thanks": when mention and text contains "love" then tag "praise"\n',
+            encoding="utf-8",
+        )
         edited = time.monotonic()
         wait_for(lambda: '"msg":"reloaded"' in daemon.log(), timeout=5, what="the reload")
         assert daemon.post(mention("love1", "I love it"))[0] == 202
         wait_for(lambda: by_rule(daemon.actions(), "Thanks"), timeout=5, what="the new rule to fire")
         assert time.monotonic() - edited < 1.5
 
-        playbook.write_text(CARE + 'rule "Thanks": when mention and txt contains "love" then tag "praise"\n',
-                            encoding="utf-8")
+        playbook.write_text(
+            CARE + 'rule "Thanks": when mention and txt contains "love" then tag "praise"\n', encoding="utf-8"
+        )
         wait_for(lambda: "reload refused" in daemon.log(), timeout=5, what="the refused reload")
         logged = [json.loads(line) for line in daemon.log().splitlines()]
         refused = next(entry for entry in logged if entry["msg"].startswith("reload refused"))
@@ -267,7 +340,9 @@ def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
             " " * 32 + "^",
         ]
         assert daemon.post(mention("love2", "love it still"))[0] == 202
-        wait_for(lambda: len(by_rule(daemon.actions(), "Thanks")) == 2, timeout=5, what="the old rules to fire")
+        wait_for(
+            lambda: len(by_rule(daemon.actions(), "Thanks")) == 2, timeout=5, what="the old rules to fire"
+        )
 
         playbook.write_text(CARE, encoding="utf-8")
         wait_for(lambda: daemon.log().count('"msg":"reloaded"') == 2, timeout=5, what="the fixed reload")
@@ -287,7 +362,9 @@ def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
     daemon.process.send_signal(signal.SIGHUP)
     wait_for(lambda: '"msg":"reloaded"' in daemon.log(), timeout=5, what="the reload")
     time.sleep(1.0)
-    assert daemon.log().count('"msg":"reloaded"') == 1, "reading the playbooks must not trigger another reload"
+    assert daemon.log().count('"msg":"reloaded"') == 1, (
+        "reading the playbooks must not trigger another reload"
+    )
 
 
 def test_a_playbook_folder_swapped_by_a_deployment_is_reloaded(folder: Path) -> None:
@@ -337,10 +414,15 @@ def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> N
     _Receiver.refuse, _Receiver.bodies, _Receiver.signatures = True, [], []
     server = ThreadingHTTPServer(("127.0.0.1", port), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    process = DaemonProcess(folder, {"sinks": [
-        {"type": "webhook", "url": f"http://127.0.0.1:{port}/hook", "secret": "hook"},
-        {"type": "file", "path": "out/actions.jsonl"},
-    ]}).start()
+    process = DaemonProcess(
+        folder,
+        {
+            "sinks": [
+                {"type": "webhook", "url": f"http://127.0.0.1:{port}/hook", "secret": "hook"},
+                {"type": "file", "path": "out/actions.jsonl"},
+            ]
+        },
+    ).start()
     try:
         events = [mention(f"m{i}", "fire") for i in range(5)]
         assert process.post(events)[0] == 202
@@ -404,8 +486,9 @@ def test_events_on_stdin_are_taken_and_bad_lines_go_to_the_dead_letters(folder: 
         wait_for(process.actions, what="the action of the stdin event")
         assert [a["event"] for a in process.actions()] == ["s1"]
         dead_letters = folder / "state" / "dead-letter.jsonl"
-        dead = wait_for(lambda: dead_letters.exists() and dead_letters.read_text(encoding="utf-8"),
-                        what="the dead letter")
+        dead = wait_for(
+            lambda: dead_letters.exists() and dead_letters.read_text(encoding="utf-8"), what="the dead letter"
+        )
         assert json.loads(dead.splitlines()[0])["source"] == "stdin"
         assert process.stop() == 0
     finally:
@@ -424,8 +507,9 @@ def test_stdin_from_dev_null_as_under_a_service_manager_is_read_to_its_end_quiet
 
 def test_stdin_redirected_from_a_file_is_read(folder: Path) -> None:
     feed = folder / "feed.jsonl"
-    feed.write_text(json.dumps(mention("s1", "fire")) + "\n" + json.dumps(mention("s2", "fire")) + "\n",
-                    encoding="utf-8")
+    feed.write_text(
+        json.dumps(mention("s1", "fire")) + "\n" + json.dumps(mention("s2", "fire")) + "\n", encoding="utf-8"
+    )
     process = DaemonProcess(folder, {"sources": [{"type": "stdin"}]})
     try:
         with open(feed, "rb") as stdin:
@@ -438,11 +522,17 @@ def test_stdin_redirected_from_a_file_is_read(folder: Path) -> None:
 
 def test_a_line_longer_than_a_read_is_set_aside_and_the_file_goes_on(folder: Path) -> None:
     feed = folder / "feed.jsonl"
-    feed.write_bytes(b'{"text": "' + b"x" * (1 << 20) + b'"}\n' + json.dumps(mention("after", "fire")).encode() + b"\n")
+    feed.write_bytes(
+        b'{"text": "' + b"x" * (1 << 20) + b'"}\n' + json.dumps(mention("after", "fire")).encode() + b"\n"
+    )
     process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
     try:
-        wait_for(lambda: [a["event"] for a in process.actions()] == ["after"], what="the event after the long line")
-        dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8").splitlines()[0])
+        wait_for(
+            lambda: [a["event"] for a in process.actions()] == ["after"], what="the event after the long line"
+        )
+        dead = json.loads(
+            (folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8").splitlines()[0]
+        )
         assert (dead["line"], dead["reason"]) == (1, "line longer than 1048576 bytes")
     finally:
         process.close()
@@ -450,7 +540,8 @@ def test_a_line_longer_than_a_read_is_set_aside_and_the_file_goes_on(folder: Pat
 
 def test_lateness_holds_the_clock_back(folder: Path) -> None:
     (folder / "playbooks" / "care.play").write_text(
-        'brand "@acme"\nrule "Wait": when mention and unanswered 1s then escalate\n', encoding="utf-8")
+        'brand "@acme"\nrule "Wait": when mention and unanswered 1s then escalate\n', encoding="utf-8"
+    )
     process = DaemonProcess(folder, {"lateness": "3s"}).start()
     try:
         posted = time.monotonic()
@@ -469,10 +560,18 @@ def test_lateness_holds_the_clock_back(folder: Path) -> None:
 def test_an_answer_delayed_less_than_lateness_still_answers(folder: Path) -> None:
     (folder / "playbooks" / "care.play").write_text(
         'brand "@acme"\nrule "Wait": when mention and unanswered 30s then escalate\n'
-        'rule "Seen": when comment then tag "seen"\n', encoding="utf-8")
+        'rule "Seen": when comment then tag "seen"\n',
+        encoding="utf-8",
+    )
     process = DaemonProcess(folder, {"lateness": "60s"}).start()
     try:
-        answer = {"id": "r", "type": "reply", "time": now_iso(-35), "in_reply_to": "m", "author": {"handle": "@acme"}}
+        answer = {
+            "id": "r",
+            "type": "reply",
+            "time": now_iso(-35),
+            "in_reply_to": "m",
+            "author": {"handle": "@acme"},
+        }
         comment = {"id": "c", "type": "comment", "time": now_iso(), "author": {"handle": "@bob"}}
         assert process.post([mention("m", "hello", -50), comment, answer])[0] == 202
         wait_for(lambda: [a["event"] for a in process.actions()] == ["c"], what="the comment's tag")
@@ -483,7 +582,9 @@ def test_an_answer_delayed_less_than_lateness_still_answers(folder: Path) -> Non
         process.close()
 
 
-@pytest.mark.parametrize(("listen", "host", "port"), [("127.0.0.1:8787", "127.0.0.1", 8787), ("[::1]:9000", "::1", 9000)])
+@pytest.mark.parametrize(
+    ("listen", "host", "port"), [("127.0.0.1:8787", "127.0.0.1", 8787), ("[::1]:9000", "::1", 9000)]
+)
 def test_listen_takes_an_ipv4_or_ipv6_address(folder: Path, listen: str, host: str, port: int) -> None:
     (folder / "listen.yaml").write_text(f'listen: "{listen}"\nsources: [{{type: stdin}}]\n', encoding="utf-8")
     config = load_config(str(folder / "listen.yaml"))

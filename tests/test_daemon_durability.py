@@ -28,7 +28,13 @@ rule "Crisis": when mention and text contains "fire" then alert "#crisis"
 
 
 def mention(id: str, text: str, time: str | None = None) -> dict[str, Any]:
-    return {"id": id, "type": "mention", "time": time or now_iso(), "text": text, "author": {"handle": "@jane"}}
+    return {
+        "id": id,
+        "type": "mention",
+        "time": time or now_iso(),
+        "text": text,
+        "author": {"handle": "@jane"},
+    }
 
 
 @pytest.fixture
@@ -50,7 +56,9 @@ def inbox_rows(folder: Path) -> int:
         return int(db.execute("SELECT count(*) FROM inbox").fetchone()[0])
 
 
-def test_a_sigkill_after_delivery_replays_without_delivering_again(folder: Path, daemon: DaemonProcess) -> None:
+def test_a_sigkill_after_delivery_replays_without_delivering_again(
+    folder: Path, daemon: DaemonProcess
+) -> None:
     assert daemon.post(mention("warm-up", "fire"))[0] == 202
     wait_for(lambda: len(daemon.actions()) == 1, what="the first action")
     # The engine's state is saved every couple of seconds: kill the daemon before the next save.
@@ -69,7 +77,9 @@ def test_a_sigkill_after_delivery_replays_without_delivering_again(folder: Path,
 def test_a_stop_in_the_middle_of_a_long_replay_is_quick_and_the_restart_resumes(folder: Path) -> None:
     start = time.time() - 40_000
     stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))  # noqa: E731
-    lines = [json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "hello", stamp(i))) for i in range(30_000)]
+    lines = [
+        json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "hello", stamp(i))) for i in range(30_000)
+    ]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
     try:
@@ -94,8 +104,13 @@ def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> Non
     process = DaemonProcess(folder)
     (folder / "state").mkdir()
     (folder / "state" / "state.db").write_bytes(b"this is not a database" * 100)
-    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-                            cwd=folder, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "cannot use the state file" in result.stderr
     assert "Traceback" not in result.stderr
@@ -108,8 +123,13 @@ def test_engine_state_from_another_version_is_refused_clearly(folder: Path) -> N
     Store(str(folder / "state" / "state.db")).close()
     with sqlite3.connect(folder / "state" / "state.db") as db:
         db.execute("INSERT INTO engine (id, snapshot) VALUES (1, ?)", (pickle.dumps({"version": 999}),))
-    result = subprocess.run([sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-                            cwd=folder, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "cannot restore the saved engine state (saved engine state has version 999" in result.stderr
     assert "move the file away to start afresh" in result.stderr
@@ -143,8 +163,9 @@ def test_sigterm_saves_what_the_next_start_needs(folder: Path, daemon: DaemonPro
     assert inbox_rows(folder) == 0, "a clean stop saves the engine, so nothing is replayed"
     daemon.start()
     assert daemon.health()["pending"] == 1
-    fired = wait_for(lambda: [a for a in daemon.actions() if a["rule"] == "Escalate"], timeout=6,
-                     what="the escalation")
+    fired = wait_for(
+        lambda: [a for a in daemon.actions() if a["rule"] == "Escalate"], timeout=6, what="the escalation"
+    )
     assert [a["event"] for a in fired] == ["b1"]
 
 
@@ -178,7 +199,10 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
         daemon.broken = True
         daemon.recover()
         assert daemon.process_waiting() == 2
-        queued = [json.loads(d.body)["event"] for d in daemon.store.due("file:" + config.sinks[0].path, time.time(), 10)]
+        queued = [
+            json.loads(d.body)["event"]
+            for d in daemon.store.due("file:" + config.sinks[0].path, time.time(), 10)
+        ]
         assert queued == ["m1", "m2", "m3"]
     finally:
         daemon.store.close()

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import check_output
+from helpers import check_output
 
-from playbook.diagnostics import (
+from playbook.language.diagnostics import (
     Diagnostic,
     PlaybookError,
     Pos,
@@ -25,11 +25,16 @@ SOURCE = 'brand "@acme"\nwhen mention is complaint and author.folowers > 10 then
 
 
 def test_error_with_hint_line_and_caret() -> None:
-    diag = error(Pos("care.play", 2, 31), "unknown field 'author.folowers'", "did you mean 'author.followers'?")
-    assert render(diag, SOURCE) == """\
+    diag = error(
+        Pos("care.play", 2, 31), "unknown field 'author.folowers'", "did you mean 'author.followers'?"
+    )
+    assert (
+        render(diag, SOURCE)
+        == """\
 care.play:2:31: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention is complaint and author.folowers > 10 then notify "#vip"
                               ^"""
+    )
 
 
 def test_the_caret_is_under_the_character_of_the_column() -> None:
@@ -49,44 +54,58 @@ def test_no_hint_means_no_parentheses() -> None:
 def test_warning_is_rendered_the_same_way() -> None:
     diag = warning(Pos("care.play", 1, 7), "define 'vip' is not used by any rule")
     assert diag.severity is Severity.WARNING and not diag.is_error
-    assert render(diag, SOURCE) == """\
+    assert (
+        render(diag, SOURCE)
+        == """\
 care.play:1:7: warning: define 'vip' is not used by any rule
 brand "@acme"
       ^"""
+    )
 
 
 def test_the_source_line_is_not_indented() -> None:
     text = "   when mention then escalte\n"
-    assert render(error(Pos("t.play", 1, 19), "unknown action 'escalte'"), text) == """\
+    assert (
+        render(error(Pos("t.play", 1, 19), "unknown action 'escalte'"), text)
+        == """\
 t.play:1:19: error: unknown action 'escalte'
    when mention then escalte
                   ^"""
+    )
 
 
 def test_a_caret_just_past_the_end_of_the_line() -> None:
     text = "when mention then\n"
-    assert render(error(Pos("t.play", 1, 18), "expected an action after 'then'"), text) == """\
+    assert (
+        render(error(Pos("t.play", 1, 18), "expected an action after 'then'"), text)
+        == """\
 t.play:1:18: error: expected an action after 'then'
 when mention then
                  ^"""
+    )
 
 
 def test_without_the_source_only_the_head_line() -> None:
     diag = error(Pos("gone.play", 3, 4), "cannot read this file")
     assert render(diag, None) == "gone.play:3:4: error: cannot read this file"
-    assert render(Diagnostic(Severity.ERROR, Pos("t.play", 9, 1), "m"), "one line\n") == "t.play:9:1: error: m"
+    assert (
+        render(Diagnostic(Severity.ERROR, Pos("t.play", 9, 1), "m"), "one line\n") == "t.play:9:1: error: m"
+    )
 
 
 # --- tabs -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", [
-    "\twhen mention and author.folowers > 10 then hide",
-    "when\tmention and\tauthor.folowers > 10 then hide",
-    "when mention\t\tand author.folowers > 10 then hide",
-    "  \t when mention and \t author.folowers > 10 then hide",
-    "when mention and author.folowers\t> 10 then hide",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\twhen mention and author.folowers > 10 then hide",
+        "when\tmention and\tauthor.folowers > 10 then hide",
+        "when mention\t\tand author.folowers > 10 then hide",
+        "  \t when mention and \t author.folowers > 10 then hide",
+        "when mention and author.folowers\t> 10 then hide",
+    ],
+)
 def test_tabs_are_expanded_alike_in_the_line_and_the_caret(line: str) -> None:
     column = line.index("author.folowers") + 1
     rendered = render(error(Pos("t.play", 1, column), "unknown field 'author.folowers'"), line + "\n")
@@ -95,7 +114,7 @@ def test_tabs_are_expanded_alike_in_the_line_and_the_caret(line: str) -> None:
     assert "\t" not in shown
     assert shown == line.expandtabs(8)
     assert caret.strip() == "^"
-    assert shown[len(caret) - 1:].startswith("author.folowers")
+    assert shown[len(caret) - 1 :].startswith("author.folowers")
 
 
 def test_tabs_golden() -> None:
@@ -109,10 +128,13 @@ def test_tabs_golden() -> None:
 
 def test_columns_count_characters_not_bytes() -> None:
     text = 'when mention and text contains "café" and author.folowers > 1 then hide\n'
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:1:43: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention and text contains "café" and author.folowers > 1 then hide
                                           ^"""
+    )
 
 
 def test_the_caret_stays_under_the_mistake_after_a_wide_emoji() -> None:
@@ -120,10 +142,13 @@ def test_the_caret_stays_under_the_mistake_after_a_wide_emoji() -> None:
     # terminal draws 😡 two cells wide, so the caret needs one more space to
     # stand under the 'a' of 'author' (as tabs are expanded for the same reason).
     text = 'when mention and text contains "😡" and author.folowers > 1 then hide\n'
-    assert check_output(text) == """\
+    assert (
+        check_output(text)
+        == """\
 test.play:1:40: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention and text contains "😡" and author.folowers > 1 then hide
                                         ^"""
+    )
 
 
 # --- several diagnostics ---------------------------------------------------------------------
@@ -140,7 +165,9 @@ def test_render_all_sorts_by_file_line_and_column() -> None:
         warning(Pos("a.play", 2, 6), "'x' is neither a define nor a known event type"),
         error(Pos("a.play", 1, 19), "'tag' needs a label"),
     ]
-    assert render_all(diags, sources) == """\
+    assert (
+        render_all(diags, sources)
+        == """\
 a.play:1:19: error: 'tag' needs a label
 when mention then tag
                   ^
@@ -153,6 +180,7 @@ when x and author.handel = "y" then hide
 b.play:1:19: error: unknown action 'escalte' (did you mean 'escalate'?)
 when mention then escalte
                   ^"""
+    )
 
 
 def test_lines_sort_as_numbers_and_folders_as_paths() -> None:
@@ -191,7 +219,7 @@ def test_playbook_error_carries_every_diagnostic_and_renders_them() -> None:
 
 
 def test_several_files_from_the_loader_are_sorted_by_file() -> None:
-    from playbook.loader import compile_sources
+    from playbook.compiler.ruleset import compile_sources
 
     sources = {
         "z.play": "when mention then escalte\n",
@@ -199,13 +227,16 @@ def test_several_files_from_the_loader_are_sorted_by_file() -> None:
     }
     with pytest.raises(PlaybookError) as caught:
         compile_sources(sources)
-    assert render_all(caught.value.diagnostics, caught.value.sources) == """\
+    assert (
+        render_all(caught.value.diagnostics, caught.value.sources)
+        == """\
 a.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide
 when mention then
                  ^
 z.play:1:19: error: unknown action 'escalte' (did you mean 'escalate'?)
 when mention then escalte
                   ^"""
+    )
 
 
 # --- the count line ---------------------------------------------------------------------------
@@ -216,14 +247,17 @@ def _diags(errors: int, warnings: int) -> list[Diagnostic]:
     return [error(at, "e")] * errors + [warning(at, "w")] * warnings
 
 
-@pytest.mark.parametrize(("errors", "warnings", "line"), [
-    (0, 0, "0 errors, 0 warnings"),
-    (1, 0, "1 error, 0 warnings"),
-    (0, 1, "0 errors, 1 warning"),
-    (2, 1, "2 errors, 1 warning"),
-    (1, 2, "1 error, 2 warnings"),
-    (12, 3, "12 errors, 3 warnings"),
-])
+@pytest.mark.parametrize(
+    ("errors", "warnings", "line"),
+    [
+        (0, 0, "0 errors, 0 warnings"),
+        (1, 0, "1 error, 0 warnings"),
+        (0, 1, "0 errors, 1 warning"),
+        (2, 1, "2 errors, 1 warning"),
+        (1, 2, "1 error, 2 warnings"),
+        (12, 3, "12 errors, 3 warnings"),
+    ],
+)
 def test_summarize(errors: int, warnings: int, line: str) -> None:
     assert summarize(_diags(errors, warnings)) == line
     assert summarize(iter(_diags(errors, warnings))) == line
@@ -231,18 +265,21 @@ def test_summarize(errors: int, warnings: int, line: str) -> None:
 
 def test_playbook_check_prints_every_diagnostic_then_the_count(tmp_path: Path) -> None:
     (tmp_path / "care.play").write_text(
-        'list unused = "x"\n'
-        "when mention and author.folowers > 10 then escalate\n"
-        "when comment then escalte\n",
+        'list unused = "x"\nwhen mention and author.folowers > 10 then escalate\nwhen comment then escalte\n',
         encoding="utf-8",
     )
     result = subprocess.run(
         [sys.executable, "-m", "playbook", "check", "care.play"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == """\
+    assert (
+        result.stderr
+        == """\
 care.play:1:6: warning: list 'unused' is not used by any rule
 list unused = "x"
      ^
@@ -254,23 +291,31 @@ when comment then escalte
                   ^
 2 errors, 1 warning
 """
+    )
 
 
 def test_playbook_check_with_only_warnings_counts_them_on_the_ok_line(tmp_path: Path) -> None:
     (tmp_path / "care.play").write_text(
-        'define vip = author.verified = true\nwhen mention then escalate\n', encoding="utf-8",
+        "define vip = author.verified = true\nwhen mention then escalate\n",
+        encoding="utf-8",
     )
     result = subprocess.run(
         [sys.executable, "-m", "playbook", "check", "care.play"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0
-    assert result.stderr == """\
+    assert (
+        result.stderr
+        == """\
 care.play:1:8: warning: define 'vip' is not used by any rule
 define vip = author.verified = true
        ^
 ok: 1 rule in 1 file, 1 warning
 """
+    )
 
 
 def test_playbook_check_names_files_as_the_user_gave_them(tmp_path: Path) -> None:
@@ -279,7 +324,10 @@ def test_playbook_check_names_files_as_the_user_gave_them(tmp_path: Path) -> Non
     (folder / "care.play").write_text("when mention then escalte\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "playbook", "check", "playbooks"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (

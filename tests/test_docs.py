@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from playbook.diagnostics import PlaybookError, render_all
-from playbook.loader import compile_sources
+from playbook.compiler.ruleset import compile_sources
+from playbook.language.diagnostics import PlaybookError, render_all
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
@@ -52,7 +52,9 @@ def _blocks(doc: Path) -> list[Block]:
         kind, *marks = match.group(1).split() or [""]
         line = content.count("\n", 0, match.start()) + 1
         following = found[0] if found else None
-        found.insert(0, Block(f"{doc.relative_to(ROOT)}:{line}", kind, frozenset(marks), match.group(2), following))
+        found.insert(
+            0, Block(f"{doc.relative_to(ROOT)}:{line}", kind, frozenset(marks), match.group(2), following)
+        )
     return found
 
 
@@ -103,7 +105,10 @@ def test_message_example_shows_what_check_prints(block: Block, tmp_path: Path) -
     (tmp_path / ERROR_FILE).write_text(block.text, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "playbook", "check", ERROR_FILE],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout == "", f"{block.where}: check printed on stdout"
     assert result.stderr == shown.text, f"{block.where}: the docs show another message than check prints"
@@ -117,12 +122,18 @@ COOKBOOK = [b for b in SNIPPETS if b.where.startswith("docs/cookbook.md")]
 @pytest.mark.parametrize("block", COOKBOOK, ids=_ids(COOKBOOK))
 def test_recipe_is_word_for_word_in_a_playbook(block: Block) -> None:
     playbooks = [path.read_text(encoding="utf-8") for path in (ROOT / "playbooks").glob("*.play")]
-    assert any(block.text.strip() in content for content in playbooks), f"{block.where}: no playbook holds this recipe"
+    assert any(block.text.strip() in content for content in playbooks), (
+        f"{block.where}: no playbook holds this recipe"
+    )
 
 
 def test_every_playbook_is_in_the_cookbook() -> None:
     cookbook = (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8")
-    missing = [p.name for p in sorted((ROOT / "playbooks").glob("*.play")) if f"(../playbooks/{p.name})" not in cookbook]
+    missing = [
+        p.name
+        for p in sorted((ROOT / "playbooks").glob("*.play"))
+        if f"(../playbooks/{p.name})" not in cookbook
+    ]
     assert not missing, f"the cookbook links to no recipe from {missing}"
 
 
@@ -133,7 +144,9 @@ def _help_example() -> str:
     return "\n".join(line[2:] for line in lines) + "\n"
 
 
-TEST_FILE_EXAMPLES = [(b.where, b.text) for b in BLOCKS if b.kind == "yaml"] + [("playbook test --help", _help_example())]
+TEST_FILE_EXAMPLES = [(b.where, b.text) for b in BLOCKS if b.kind == "yaml"] + [
+    ("playbook test --help", _help_example())
+]
 
 
 @pytest.mark.parametrize(("where", "text"), TEST_FILE_EXAMPLES, ids=[e[0] for e in TEST_FILE_EXAMPLES])
@@ -142,6 +155,9 @@ def test_example_test_file_passes_on_the_example_playbooks(where: str, text: str
     (tmp_path / "playbooks" / "example.test.yaml").write_text(text, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "playbook", "test", "playbooks/example.test.yaml"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, f"{where}:\n{result.stdout}{result.stderr}"

@@ -7,12 +7,11 @@ import random
 from typing import Any
 
 import pytest
+from helpers import ruleset_from
 
-from conftest import ruleset_from
-
-from playbook.events import make_event
+from playbook.language.events import make_event
+from playbook.language.timestamps import parse_time
 from playbook.runtime.engine import Engine
-from playbook.timestamps import parse_time
 
 PLAY = """
 brand "@acme"
@@ -25,8 +24,14 @@ when mention and text contains "refund" and unanswered 1h then assign to "billin
 
 def _event(id: str, minute: int, text: str, author: str = "@jane", **extra: Any) -> dict[str, Any]:
     hours, minutes = divmod(minute, 60)
-    return {"id": id, "type": "mention", "time": f"2026-11-20T{9 + hours:02d}:{minutes:02d}:00Z",
-            "author": {"handle": author}, "text": text, **extra}
+    return {
+        "id": id,
+        "type": "mention",
+        "time": f"2026-11-20T{9 + hours:02d}:{minutes:02d}:00Z",
+        "author": {"handle": author},
+        "text": text,
+        **extra,
+    }
 
 
 def _records(engine: Engine, events: list[dict[str, Any]], until: str | None = None) -> list[dict[str, Any]]:
@@ -99,7 +104,9 @@ def test_a_reload_that_removes_a_rule_drops_its_deadlines() -> None:
 
 def test_a_reload_keeps_limits_and_windows_of_kept_rules() -> None:
     engine = Engine(ruleset_from(PLAY))
-    thanked = _records(engine, [_event("m1", 0, "I love it"), _event("m2", 1, "hello"), _event("m3", 2, "hello")])
+    thanked = _records(
+        engine, [_event("m1", 0, "I love it"), _event("m2", 1, "hello"), _event("m3", 2, "hello")]
+    )
     assert [r["rule"] for r in thanked] == ["Thank", "Spike"]
     engine.install(ruleset_from(PLAY.replace('"Thanks!"', '"Thank you!"')))
     later = _records(engine, [_event("m4", 3, "I love it"), _event("m5", 4, "hello")])
@@ -108,12 +115,15 @@ def test_a_reload_keeps_limits_and_windows_of_kept_rules() -> None:
     assert [r["rule"] for r in later] == []
 
 
-@pytest.mark.parametrize("limits, still_limited", [
-    pytest.param("at most once per author per 1d at most 10 per 1d", True, id="a limit added"),
-    pytest.param("at most 10 per 1d at most once per author per 1d", True, id="a limit added before it"),
-    pytest.param("at most once per author per 2d", True, id="its duration changed"),
-    pytest.param("at most once per platform per 1d", False, id="counted by another field"),
-])
+@pytest.mark.parametrize(
+    "limits, still_limited",
+    [
+        pytest.param("at most once per author per 1d at most 10 per 1d", True, id="a limit added"),
+        pytest.param("at most 10 per 1d at most once per author per 1d", True, id="a limit added before it"),
+        pytest.param("at most once per author per 2d", True, id="its duration changed"),
+        pytest.param("at most once per platform per 1d", False, id="counted by another field"),
+    ],
+)
 def test_a_reload_keeps_the_firings_a_changed_limit_counts(limits: str, still_limited: bool) -> None:
     engine = Engine(ruleset_from(PLAY))
     assert [r["rule"] for r in _records(engine, [_event("m1", 0, "I love it")])] == ["Thank"]
@@ -131,7 +141,9 @@ def test_actions_are_counted_as_taken_across_a_reload_that_changes_a_rules_actio
     assert (engine.stats["Spike"].fired, engine.stats["Spike"].actions) == (2, 4)
 
 
-def test_state_saved_with_window_timers_by_an_earlier_version_is_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_state_saved_with_window_timers_by_an_earlier_version_is_restored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Earlier versions kept whether each window was armed, and a timer for when
     it would re-arm; the count at each event has replaced both."""
     import pickle
@@ -156,7 +168,9 @@ def test_state_saved_with_window_timers_by_an_earlier_version_is_restored(monkey
         patch.setattr(state, "Window", EarlierWindow)
         data = pickle.dumps(saved)
     restored = Engine.restore(ruleset_from(PLAY), data)
-    assert [r["event"] for r in _records(restored, [_event("m3", 2, "hello"), _event("m4", 3, "hello")])] == ["m3"]
+    assert [r["event"] for r in _records(restored, [_event("m3", 2, "hello"), _event("m4", 3, "hello")])] == [
+        "m3"
+    ]
 
 
 def test_state_saved_before_settled_items_were_kept_is_restored() -> None:
@@ -177,14 +191,16 @@ def test_a_dry_run_makes_no_reference_cycles() -> None:
     import gc
     from pathlib import Path
 
-    from playbook.dryrun import dry_run
+    from playbook.dryrun.run import dry_run
     from playbook.loader import load_ruleset
 
     root = Path(__file__).resolve().parent.parent
     ruleset = load_ruleset([str(root / "playbooks")])
     gc.collect()
     with open(root / "examples" / "events.jsonl", "rb") as lines:
-        result = dry_run(ruleset, lines, lambda record: record.to_json(), until=parse_time("2026-11-22T00:00:00Z"))
+        result = dry_run(
+            ruleset, lines, lambda record: record.to_json(), until=parse_time("2026-11-22T00:00:00Z")
+        )
     assert result.actions > 100
     del result
     assert gc.collect() == 0
@@ -193,8 +209,8 @@ def test_a_dry_run_makes_no_reference_cycles() -> None:
 def test_explain_names_an_unnamed_rule_by_file_and_line_when_its_item_is_answered(tmp_path: Any) -> None:
     import io
 
-    from playbook.dryrun import dry_run
-    from playbook.explain import Explainer
+    from playbook.dryrun.explain import Explainer
+    from playbook.dryrun.run import dry_run
 
     ruleset = ruleset_from('brand "@acme"\nwhen mention and unanswered 1h then escalate\n', path="u.play")
     out = io.StringIO()

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import event, ruleset_from, run
+from helpers import event, ruleset_from, run
 
-from playbook.events import Event, SkippedLine, read_events
+from playbook.language.events import Event, SkippedLine, read_events
+from playbook.language.timestamps import format_time, parse_time
 from playbook.runtime.engine import Engine
-from playbook.timestamps import format_time, parse_time
 
 GOOD = '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}'
 NINE_UTC = parse_time("2026-11-20T09:00:00Z")
@@ -57,7 +57,9 @@ def obj(**fields: Any) -> str:
         pytest.param("not json at all", ["json"], id="not-json"),
         pytest.param('{"id": "m1", "type": "mention", "time": ', ["json"], id="truncated-object"),
         pytest.param("{'id': 'm1'}", ["json"], id="single-quotes"),
-        pytest.param('[{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}]', ["object"], id="array"),
+        pytest.param(
+            '[{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}]', ["object"], id="array"
+        ),
         pytest.param("42", ["object"], id="number"),
         pytest.param('"m1"', ["object"], id="string"),
         pytest.param("null", ["object"], id="null"),
@@ -73,8 +75,14 @@ def obj(**fields: Any) -> str:
         pytest.param(obj(id="m1", type="mention", time=1795165200), ["time"], id="epoch-number"),
         pytest.param(obj(id=5, type="mention", time="2026-11-20T09:00:00Z"), ["id"], id="numeric-id"),
         pytest.param(obj(id=["m1"], type="mention", time="2026-11-20T09:00:00Z"), ["id"], id="list-id"),
-        pytest.param(obj(id="m1", type="mention", time="9999-12-31T23:59:59-05:00"), ["range"], id="after-9999-in-utc"),
-        pytest.param(obj(id="m1", type="mention", time="0001-01-01T00:30:00+01:00"), ["range"], id="before-year-1-in-utc"),
+        pytest.param(
+            obj(id="m1", type="mention", time="9999-12-31T23:59:59-05:00"), ["range"], id="after-9999-in-utc"
+        ),
+        pytest.param(
+            obj(id="m1", type="mention", time="0001-01-01T00:30:00+01:00"),
+            ["range"],
+            id="before-year-1-in-utc",
+        ),
     ],
 )
 def test_bad_line_is_skipped_with_a_reason(line: str, words: list[str]) -> None:
@@ -105,14 +113,28 @@ def test_bad_lines_do_not_stop_reading_and_keep_their_numbers() -> None:
     ]
     items = read(lines)
     assert [(type(i).__name__, i.line) for i in items] == [
-        ("Event", 1), ("SkippedLine", 2), ("SkippedLine", 3), ("Event", 4),
-        ("SkippedLine", 5), ("SkippedLine", 6), ("Event", 7),
+        ("Event", 1),
+        ("SkippedLine", 2),
+        ("SkippedLine", 3),
+        ("Event", 4),
+        ("SkippedLine", 5),
+        ("SkippedLine", 6),
+        ("Event", 7),
     ]
     assert [i.id for i in items if isinstance(i, Event)] == ["m1", "m3", "m5"]
 
 
 def test_blank_lines_are_skipped_silently_but_counted() -> None:
-    lines = ["", GOOD, "   ", "\t", "\n", "  \r\n", "not json", obj(id="m2", type="mention", time="2026-11-20T09:01:00Z")]
+    lines = [
+        "",
+        GOOD,
+        "   ",
+        "\t",
+        "\n",
+        "  \r\n",
+        "not json",
+        obj(id="m2", type="mention", time="2026-11-20T09:01:00Z"),
+    ]
     items = read(lines)
     assert len(items) == 3
     first, bad, second = items
@@ -138,13 +160,19 @@ def test_lines_with_trailing_newlines_and_crlf_are_read() -> None:
 def test_a_bad_event_never_crashes_a_run() -> None:
     """Events given straight to the engine with odd optional fields do not stop it."""
     text = 'when mention and author.followers > 10 then tag "big"\nwhen mention then tag "seen"'
-    records = run(text, [
-        {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "author": "not an object"},
-        {"id": "m2", "type": "mention", "time": "2026-11-20T09:01:00Z", "author": {"followers": "many"}},
-        {"id": "m3", "type": "mention", "time": "2026-11-20T09:02:00Z", "author": {"followers": 11}},
-    ])
+    records = run(
+        text,
+        [
+            {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "author": "not an object"},
+            {"id": "m2", "type": "mention", "time": "2026-11-20T09:01:00Z", "author": {"followers": "many"}},
+            {"id": "m3", "type": "mention", "time": "2026-11-20T09:02:00Z", "author": {"followers": 11}},
+        ],
+    )
     assert [(r["event"], r["target"]) for r in records] == [
-        ("m1", "seen"), ("m2", "seen"), ("m3", "big"), ("m3", "seen"),
+        ("m1", "seen"),
+        ("m2", "seen"),
+        ("m3", "big"),
+        ("m3", "seen"),
     ]
 
 
@@ -229,37 +257,45 @@ def test_explicit_thread_field() -> None:
 
 
 def test_explicit_thread_wins_over_in_reply_to() -> None:
-    threads = threads_of([
-        {"id": "m1", "thread": "conv-7"},
-        {"id": "r1", "in_reply_to": "m1", "thread": "other"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "m1", "thread": "conv-7"},
+            {"id": "r1", "in_reply_to": "m1", "thread": "other"},
+        ]
+    )
     assert threads["r1"] == "other"
 
 
 def test_reply_takes_the_thread_of_the_seen_parent() -> None:
-    threads = threads_of([
-        {"id": "m1", "thread": "conv-7"},
-        {"id": "r1", "type": "reply", "in_reply_to": "m1"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "m1", "thread": "conv-7"},
+            {"id": "r1", "type": "reply", "in_reply_to": "m1"},
+        ]
+    )
     assert threads == {"m1": "conv-7", "r1": "conv-7"}
 
 
 def test_reply_chain_resolves_to_the_root_thread() -> None:
-    threads = threads_of([
-        {"id": "m1", "thread": "conv-7"},
-        {"id": "r1", "type": "reply", "in_reply_to": "m1"},
-        {"id": "r2", "type": "reply", "in_reply_to": "r1"},
-        {"id": "r3", "type": "reply", "in_reply_to": "r2"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "m1", "thread": "conv-7"},
+            {"id": "r1", "type": "reply", "in_reply_to": "m1"},
+            {"id": "r2", "type": "reply", "in_reply_to": "r1"},
+            {"id": "r3", "type": "reply", "in_reply_to": "r2"},
+        ]
+    )
     assert threads == {"m1": "conv-7", "r1": "conv-7", "r2": "conv-7", "r3": "conv-7"}
 
 
 def test_reply_chain_without_thread_fields_resolves_to_the_first_post() -> None:
-    threads = threads_of([
-        {"id": "m1"},
-        {"id": "r1", "type": "reply", "in_reply_to": "m1"},
-        {"id": "r2", "type": "reply", "in_reply_to": "r1"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "m1"},
+            {"id": "r1", "type": "reply", "in_reply_to": "m1"},
+            {"id": "r2", "type": "reply", "in_reply_to": "r1"},
+        ]
+    )
     assert threads == {"m1": "m1", "r1": "m1", "r2": "m1"}
 
 
@@ -269,18 +305,22 @@ def test_reply_to_an_unseen_event_takes_in_reply_to_as_thread() -> None:
 
 
 def test_reply_to_an_unseen_event_then_a_reply_to_that_reply() -> None:
-    threads = threads_of([
-        {"id": "r1", "type": "reply", "in_reply_to": "gone"},
-        {"id": "r2", "type": "reply", "in_reply_to": "r1"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "r1", "type": "reply", "in_reply_to": "gone"},
+            {"id": "r2", "type": "reply", "in_reply_to": "r1"},
+        ]
+    )
     assert threads == {"r1": "gone", "r2": "gone"}
 
 
 def test_parent_seen_later_does_not_change_an_earlier_reply() -> None:
-    threads = threads_of([
-        {"id": "r1", "type": "reply", "in_reply_to": "m1"},
-        {"id": "m1", "thread": "conv-7"},
-    ])
+    threads = threads_of(
+        [
+            {"id": "r1", "type": "reply", "in_reply_to": "m1"},
+            {"id": "m1", "thread": "conv-7"},
+        ]
+    )
     assert threads == {"r1": "m1", "m1": "conv-7"}
 
 
@@ -288,25 +328,34 @@ def test_parent_seen_later_does_not_change_an_earlier_reply() -> None:
 def test_reply_days_later_still_finds_the_thread_of_its_seen_parent(later: str) -> None:
     """SPEC: 'the thread of the event named by in_reply_to when that event was seen' —
     no time limit; a brand often answers a review or a post days later."""
-    threads = threads_of([
-        {"id": "m1", "thread": "conv-7", "time": "2026-11-20T09:00:00Z"},
-        {"id": "x1", "time": "2026-11-22T09:00:00Z"},
-        {"id": "r1", "type": "reply", "in_reply_to": "m1", "time": later},
-    ])
+    threads = threads_of(
+        [
+            {"id": "m1", "thread": "conv-7", "time": "2026-11-20T09:00:00Z"},
+            {"id": "x1", "time": "2026-11-22T09:00:00Z"},
+            {"id": "r1", "type": "reply", "in_reply_to": "m1", "time": later},
+        ]
+    )
     assert threads["r1"] == "conv-7"
 
 
 def test_thread_key_in_action_records() -> None:
     text = 'when id exists then tag "x"'
-    records = run(text, [
-        {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "thread": "conv-7"},
-        {"id": "r1", "type": "reply", "time": "2026-11-20T09:01:00Z", "in_reply_to": "m1"},
-        {"id": "r2", "type": "reply", "time": "2026-11-20T09:02:00Z", "in_reply_to": "r1"},
-        {"id": "x1", "type": "reply", "time": "2026-11-20T09:03:00Z", "in_reply_to": "nowhere"},
-        {"id": "solo", "type": "comment", "time": "2026-11-20T09:04:00Z"},
-    ])
+    records = run(
+        text,
+        [
+            {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "thread": "conv-7"},
+            {"id": "r1", "type": "reply", "time": "2026-11-20T09:01:00Z", "in_reply_to": "m1"},
+            {"id": "r2", "type": "reply", "time": "2026-11-20T09:02:00Z", "in_reply_to": "r1"},
+            {"id": "x1", "type": "reply", "time": "2026-11-20T09:03:00Z", "in_reply_to": "nowhere"},
+            {"id": "solo", "type": "comment", "time": "2026-11-20T09:04:00Z"},
+        ],
+    )
     assert [(r["event"], r["thread"]) for r in records] == [
-        ("m1", "conv-7"), ("r1", "conv-7"), ("r2", "conv-7"), ("x1", "nowhere"), ("solo", "solo"),
+        ("m1", "conv-7"),
+        ("r1", "conv-7"),
+        ("r2", "conv-7"),
+        ("x1", "nowhere"),
+        ("solo", "solo"),
     ]
 
 
@@ -333,7 +382,9 @@ def brand_of(handle: Any, text: str = BRAND) -> bool:
     return e.brand
 
 
-@pytest.mark.parametrize("handle", ["@acme", "@ACME", "@Acme", "@acme_help", "@ACME_help", "@Acme_Help", "@aCmE_hElP"])
+@pytest.mark.parametrize(
+    "handle", ["@acme", "@ACME", "@Acme", "@acme_help", "@ACME_help", "@Acme_Help", "@aCmE_hElP"]
+)
 def test_brand_handles_compare_case_insensitively(handle: str) -> None:
     assert brand_of(handle) is True
 
@@ -363,12 +414,14 @@ def test_brand_declared_in_upper_case_matches_lower_case_handle() -> None:
 
 
 def test_brand_from_another_file_of_the_rule_set_holds() -> None:
-    from playbook.loader import compile_sources
+    from playbook.compiler.ruleset import compile_sources
 
-    ruleset = compile_sources({
-        "a.play": 'brand "@Acme"\n',
-        "b.play": 'when id exists then tag "x"\n',
-    })
+    ruleset = compile_sources(
+        {
+            "a.play": 'brand "@Acme"\n',
+            "b.play": 'when id exists then tag "x"\n',
+        }
+    )
     engine = Engine(ruleset)
     e = event(id="m1", author={"handle": "@ACME"})
     engine.process(e)
@@ -383,14 +436,23 @@ def _read_in_full(text: str) -> int | str:
         return "unreadable"
     if moment.tzinfo is None:
         return "unreadable"
-    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
-@pytest.mark.parametrize("written", [
-    "2026-11-02T13:45:59Z", "2024-02-29T23:59:00Z", "2026-11-02 13:45:07Z", "2026-11-02T13:45:59+00:00",
-    "2026-11-02T13:45:59.123Z", "2026-11-02T13:45:59.123456+05:30", "2026-11-02T13:45:59.5-08:00",
-    "2026-11-02T13:45:59.1234567Z", "2026-11-02T13:45:59+0100",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026-11-02T13:45:59Z",
+        "2024-02-29T23:59:00Z",
+        "2026-11-02 13:45:07Z",
+        "2026-11-02T13:45:59+00:00",
+        "2026-11-02T13:45:59.123Z",
+        "2026-11-02T13:45:59.123456+05:30",
+        "2026-11-02T13:45:59.5-08:00",
+        "2026-11-02T13:45:59.1234567Z",
+        "2026-11-02T13:45:59+0100",
+    ],
+)
 def test_times_read_through_the_minute_cache_agree_with_a_full_read(written: str) -> None:
     """The fast path for `YYYY-MM-DDTHH:MM:SS[.ffffff]ZONE` remembers minutes;
     near-miss shapes (a dot for a colon, a lost separator, a 60th second,
@@ -405,10 +467,16 @@ def test_times_read_through_the_minute_cache_agree_with_a_full_read(written: str
         _assert_read_as_in_full(text)
 
 
-@pytest.mark.parametrize("text", [
-    "2026-11-02T13:45:59.123456W05:3Z",  # Python reads this, though no zone can be made of it
-    "2026-11-02T13:45:59.123456 05:3Z", "2026-11-02T13:45:59,5Z", "2026-11-02T13:45:59.Z", "2026-11-02T13:45:59.5",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-02T13:45:59.123456W05:3Z",  # Python reads this, though no zone can be made of it
+        "2026-11-02T13:45:59.123456 05:3Z",
+        "2026-11-02T13:45:59,5Z",
+        "2026-11-02T13:45:59.Z",
+        "2026-11-02T13:45:59.5",
+    ],
+)
 def test_odd_times_are_read_as_in_full(text: str) -> None:
     _assert_read_as_in_full(text)
 
@@ -425,7 +493,7 @@ def _assert_read_as_in_full(text: str) -> None:
 def test_times_are_written_as_a_full_formatting_writes_them() -> None:
     """format_time remembers minutes; its text must be strftime's, with the
     fraction only when there is one, and read back to the same instant."""
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     rng = random.Random(7)
     for _ in range(50_000):
         micros = rng.choice([rng.randrange(0, 4 * 10**15), rng.randrange(0, 4 * 10**9) * 1_000_000])
@@ -438,16 +506,21 @@ def test_times_are_written_as_a_full_formatting_writes_them() -> None:
         assert parse_time(expected + "Z") == micros
 
 
-@pytest.mark.parametrize("text", ["0001-01-01T00:00:00Z", "0999-03-01T12:00:00Z", "9999-12-31T23:59:59.999999Z"])
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "0999-03-01T12:00:00Z", "9999-12-31T23:59:59.999999Z"]
+)
 def test_the_first_and_last_years_are_read_and_written_with_four_digits(text: str) -> None:
     assert format_time(parse_time(text)) == text
 
 
-@pytest.mark.parametrize("after, written", [
-    (timedelta(hours=2), "10000-01-01T01:59:59Z"),
-    # 8,000 years earlier (twenty 400-year cycles) this is 1999-12-31T23:59:59 + 146,766 days = 2401-10-30.
-    (timedelta(days=366 * 401), "10401-10-30T23:59:59Z"),
-])
+@pytest.mark.parametrize(
+    "after, written",
+    [
+        (timedelta(hours=2), "10000-01-01T01:59:59Z"),
+        # 8,000 years earlier (twenty 400-year cycles) this is 1999-12-31T23:59:59 + 146,766 days = 2401-10-30.
+        (timedelta(days=366 * 401), "10401-10-30T23:59:59Z"),
+    ],
+)
 def test_a_deadline_past_the_year_9999_is_written_with_its_year(after: timedelta, written: str) -> None:
     last = parse_time("9999-12-31T23:59:59Z")
     assert format_time(last + after // timedelta(microseconds=1)) == written

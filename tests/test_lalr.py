@@ -13,24 +13,102 @@ from hypothesis import strategies as st
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput
 
-from playbook import syntax
-from playbook.lalr import QuickParser, Refused, tables_of
-from playbook.transform import ToNodes
+from playbook.language import syntax
+from playbook.language.lalr import QuickParser, Refused, tables_of
+from playbook.language.transform import ToNodes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 WORDS = [
-    "playbook", "brand", "list", "define", "rule", "when", "then", "and", "or", "not",
-    "contains", "any", "all", "matches", "in", "exists", "is", "unanswered", "for", "no",
-    "reply", "within", "at", "least", "times", "per", "most", "once", "to", "priority",
-    "message", "with", "template", "true", "false", "mention", "comment", "text",
-    "author.followers", "labels", "escalate", "tag", "notify", "thenx", "when_", "a.b.c",
+    "playbook",
+    "brand",
+    "list",
+    "define",
+    "rule",
+    "when",
+    "then",
+    "and",
+    "or",
+    "not",
+    "contains",
+    "any",
+    "all",
+    "matches",
+    "in",
+    "exists",
+    "is",
+    "unanswered",
+    "for",
+    "no",
+    "reply",
+    "within",
+    "at",
+    "least",
+    "times",
+    "per",
+    "most",
+    "once",
+    "to",
+    "priority",
+    "message",
+    "with",
+    "template",
+    "true",
+    "false",
+    "mention",
+    "comment",
+    "text",
+    "author.followers",
+    "labels",
+    "escalate",
+    "tag",
+    "notify",
+    "thenx",
+    "when_",
+    "a.b.c",
 ]
 PIECES = WORDS + [
-    '"acme pro"', '"say \\"hi\\""', '"', '"open', "/refund+/i", "/a\\/b/", "/",
-    "10000", "-2.5", ".5", "20", "2h", "1h30m", "2 h", "90 minutes", "3\nd", "7days",
-    "(", ")", ",", ":", "=", "!=", "<", "<=", ">", ">=", "@", "$", "rule\"x\"",
-    "# a note\n", " ", "  ", "\n", "\t", " \n  ", "\r\n", "\"café 😡\"", "# ünïcode\n", "é", "\u00a0",
+    '"acme pro"',
+    '"say \\"hi\\""',
+    '"',
+    '"open',
+    "/refund+/i",
+    "/a\\/b/",
+    "/",
+    "10000",
+    "-2.5",
+    ".5",
+    "20",
+    "2h",
+    "1h30m",
+    "2 h",
+    "90 minutes",
+    "3\nd",
+    "7days",
+    "(",
+    ")",
+    ",",
+    ":",
+    "=",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "@",
+    "$",
+    'rule"x"',
+    "# a note\n",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    " \n  ",
+    "\r\n",
+    '"café 😡"',
+    "# ünïcode\n",
+    "é",
+    "\u00a0",
 ]
 
 
@@ -38,7 +116,10 @@ class TreeBuilder:
     """Builds with the quick parser what Lark builds without a transformer, in the shape of `shape`."""
 
     def __getattr__(self, name: str) -> Any:
-        return lambda children: (name, [child if isinstance(child, tuple) else shape(child) for child in children])
+        return lambda children: (
+            name,
+            [child if isinstance(child, tuple) else shape(child) for child in children],
+        )
 
 
 @lru_cache(maxsize=1)
@@ -86,13 +167,30 @@ def test_text_without_spaces_between_pieces_parses_as_lark_parses_it(pieces: lis
 
 
 ATOMS = [
-    "mention", "reply", "comment is complaint", "author is not vip", 'text contains "refund"',
-    "author.followers >= 10000", 'labels contains any ("a", "b")', "text matches /broken+/i",
-    "unanswered 2h", "no reply within 1h30m", "unanswered 1h\n  30m", "at least 20 times within 10 m per author",
-    'platform in ("x", "reviews")', "in_reply_to exists", "not spam", "(mention or message)",
+    "mention",
+    "reply",
+    "comment is complaint",
+    "author is not vip",
+    'text contains "refund"',
+    "author.followers >= 10000",
+    'labels contains any ("a", "b")',
+    "text matches /broken+/i",
+    "unanswered 2h",
+    "no reply within 1h30m",
+    "unanswered 1h\n  30m",
+    "at least 20 times within 10 m per author",
+    'platform in ("x", "reviews")',
+    "in_reply_to exists",
+    "not spam",
+    "(mention or message)",
 ]
-ACTIONS = ['escalate to "care-leads" priority high', 'reply "Thanks!"', 'notify "#vip" message "hi"',
-           'reply with template "t"', 'tag "x", hide']
+ACTIONS = [
+    'escalate to "care-leads" priority high',
+    'reply "Thanks!"',
+    'notify "#vip" message "hi"',
+    'reply with template "t"',
+    'tag "x", hide',
+]
 GAPS = [" ", "\n", "  # note\n  ", "\t", "\n\n"]
 
 
@@ -104,8 +202,9 @@ GAPS = [" ", "\n", "  # note\n  ", "\t", "\n\n"]
     st.sampled_from(["", "at most once per author per 7d", "at most 3 times per 1h"]),
     st.sampled_from(GAPS),
 )
-def test_rules_parse_as_lark_parses_them(atoms: list[str], joins: list[str], action: str, limit: str,
-                                      gap: str) -> None:
+def test_rules_parse_as_lark_parses_them(
+    atoms: list[str], joins: list[str], action: str, limit: str, gap: str
+) -> None:
     condition = atoms[0] + "".join(f"{gap}{join}{gap}{atom}" for join, atom in zip(joins, atoms[1:]))
     text = f'brand "@acme"{gap}rule "r":{gap}when {condition}{gap}then {action} {limit}{gap}'
     assert same_as_lark(text, "start") is not None, text
@@ -126,4 +225,6 @@ def test_playbook_nodes_are_built_as_through_lark_s_own_parser() -> None:
     for path in paths:
         text = path.read_text(encoding="utf-8")
         builder.path = str(path)
-        assert syntax.parse_text(text, str(path))[0].statements == tuple(lark_own.parse(text, start="start")), path
+        assert syntax.parse_text(text, str(path))[0].statements == tuple(
+            lark_own.parse(text, start="start")
+        ), path

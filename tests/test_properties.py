@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest import ruleset_from
+from helpers import ruleset_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playbook.dryrun import run_events
-from playbook.events import make_event
-from playbook.timestamps import format_time
+from playbook.dryrun.run import run_events
+from playbook.language.events import make_event
+from playbook.language.timestamps import format_time
 
 MINUTE = 60_000_000
 START = 1_795_165_200_000_000  # 2026-11-20T09:00:00Z
@@ -41,9 +41,9 @@ rule "UL": when comment is complaint and unanswered 10m then assign to "x" at mo
 class Rule:
     name: str
     test: Any
-    kind: str                 # "instant", "unanswered", "window"
-    d: int = 0                # the time condition's duration
-    n: int = 0                # a window's count
+    kind: str  # "instant", "unanswered", "window"
+    d: int = 0  # the time condition's duration
+    n: int = 0  # a window's count
     per_author: bool = False  # a window per author
     limit: tuple[int, int, bool] | None = None  # (count, duration, per author)
 
@@ -55,11 +55,23 @@ def labelled(e: dict[str, Any], label: str) -> bool:
 RULES = [
     Rule("U", lambda e: e["type"] == "mention" and labelled(e, "complaint"), "unanswered", d=30 * MINUTE),
     Rule("W", lambda e: e["type"] == "mention" and labelled(e, "complaint"), "window", d=20 * MINUTE, n=3),
-    Rule("P", lambda e: e["type"] == "mention" and labelled(e, "praise"), "window", d=15 * MINUTE, n=2,
-         per_author=True, limit=(1, 60 * MINUTE, True)),
+    Rule(
+        "P",
+        lambda e: e["type"] == "mention" and labelled(e, "praise"),
+        "window",
+        d=15 * MINUTE,
+        n=2,
+        per_author=True,
+        limit=(1, 60 * MINUTE, True),
+    ),
     Rule("L", lambda e: e["type"] == "comment", "instant", limit=(2, 30 * MINUTE, False)),
-    Rule("UL", lambda e: e["type"] == "comment" and labelled(e, "complaint"), "unanswered", d=10 * MINUTE,
-         limit=(1, 60 * MINUTE, True)),
+    Rule(
+        "UL",
+        lambda e: e["type"] == "comment" and labelled(e, "complaint"),
+        "unanswered",
+        d=10 * MINUTE,
+        limit=(1, 60 * MINUTE, True),
+    ),
 ]
 
 
@@ -115,7 +127,9 @@ class Model:
         brand = author_of(e) == BRAND
         if brand:
             self.pending = [
-                p for p in self.pending if not (p["item"]["_thread"] == e["_thread"] and p["item"]["_time"] <= t)
+                p
+                for p in self.pending
+                if not (p["item"]["_thread"] == e["_thread"] and p["item"]["_time"] <= t)
             ]
         if e["type"] == "handled" and "ref" in e:
             ref = e["ref"]
@@ -144,10 +158,16 @@ class Model:
                     self.armed[key] = True
                 late = t < self.clock
                 # A late event is judged by the window at its own time: armed when below N there.
-                armed = sum(1 for s in times if t - rule.d < s <= t) < rule.n if late else self.armed.get(key, True)
+                armed = (
+                    sum(1 for s in times if t - rule.d < s <= t) < rule.n
+                    if late
+                    else self.armed.get(key, True)
+                )
                 times.append(t)
                 crossing = armed and sum(1 for s in times if t - rule.d < s <= t) >= rule.n
-                if crossing or (late and sum(1 for s in times if self.clock - rule.d < s <= self.clock) >= rule.n):
+                if crossing or (
+                    late and sum(1 for s in times if self.clock - rule.d < s <= self.clock) >= rule.n
+                ):
                     self.armed[key] = False
                 if crossing:
                     self.fire(rule, t, e)
@@ -163,7 +183,7 @@ def streams(draw: Any) -> tuple[list[dict[str, Any]], int]:
     latest = START
     for i in range(count):
         if events and draw(st.integers(0, 9)) == 0:
-            time = latest - draw(st.integers(0, 60)) * MINUTE      # a late event
+            time = latest - draw(st.integers(0, 60)) * MINUTE  # a late event
         else:
             time = latest + draw(st.integers(0, 12)) * MINUTE
             latest = time

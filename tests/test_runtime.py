@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ruleset_from, run
+from helpers import ruleset_from, run
 
-from playbook.events import make_event
+from playbook.language.events import make_event
+from playbook.language.timestamps import parse_time
 from playbook.runtime.engine import Engine
-from playbook.timestamps import parse_time
 
 DAY = "2026-11-20"
 
@@ -91,7 +91,8 @@ def test_until_fires_only_what_is_due_by_then() -> None:
     events = [complaint("m1", "09:00"), complaint("m2", "10:00")]
     assert fired(run(UNANSWERED, events, until=at("11:30"))) == [("11:00", "Escalate", "m1")]
     assert fired(run(UNANSWERED, events, until=at("12:00"))) == [
-        ("11:00", "Escalate", "m1"), ("12:00", "Escalate", "m2"),
+        ("11:00", "Escalate", "m1"),
+        ("12:00", "Escalate", "m2"),
     ]
 
 
@@ -106,7 +107,11 @@ def test_answered_through_an_in_reply_to_chain() -> None:
 
 
 def test_brand_reply_in_another_thread_does_not_answer() -> None:
-    events = [complaint("m1", "09:00"), complaint("m2", "09:05"), brand_reply("r1", "09:30", in_reply_to="m2")]
+    events = [
+        complaint("m1", "09:00"),
+        complaint("m2", "09:05"),
+        brand_reply("r1", "09:30", in_reply_to="m2"),
+    ]
     assert fired(run(UNANSWERED, events, until=at("12:00"))) == [("11:00", "Escalate", "m1")]
 
 
@@ -184,7 +189,9 @@ def test_timers_due_together_fire_in_the_order_they_were_set() -> None:
     """
     events = [ev("m1", "mention", "09:00"), ev("c1", "comment", "10:00"), ev("m0", "mention", "09:00")]
     assert fired(run(text, events, until=at("12:00"))) == [
-        ("11:00", "Long", "m1"), ("11:00", "Short", "c1"), ("11:00", "Long", "m0"),
+        ("11:00", "Long", "m1"),
+        ("11:00", "Short", "c1"),
+        ("11:00", "Long", "m0"),
     ]
 
 
@@ -195,7 +202,10 @@ def test_firings_of_one_event_follow_rule_order_and_actions_their_written_order(
     """
     records = run(text, [ev("m1", "mention", "09:00")])
     assert [(r["rule"], r["action"], r["target"]) for r in records] == [
-        ("B", "tag", "b1"), ("B", "notify", "#b"), ("B", "hide", None), ("A", "tag", "a"),
+        ("B", "tag", "b1"),
+        ("B", "notify", "#b"),
+        ("B", "hide", None),
+        ("A", "tag", "a"),
     ]
 
 
@@ -214,7 +224,9 @@ def test_an_item_delivered_again_after_it_was_answered_does_not_wait_again() -> 
 # --- lateness: the clock held behind the events ---------------------------------------
 
 
-def run_held_back(text: str, events: list[dict[str, Any]], lateness: str, until: str) -> list[tuple[str, str, str]]:
+def run_held_back(
+    text: str, events: list[dict[str, Any]], lateness: str, until: str
+) -> list[tuple[str, str, str]]:
     engine = Engine(ruleset_from(text), lateness=parse_time(at(lateness)) - parse_time(at("00:00")))
     out = [r for e in events for r in engine.process(make_event(e))]
     out.extend(engine.advance(parse_time(at(until))))
@@ -224,8 +236,8 @@ def run_held_back(text: str, events: list[dict[str, Any]], lateness: str, until:
 WAIT = 'brand "@acme"\nrule "Wait": when mention and unanswered 30s then escalate\n'
 LATE_ANSWER = [
     ev("m", "mention", "09:00:10"),
-    ev("c", "comment", "09:01"),                                                # the newest event
-    ev("r", "reply", "09:00:25", author="@acme", in_reply_to="m"),              # delayed 35 s
+    ev("c", "comment", "09:01"),  # the newest event
+    ev("r", "reply", "09:00:25", author="@acme", in_reply_to="m"),  # delayed 35 s
 ]
 
 
@@ -250,9 +262,12 @@ def test_deadlines_fire_only_once_the_held_clock_reaches_them() -> None:
 
 def test_a_window_counts_events_ahead_of_the_held_clock_at_their_own_time() -> None:
     text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
-    events = [ev(i, "mention", t) for i, t in [("a", "09:00"), ("b", "09:01"), ("c", "09:20"), ("d", "09:21")]]
+    events = [
+        ev(i, "mention", t) for i, t in [("a", "09:00"), ("b", "09:01"), ("c", "09:20"), ("d", "09:21")]
+    ]
     assert run_held_back(text, events, lateness="00:30", until="10:00") == [
-        ("09:01", "Spike", "b"), ("09:21", "Spike", "d"),
+        ("09:01", "Spike", "b"),
+        ("09:21", "Spike", "d"),
     ]
 
 
@@ -268,7 +283,9 @@ def test_late_event_whose_deadline_is_behind_the_clock_fires_at_once() -> None:
     text = UNANSWERED + 'rule "Tag": when comment then tag "seen"\n'
     events = [ev("x", "comment", "10:00"), complaint("m1", "07:00"), ev("y", "comment", "10:05")]
     assert fired(run(text, events)) == [
-        ("10:00", "Tag", "x"), ("09:00", "Escalate", "m1"), ("10:05", "Tag", "y"),
+        ("10:00", "Tag", "x"),
+        ("09:00", "Escalate", "m1"),
+        ("10:05", "Tag", "y"),
     ]
 
 
@@ -281,7 +298,11 @@ def test_late_event_does_not_move_the_clock() -> None:
 
 
 def test_a_late_answer_still_answers_an_older_item() -> None:
-    events = [complaint("m1", "09:00"), ev("x", "comment", "10:00"), brand_reply("r1", "09:40", in_reply_to="m1")]
+    events = [
+        complaint("m1", "09:00"),
+        ev("x", "comment", "10:00"),
+        brand_reply("r1", "09:40", in_reply_to="m1"),
+    ]
     assert run(UNANSWERED, events, until=at("12:00")) == []
 
 
@@ -291,7 +312,12 @@ SPIKE = 'rule "Spike": when mention is complaint and at least 3 times within 10m
 
 
 def test_window_fires_on_the_event_that_brings_the_count_to_n() -> None:
-    events = [complaint("m1", "09:00"), complaint("m2", "09:01"), complaint("m3", "09:02"), complaint("m4", "09:03")]
+    events = [
+        complaint("m1", "09:00"),
+        complaint("m2", "09:01"),
+        complaint("m3", "09:02"),
+        complaint("m4", "09:03"),
+    ]
     assert fired(run(SPIKE, events)) == [("09:02", "Spike", "m3")]
 
 
@@ -303,19 +329,23 @@ def test_window_counts_only_events_within_the_last_d() -> None:
 
 def test_window_rearms_when_the_count_falls_below_n_before_an_event_at_that_time() -> None:
     events = [
-        complaint("m1", "09:00"), complaint("m2", "09:01"), complaint("m3", "09:02"),  # fires on m3
-        complaint("m4", "09:03"),                           # 4 in the window: no
-        complaint("m5", "09:11"),                           # m2 leaves at 09:11 → 2 left: re-armed,
-    ]                                                       # then m5 makes 3 again
+        complaint("m1", "09:00"),
+        complaint("m2", "09:01"),
+        complaint("m3", "09:02"),  # fires on m3
+        complaint("m4", "09:03"),  # 4 in the window: no
+        complaint("m5", "09:11"),  # m2 leaves at 09:11 → 2 left: re-armed,
+    ]  # then m5 makes 3 again
     assert fired(run(SPIKE, events)) == [("09:02", "Spike", "m3"), ("09:11", "Spike", "m5")]
 
 
 def test_window_does_not_rearm_while_the_count_never_falls_below_n() -> None:
     events = [
-        complaint("m1", "09:00"), complaint("m2", "09:01"), complaint("m3", "09:02"),  # fires on m3
+        complaint("m1", "09:00"),
+        complaint("m2", "09:01"),
+        complaint("m3", "09:02"),  # fires on m3
         complaint("m4", "09:03"),
-        complaint("m5", "09:10:30"),   # (09:00:30, 09:10:30] holds 4
-        complaint("m6", "09:11"),      # m2 left, but m3, m4, m5 keep it at 3, then m6 makes 4
+        complaint("m5", "09:10:30"),  # (09:00:30, 09:10:30] holds 4
+        complaint("m6", "09:11"),  # m2 left, but m3, m4, m5 keep it at 3, then m6 makes 4
     ]
     assert fired(run(SPIKE, events)) == [("09:02", "Spike", "m3")]
 
@@ -331,16 +361,19 @@ def test_window_rearms_between_sparse_events() -> None:
     # One every 4 minutes: at 09:10 m0 leaves and 2 remain, so m3 (09:12) fires again;
     # at 09:14 m1 leaves, so m4 (09:16) does too.
     assert fired(run(SPIKE, events)) == [
-        ("09:08", "Spike", "m2"), ("09:12", "Spike", "m3"), ("09:16", "Spike", "m4"),
+        ("09:08", "Spike", "m2"),
+        ("09:12", "Spike", "m3"),
+        ("09:16", "Spike", "m4"),
     ]
 
 
 def test_a_late_event_does_not_fire_a_window_that_had_already_fired_at_its_time() -> None:
     text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
     events = [
-        ev("a", "mention", "09:00"), ev("b", "mention", "09:01"),   # fires at b
-        ev("x", "comment", "09:30"),                                # the window re-armed at 09:10
-        ev("c", "mention", "09:05"),                                # late: makes 3 at 09:05, not 2
+        ev("a", "mention", "09:00"),
+        ev("b", "mention", "09:01"),  # fires at b
+        ev("x", "comment", "09:30"),  # the window re-armed at 09:10
+        ev("c", "mention", "09:05"),  # late: makes 3 at 09:05, not 2
     ]
     assert fired(run(text, events)) == [("09:01", "Spike", "b")]
 
@@ -349,8 +382,9 @@ def test_a_late_event_that_brings_the_count_at_its_own_time_to_n_fires() -> None
     text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
     events = [
         ev("a", "mention", "09:00"),
-        ev("c", "mention", "09:30"), ev("d", "mention", "09:31"),   # fires at d; the window waits at the clock
-        ev("b", "mention", "09:05"),                                # late: a and b make 2 at 09:05
+        ev("c", "mention", "09:30"),
+        ev("d", "mention", "09:31"),  # fires at d; the window waits at the clock
+        ev("b", "mention", "09:05"),  # late: a and b make 2 at 09:05
     ]
     assert fired(run(text, events)) == [("09:31", "Spike", "d"), ("09:05", "Spike", "b")]
 
@@ -358,10 +392,11 @@ def test_a_late_event_that_brings_the_count_at_its_own_time_to_n_fires() -> None
 def test_a_late_crossing_leaves_the_window_waiting_to_fall_below_n_at_the_clock() -> None:
     text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w"\n'
     events = [
-        ev("a", "mention", "09:00"), ev("x", "comment", "09:05"),
-        ev("c", "mention", "09:03"),   # late crossing: fires, and 2 are in the window at the clock
-        ev("d", "mention", "09:06"),   # 3 in the window: no new crossing
-        ev("e", "mention", "09:14"),   # the count fell below 2 at 09:13: d and e cross again
+        ev("a", "mention", "09:00"),
+        ev("x", "comment", "09:05"),
+        ev("c", "mention", "09:03"),  # late crossing: fires, and 2 are in the window at the clock
+        ev("d", "mention", "09:06"),  # 3 in the window: no new crossing
+        ev("e", "mention", "09:14"),  # the count fell below 2 at 09:13: d and e cross again
     ]
     assert fired(run(text, events)) == [("09:03", "Spike", "c"), ("09:14", "Spike", "e")]
 
@@ -371,9 +406,9 @@ def test_window_per_author_counts_each_author_apart() -> None:
     events = [
         ev("m1", "mention", "09:00", author="@a"),
         ev("m2", "mention", "09:10", author="@b"),
-        ev("m3", "mention", "09:20", author="@A"),   # handles compare ignoring case
+        ev("m3", "mention", "09:20", author="@A"),  # handles compare ignoring case
         ev("m4", "mention", "09:30", author="@b"),
-        ev("m5", "mention", "09:40", author=None),   # no author: not counted
+        ev("m5", "mention", "09:40", author=None),  # no author: not counted
         ev("m6", "mention", "09:50", author=None),
     ]
     assert fired(run(text, events)) == [("09:20", "Repeat", "m3"), ("09:30", "Repeat", "m4")]
@@ -400,13 +435,13 @@ def test_window_per_field_skips_events_without_the_field() -> None:
 
 
 def test_crossing_disarms_even_when_a_limit_suppresses_the_firing() -> None:
-    text = (
-        'rule "Spike": when mention and at least 2 times within 10m then alert "#w" at most once per 1h\n'
-    )
+    text = 'rule "Spike": when mention and at least 2 times within 10m then alert "#w" at most once per 1h\n'
     events = [
-        ev("m1", "mention", "09:00"), ev("m2", "mention", "09:01"),    # fires at 09:01
-        ev("m3", "mention", "09:30"), ev("m4", "mention", "09:31"),    # crossing, suppressed
-        ev("m5", "mention", "10:05"),                                  # 2 in window, but disarmed
+        ev("m1", "mention", "09:00"),
+        ev("m2", "mention", "09:01"),  # fires at 09:01
+        ev("m3", "mention", "09:30"),
+        ev("m4", "mention", "09:31"),  # crossing, suppressed
+        ev("m5", "mention", "10:05"),  # 2 in window, but disarmed
     ]
     ruleset = ruleset_from(text)
     engine = Engine(ruleset)
@@ -447,7 +482,7 @@ def test_at_most_once_per_author_counts_each_author_apart() -> None:
         ev("m2", "mention", "09:10", author="@b"),
         ev("m3", "mention", "09:20", author="@A"),
         ev("m4", "mention", "09:30", author=None),
-        ev("m5", "mention", "09:40", author=None),   # shares the no-author count with m4
+        ev("m5", "mention", "09:40", author=None),  # shares the no-author count with m4
     ]
     assert [e for _, _, e in fired(run(text, events))] == ["m1", "m2", "m4"]
 
@@ -490,17 +525,28 @@ def test_state_stays_bounded_on_a_long_stream(days: int) -> None:
         event.time = start + i * minute
         engine.process(event)
         if i % 2 == 0:
-            reply = make_event({"id": f"r{i}", "type": "reply", "time": at("00:00"),
-                                "author": {"handle": "@acme"}, "in_reply_to": f"m{i}"})
+            reply = make_event(
+                {
+                    "id": f"r{i}",
+                    "type": "reply",
+                    "time": at("00:00"),
+                    "author": {"handle": "@acme"},
+                    "in_reply_to": f"m{i}",
+                }
+            )
             reply.time = start + i * minute + 30_000_000
             engine.process(reply)
         if i % (24 * 60) == 0:
             state = engine.state
-            sizes.append((
-                len(engine.threads), len(engine.timers), len(engine.waiting),
-                sum(len(s.windows) for s in state.values()),
-                sum(len(c) for s in state.values() for c in s.limits),
-            ))
+            sizes.append(
+                (
+                    len(engine.threads),
+                    len(engine.timers),
+                    len(engine.waiting),
+                    sum(len(s.windows) for s in state.values()),
+                    sum(len(c) for s in state.values() for c in s.limits),
+                )
+            )
     # Thread links live up to two weeks, the rest far less: after that, every
     # kind of state stops growing.
     settled, later = sizes[15:22], sizes[22:]
@@ -511,10 +557,14 @@ def test_state_stays_bounded_on_a_long_stream(days: int) -> None:
 # --- a rule that fails ------------------------------------------------------------
 
 
-def test_a_rule_that_fails_on_an_event_is_logged_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_rule_that_fails_on_an_event_is_logged_and_the_others_still_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     import dataclasses
 
-    ruleset = ruleset_from('rule "Fragile": when mention then tag "a"\nrule "Sturdy": when mention then tag "b"\n')
+    ruleset = ruleset_from(
+        'rule "Fragile": when mention then tag "a"\nrule "Sturdy": when mention then tag "b"\n'
+    )
 
     def breaks(event: Any) -> bool:
         raise KeyError("labels")

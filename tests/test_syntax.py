@@ -6,14 +6,14 @@ import dataclasses
 from typing import Any
 
 import pytest
-from conftest import SPEC_SAMPLE, check_output
+from helpers import SPEC_SAMPLE, check_output
 
-from playbook import nodes
-from playbook.diagnostics import Pos
-from playbook.durations import parse_duration
-from playbook.loader import compile_sources
-from playbook.syntax import parse_text
-from playbook.unparse import rule_text
+from playbook.compiler.ruleset import compile_sources
+from playbook.language import nodes
+from playbook.language.diagnostics import Pos
+from playbook.language.durations import parse_duration
+from playbook.language.syntax import parse_text
+from playbook.language.unparse import rule_text
 
 FILE = "care.play"
 AT = Pos(FILE, 0, 0)  # a placeholder: `shape` drops every position before comparing
@@ -118,10 +118,12 @@ def test_define() -> None:
     (define,) = parse_ok("define vip = author.followers >= 10000 or author.verified = true")
     assert isinstance(define, nodes.Define)
     assert define.name == nodes.Name("vip", Pos(FILE, 1, 8))
-    assert shape(define.condition) == shape(or_(
-        nodes.Compare(fld("author.followers"), ">=", lit(10000), AT),
-        nodes.Compare(fld("author.verified"), "=", lit(True), AT),
-    ))
+    assert shape(define.condition) == shape(
+        or_(
+            nodes.Compare(fld("author.followers"), ">=", lit(10000), AT),
+            nodes.Compare(fld("author.verified"), "=", lit(True), AT),
+        )
+    )
     assert define.condition.operands[1].field.pos == Pos(FILE, 1, 43)  # type: ignore[union-attr]
 
 
@@ -141,8 +143,10 @@ def test_named_rule_and_its_positions() -> None:
     assert isinstance(rule.condition, nodes.And)
     is_, compare, unanswered = rule.condition.operands
     assert is_ == nodes.Is(
-        nodes.Name("mention", Pos(FILE, 2, 8)), nodes.Name("complaint", Pos(FILE, 2, 19)),
-        False, Pos(FILE, 2, 8),
+        nodes.Name("mention", Pos(FILE, 2, 8)),
+        nodes.Name("complaint", Pos(FILE, 2, 19)),
+        False,
+        Pos(FILE, 2, 8),
     )
     assert isinstance(compare, nodes.Compare)
     assert compare.field == nodes.Field("author.followers", Pos(FILE, 2, 33))
@@ -151,13 +155,15 @@ def test_named_rule_and_its_positions() -> None:
     (escalate,) = rule.actions
     assert escalate == nodes.Action(
         "escalate",
-        (nodes.ActionArg("to", "care-leads", Pos(FILE, 3, 17), Pos(FILE, 3, 20)),
-         nodes.ActionArg("priority", "high", Pos(FILE, 3, 33), Pos(FILE, 3, 42))),
+        (
+            nodes.ActionArg("to", "care-leads", Pos(FILE, 3, 17), Pos(FILE, 3, 20)),
+            nodes.ActionArg("priority", "high", Pos(FILE, 3, 33), Pos(FILE, 3, 42)),
+        ),
         Pos(FILE, 3, 8),
     )
     assert rule.limits == ()
     assert rule_text(rule) == (
-        'when mention is complaint and '
+        "when mention is complaint and "
         'author.followers > 10 and unanswered 2h then escalate to "care-leads" priority high'
     )
 
@@ -175,7 +181,13 @@ def test_every_statement_in_one_file() -> None:
     text = SPEC_SAMPLE
     statements = parse_ok(text)
     assert [type(s).__name__ for s in statements] == [
-        "Title", "Brand", "ListDef", "Define", "Define", "Rule", "Rule",
+        "Title",
+        "Brand",
+        "ListDef",
+        "Define",
+        "Define",
+        "Rule",
+        "Rule",
     ]
     assert [s.pos.line for s in statements] == [1, 2, 3, 4, 5, 7, 11]
     named, unnamed = statements[5:]
@@ -206,16 +218,22 @@ CONDITIONS = [
     ('text contains "#acmefail"', nodes.Contains(fld("text"), lit("#acmefail"), AT)),
     ('labels contains "complaint"', nodes.Contains(fld("labels"), lit("complaint"), AT)),
     ("text contains any refund_words", nodes.ContainsAny(fld("text"), name("refund_words"), AT)),
-    ('text contains any ("refund", "money back")',
-     nodes.ContainsAny(fld("text"), (lit("refund"), lit("money back")), AT)),
+    (
+        'text contains any ("refund", "money back")',
+        nodes.ContainsAny(fld("text"), (lit("refund"), lit("money back")), AT),
+    ),
     ("text contains all refund_words", nodes.ContainsAll(fld("text"), name("refund_words"), AT)),
-    ('text contains all ("order", "broken")',
-     nodes.ContainsAll(fld("text"), (lit("order"), lit("broken")), AT)),
+    (
+        'text contains all ("order", "broken")',
+        nodes.ContainsAll(fld("text"), (lit("order"), lit("broken")), AT),
+    ),
     ("text matches /order #?\\d{5}/", nodes.Matches(fld("text"), "order #?\\d{5}", "", AT, AT)),
     ("text matches /refund/i", nodes.Matches(fld("text"), "refund", "i", AT, AT)),
     ("text matches /a\\/b/", nodes.Matches(fld("text"), "a/b", "", AT, AT)),
-    ('platform in ("twitter", "instagram")',
-     nodes.In(fld("platform"), (lit("twitter"), lit("instagram")), AT)),
+    (
+        'platform in ("twitter", "instagram")',
+        nodes.In(fld("platform"), (lit("twitter"), lit("instagram")), AT),
+    ),
     ("rating in (1, 2)", nodes.In(fld("rating"), (lit(1), lit(2)), AT)),
     ("platform in platforms", nodes.In(fld("platform"), name("platforms"), AT)),
     ("in_reply_to exists", nodes.Exists(fld("in_reply_to"), AT)),
@@ -230,8 +248,7 @@ CONDITIONS = [
     ("mention or comment or review", or_(word("mention"), word("comment"), word("review"))),
     ("(mention)", word("mention")),
     # `not` binds tighter than `and`, `and` tighter than `or`
-    ("mention or comment and not vip",
-     or_(word("mention"), and_(word("comment"), not_(word("vip"))))),
+    ("mention or comment and not vip", or_(word("mention"), and_(word("comment"), not_(word("vip"))))),
     ("not mention and comment", and_(not_(word("mention")), word("comment"))),
     ("(mention or comment) and vip", and_(or_(word("mention"), word("comment")), word("vip"))),
     ("not (mention or comment)", not_(or_(word("mention"), word("comment")))),
@@ -258,6 +275,7 @@ def test_positions_of_condition_parts() -> None:
 
 # --- time conditions -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["unanswered 2h", "unanswered for 2h", "no reply within 2h"])
 def test_unanswered_forms(text: str) -> None:
     cond = condition_of(f"mention and {text}")
@@ -268,9 +286,12 @@ def test_unanswered_forms(text: str) -> None:
 
 def test_at_least_within_per_author() -> None:
     cond = condition_of("mention and at least 5 times within 10m per author")
-    assert shape(cond) == shape(and_(
-        word("mention"), nodes.AtLeast(5, dur(600, "10m"), fld("author"), AT),
-    ))
+    assert shape(cond) == shape(
+        and_(
+            word("mention"),
+            nodes.AtLeast(5, dur(600, "10m"), fld("author"), AT),
+        )
+    )
     assert isinstance(cond, nodes.And)
     at_least = cond.operands[1]
     assert isinstance(at_least, nodes.AtLeast)
@@ -322,17 +343,28 @@ ACTIONS = [
     ('assign to "billing-team"', [action("assign", ("to", "billing-team"))]),
     ('notify "#vip-desk"', [action("notify", ("text", "#vip-desk"))]),
     ('notify "x" message "m"', [action("notify", ("text", "x"), ("message", "m"))]),
-    ('alert "#war-room" message "Crisis on {platform}"',
-     [action("alert", ("text", "#war-room"), ("message", "Crisis on {platform}"))]),
+    (
+        'alert "#war-room" message "Crisis on {platform}"',
+        [action("alert", ("text", "#war-room"), ("message", "Crisis on {platform}"))],
+    ),
     ('tag "needs-follow-up"', [action("tag", ("text", "needs-follow-up"))]),
-    ('reply "Sorry to hear that, {author.handle}"',
-     [action("reply", ("text", "Sorry to hear that, {author.handle}"))]),
+    (
+        'reply "Sorry to hear that, {author.handle}"',
+        [action("reply", ("text", "Sorry to hear that, {author.handle}"))],
+    ),
     ('reply with template "t"', [action("reply", ("template", "t"))]),
     ("hide", [action("hide")]),
     ('hide, tag "spam"', [action("hide"), action("tag", ("text", "spam"))]),
     ('hide and tag "spam"', [action("hide"), action("tag", ("text", "spam"))]),
-    ('escalate, notify "#a" and reply with template "t", hide',
-     [action("escalate"), action("notify", ("text", "#a")), action("reply", ("template", "t")), action("hide")]),
+    (
+        'escalate, notify "#a" and reply with template "t", hide',
+        [
+            action("escalate"),
+            action("notify", ("text", "#a")),
+            action("reply", ("template", "t")),
+            action("hide"),
+        ],
+    ),
 ]
 
 
@@ -372,10 +404,12 @@ def test_rule_options(text: str, expected: nodes.Limit) -> None:
 
 def test_several_rule_options() -> None:
     rule = only_rule("when mention then escalate at most once per author per 7d at most 10 per 1d")
-    assert shape(rule.limits) == shape((
-        nodes.Limit(1, fld("author"), dur(604800, "7d"), AT),
-        nodes.Limit(10, None, dur(86400, "1d"), AT),
-    ))
+    assert shape(rule.limits) == shape(
+        (
+            nodes.Limit(1, fld("author"), dur(604800, "7d"), AT),
+            nodes.Limit(10, None, dur(86400, "1d"), AT),
+        )
+    )
 
 
 # --- comments, line breaks, keywords as names --------------------------------------------------
@@ -385,19 +419,27 @@ def test_comments_run_to_the_end_of_the_line() -> None:
     statements = parse_ok(
         "# Complaints about refunds\n"
         'when mention and text contains "refund" # money back\n'
-        '  then escalate   # to the leads\n'
+        "  then escalate   # to the leads\n"
         "# the end\n"
     )
     (rule,) = statements
     assert isinstance(rule, nodes.Rule)
-    assert shape(rule.condition) == shape(and_(word("mention"), nodes.Contains(fld("text"), lit("refund"), AT)))
+    assert shape(rule.condition) == shape(
+        and_(word("mention"), nodes.Contains(fld("text"), lit("refund"), AT))
+    )
     assert shape(rule.actions) == shape((action("escalate"),))
 
 
 def test_a_hash_inside_quotes_is_not_a_comment() -> None:
-    rule = only_rule('when mention and text contains "#acmefail" then notify "#crisis" message "see #acmefail"')
-    assert shape(rule.condition) == shape(and_(word("mention"), nodes.Contains(fld("text"), lit("#acmefail"), AT)))
-    assert shape(rule.actions) == shape((action("notify", ("text", "#crisis"), ("message", "see #acmefail")),))
+    rule = only_rule(
+        'when mention and text contains "#acmefail" then notify "#crisis" message "see #acmefail"'
+    )
+    assert shape(rule.condition) == shape(
+        and_(word("mention"), nodes.Contains(fld("text"), lit("#acmefail"), AT))
+    )
+    assert shape(rule.actions) == shape(
+        (action("notify", ("text", "#crisis"), ("message", "see #acmefail")),)
+    )
 
 
 def test_escaped_quotes_in_strings() -> None:
@@ -446,18 +488,21 @@ def test_statements_can_share_a_line() -> None:
     assert [s.pos for s in statements] == [Pos(FILE, 1, c) for c in (1, 15, 28, 59)]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("reply", word("reply")),
-    ("message", word("message")),
-    ("message is complaint", nodes.Is(name("message"), name("complaint"), False, AT)),
-    ("reply is not spam", nodes.Is(name("reply"), name("spam"), True, AT)),
-    ("reply and no reply within 1h", and_(word("reply"), nodes.Unanswered(dur(3600, "1h"), AT))),
-    ('message = "hi"', nodes.Compare(fld("message"), "=", lit("hi"), AT)),
-    ("priority exists", nodes.Exists(fld("priority"), AT)),
-    ("template exists", nodes.Exists(fld("template"), AT)),
-    ("within exists", nodes.Exists(fld("within"), AT)),
-    ("mention is any", nodes.Is(name("mention"), name("any"), False, AT)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reply", word("reply")),
+        ("message", word("message")),
+        ("message is complaint", nodes.Is(name("message"), name("complaint"), False, AT)),
+        ("reply is not spam", nodes.Is(name("reply"), name("spam"), True, AT)),
+        ("reply and no reply within 1h", and_(word("reply"), nodes.Unanswered(dur(3600, "1h"), AT))),
+        ('message = "hi"', nodes.Compare(fld("message"), "=", lit("hi"), AT)),
+        ("priority exists", nodes.Exists(fld("priority"), AT)),
+        ("template exists", nodes.Exists(fld("template"), AT)),
+        ("within exists", nodes.Exists(fld("within"), AT)),
+        ("mention is any", nodes.Is(name("mention"), name("any"), False, AT)),
+    ],
+)
 def test_keywords_still_work_as_names(text: str, expected: nodes.Condition) -> None:
     assert shape(condition_of(text)) == shape(expected)
 
@@ -492,10 +537,12 @@ when
 
 
 def test_unnamed_rules_in_nested_folders() -> None:
-    ruleset = compile_sources({
-        "playbooks/twitter/care.play": "when mention then hide\n",
-        "playbooks/sales.play": "\n\nwhen comment then hide\n",
-    })
+    ruleset = compile_sources(
+        {
+            "playbooks/twitter/care.play": "when mention then hide\n",
+            "playbooks/sales.play": "\n\nwhen comment then hide\n",
+        }
+    )
     assert [r.name for r in ruleset.rules] == ["care.play:1", "sales.play:3"]
 
 
@@ -509,7 +556,9 @@ def test_a_reserved_word_as_a_name_is_explained(text: str) -> None:
 def test_an_unclosed_quote_that_swallows_then_is_pointed_at() -> None:
     first = check_output('when mention and text contains "refund then tag "refund"\n').splitlines()[0]
     assert first.startswith("test.play:1:32: error: expected 'then' after the condition")
-    assert first.endswith("""(the text starting here, "refund then tag ", takes in 'then': is a closing '"' missing?)""")
+    assert first.endswith(
+        """(the text starting here, "refund then tag ", takes in 'then': is a closing '"' missing?)"""
+    )
 
 
 def test_a_phrase_with_and_in_it_is_not_taken_for_an_unclosed_quote() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from playbook import syntax
-from playbook.lalr import QuickParser, Tables, tables_of
-from playbook.tables import cache_file, load_tables
-from playbook.transform import ToNodes
+from playbook.language import syntax
+from playbook.language.lalr import QuickParser, Tables, tables_of
+from playbook.language.tables import cache_file, load_tables
+from playbook.language.transform import ToNodes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,8 +95,9 @@ def test_a_damaged_file_is_rebuilt(cache_home: Path, damage: bytes | None) -> No
     assert build.calls == 1
 
 
-def test_a_cache_folder_that_cannot_be_written_costs_only_speed(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_folder_that_cannot_be_written_costs_only_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be\n")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
@@ -126,7 +127,10 @@ sys.exit(code)
 def run_check(cache: Path, *paths: str) -> Any:
     return subprocess.run(
         [sys.executable, "-c", CHECK_AND_LIST_MODULES, "check", *paths],
-        capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(cache)}, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+        cwd=ROOT,
     )
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from playbook.actions import ActionRecord
 from playbook.cli import TEST_EPILOG
-from playbook.testfile import Expectation
-from playbook.testing import compare, run_test_file
-from playbook.testreport import report
+from playbook.compiler.actions import ActionRecord
+from playbook.testing.report import report
+from playbook.testing.runner import compare, run_test_file
+from playbook.testing.testfile import Expectation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,10 @@ ANSWERED = """\
 def playbook_test(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "playbook", "test", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -86,7 +89,9 @@ def test_a_wrong_expectation_fails_with_expected_and_actual_side_by_side(folder:
     write_tests(folder, ESCALATED.replace("at: 2h", "at: 1h"))
     result = playbook_test("care.test.yaml", cwd=folder)
     assert result.returncode == 1
-    assert result.stdout == """\
+    assert (
+        result.stdout
+        == """\
 FAIL  care.test.yaml:4  an unanswered complaint is escalated after two hours
       expected                            |  actual
       ------------------------------------+--  differs in time (expected at line 9)
@@ -102,6 +107,7 @@ FAIL  care.test.yaml:4  an unanswered complaint is escalated after two hours
            3 |   then escalate to "care-leads" priority high
 0 passed, 1 failed in 1 test file
 """
+    )
     assert "\x1b[" not in result.stdout, "no colours when the output is not a terminal"
 
 
@@ -129,8 +135,14 @@ def test_matched_rows_line_up_with_the_missing_and_unexpected_ones(folder: Path)
 
 
 def test_an_action_nobody_expected_fails_the_case(folder: Path) -> None:
-    write_tests(folder, ESCALATED.replace("    expect:\n      - {rule: Escalate, action: escalate, event: m1, "
-                                          "at: 2h, params: {priority: high}}\n", "    expect: []\n"))
+    write_tests(
+        folder,
+        ESCALATED.replace(
+            "    expect:\n      - {rule: Escalate, action: escalate, event: m1, "
+            "at: 2h, params: {priority: high}}\n",
+            "    expect: []\n",
+        ),
+    )
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 1
     assert "unexpected action" in result.stdout
@@ -164,7 +176,9 @@ def test_limits_suppress_in_a_case_and_each_case_starts_fresh(folder: Path) -> N
 
 def test_every_expected_action_needs_its_own_match() -> None:
     def record(event: str, action: str) -> ActionRecord:
-        return ActionRecord("0" * 16, "2026-11-20T09:00:00Z", "R", action, None, {}, event, event, None, "t.play:1")
+        return ActionRecord(
+            "0" * 16, "2026-11-20T09:00:00Z", "R", action, None, {}, event, event, None, "t.play:1"
+        )
 
     loose = Expectation(1, {"rule": "R"})
     strict = Expectation(2, {"rule": "R", "action": "tag"})
@@ -178,45 +192,100 @@ def test_every_expected_action_needs_its_own_match() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        (HEAD + "  - name: x\n    events: [\n", 6, "this is not valid YAML: expected the node content, but found "
-         "'<stream end>' (check the indentation, the ':' after each key, and that every [ and { is closed)"),
+        (
+            HEAD + "  - name: x\n    events: [\n",
+            6,
+            "this is not valid YAML: expected the node content, but found "
+            "'<stream end>' (check the indentation, the ':' after each key, and that every [ and { is closed)",
+        ),
         (HEAD + "  - name: x\n  \tevents: []\n", 5, "(indent with spaces, not tabs)"),
-        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, time: \"2026-11-20T09:00:00\"}\n"
-         "    expect: []\n", 6, "bad event: unreadable time '2026-11-20T09:00:00' (no time zone; write times with "
-         "a zone, like \"2026-11-20T09:00:00Z\", or an offset like at: 90m)"),
+        (
+            HEAD + '  - name: x\n    events:\n      - {id: m1, type: mention, time: "2026-11-20T09:00:00"}\n'
+            "    expect: []\n",
+            6,
+            "bad event: unreadable time '2026-11-20T09:00:00' (no time zone; write times with "
+            'a zone, like "2026-11-20T09:00:00Z", or an offset like at: 90m)',
+        ),
         ("playbooks: [care.play]\n", 1, "missing 'cases'"),
         ("cases: []\n", 1, "missing 'playbooks'"),
         ("playbooks: [nowhere.play]\ncases: []\n", 1, "playbook 'nowhere.play' not found"),
-        (HEAD + "  - name: x\n    events: []\n    expected: []\n", 6, "unknown key 'expected' in a case (did you mean 'expect'?)"),
+        (
+            HEAD + "  - name: x\n    events: []\n    expected: []\n",
+            6,
+            "unknown key 'expected' in a case (did you mean 'expect'?)",
+        ),
         (HEAD + "  - events: []\n    expect: []\n", 4, "a case needs a 'name'"),
         (HEAD + "  - name: x\n    expect: []\n", 4, "case 'x' has no 'events'"),
-        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: soon}\n    expect: []\n", 6,
-         "cannot read at 'soon'"),
-        (HEAD + "  - name: x\n    events:\n      - {type: mention, at: 0m}\n    expect: []\n", 6,
-         "bad event: missing 'id'"),
-        ("playbooks: [care.play]\ncases:\n  - name: x\n    events:\n      - {id: m1, type: mention, at: 5m}\n"
-         "    expect: []\n", 5, "'at' '5m' is an offset, but there is no 'start'".replace("'at' ", "at ")),
-        (HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, evnt: m1}\n", 7,
-         "unknown key 'evnt' in an expected action (did you mean 'event'?)"),
-        (HEAD + "  - name: x\n    events: []\n    expect: []\n  - name: x\n    events: []\n    expect: []\n", 7,
-         "a case named 'x' is already at line 4"),
-        (HEAD + "  - name: x\n    events: []\n    expect: []\n    events: []\n", 7,
-         "'events' is given twice in one mapping (the first is at line 5; keep one)"),
-        (HEAD + "  - name: x\n    events: []\n", 4, "case 'x' has no 'expect' (write expect: [] when no action may happen)"),
-        ("playbooks: [care.play]\ncase: []\n", 2, "unknown key 'case' in the test file (did you mean 'cases'?)"),
-        ("playbooks: [care.play]\ncases:\n  - name: x\n    events: []\n    until: 3h\n    expect: []\n", 5,
-         "until '3h' is an offset, but there is no 'start'"),
-        (HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, params: high}\n", 7,
-         "'params' must be a mapping"),
-        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 0m}\n"
-         "      - {id: m1, type: mention, at: 1m}\n    expect: []\n", 7,
-         "event id 'm1' is already used at line 6 (give each event its own id)"),
-        (HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 2h}\n    until: 1h\n    expect: []\n", 7,
-         "'until' is 2026-11-20T10:00:00Z, before event 'm1' at 2026-11-20T11:00:00Z (until moves the clock on "
-         "after the last event; make it later, or leave it out)"),
+        (
+            HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: soon}\n    expect: []\n",
+            6,
+            "cannot read at 'soon'",
+        ),
+        (
+            HEAD + "  - name: x\n    events:\n      - {type: mention, at: 0m}\n    expect: []\n",
+            6,
+            "bad event: missing 'id'",
+        ),
+        (
+            "playbooks: [care.play]\ncases:\n  - name: x\n    events:\n      - {id: m1, type: mention, at: 5m}\n"
+            "    expect: []\n",
+            5,
+            "'at' '5m' is an offset, but there is no 'start'".replace("'at' ", "at "),
+        ),
+        (
+            HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, evnt: m1}\n",
+            7,
+            "unknown key 'evnt' in an expected action (did you mean 'event'?)",
+        ),
+        (
+            HEAD
+            + "  - name: x\n    events: []\n    expect: []\n  - name: x\n    events: []\n    expect: []\n",
+            7,
+            "a case named 'x' is already at line 4",
+        ),
+        (
+            HEAD + "  - name: x\n    events: []\n    expect: []\n    events: []\n",
+            7,
+            "'events' is given twice in one mapping (the first is at line 5; keep one)",
+        ),
+        (
+            HEAD + "  - name: x\n    events: []\n",
+            4,
+            "case 'x' has no 'expect' (write expect: [] when no action may happen)",
+        ),
+        (
+            "playbooks: [care.play]\ncase: []\n",
+            2,
+            "unknown key 'case' in the test file (did you mean 'cases'?)",
+        ),
+        (
+            "playbooks: [care.play]\ncases:\n  - name: x\n    events: []\n    until: 3h\n    expect: []\n",
+            5,
+            "until '3h' is an offset, but there is no 'start'",
+        ),
+        (
+            HEAD + "  - name: x\n    events: []\n    expect:\n      - {rule: R, params: high}\n",
+            7,
+            "'params' must be a mapping",
+        ),
+        (
+            HEAD + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 0m}\n"
+            "      - {id: m1, type: mention, at: 1m}\n    expect: []\n",
+            7,
+            "event id 'm1' is already used at line 6 (give each event its own id)",
+        ),
+        (
+            HEAD
+            + "  - name: x\n    events:\n      - {id: m1, type: mention, at: 2h}\n    until: 1h\n    expect: []\n",
+            7,
+            "'until' is 2026-11-20T10:00:00Z, before event 'm1' at 2026-11-20T11:00:00Z (until moves the clock on "
+            "after the last event; make it later, or leave it out)",
+        ),
     ],
 )
-def test_a_malformed_test_file_is_reported_with_its_line(folder: Path, text: str, line: int, message: str) -> None:
+def test_a_malformed_test_file_is_reported_with_its_line(
+    folder: Path, text: str, line: int, message: str
+) -> None:
     write_tests(folder, head=text)
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 1
@@ -231,8 +300,10 @@ def test_invalid_playbooks_are_shown_as_check_shows_them(folder: Path) -> None:
     write_tests(folder, ANSWERED)
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 1
-    assert result.stdout.startswith("ERROR care.test.yaml:1: error: the playbooks it tests are invalid:\n"
-                                    "care.play:1:19: error: unknown action 'notfy' (did you mean 'notify'?)\n")
+    assert result.stdout.startswith(
+        "ERROR care.test.yaml:1: error: the playbooks it tests are invalid:\n"
+        "care.play:1:19: error: unknown action 'notfy' (did you mean 'notify'?)\n"
+    )
     assert result.stdout.splitlines()[-1] == "0 passed, 0 failed in 1 test file; 1 file could not run"
 
 
@@ -290,9 +361,12 @@ def test_expectations_are_compared_on_their_keys_and_params_whole(folder: Path) 
       - {expectation}
 """
     loose = case.format(name="only the rule", expectation="{rule: Escalate}")
-    keys = case.format(name="every key", expectation="{rule: Escalate, action: escalate, target: care-leads, "
-                       "params: {priority: high}, event: m1, thread: m1, author: \"@jane\", at: 2h, "
-                       "source: \"care.play:2\"}")
+    keys = case.format(
+        name="every key",
+        expectation="{rule: Escalate, action: escalate, target: care-leads, "
+        'params: {priority: high}, event: m1, thread: m1, author: "@jane", at: 2h, '
+        'source: "care.play:2"}',
+    )
     no_params = case.format(name="params are compared whole", expectation="{rule: Escalate, params: {}}")
     write_tests(folder, loose, keys, no_params)
     result = playbook_test(".", cwd=folder)
@@ -347,15 +421,19 @@ def test_test_files_are_found_below_folders_in_order_and_hidden_folders_are_skip
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 0
     assert [line.split()[1] for line in result.stdout.splitlines()[:-1]] == [
-        "a/care.test.yaml:4", "b/care.test.yaml:4"]
+        "a/care.test.yaml:4",
+        "b/care.test.yaml:4",
+    ]
     assert result.stdout.splitlines()[-1] == "2 passed, 0 failed in 2 test files"
 
 
 def test_a_file_that_is_not_a_test_file_is_a_usage_error(folder: Path) -> None:
     result = playbook_test("care.play", cwd=folder)
     assert result.returncode == 2
-    assert result.stderr == ("playbook: error: care.play is not a test file (test files end in .test.yaml; "
-                             "give one, or the folder that holds them)\n")
+    assert result.stderr == (
+        "playbook: error: care.play is not a test file (test files end in .test.yaml; "
+        "give one, or the folder that holds them)\n"
+    )
 
 
 def test_colours_are_for_terminals_only(folder: Path) -> None:

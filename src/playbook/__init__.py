@@ -5,12 +5,14 @@ Load a rule set with `load_ruleset(paths)` and run it with `Engine(ruleset)`.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from importlib.metadata import version
 from typing import Any
 
-from .diagnostics import Diagnostic, PlaybookError
-from .loader import RuleSet, compile_sources, load_ruleset
+from playbook.compiler.ruleset import RuleSet, compile_sources
+from playbook.language.diagnostics import Diagnostic, PlaybookError
+from playbook.loader import load_ruleset
+
+__version__ = version("playbook")
 
 __all__ = [
     "Diagnostic",
@@ -26,7 +28,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The engine is imported when first asked for: `playbook check` never runs it.
     if name == "Engine":
-        from .runtime.engine import Engine
+        from playbook.runtime.engine import Engine
 
         return Engine
     raise AttributeError(f"module 'playbook' has no attribute {name!r}")

@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from . import __version__
-from .diagnostics import PlaybookError, render_all, summarize
-from .loader import CheckedPlaybooks, PlaybookPathError, RuleSet, check_playbooks, load_ruleset
+from playbook import __version__
+from playbook.compiler.ruleset import CheckedPlaybooks, RuleSet
+from playbook.language.diagnostics import PlaybookError, render_all, summarize
+from playbook.loader import PlaybookPathError, check_playbooks, load_ruleset
 
 # Each command imports what only it needs, so that `playbook check` starts quickly.
 if TYPE_CHECKING:
-    from .actions import ActionRecord
+    from playbook.compiler.actions import ActionRecord
 
 _Loaded = TypeVar("_Loaded", RuleSet, CheckedPlaybooks)
 
@@ -113,67 +114,100 @@ exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 bad configuration
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="playbook", description=DESCRIPTION, epilog=EPILOG,
+        prog="playbook",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"playbook {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser(
-        "check", help="check playbooks and report every problem",
+        "check",
+        help="check playbooks and report every problem",
         description="Load and check playbooks. Every error and warning is printed as\n"
-                    "FILE:LINE:COL: error: what is wrong (a hint), with the line and a caret.",
+        "FILE:LINE:COL: error: what is wrong (a hint), with the line and a caret.",
         epilog="examples:\n  playbook check playbooks/\n  playbook check care.play crisis.play\n\n"
-               "exit codes: 0 when the playbooks are valid (warnings allowed), 1 when not",
+        "exit codes: 0 when the playbooks are valid (warnings allowed), 1 when not",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="a .play file or a folder of them")
 
     dry = commands.add_parser(
-        "dry-run", help="show what playbooks would do on a file of events",
+        "dry-run",
+        help="show what playbooks would do on a file of events",
         description="Run playbooks over events (JSON Lines) and show the actions they would\n"
-                    "take, as they happen. Nothing is sent anywhere. The summary goes to stderr,\n"
-                    "with a progress bar while the actions go to a file or a pipe.",
+        "take, as they happen. Nothing is sent anywhere. The summary goes to stderr,\n"
+        "with a progress bar while the actions go to a file or a pipe.",
         epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     dry.add_argument("paths", nargs="+", metavar="PATH", help="a .play file or a folder of them")
-    dry.add_argument("--events", required=True, metavar="FILE",
-                     help="events, one JSON object per line; '-' reads standard input")
-    dry.add_argument("--format", choices=("text", "jsonl"), default="text",
-                     help="text: a readable table (default); jsonl: one action record per line")
-    dry.add_argument("--until", metavar="TIME", type=_time_arg,
-                     help="at the end, move the clock to TIME (ISO-8601 with a zone) and fire "
-                          "what is due by then; later deadlines are listed as pending")
-    dry.add_argument("--explain", nargs="?", const="", action="append", metavar="EVENT|RULE",
-                     help="show which conditions held and which did not, and what time rules "
-                          "wait for; give an event id or a rule name to explain only that "
-                          "(repeatable), or nothing to explain every event")
+    dry.add_argument(
+        "--events",
+        required=True,
+        metavar="FILE",
+        help="events, one JSON object per line; '-' reads standard input",
+    )
+    dry.add_argument(
+        "--format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="text: a readable table (default); jsonl: one action record per line",
+    )
+    dry.add_argument(
+        "--until",
+        metavar="TIME",
+        type=_time_arg,
+        help="at the end, move the clock to TIME (ISO-8601 with a zone) and fire "
+        "what is due by then; later deadlines are listed as pending",
+    )
+    dry.add_argument(
+        "--explain",
+        nargs="?",
+        const="",
+        action="append",
+        metavar="EVENT|RULE",
+        help="show which conditions held and which did not, and what time rules "
+        "wait for; give an event id or a rule name to explain only that "
+        "(repeatable), or nothing to explain every event",
+    )
 
     test = commands.add_parser(
-        "test", help="run the playbooks' test files (*.test.yaml)",
+        "test",
+        help="run the playbooks' test files (*.test.yaml)",
         description="Run every *.test.yaml file found in PATH. Each case runs its events through\n"
-                    "a fresh engine and compares the actions with those it expects: every\n"
-                    "expected action must happen, and no other.",
-        epilog=TEST_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "a fresh engine and compares the actions with those it expects: every\n"
+        "expected action must happen, and no other.",
+        epilog=TEST_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     test.add_argument("paths", nargs="+", metavar="PATH", help="a .test.yaml file or a folder of them")
 
     run = commands.add_parser(
-        "run", help="run playbooks continuously as a daemon",
+        "run",
+        help="run playbooks continuously as a daemon",
         description="Run the rule set continuously: read events from files, HTTP and stdin,\n"
-                    "deliver actions to stdout, files and webhooks, keep every pending\n"
-                    "deadline in SQLite, and reload the playbooks the moment they are saved\n"
-                    "(or on SIGHUP). SIGTERM or SIGINT stops it cleanly.",
-        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "deliver actions to stdout, files and webhooks, keep every pending\n"
+        "deadline in SQLite, and reload the playbooks the moment they are saved\n"
+        "(or on SIGHUP). SIGTERM or SIGINT stops it cleanly.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--config", default="playbook.yaml", metavar="FILE",
-                     help="the configuration file (default: playbook.yaml)")
+    run.add_argument(
+        "--config",
+        default="playbook.yaml",
+        metavar="FILE",
+        help="the configuration file (default: playbook.yaml)",
+    )
     return parser
 
 
 def _time_arg(text: str) -> int:
-    from .timestamps import TimeError, parse_time  # datetime is not needed to check playbooks
+    from playbook.language.timestamps import (  # datetime is not needed to check playbooks
+        TimeError,
+        parse_time,
+    )
 
     try:
         return parse_time(text)
@@ -252,15 +286,16 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
     from rich.console import Console
     from rich.progress import open as open_with_progress
 
-    with open_with_progress(name, "rb", description="events", transient=True,
-                            console=Console(stderr=True)) as watched:
+    with open_with_progress(
+        name, "rb", description="events", transient=True, console=Console(stderr=True)
+    ) as watched:
         yield watched
 
 
 def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from .dryrun import dry_run
-    from .explain import Explainer
-    from .report import ActionTable, summary
+    from playbook.dryrun.explain import Explainer
+    from playbook.dryrun.report import ActionTable, summary
+    from playbook.dryrun.run import dry_run
 
     loaded = _load(args.paths)
     if isinstance(loaded, int):
@@ -295,9 +330,9 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _run(config_path: str) -> int:
-    from .daemon.config import ConfigError, load_config
-    from .daemon.logs import setup_logging
-    from .daemon.service import run_daemon
+    from playbook.daemon.config import ConfigError, load_config
+    from playbook.daemon.logs import setup_logging
+    from playbook.daemon.service import run_daemon
 
     try:
         config = load_config(config_path)
@@ -309,9 +344,9 @@ def _run(config_path: str) -> int:
 
 
 def _test(paths: list[str]) -> int:
-    from .testing import SUFFIX as TEST_SUFFIX
-    from .testing import find_test_files, run_test_file
-    from .testreport import report, summary_line
+    from playbook.testing.report import report, summary_line
+    from playbook.testing.runner import SUFFIX as TEST_SUFFIX
+    from playbook.testing.runner import find_test_files, run_test_file
 
     try:
         files = find_test_files(paths)

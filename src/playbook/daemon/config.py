@@ -10,13 +10,23 @@ from typing import Any
 
 import yaml
 
-from ..durations import parse_duration
-from ..fields import suggest
-from ..timestamps import MICROS
+from playbook.language.durations import parse_duration
+from playbook.language.fields import suggest
+from playbook.language.timestamps import MICROS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
-TOP_KEYS = ("playbooks", "brand", "state", "lateness", "max_ahead", "dead_letter", "listen", "sources", "sinks")
+TOP_KEYS = (
+    "playbooks",
+    "brand",
+    "state",
+    "lateness",
+    "max_ahead",
+    "dead_letter",
+    "listen",
+    "sources",
+    "sinks",
+)
 SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
 SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -79,6 +89,7 @@ class Config:
 def _expand(value: Any, where: str) -> Any:
     """`${NAME}` in every text replaced by the environment variable NAME."""
     if isinstance(value, str):
+
         def variable(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
@@ -180,7 +191,9 @@ def load_config(path: str) -> Config:
     return config
 
 
-def _entries(value: Any, key: str, kinds: dict[str, tuple[str, ...]], prefix: str) -> list[tuple[str, dict[str, Any]]]:
+def _entries(
+    value: Any, key: str, kinds: dict[str, tuple[str, ...]], prefix: str
+) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(value, list) or not value:
         raise ConfigError(f"{prefix}'{key}' must be a list with at least one entry")
     out = []

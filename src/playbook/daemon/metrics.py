@@ -5,22 +5,28 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from ..timestamps import MICROS
+from playbook.daemon.store import Store
+from playbook.language.timestamps import MICROS
+from playbook.runtime.engine import Engine
 
-if TYPE_CHECKING:
-    from .service import Daemon
+
+class Watched(Protocol):
+    """What the metrics read of the running daemon."""
+
+    engine: Engine
+    store: Store
 
 
 class DaemonCollector:
     """Counts since the daemon started, and gauges of what is pending now."""
 
-    def __init__(self, daemon: Daemon) -> None:
+    def __init__(self, daemon: Watched) -> None:
         self.daemon = daemon
         self.events = 0
         self.skipped: Counter[str] = Counter()
@@ -32,22 +38,25 @@ class DaemonCollector:
         engine = daemon.engine
         yield CounterMetricFamily("playbook_events", "Events processed", value=self.events)
         actions = CounterMetricFamily("playbook_actions", "Actions taken, by rule", labels=["rule"])
-        suppressed = CounterMetricFamily("playbook_suppressed", "Firings suppressed by a limit, by rule",
-                                         labels=["rule"])
+        suppressed = CounterMetricFamily(
+            "playbook_suppressed", "Firings suppressed by a limit, by rule", labels=["rule"]
+        )
         for rule in engine.rules:
             stats = engine.stats[rule.key]
             actions.add_metric([rule.name], stats.actions)
             suppressed.add_metric([rule.name], stats.suppressed)
         yield actions
         yield suppressed
-        yield GaugeMetricFamily("playbook_pending_timers", "Deadlines waiting to fire",
-                                value=engine.pending_deadlines)
+        yield GaugeMetricFamily(
+            "playbook_pending_timers", "Deadlines waiting to fire", value=engine.pending_deadlines
+        )
         reloads = CounterMetricFamily("playbook_reloads", "Rule set reloads, by result", labels=["result"])
         for result in ("ok", "invalid"):
             reloads.add_metric([result], self.reloads[result])
         yield reloads
-        skipped = CounterMetricFamily("playbook_skipped_input", "Input lines that were not events, by source",
-                                      labels=["source"])
+        skipped = CounterMetricFamily(
+            "playbook_skipped_input", "Input lines that were not events, by source", labels=["source"]
+        )
         for source, count in sorted(self.skipped.items()):
             skipped.add_metric([source], count)
         yield skipped
@@ -57,9 +66,12 @@ class DaemonCollector:
         yield delivered
         lag = 0.0 if engine.clock is None else max(0.0, time.time() - engine.clock / MICROS)
         yield GaugeMetricFamily("playbook_lag_seconds", "Wall clock minus the engine's clock", value=lag)
-        yield GaugeMetricFamily("playbook_inbox", "Events stored, not yet processed", value=daemon.store.backlog())
-        yield GaugeMetricFamily("playbook_outbox", "Actions stored, not yet delivered",
-                                value=daemon.store.outbox_size())
+        yield GaugeMetricFamily(
+            "playbook_inbox", "Events stored, not yet processed", value=daemon.store.backlog()
+        )
+        yield GaugeMetricFamily(
+            "playbook_outbox", "Actions stored, not yet delivered", value=daemon.store.outbox_size()
+        )
 
 
 def exposition(collector: DaemonCollector) -> tuple[bytes, str]:

@@ -7,9 +7,9 @@ engine's state is saved now and then (after a reload, at a stop, and
 otherwise at most every few seconds, less often when saving takes long);
 until then the events it covers stay in the inbox, to be replayed after a
 crash. A failure while processing is handled the same way: the engine is
-restored from its saved state and the inbox replayed. Whenever no event is waiting (the inbox is empty and every
-followed file has been read to its end), the clock moves on with the wall
-clock, less `lateness`, so a backlog replays in event time and live deadlines
+restored from its saved state and the inbox replayed. Whenever no event is
+waiting (the inbox is empty and every followed file has been read to its end),
+the clock moves on with the wall clock, less `lateness`, so a backlog replays in event time and live deadlines
 fire on time. Reloads happen between two batches of events.
 """
 
@@ -28,19 +28,20 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from ..actions import ActionRecord
-from ..diagnostics import PlaybookError, render_all
-from ..events import parse_line
-from ..loader import PlaybookPathError, RuleSet, find_playbooks, load_ruleset
-from ..runtime.engine import Engine
-from ..timestamps import format_time
-from .config import Config
-from .metrics import DaemonCollector, exposition
-from .retry import backoff
-from .sinks import Deliverer
-from .sources import DeadLetters, FileFollower, StdinSource
-from .store import StateError, Store
-from .web import EventsEndpoint, make_app
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.ruleset import RuleSet
+from playbook.daemon.config import Config
+from playbook.daemon.metrics import DaemonCollector, exposition
+from playbook.daemon.retry import backoff
+from playbook.daemon.sinks import Deliverer
+from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource
+from playbook.daemon.store import StateError, Store
+from playbook.daemon.web import EventsEndpoint, make_app
+from playbook.language.diagnostics import PlaybookError, render_all
+from playbook.language.events import parse_line
+from playbook.language.timestamps import format_time
+from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+from playbook.runtime.engine import Engine
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 500
@@ -109,8 +110,16 @@ class Daemon:
         for source in config.sources:
             if source.type == "file":
                 assert source.path is not None
-                self.followers.append(FileFollower(source.path, self.store, self.dead, self.work.set,
-                                                   self._room_to_read, config.max_ahead))
+                self.followers.append(
+                    FileFollower(
+                        source.path,
+                        self.store,
+                        self.dead,
+                        self.work.set,
+                        self._room_to_read,
+                        config.max_ahead,
+                    )
+                )
             elif source.type == "stdin":
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
@@ -238,13 +247,15 @@ class Daemon:
                 self.broken = True
                 failures += 1
                 wait = backoff(failures, RETRY_SECONDS)
-                log.exception("processing failed; replaying from the saved state",
-                              extra={"retry_in": wait, "failures": failures})
+                log.exception(
+                    "processing failed; replaying from the saved state",
+                    extra={"retry_in": wait, "failures": failures},
+                )
                 await asyncio.sleep(wait)
                 continue
             try:
                 await asyncio.wait_for(self.work.wait(), TICK_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     # --- reloads ---
@@ -288,12 +299,16 @@ class Daemon:
             self.reload_failed = True
             if isinstance(exc, PlaybookError):
                 rendered = render_all(exc.diagnostics, exc.sources)
-                errors = [str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error]
+                errors = [
+                    str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error
+                ]
             else:
                 rendered = str(exc)
                 errors = [rendered]
-            log.error("reload refused: the playbooks are invalid; the running rules stay",
-                      extra={"why": why, "errors": errors, "diagnostics": rendered})
+            log.error(
+                "reload refused: the playbooks are invalid; the running rules stay",
+                extra={"why": why, "errors": errors, "diagnostics": rendered},
+            )
             return False
         if ruleset.digest == self.ruleset.digest and why == "file change" and not self.reload_failed:
             log.debug("playbooks unchanged; nothing to reload")
@@ -306,8 +321,15 @@ class Daemon:
             self.save(now=True)
         self.reload_failed = False
         self.metrics.reloads["ok"] += 1
-        log.info("reloaded", extra={"why": why, "rules": len(ruleset.rules), "files": len(ruleset.files),
-                                    "ms": round((time.monotonic() - started) * 1000, 1)})
+        log.info(
+            "reloaded",
+            extra={
+                "why": why,
+                "rules": len(ruleset.rules),
+                "files": len(ruleset.files),
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
         return True
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
@@ -321,8 +343,10 @@ class Daemon:
             observer.start()
         except OSError as exc:
             # Out of inotify watches, say: look at the files every second instead.
-            log.warning("cannot watch the playbooks; polling them instead",
-                        extra={"playbooks": path, "reason": str(exc)})
+            log.warning(
+                "cannot watch the playbooks; polling them instead",
+                extra={"playbooks": path, "reason": str(exc)},
+            )
             observer = PollingObserver(timeout=1)
             observer.schedule(handler, folder, recursive=os.path.isdir(path))
             observer.daemon = True
@@ -342,23 +366,34 @@ class Daemon:
         try:
             await web.TCPSite(runner, self.config.host, self.config.port).start()
         except OSError as exc:
-            log.error("cannot listen", extra={"listen": f"{self.config.host}:{self.config.port}",
-                                              "reason": exc.strerror})
+            log.error(
+                "cannot listen",
+                extra={"listen": f"{self.config.host}:{self.config.port}", "reason": exc.strerror},
+            )
             await runner.cleanup()
             self.store.close()
             return 1
         observer = self._watch(loop)
-        log.info("started", extra={
-            "listen": f"{self.config.host}:{self.config.port}", "rules": len(self.engine.rules),
-            "playbooks": self.config.playbooks, "state": self.config.state,
-            "clock": self.health()["clock"], "pending": self.engine.pending_deadlines,
-        })
+        log.info(
+            "started",
+            extra={
+                "listen": f"{self.config.host}:{self.config.port}",
+                "rules": len(self.engine.rules),
+                "playbooks": self.config.playbooks,
+                "state": self.config.state,
+                "clock": self.health()["clock"],
+                "pending": self.engine.pending_deadlines,
+            },
+        )
         tasks = [asyncio.create_task(f.run(self.stopping)) for f in self.followers]
         if self.stdin is not None:
             tasks.append(asyncio.create_task(self.stdin.run(self.stopping)))
         sink_tasks = [asyncio.create_task(s.run(self.stopping)) for s in self.sinks]
-        workers = [asyncio.create_task(self._process_loop()), asyncio.create_task(self._reload_loop()),
-                   asyncio.create_task(self._look_at_files())]
+        workers = [
+            asyncio.create_task(self._process_loop()),
+            asyncio.create_task(self._reload_loop()),
+            asyncio.create_task(self._look_at_files()),
+        ]
         await self.stopping.wait()
         # Stop taking events, finish the batch under way (a task only yields between
         # batches), save the engine, then give the sinks a moment to deliver.

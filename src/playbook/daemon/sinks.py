@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import aiohttp
 
-from .config import Sink
-from .retry import backoff
-from .store import Delivery, Store
+from playbook.daemon.config import Sink
+from playbook.daemon.retry import backoff
+from playbook.daemon.store import Delivery, Store
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 200
@@ -58,8 +58,14 @@ class Deliverer:
                 except Exception as exc:  # a full disk, a closed stdout: try again later
                     failures += 1
                     wait = backoff(failures, FIRST_RETRY_SECONDS)
-                    log.error("cannot deliver; will retry", extra={
-                        "sink": self.sink.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
+                    log.error(
+                        "cannot deliver; will retry",
+                        extra={
+                            "sink": self.sink.name,
+                            "reason": str(exc) or type(exc).__name__,
+                            "retry_in": wait,
+                        },
+                    )
                     if stopping.is_set():
                         return
                     await asyncio.sleep(wait)
@@ -68,7 +74,7 @@ class Deliverer:
                     return
                 try:
                     await asyncio.wait_for(self.wakeup.wait(), IDLE_SECONDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             if self.session is not None:
@@ -99,7 +105,9 @@ class Deliverer:
         for index, delivery in enumerate(batch):
             if not await self._post(delivery):
                 attempts = delivery.attempts + 1
-                self.store.retry_later(delivery.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS))
+                self.store.retry_later(
+                    delivery.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS)
+                )
                 return index
         return len(batch)
 
@@ -113,10 +121,16 @@ class Deliverer:
                 if 200 <= response.status < 300:
                     return True
                 reason = f"HTTP {response.status}"
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
-        log.warning("webhook refused an action; will retry", extra={
-            "sink": self.sink.name, "action": delivery.action_id, "attempt": delivery.attempts + 1,
-            "reason": reason, "retry_in": backoff(delivery.attempts + 1, FIRST_RETRY_SECONDS),
-        })
+        log.warning(
+            "webhook refused an action; will retry",
+            extra={
+                "sink": self.sink.name,
+                "action": delivery.action_id,
+                "attempt": delivery.attempts + 1,
+                "reason": reason,
+                "retry_in": backoff(delivery.attempts + 1, FIRST_RETRY_SECONDS),
+            },
+        )
         return False

@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 import orjson
 
-from ..durations import format_duration
-from ..events import BadEvent, parse_line
-from ..timestamps import MICROS
-from .retry import backoff
-from .store import Position, Store
+from playbook.daemon.retry import backoff
+from playbook.daemon.store import Position, Store
+from playbook.language.durations import format_duration
+from playbook.language.events import BadEvent, parse_line
+from playbook.language.timestamps import MICROS
 
 log = logging.getLogger("playbook.daemon")
 POLL_SECONDS = 0.1
@@ -38,7 +38,9 @@ class DeadLetters:
     def add(self, source: str, line: int, reason: str, raw: bytes) -> None:
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "source": source, "line": line, "reason": reason,
+            "source": source,
+            "line": line,
+            "reason": reason,
             "raw": raw.decode("utf-8", errors="replace"),
         }
         self.on_skip(source)
@@ -47,8 +49,10 @@ class DeadLetters:
             with open(self.path, "ab") as handle:
                 handle.write(orjson.dumps(entry) + b"\n")
         except OSError as exc:  # the skipped line must not hold up the good ones
-            log.error("cannot write the dead letter; it is in this log line",
-                      extra={"dead_letter": self.path, "reason": str(exc), "entry": entry})
+            log.error(
+                "cannot write the dead letter; it is in this log line",
+                extra={"dead_letter": self.path, "reason": str(exc), "entry": entry},
+            )
 
 
 def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
@@ -64,12 +68,15 @@ def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
         return
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
-        raise BadEvent(f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
-                       f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})")
+        raise BadEvent(
+            f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
+            f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})"
+        )
 
 
-def split_events(raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters,
-                 max_ahead: int | None) -> list[bytes]:
+def split_events(
+    raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters, max_ahead: int | None
+) -> list[bytes]:
     """The lines that are events; the others go to the dead letters."""
     events = []
     for number, raw in enumerate(raw_lines, first_line):
@@ -97,8 +104,15 @@ class FileFollower:
     `idle` is true once everything written so far has been read.
     """
 
-    def __init__(self, path: str, store: Store, dead: DeadLetters, wake: Callable[[], None],
-                 room: Callable[[], bool], max_ahead: int | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        store: Store,
+        dead: DeadLetters,
+        wake: Callable[[], None],
+        room: Callable[[], bool],
+        max_ahead: int | None,
+    ) -> None:
         self.path = path
         self.max_ahead = max_ahead
         self.room = room
@@ -159,7 +173,9 @@ class FileFollower:
                 self.idle = True
                 return False
         self.dead.add(self.name, position.line + 1, f"line longer than {CHUNK_BYTES} bytes", b"")
-        self.store.accept(self.name, [], Position(position.offset + skipped, position.line + 1, position.identity))
+        self.store.accept(
+            self.name, [], Position(position.offset + skipped, position.line + 1, position.identity)
+        )
         return True
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -172,13 +188,15 @@ class FileFollower:
             except Exception as exc:  # an unreadable file, a full disk: try again, less and less often
                 failures += 1
                 wait = backoff(failures + 1, POLL_SECONDS)
-                log.error("cannot read the file; will retry", extra={
-                    "source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait})
+                log.error(
+                    "cannot read the file; will retry",
+                    extra={"source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait},
+                )
                 busy = False
             if not busy:
                 try:
                     await asyncio.wait_for(stopping.wait(), wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             else:
                 await asyncio.sleep(0)
@@ -193,7 +211,9 @@ class StdinSource:
 
     name = "stdin"
 
-    def __init__(self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int | None) -> None:
+    def __init__(
+        self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int | None
+    ) -> None:
         self.store = store
         self.max_ahead = max_ahead
         self.dead = dead
@@ -213,6 +233,7 @@ class StdinSource:
             # service's stdin) cannot be watched like a pipe: read it in a thread.
             async def readline() -> bytes:
                 return await loop.run_in_executor(None, sys.stdin.buffer.readline)
+
         while not stopping.is_set():
             raw = await readline()
             if not raw:
@@ -228,6 +249,8 @@ class StdinSource:
                 except Exception as exc:  # a full disk: hold the line and try again
                     failures += 1
                     wait = backoff(failures + 1, POLL_SECONDS)
-                    log.error("cannot store an event; will retry", extra={
-                        "source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait})
+                    log.error(
+                        "cannot store an event; will retry",
+                        extra={"source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait},
+                    )
                     await asyncio.sleep(wait)

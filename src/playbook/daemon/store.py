@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 SCHEMA_VERSION = 2
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL,
+                                  data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL,
                                       identity TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
@@ -123,7 +124,9 @@ class Store:
             raise
 
     def position(self, source: str) -> Position | None:
-        row = self.db.execute("SELECT offset, line, identity FROM positions WHERE source = ?", (source,)).fetchone()
+        row = self.db.execute(
+            "SELECT offset, line, identity FROM positions WHERE source = ?", (source,)
+        ).fetchone()
         return Position(*row) if row else None
 
     # --- processing ---
@@ -143,10 +146,13 @@ class Store:
         return row[0] if row else None
 
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
-        """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued again."""
+        """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued
+        again."""
         db = self._write()
         try:
-            db.executemany("INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries)
+            db.executemany(
+                "INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -188,7 +194,9 @@ class Store:
             raise
 
     def retry_later(self, seq: int, attempts: int, next_try: float) -> None:
-        self.db.execute("UPDATE outbox SET attempts = ?, next_try = ? WHERE seq = ?", (attempts, next_try, seq))
+        self.db.execute(
+            "UPDATE outbox SET attempts = ?, next_try = ? WHERE seq = ?", (attempts, next_try, seq)
+        )
 
     def outbox_size(self) -> int:
         """How many deliveries wait, over all sinks."""

@@ -9,10 +9,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..events import BadEvent
-from .config import Source
-from .sources import check_event
-from .sinks import signature
+from playbook.daemon.config import Source
+from playbook.daemon.sinks import signature
+from playbook.daemon.sources import check_event
+from playbook.language.events import BadEvent
 
 
 def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:

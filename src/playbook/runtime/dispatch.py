@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..compiler import CompiledRule
-from ..events import Event
-from ..phrases import PhraseIndex
+from playbook.compiler.phrases import PhraseIndex
+from playbook.compiler.rules import CompiledRule
+from playbook.language.events import Event
 
 # Beyond this many distinct event types, plans are made per event, not kept.
 MAX_PLANS = 1000
@@ -72,10 +72,14 @@ class Dispatch:
             _, by_pid = by_index.setdefault(trigger.index, (trigger.read, {}))
             for pid in trigger.ids:
                 by_pid.setdefault(pid, []).append(rule)
-        return _Plan(always, tuple(
-            (index, read, {pid: tuple(rules) for pid, rules in by_pid.items()})
-            for index, (read, by_pid) in by_index.items()
-        ), {})
+        return _Plan(
+            always,
+            tuple(
+                (index, read, {pid: tuple(rules) for pid, rules in by_pid.items()})
+                for index, (read, by_pid) in by_index.items()
+            ),
+            {},
+        )
 
     def rules_for(self, event: Event) -> Sequence[CompiledRule]:
         """The rules that can hold for `event`, in rule-set order."""

@@ -17,16 +17,25 @@ from dataclasses import dataclass
 from heapq import heappop
 from typing import Protocol
 
-from ..actions import ActionRecord, make_record
-from ..compiler import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
-from ..events import Event
-from ..loader import RuleSet
-from ..timestamps import MICROS, format_time
-from .dispatch import Dispatch
-from .state import Deadline, DeadlineState, RuleState, Waiting, Window, count_in, insert_sorted, trim
-from .generations import SettledItems
-from .threads import ThreadIndex
-from .timers import TimerQueue
+from playbook.compiler.actions import ActionRecord, make_record
+from playbook.compiler.rules import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
+from playbook.compiler.ruleset import RuleSet
+from playbook.language.events import Event
+from playbook.language.timestamps import MICROS, format_time
+from playbook.runtime.dispatch import Dispatch
+from playbook.runtime.generations import SettledItems
+from playbook.runtime.state import (
+    Deadline,
+    DeadlineState,
+    RuleState,
+    Waiting,
+    Window,
+    count_in,
+    insert_sorted,
+    trim,
+)
+from playbook.runtime.threads import ThreadIndex
+from playbook.runtime.timers import TimerQueue
 
 DAY = 86400 * MICROS
 # How far behind the clock an event may be and still be counted exactly: state
@@ -64,8 +73,13 @@ class Observer(Protocol):
 class Engine:
     """Runs a rule set over events, keeping per-rule state between them."""
 
-    def __init__(self, ruleset: RuleSet, history: int = DEFAULT_HISTORY, observer: Observer | None = None,
-                 lateness: int = 0) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        history: int = DEFAULT_HISTORY,
+        observer: Observer | None = None,
+        lateness: int = 0,
+    ) -> None:
         self.clock: int | None = None
         self.history = history
         self.lateness = lateness
@@ -152,11 +166,15 @@ class Engine:
         )
 
     @classmethod
-    def restore(cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY, lateness: int = 0) -> Engine:
+    def restore(
+        cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY, lateness: int = 0
+    ) -> Engine:
         """An engine running `ruleset` from a `snapshot()`, keeping what the rule set keeps."""
         saved = pickle.loads(data)
         if saved.get("version") != SNAPSHOT_VERSION:
-            raise ValueError(f"saved engine state has version {saved.get('version')}, expected {SNAPSHOT_VERSION}")
+            raise ValueError(
+                f"saved engine state has version {saved.get('version')}, expected {SNAPSHOT_VERSION}"
+            )
         engine = cls.__new__(cls)
         engine.history = history
         engine.lateness = lateness
@@ -228,7 +246,8 @@ class Engine:
     def pending(self) -> list[Deadline]:
         """Deadlines still waiting, in the order they would fire."""
         return [
-            payload for _, payload in self.timers
+            payload
+            for _, payload in self.timers
             if type(payload) is Deadline and payload.state is DeadlineState.PENDING
         ]
 
@@ -276,7 +295,9 @@ class Engine:
             insert_sorted(times, time)
         return True
 
-    def _emit(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord], out: list[ActionRecord]) -> None:
+    def _emit(
+        self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord], out: list[ActionRecord]
+    ) -> None:
         stats = self.stats[rule.key]
         stats.fired += 1
         stats.actions += len(records)
@@ -294,7 +315,12 @@ class Engine:
             return
         fills_in = any(a.fills_in for a in rule.actions)
         deadline = Deadline(
-            rule.key, event.id, event.thread, event.handle, event.time, event.time + spec.micros,
+            rule.key,
+            event.id,
+            event.thread,
+            event.handle,
+            event.time,
+            event.time + spec.micros,
             tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
             self._limit_keys(rule, event) if rule.limits else None,
         )
@@ -322,16 +348,22 @@ class Engine:
                 if thread != ref:
                     self._answer_thread(thread, event, only=ref)
 
-    def _answer_thread(self, thread: str, by: Event, up_to: int | None = None, only: str | None = None) -> None:
+    def _answer_thread(
+        self, thread: str, by: Event, up_to: int | None = None, only: str | None = None
+    ) -> None:
         """Answer the thread's deadlines: those of items up to `up_to`, or only the item `only`, or all."""
         waiting = self.waiting.in_thread(thread)
         if not waiting:
             return
         keep = []
         for deadline in waiting:
-            # An answer at or after the deadline is too late, even while the clock, held back, has not reached it.
-            if (up_to is None or deadline.time <= up_to) and (only is None or deadline.event == only) \
-                    and by.time < deadline.due:
+            # An answer at or after the deadline is too late, even while the clock, held back,
+            # has not reached it.
+            if (
+                (up_to is None or deadline.time <= up_to)
+                and (only is None or deadline.event == only)
+                and by.time < deadline.due
+            ):
                 deadline.state = DeadlineState.ANSWERED
                 self.pending_deadlines -= 1
                 self.settled.add(deadline.rule, deadline.event, by.time)
@@ -352,8 +384,11 @@ class Engine:
             return
         deadline.state = DeadlineState.FIRED
         self.settled.add(deadline.rule, deadline.event, deadline.due)
-        keys = deadline.keys if deadline.keys is not None and len(deadline.keys) == len(rule.limits) \
+        keys = (
+            deadline.keys
+            if deadline.keys is not None and len(deadline.keys) == len(rule.limits)
             else (None,) * len(rule.limits)
+        )
         if not self._allowed(rule, deadline.due, keys, deadline.event):
             return
         stamp = format_time(deadline.due)
@@ -424,7 +459,9 @@ class Engine:
 
 
 def _carried_limits(
-    old: tuple[LimitSpec, ...], logs: list[dict[Hashable, deque[int]]], new: tuple[LimitSpec, ...],
+    old: tuple[LimitSpec, ...],
+    logs: list[dict[Hashable, deque[int]]],
+    new: tuple[LimitSpec, ...],
 ) -> list[dict[Hashable, deque[int]]]:
     """The firing logs for a rule's new limits. Every limit of a rule logs the
     same firings, keyed by its FIELD, so a new limit counted by the same FIELD

@@ -30,8 +30,15 @@ class Deadline:
     __slots__ = ("rule", "event", "thread", "author", "time", "due", "params", "keys", "state")
 
     def __init__(
-        self, rule: str, event: str, thread: str, author: str | None, time: int, due: int,
-        params: tuple[dict[str, str], ...] | None, keys: tuple[Hashable, ...] | None,
+        self,
+        rule: str,
+        event: str,
+        thread: str,
+        author: str | None,
+        time: int,
+        due: int,
+        params: tuple[dict[str, str], ...] | None,
+        keys: tuple[Hashable, ...] | None,
     ) -> None:
         self.rule = rule
         self.event = event

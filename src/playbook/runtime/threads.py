@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..events import Event
-from .generations import Generations
+from playbook.language.events import Event
+from playbook.runtime.generations import Generations
 
 
 class ThreadIndex(Generations):

@@ -19,12 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .actions import ActionRecord
-from .diagnostics import PlaybookError, render_all
-from .loader import PlaybookPathError, RuleSet, load_ruleset
-from .runtime.engine import Engine
-from .testfile import Case, Expectation, TestFileError, read_test_file
-from .timestamps import parse_time
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.ruleset import RuleSet
+from playbook.language.diagnostics import PlaybookError, render_all
+from playbook.language.timestamps import parse_time
+from playbook.loader import PlaybookPathError, load_ruleset
+from playbook.runtime.engine import Engine
+from playbook.testing.testfile import Case, Expectation, TestFileError, read_test_file
 
 SUFFIX = ".test.yaml"
 
@@ -39,15 +40,21 @@ def find_test_files(paths: Iterable[str]) -> list[str]:
         path = os.path.normpath(path)
         if os.path.isfile(path):
             if not path.endswith(SUFFIX):
-                raise PlaybookPathError(f"{path} is not a test file (test files end in {SUFFIX}; "
-                                        "give one, or the folder that holds them)")
+                raise PlaybookPathError(
+                    f"{path} is not a test file (test files end in {SUFFIX}; "
+                    "give one, or the folder that holds them)"
+                )
             found.append(path)
             continue
         if not os.path.isdir(path):
             raise PlaybookPathError(f"no such file or folder: {path}")
         for folder, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(os.path.normpath(os.path.join(folder, name)) for name in sorted(files) if name.endswith(SUFFIX))
+            found.extend(
+                os.path.normpath(os.path.join(folder, name))
+                for name in sorted(files)
+                if name.endswith(SUFFIX)
+            )
     return sorted(dict.fromkeys(found))
 
 
@@ -64,7 +71,9 @@ class Row:
         """The keys of the expectation the action disagrees with."""
         if self.expected is None or self.actual is None:
             return []
-        return [key for key in self.expected.fields if not _agrees(key, self.expected.fields[key], self.actual)]
+        return [
+            key for key in self.expected.fields if not _agrees(key, self.expected.fields[key], self.actual)
+        ]
 
 
 @dataclass(slots=True)
@@ -125,7 +134,11 @@ def compare(expect: Sequence[Expectation], actual: Sequence[ActionRecord]) -> li
             continue
         best, best_score = None, 0
         for j, record in enumerate(actual):
-            if j in owner or j in near or not _agrees("rule", expected.fields.get("rule", record.rule), record):
+            if (
+                j in owner
+                or j in near
+                or not _agrees("rule", expected.fields.get("rule", record.rule), record)
+            ):
                 continue
             score = sum(_agrees(key, want, record) for key, want in expected.fields.items())
             if score > best_score:
@@ -168,8 +181,10 @@ def run_test_file(path: str) -> FileResult:
     try:
         result.ruleset = load_ruleset(test_file.playbooks)
     except PlaybookError as exc:
-        result.problem = (f"{path}:{test_file.playbooks_line}: error: the playbooks it tests are invalid:\n"
-                          + render_all(exc.diagnostics, exc.sources))
+        result.problem = (
+            f"{path}:{test_file.playbooks_line}: error: the playbooks it tests are invalid:\n"
+            + render_all(exc.diagnostics, exc.sources)
+        )
         return result
     except PlaybookPathError as exc:
         result.problem = f"{path}:{test_file.playbooks_line}: error: {exc}"

@@ -8,15 +8,15 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from .actions import ActionRecord
-from .compiler import CompiledRule
-from .diagnostics import Pos
-from .durations import format_duration
-from .fields import suggest
-from .loader import RuleSet
-from .testfile import Expectation
-from .testing import CaseResult, FileResult, Row
-from .timestamps import MICROS, format_time, parse_time
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.rules import CompiledRule
+from playbook.compiler.ruleset import RuleSet
+from playbook.language.diagnostics import Pos
+from playbook.language.durations import format_duration
+from playbook.language.fields import suggest
+from playbook.language.timestamps import MICROS, format_time, parse_time
+from playbook.testing.runner import CaseResult, FileResult, Row
+from playbook.testing.testfile import Expectation
 
 # What an unexpected action shows of itself when no expectation says which keys matter.
 SHOWN_KEYS = ("time", "rule", "action", "target", "params", "event")
@@ -56,13 +56,21 @@ def _time(micros: int, start: int | None) -> str:
 
 
 def _expected_lines(expected: Expectation, start: int | None) -> list[tuple[str, str]]:
-    return [(key, f"{key}: {_time(value, start) if key == 'time' else _value(value)}")
-            for key, value in expected.fields.items()]
+    return [
+        (key, f"{key}: {_time(value, start) if key == 'time' else _value(value)}")
+        for key, value in expected.fields.items()
+    ]
 
 
 def _actual_lines(record: ActionRecord, keys: Iterable[str], start: int | None) -> list[tuple[str, str]]:
-    return [(key, f"{key}: {_time(parse_time(record.time), start) if key == 'time' else _value(getattr(record, key))}")
-            for key in keys]
+    return [
+        (
+            key,
+            f"{key}: "
+            f"{_time(parse_time(record.time), start) if key == 'time' else _value(getattr(record, key))}",
+        )
+        for key in keys
+    ]
 
 
 def _status(row: Row) -> str:
@@ -81,7 +89,9 @@ def side_by_side(rows: list[Row], start: int | None, paint: _Paint) -> Iterator[
     for row in rows:
         keys = list(row.expected.fields) if row.expected is not None else list(SHOWN_KEYS)
         left = _expected_lines(row.expected, start) if row.expected is not None else [("", "(not expected)")]
-        right = _actual_lines(row.actual, keys, start) if row.actual is not None else [("", "(did not happen)")]
+        right = (
+            _actual_lines(row.actual, keys, start) if row.actual is not None else [("", "(did not happen)")]
+        )
         blocks.append((row, left, right))
     width = max([len("expected"), *(len(text) for _, left, _ in blocks for _, text in left)])
     yield f"{INDENT}{'expected':<{width}}  |  actual"
@@ -128,8 +138,10 @@ def rule_lines(rule: CompiledRule, ruleset: RuleSet) -> list[str]:
     start = rule.node.pos
     lines = ruleset.sources.get(start.file, "").splitlines()
     end = max(pos.line for pos in _positions(rule.node) if pos.file == start.file)
-    return [f"{INDENT}  {number:>4} | {lines[number - 1]}".rstrip()
-            for number in range(start.line, min(end, len(lines)) + 1)]
+    return [
+        f"{INDENT}  {number:>4} | {lines[number - 1]}".rstrip()
+        for number in range(start.line, min(end, len(lines)) + 1)
+    ]
 
 
 def rules_involved(result: CaseResult, ruleset: RuleSet | None) -> Iterator[str]:
@@ -174,9 +186,11 @@ def report(results: list[FileResult], out: IO[str], colour: bool = False) -> tup
                 continue
             failed += 1
             out.write(f"{paint('FAIL', 'red', 'bold')}  {where}  {case.name}\n")
-            lines = [*side_by_side(case_result.rows, case.start, paint),
-                     *test_file_lines(result.path, result.text, case_result),
-                     *rules_involved(case_result, result.ruleset)]
+            lines = [
+                *side_by_side(case_result.rows, case.start, paint),
+                *test_file_lines(result.path, result.text, case_result),
+                *rules_involved(case_result, result.ruleset),
+            ]
             out.write("".join(line + "\n" for line in lines))
     return passed, failed, broken
 

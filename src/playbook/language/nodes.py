@@ -8,15 +8,14 @@ or not; `check.py` finds what is wrong with it.
 from __future__ import annotations
 
 import os
-from typing import Union
+from dataclasses import dataclass
 
-from .diagnostics import Pos
-from .records import record
+from playbook.language.diagnostics import Pos
 
-Value = Union[str, int, float, bool]
+Value = str | int | float | bool
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Name:
     """A reference to a `define` or `list` by name, or a label."""
 
@@ -24,7 +23,7 @@ class Name:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Field:
     """A dotted event field such as `author.followers`."""
 
@@ -32,13 +31,13 @@ class Field:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Literal:
     value: Value
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A written duration (`2h`, `90 minutes`, `1h30m`) and its length in seconds."""
 
@@ -50,7 +49,7 @@ class Duration:
 # --- conditions ---------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Compare:
     field: Field
     op: str
@@ -58,28 +57,28 @@ class Compare:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Contains:
     field: Field
     phrase: Literal
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ContainsAny:
     field: Field
     phrases: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ContainsAll:
     field: Field
     phrases: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Matches:
     field: Field
     pattern: str
@@ -88,20 +87,20 @@ class Matches:
     regex_pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class In:
     field: Field
     values: Name | tuple[Literal, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Exists:
     field: Field
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Word:
     """A bare word: a `define` by that name, or else the event type."""
 
@@ -109,7 +108,7 @@ class Word:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Is:
     """`WORD is NAME` or, negated, `WORD is not NAME`."""
 
@@ -119,25 +118,25 @@ class Is:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Condition
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class And:
     operands: tuple[Condition, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Or:
     operands: tuple[Condition, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Unanswered:
     """`unanswered D`, `unanswered for D`, `no reply within D`."""
 
@@ -145,7 +144,7 @@ class Unanswered:
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AtLeast:
     """`at least N times within D [per FIELD]`."""
 
@@ -155,17 +154,29 @@ class AtLeast:
     pos: Pos
 
 
-TimeCondition = Union[Unanswered, AtLeast]
-Condition = Union[
-    Compare, Contains, ContainsAny, ContainsAll, Matches, In, Exists, Word, Is, Not, And, Or,
-    Unanswered, AtLeast,
-]
+TimeCondition = Unanswered | AtLeast
+Condition = (
+    Compare
+    | Contains
+    | ContainsAny
+    | ContainsAll
+    | Matches
+    | In
+    | Exists
+    | Word
+    | Is
+    | Not
+    | And
+    | Or
+    | Unanswered
+    | AtLeast
+)
 
 
 # --- actions and options --------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ActionArg:
     """One part after an action word: `to "T"`, `"T"`, `priority P`, `message "M"`, `with template "N"`.
 
@@ -178,14 +189,14 @@ class ActionArg:
     value_pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Action:
     word: str
     args: tuple[ActionArg, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Limit:
     """`at most once per D`, `at most N per D`, `at most once per FIELD per D`."""
 
@@ -198,33 +209,33 @@ class Limit:
 # --- statements -------------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Title:
     text: str
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Brand:
     handles: tuple[Literal, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ListDef:
     name: Name
     phrases: tuple[Literal, ...]
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Define:
     name: Name
     condition: Condition
     pos: Pos
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A rule; `name` is None for an unnamed one, which `when_pos` then names."""
 
@@ -243,10 +254,10 @@ class Rule:
         return f"{os.path.basename(self.when_pos.file)}:{self.when_pos.line}"
 
 
-Statement = Union[Title, Brand, ListDef, Define, Rule]
+Statement = Title | Brand | ListDef | Define | Rule
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PlaybookFile:
     """One parsed `.play` file.
 

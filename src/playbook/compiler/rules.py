@@ -15,15 +15,15 @@ from typing import Any
 
 import re2
 
-from . import nodes
-from .actions import ActionTemplate, Getter, Template
-from .check import Namespace, split_time
-from .conditions import Condition, ConditionWriter
-from .diagnostics import Pos
-from .events import Event
-from .phrases import PhraseIndex
-from .timestamps import MICROS
-from .unparse import condition_text, limit_text, rule_text
+from playbook.compiler.actions import ActionTemplate, Getter, Template
+from playbook.compiler.conditions import Condition, ConditionWriter
+from playbook.compiler.phrases import PhraseIndex
+from playbook.language import nodes
+from playbook.language.check import Namespace, split_time
+from playbook.language.diagnostics import Pos
+from playbook.language.events import Event
+from playbook.language.timestamps import MICROS
+from playbook.language.unparse import condition_text, limit_text, rule_text
 
 _NUMBER = (int, float)
 
@@ -74,6 +74,7 @@ def key_getter(path: str) -> Getter:
     the event's thread; strings compare ignoring case.
     """
     if path == "author":
+
         def author_key(e: Event) -> Any:
             author = e.data.get("author")
             if not isinstance(author, dict):
@@ -212,13 +213,17 @@ class Compiler:
             else:
                 per = spec.per.path if spec.per else None
                 time = WindowSpec(
-                    spec.count, spec.duration.seconds * MICROS,
-                    key_getter(per) if per else None, per, text,
+                    spec.count,
+                    spec.duration.seconds * MICROS,
+                    key_getter(per) if per else None,
+                    per,
+                    text,
                 )
         actions = tuple(self.action(i, a) for i, a in enumerate(rule.actions))
         limits = tuple(
             LimitSpec(
-                limit.count, limit.duration.seconds * MICROS,
+                limit.count,
+                limit.duration.seconds * MICROS,
                 key_getter(limit.per.path) if limit.per else None,
                 limit.per.path if limit.per else None,
                 limit_text(limit),
@@ -227,8 +232,17 @@ class Compiler:
         )
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
         return CompiledRule(
-            index, rule.display_name, key, source, condition, time, actions, limits, rule,
-            types, trigger,
+            index,
+            rule.display_name,
+            key,
+            source,
+            condition,
+            time,
+            actions,
+            limits,
+            rule,
+            types,
+            trigger,
         )
 
     # --- what a rule can hold for (dispatch) ---

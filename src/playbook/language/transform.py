@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from . import nodes
-from .diagnostics import Pos
-from .durations import parse_duration
-from .lalr import Token
+from playbook.language import nodes
+from playbook.language.diagnostics import Pos
+from playbook.language.durations import parse_duration
+from playbook.language.lalr import Token
 
 
 def unquote(text: str) -> str:
@@ -163,7 +163,7 @@ class ToNodes:
         text = str(regex)
         end = text.rindex("/")
         pattern = text[1:end].replace("\\/", "/")
-        return nodes.Matches(field, pattern, text[end + 1:], field.pos, self._at(regex))
+        return nodes.Matches(field, pattern, text[end + 1 :], field.pos, self._at(regex))
 
     def in_(self, children: list[Any]) -> nodes.In:
         return nodes.In(children[0], self._phrases(children[1]), children[0].pos)

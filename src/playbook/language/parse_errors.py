@@ -15,12 +15,14 @@ from functools import lru_cache
 from lark import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from . import nodes
-from .diagnostics import Diagnostic, Pos, error
-from .syntax import lark_parse, parse_statement, parser
+from playbook.language import nodes
+from playbook.language.diagnostics import Diagnostic, Pos, error
+from playbook.language.syntax import lark_parse, parse_statement, parser
 
 # The words grammar.lark keeps out of NAME.
-RESERVED_WORDS = frozenset({"then", "and", "or", "not", "when", "rule", "define", "list", "brand", "playbook"})
+RESERVED_WORDS = frozenset(
+    {"then", "and", "or", "not", "when", "rule", "define", "list", "brand", "playbook"}
+)
 STATEMENT_KEYWORDS = frozenset({"playbook", "brand", "list", "define", "rule", "when"})
 ACTION_WORDS_TEXT = "escalate, assign, notify, alert, tag, reply or hide"
 DURATION_EXAMPLES = "such as 2h, 90 minutes or 1h30m"
@@ -129,7 +131,7 @@ def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[
     for i, segment in enumerate(segments):
         line, col = _line_col(text, segment.start)
         # Padding keeps lark's lines and columns those of the whole file.
-        padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start:segment.end]
+        padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start : segment.end]
         try:
             statement = parse_statement(padded, path)
         except UnexpectedInput as exc:
@@ -174,19 +176,31 @@ def _list_words(words: list[str]) -> str:
 
 
 def _describe(
-    exc: UnexpectedInput, text: str, path: str, segment: _Segment, following: _Scanned | None,
+    exc: UnexpectedInput,
+    text: str,
+    path: str,
+    segment: _Segment,
+    following: _Scanned | None,
 ) -> Diagnostic:
     """Turn a lark error inside `segment` into one diagnostic in plain words."""
     at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     offset = segment.end if at_end else _offset(text, exc.line, exc.column)
     before = [t for t in segment.tokens if t.end <= offset]
     previous = before[-1] if before else None
-    if at_end and following is not None and previous is not None and _same_line(text, previous.end, following.start):
+    if (
+        at_end
+        and following is not None
+        and previous is not None
+        and _same_line(text, previous.end, following.start)
+    ):
         # The statement was cut short by a keyword on the same line: show that keyword.
         offset, at_end = following.start, False
     elif (
-        isinstance(exc, UnexpectedToken) and not at_end and previous is not None
-        and _is_keyword(exc.token.type) and not _same_line(text, previous.end, offset)
+        isinstance(exc, UnexpectedToken)
+        and not at_end
+        and previous is not None
+        and _is_keyword(exc.token.type)
+        and not _same_line(text, previous.end, offset)
     ):
         # Something is missing at the end of a line: point there, not at the next line's keyword.
         offset, at_end = previous.end, True
@@ -215,8 +229,12 @@ def _describe(
         hint = hint.replace("NAME", following_word.group()) if hint else hint
     if found and message.startswith("expected"):
         message += f", found '{found}'"
-    if hint is None and message.startswith("expected 'then'") and previous is not None \
-            and _swallows_then(previous.text):
+    if (
+        hint is None
+        and message.startswith("expected 'then'")
+        and previous is not None
+        and _swallows_then(previous.text)
+    ):
         # An unclosed quote reads on to the next '"' and takes 'then' with it.
         pos = Pos(path, *_line_col(text, previous.start))
         hint = f"the text starting here, {previous.text}, takes in 'then': is a closing '\"' missing?"
@@ -231,7 +249,9 @@ def _describe(
 def _keywords() -> frozenset[str]:
     """The words of the language: `when`, `contains`, `at`, `most`, ..."""
     return frozenset(
-        t.pattern.value for t in parser().terminals if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+        t.pattern.value
+        for t in parser().terminals
+        if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
     )
 
 
@@ -270,8 +290,10 @@ def _message(expected: set[str], previous: str, found: str, found_type: str) -> 
     if "NUMBER" in expected and expected <= VALUE_TERMINALS | {"LPAR"}:
         return f"expected a value after '{previous}': a number, a \"quoted text\", true or false", quote_hint
     if found_type == "IS" and previous == ")":
-        return "'is' must follow a single event type, 'author' or 'event'", \
-            "to test several types, write (mention or comment) and event is NAME"
+        return (
+            "'is' must follow a single event type, 'author' or 'event'",
+            "to test several types, write (mention or comment) and event is NAME",
+        )
     if "THEN" in expected:
         return "expected 'then' after the condition", None
     if "DURATION" in expected and expected <= {"DURATION", "FOR", "NAME"}:
@@ -292,8 +314,10 @@ def _message(expected: set[str], previous: str, found: str, found_type: str) -> 
     if "STRING" in expected and (expected == {"STRING"} or found_type == "NAME"):
         return f"expected a \"quoted text\" after '{previous}'", quote_hint
     if expected == {"NAME", "LPAR"} and previous == "in":
-        return "expected a list after 'in': a list's name or (\"a\", \"b\")", \
-            'as in platform in ("twitter", "instagram")'
+        return (
+            'expected a list after \'in\': a list\'s name or ("a", "b")',
+            'as in platform in ("twitter", "instagram")',
+        )
     if expected == {"EQUAL"}:
         return f"expected '=' after the name '{previous}'", None
     if expected == {"TIMES"}:
@@ -311,7 +335,9 @@ def _message(expected: set[str], previous: str, found: str, found_type: str) -> 
 
 def _unit_hint(found: str) -> str | None:
     if found[:1].isdigit():
-        return "a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks"
+        return (
+            "a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks"
+        )
     return None
 
 
@@ -319,4 +345,3 @@ def _join_expected(expected: set[str], previous: str, tail: str) -> str:
     words = _list_words([_word(name) for name in expected])
     where = f" after '{previous}'" if previous and not tail else ""
     return f"expected {words}{where}{' ' + tail if tail else ''}"
-

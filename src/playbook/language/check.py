@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import nodes
-from .diagnostics import Diagnostic, Pos, error, warning
-from .fields import (
+from playbook.language import nodes
+from playbook.language.diagnostics import Diagnostic, Pos, error, warning
+from playbook.language.fields import (
     ANY_TYPE_WORDS,
     EVENT_TYPES,
     KNOWN_FIELDS,
@@ -24,7 +24,7 @@ from .fields import (
     placeholders,
     suggest,
 )
-from .nesting import (
+from playbook.language.nesting import (
     MAX_LEVELS,
     TOO_DEEP,
     TOO_DEEP_HINT,
@@ -35,7 +35,7 @@ from .nesting import (
     extent,
     names_in,
 )
-from .transform import written_offset
+from playbook.language.transform import written_offset
 
 if TYPE_CHECKING:
     import re2
@@ -60,7 +60,10 @@ MISSING_PART = {
     "notify": ("'notify' needs a target", 'as in notify "#care-desk"'),
     "alert": ("'alert' needs a target", 'as in alert "#war-room"'),
     "tag": ("'tag' needs a label", 'as in tag "needs-follow-up"'),
-    "reply": ("'reply' needs a text or a template", 'as in reply "Thank you!" or reply with template "thanks"'),
+    "reply": (
+        "'reply' needs a text or a template",
+        'as in reply "Thank you!" or reply with template "thanks"',
+    ),
 }
 PART_NAMES = {
     "to": "'to'",
@@ -92,10 +95,13 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
                 name = stmt.name.name
                 if name in first_at:
                     where = first_at[name]
-                    problems.append(error(
-                        stmt.name.pos, f"'{name}' is defined twice",
-                        f"first at {where.file}:{where.line}",
-                    ))
+                    problems.append(
+                        error(
+                            stmt.name.pos,
+                            f"'{name}' is defined twice",
+                            f"first at {where.file}:{where.line}",
+                        )
+                    )
                     continue
                 first_at[name] = stmt.name.pos
                 if isinstance(stmt, nodes.Define):
@@ -119,7 +125,9 @@ def conjuncts(condition: nodes.Condition) -> list[nodes.Condition]:
 def split_time(condition: nodes.Condition) -> tuple[list[nodes.Condition], list[nodes.TimeCondition]]:
     """A rule's condition as its instant conjuncts and its time conditions joined by `and`."""
     parts = conjuncts(condition)
-    instant: list[nodes.Condition] = [c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
+    instant: list[nodes.Condition] = [
+        c for c in parts if not isinstance(c, (nodes.Unanswered, nodes.AtLeast))
+    ]
     timed = [c for c in parts if isinstance(c, (nodes.Unanswered, nodes.AtLeast))]
     return instant, timed
 
@@ -135,7 +143,9 @@ def walk(condition: nodes.Condition) -> Iterator[nodes.Condition]:
 
 
 def check_ruleset(
-    files: list[nodes.PlaybookFile], extra_brand: bool = False, sources: Mapping[str, str] | None = None,
+    files: list[nodes.PlaybookFile],
+    extra_brand: bool = False,
+    sources: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Every problem in the rule set made of `files`, errors and warnings.
 
@@ -214,7 +224,9 @@ class _Checker:
         for rule in self.ns.rules:
             self._check_extent(extent(rule.condition, of_defines), rule.condition, rule.pos, too_big)
 
-    def _check_extent(self, measured: Extent, condition: nodes.Condition, pos: Pos, too_big: set[str]) -> None:
+    def _check_extent(
+        self, measured: Extent, condition: nodes.Condition, pos: Pos, too_big: set[str]
+    ) -> None:
         if not measured.too_big or any(name in too_big for name in names_in(condition)):
             return
         if measured.levels > MAX_LEVELS:
@@ -226,11 +238,13 @@ class _Checker:
         for rule in self.ns.rules:
             for cond in walk(rule.condition):
                 if isinstance(cond, nodes.Unanswered):
-                    self.problems.append(warning(
-                        cond.pos,
-                        "no brand handles are declared, so only 'handled' events can answer",
-                        'declare them with: brand "@yourbrand"',
-                    ))
+                    self.problems.append(
+                        warning(
+                            cond.pos,
+                            "no brand handles are declared, so only 'handled' events can answer",
+                            'declare them with: brand "@yourbrand"',
+                        )
+                    )
                     return
 
     def _rule(self, rule: nodes.Rule, names: dict[str, Pos]) -> None:
@@ -240,15 +254,22 @@ class _Checker:
             self.problems.append(error(pos, "a rule's name cannot be empty"))
         elif name in names and rule.name is None:
             first = names[name]
-            self.problems.append(error(
-                pos, f"this unnamed rule is named '{name}' like the rule at {first.file}:{first.line}",
-                'give one of them a name, as in rule "Escalate complaints":',
-            ))
+            self.problems.append(
+                error(
+                    pos,
+                    f"this unnamed rule is named '{name}' like the rule at {first.file}:{first.line}",
+                    'give one of them a name, as in rule "Escalate complaints":',
+                )
+            )
         elif name in names:
             first = names[name]
-            self.problems.append(error(
-                pos, f"rule name '{name}' is used twice", f"first at {first.file}:{first.line}",
-            ))
+            self.problems.append(
+                error(
+                    pos,
+                    f"rule name '{name}' is used twice",
+                    f"first at {first.file}:{first.line}",
+                )
+            )
         else:
             names[name] = pos
         self.timed = []
@@ -259,7 +280,9 @@ class _Checker:
             self._action(action)
         for limit in rule.limits:
             if limit.count < 1:
-                self.problems.append(error(limit.pos, "'at most 0' would stop every firing; use a count of 1 or more"))
+                self.problems.append(
+                    error(limit.pos, "'at most 0' would stop every firing; use a count of 1 or more")
+                )
             self._duration(limit.duration)
             if limit.per is not None:
                 self._field(limit.per)
@@ -268,17 +291,23 @@ class _Checker:
         """Report time conditions beyond the first, and those not joined with 'and' (`timed`: all of them)."""
         _, top_level = split_time(condition)
         for extra in top_level[1:]:
-            self.problems.append(error(
-                extra.pos, "a rule can have only one time condition",
-                "split it into two rules",
-            ))
+            self.problems.append(
+                error(
+                    extra.pos,
+                    "a rule can have only one time condition",
+                    "split it into two rules",
+                )
+            )
         allowed = {id(c) for c in top_level}
         for cond in timed:
             if id(cond) not in allowed:
-                self.problems.append(error(
-                    cond.pos, "a time condition must be joined to the rest of the condition with 'and'",
-                    "it cannot sit under 'or' or 'not'",
-                ))
+                self.problems.append(
+                    error(
+                        cond.pos,
+                        "a time condition must be joined to the rest of the condition with 'and'",
+                        "it cannot sit under 'or' or 'not'",
+                    )
+                )
 
     def _check_cycles(self) -> bool:
         """Report every define defined in terms of itself; whether there was one."""
@@ -302,14 +331,16 @@ class _Checker:
                     pending.pop()
                     done.add(path.pop())
                 elif ref in path:
-                    cycle = path[path.index(ref):] + [ref]
+                    cycle = path[path.index(ref) :] + [ref]
                     start = cycle[0]
                     if start not in reported:
                         reported.update(cycle)
-                        self.problems.append(error(
-                            defines[start].name.pos,
-                            f"'{start}' is defined in terms of itself: {' → '.join(cycle)}",
-                        ))
+                        self.problems.append(
+                            error(
+                                defines[start].name.pos,
+                                f"'{start}' is defined in terms of itself: {' → '.join(cycle)}",
+                            )
+                        )
                 elif ref not in done:
                     path.append(ref)
                     pending.append(refs(ref))
@@ -330,11 +361,17 @@ class _Checker:
                 self._compare(cond)
             case nodes.Contains(field=fld, phrase=phrase):
                 if self._field(fld):
-                    self._not_kinds(fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists")
+                    self._not_kinds(
+                        fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists"
+                    )
                 self._phrases((phrase,))
-            case nodes.ContainsAny(field=fld, phrases=phrases) | nodes.ContainsAll(field=fld, phrases=phrases):
+            case (
+                nodes.ContainsAny(field=fld, phrases=phrases) | nodes.ContainsAll(field=fld, phrases=phrases)
+            ):
                 if self._field(fld):
-                    self._not_kinds(fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists")
+                    self._not_kinds(
+                        fld, (Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT), "'contains' works on text and lists"
+                    )
                 self._phrase_source(phrases)
             case nodes.Matches():
                 self._matches(cond)
@@ -351,10 +388,13 @@ class _Checker:
                 self._is(cond)
             case nodes.Unanswered(duration=duration) | nodes.AtLeast(duration=duration):
                 if in_define:
-                    self.problems.append(error(
-                        cond.pos, "a time condition belongs in a rule, not in a define",
-                        "move it to the rule's 'when'",
-                    ))
+                    self.problems.append(
+                        error(
+                            cond.pos,
+                            "a time condition belongs in a rule, not in a define",
+                            "move it to the rule's 'when'",
+                        )
+                    )
                 else:
                     self.timed.append(cond)
                 self._duration(duration)
@@ -392,31 +432,46 @@ class _Checker:
         if kind is None:
             return
         if kind is Kind.LIST:
-            self.problems.append(error(
-                fld.pos, f"'{fld.path}' holds a list; test it with 'contains'",
-                f"as in {fld.path} contains \"{value}\"",
-            ))
+            self.problems.append(
+                error(
+                    fld.pos,
+                    f"'{fld.path}' holds a list; test it with 'contains'",
+                    f'as in {fld.path} contains "{value}"',
+                )
+            )
         elif kind is Kind.OBJECT:
-            self.problems.append(error(
-                fld.pos, f"'{fld.path}' holds an object; compare one of its fields",
-                f"such as {fld.path}.followers",
-            ))
+            self.problems.append(
+                error(
+                    fld.pos,
+                    f"'{fld.path}' holds an object; compare one of its fields",
+                    f"such as {fld.path}.followers",
+                )
+            )
         elif kind is Kind.NUMBER and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            self.problems.append(error(
-                literal.pos, f"'{fld.path}' holds a number; compare it with a number",
-                f"as in {fld.path} {op} {_number_example(value)}",
-            ))
+            self.problems.append(
+                error(
+                    literal.pos,
+                    f"'{fld.path}' holds a number; compare it with a number",
+                    f"as in {fld.path} {op} {_number_example(value)}",
+                )
+            )
         elif kind is Kind.BOOLEAN and not isinstance(value, bool):
-            self.problems.append(error(
-                literal.pos, f"'{fld.path}' holds true or false; compare it with true or false",
-                f"as in {fld.path} = true",
-            ))
+            self.problems.append(
+                error(
+                    literal.pos,
+                    f"'{fld.path}' holds true or false; compare it with true or false",
+                    f"as in {fld.path} = true",
+                )
+            )
         elif kind is Kind.STRING and not isinstance(value, str):
             shown = "true" if value is True else "false" if value is False else value
-            self.problems.append(error(
-                literal.pos, f"'{fld.path}' holds text; put the value in double quotes",
-                f"as in {fld.path} {op} \"{shown}\"",
-            ))
+            self.problems.append(
+                error(
+                    literal.pos,
+                    f"'{fld.path}' holds text; put the value in double quotes",
+                    f'as in {fld.path} {op} "{shown}"',
+                )
+            )
 
     def _matches(self, cond: nodes.Matches) -> None:
         if self._field(cond.field):
@@ -426,11 +481,13 @@ class _Checker:
             # The flags follow the closing '/': `/` + the pattern with its '/' escaped + `/`.
             written = len(cond.pattern) + cond.pattern.count("/") + 2
             column = cond.regex_pos.column + written + cond.flags.index(bad_flags[0])
-            self.problems.append(error(
-                Pos(cond.regex_pos.file, cond.regex_pos.line, column),
-                f"unknown regular expression flag '{bad_flags[0]}'",
-                "only /i (ignore case) is allowed",
-            ))
+            self.problems.append(
+                error(
+                    Pos(cond.regex_pos.file, cond.regex_pos.line, column),
+                    f"unknown regular expression flag '{bad_flags[0]}'",
+                    "only /i (ignore case) is allowed",
+                )
+            )
         import re2  # only playbooks with regular expressions pay for loading RE2
 
         options = re2.Options()
@@ -457,10 +514,13 @@ class _Checker:
         if ref.name in self.ns.lists or ref.name in self.broken:
             return
         if ref.name in self.ns.defines:
-            self.problems.append(error(
-                ref.pos, f"'{ref.name}' is a define, not a list",
-                f"use it as a condition: ... and {ref.name}",
-            ))
+            self.problems.append(
+                error(
+                    ref.pos,
+                    f"'{ref.name}' is a define, not a list",
+                    f"use it as a condition: ... and {ref.name}",
+                )
+            )
             return
         near = suggest(ref.name, self.ns.lists)
         hint = f"did you mean '{near}'?" if near else f'declare it with: list {ref.name} = "...", "..."'
@@ -471,17 +531,23 @@ class _Checker:
             self.used.add(cond.name)
             return
         if "." in cond.name:
-            self.problems.append(error(
-                cond.pos, f"'{cond.name}' is a field; a condition needs a test of it",
-                f"as in {_test_example(cond.name)}",
-            ))
+            self.problems.append(
+                error(
+                    cond.pos,
+                    f"'{cond.name}' is a field; a condition needs a test of it",
+                    f"as in {_test_example(cond.name)}",
+                )
+            )
             return
         if cond.name in self.ns.lists:
             self.used.add(cond.name)
-            self.problems.append(error(
-                cond.pos, f"'{cond.name}' is a list, not a condition",
-                f"as in text contains any {cond.name}",
-            ))
+            self.problems.append(
+                error(
+                    cond.pos,
+                    f"'{cond.name}' is a list, not a condition",
+                    f"as in text contains any {cond.name}",
+                )
+            )
             return
         self._type_word(cond.name, cond.pos, allow_defines=True)
 
@@ -490,26 +556,37 @@ class _Checker:
             return
         candidates = list(EVENT_TYPES) + (list(self.ns.defines) if allow_defines else list(ANY_TYPE_WORDS))
         near = suggest(word, candidates)
-        what = "a define nor a known event type" if allow_defines else "a known event type, 'author' nor 'event'"
+        what = (
+            "a define nor a known event type" if allow_defines else "a known event type, 'author' nor 'event'"
+        )
         if word.lower() in EVENT_TYPES:
             # Event types are compared in lowercase, so this works; say how it is written.
-            self.problems.append(warning(
-                pos, f"'{word}' is taken as the event type '{word.lower()}'",
-                f"event types are written in lowercase: {word.lower()}",
-            ))
+            self.problems.append(
+                warning(
+                    pos,
+                    f"'{word}' is taken as the event type '{word.lower()}'",
+                    f"event types are written in lowercase: {word.lower()}",
+                )
+            )
             return
-        self.problems.append(warning(
-            pos, f"'{word}' is neither {what}; it is taken as the event type '{word.lower()}'",
-            f"did you mean '{near}'?" if near else None,
-        ))
+        self.problems.append(
+            warning(
+                pos,
+                f"'{word}' is neither {what}; it is taken as the event type '{word.lower()}'",
+                f"did you mean '{near}'?" if near else None,
+            )
+        )
 
     def _is(self, cond: nodes.Is) -> None:
         word = cond.word.name
         if "." in word:
-            self.problems.append(error(
-                cond.word.pos, f"'{word}' is a field; 'is' follows an event type, 'author' or 'event'",
-                f"to compare the field, write {word} = \"...\"",
-            ))
+            self.problems.append(
+                error(
+                    cond.word.pos,
+                    f"'{word}' is a field; 'is' follows an event type, 'author' or 'event'",
+                    f'to compare the field, write {word} = "..."',
+                )
+            )
         else:
             self._type_word(word, cond.word.pos, allow_defines=False)
         name = cond.category.name
@@ -518,18 +595,23 @@ class _Checker:
             return
         if name in self.ns.lists:
             self.used.add(name)
-            self.problems.append(error(
-                cond.category.pos, f"'{name}' is a list, not a category",
-                f"as in {word} and text contains any {name}",
-            ))
+            self.problems.append(
+                error(
+                    cond.category.pos,
+                    f"'{name}' is a list, not a category",
+                    f"as in {word} and text contains any {name}",
+                )
+            )
             return
         if name.casefold() not in KNOWN_LABELS:  # labels compare without regard to case
             near = suggest(name, list(self.ns.defines) + list(KNOWN_LABELS))
-            self.problems.append(warning(
-                cond.category.pos,
-                f"'{name}' is neither a define nor a known label; it matches events labelled '{name}'",
-                f"did you mean '{near}'?" if near else None,
-            ))
+            self.problems.append(
+                warning(
+                    cond.category.pos,
+                    f"'{name}' is neither a define nor a known label; it matches events labelled '{name}'",
+                    f"did you mean '{near}'?" if near else None,
+                )
+            )
 
     def _duration(self, duration: nodes.Duration) -> None:
         if duration.seconds <= 0:
@@ -574,15 +656,23 @@ class _Checker:
         kinds = [arg.kind for arg in action.args]
         if action.word == "assign" and "to" not in kinds and "text" in kinds:
             arg = action.args[kinds.index("text")]
-            self.problems.append(error(
-                arg.value_pos, "'assign' needs 'to' before its target", f'as in assign to "{arg.value}"',
-            ))
+            self.problems.append(
+                error(
+                    arg.value_pos,
+                    "'assign' needs 'to' before its target",
+                    f'as in assign to "{arg.value}"',
+                )
+            )
             return True
         if action.word in ("notify", "alert", "tag") and "to" in kinds and "text" not in kinds:
             arg = action.args[kinds.index("to")]
-            self.problems.append(error(
-                arg.pos, f"'{action.word}' does not take 'to'", f'write {action.word} "{arg.value}"',
-            ))
+            self.problems.append(
+                error(
+                    arg.pos,
+                    f"'{action.word}' does not take 'to'",
+                    f'write {action.word} "{arg.value}"',
+                )
+            )
             return True
         return False
 
@@ -608,7 +698,12 @@ class _Checker:
                 self.problems.append(error(arg.value_pos, f"unknown priority '{arg.value}'", hint))
             return
         if not arg.value.strip() and arg.kind in ("to", "text", "template"):
-            self.problems.append(error(arg.value_pos, f"the {'target' if arg.kind == 'to' else arg.kind} of '{action.word}' cannot be empty"))
+            self.problems.append(
+                error(
+                    arg.value_pos,
+                    f"the {'target' if arg.kind == 'to' else arg.kind} of '{action.word}' cannot be empty",
+                )
+            )
         if arg.kind == "message" or (arg.kind == "text" and action.word == "reply"):
             for name, offset in placeholders(arg.value):
                 typo = field_typo(name)
@@ -620,10 +715,11 @@ class _Checker:
         """Where the character at `offset` of the value of the string written at `quote` is written."""
         source = self.sources.get(quote.file)
         lines = source.split("\n") if source is not None else []
-        written = _STRING.match(lines[quote.line - 1], quote.column - 1) if 0 < quote.line <= len(lines) else None
+        written = (
+            _STRING.match(lines[quote.line - 1], quote.column - 1) if 0 < quote.line <= len(lines) else None
+        )
         shift = written_offset(written.group(), offset) if written else 1 + offset
         return Pos(quote.file, quote.line, quote.column + shift)
-
 
 
 def _number_example(value: object) -> str:
@@ -646,7 +742,7 @@ def _test_example(path: str) -> str:
         return f"{path} exists, or {path} = true"
     if kind is Kind.NUMBER:
         return f"{path} exists, or {path} > 0"
-    return f"{path} exists, or {path} = \"...\""
+    return f'{path} exists, or {path} = "..."'
 
 
 def _regex_problem(exc: re2.error) -> tuple[str, str | None]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .actions import ActionRecord
-from .events import Event, SkippedLine, read_events
-from .gcpause import cycle_collection_paused
-from .loader import RuleSet
-from .runtime.engine import Engine, Observer
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.gcpause import cycle_collection_paused
+from playbook.compiler.ruleset import RuleSet
+from playbook.language.events import Event, SkippedLine, read_events
+from playbook.runtime.engine import Engine, Observer
 
 
 @dataclass(slots=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from typing import TextIO
 
-from .actions import ActionRecord
-from .dryrun import DryRunResult
-from .loader import RuleSet
-from .timestamps import format_time
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.ruleset import RuleSet
+from playbook.dryrun.run import DryRunResult
+from playbook.language.timestamps import format_time
 
 COLUMNS = ("time", "rule", "action", "target", "event", "author", "details")
 # Event ids and handles come from the feed, so their columns cannot be sized
@@ -48,8 +48,17 @@ class ActionTable:
             self._line(COLUMNS)
         self.rows += 1
         details = "  ".join(f"{k}: {v}" for k, v in record.params.items())
-        self._line((record.time, record.rule, record.action, record.target or "", record.event,
-                    record.author or "", details))
+        self._line(
+            (
+                record.time,
+                record.rule,
+                record.action,
+                record.target or "",
+                record.event,
+                record.author or "",
+                details,
+            )
+        )
 
     def close(self) -> None:
         if not self.rows:
@@ -74,8 +83,12 @@ def summary(result: DryRunResult) -> str:
             buf.write(f"  {rule.name:<{width}}  {stats.fired:>6}  {stats.suppressed:>10}\n")
     pending = engine.pending()
     clock = format_time(engine.clock) if engine.clock is not None else "no events"
-    buf.write(f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} (clock at {clock})\n")
+    buf.write(
+        f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} (clock at {clock})\n"
+    )
     for deadline in pending:
-        buf.write(f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
-                  f" in thread {deadline.thread}\n")
+        buf.write(
+            f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
+            f" in thread {deadline.thread}\n"
+        )
     return buf.getvalue()

@@ -44,8 +44,22 @@ EVENT_TYPES = ("mention", "reply", "comment", "message", "review", "handled")
 # Labels an upstream classifier commonly sets; `X is NAME` with another NAME
 # still works, with a warning in case it is a typo.
 KNOWN_LABELS = (
-    "complaint", "question", "praise", "spam", "sales_lead", "lead", "opt_out", "urgent",
-    "bug", "feedback", "abuse", "crisis", "outage", "refund", "shipping", "review",
+    "complaint",
+    "question",
+    "praise",
+    "spam",
+    "sales_lead",
+    "lead",
+    "opt_out",
+    "urgent",
+    "bug",
+    "feedback",
+    "abuse",
+    "crisis",
+    "outage",
+    "refund",
+    "shipping",
+    "review",
 )
 
 # `author is vip` and `event is spam` test the event without constraining its type.
@@ -97,7 +111,11 @@ def suggest(name: str, candidates: Iterable[str], limit: int | None = None) -> s
 # Author fields whose bare name is taken for the full path when misspelt
 # (`folowers` for `author.followers`); short ones such as `id` or `tags` are
 # left alone, as events often carry top-level fields by those names.
-DISTINCTIVE_LEAVES = {"followers": "author.followers", "verified": "author.verified", "handle": "author.handle"}
+DISTINCTIVE_LEAVES = {
+    "followers": "author.followers",
+    "verified": "author.verified",
+    "handle": "author.handle",
+}
 
 
 def field_typo(path: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nodes
+from playbook.language import nodes
 
 
 def literal_text(value: nodes.Value) -> str:

@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import nodes
-from .diagnostics import Diagnostic
-from .lalr import QuickParser, Refused, tables_of
-from .tables import load_tables
-from .transform import ToNodes
+from playbook.language import nodes
+from playbook.language.diagnostics import Diagnostic
+from playbook.language.lalr import QuickParser, Refused, tables_of
+from playbook.language.tables import load_tables
+from playbook.language.transform import ToNodes
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -97,7 +97,7 @@ def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnosti
     """Parse one file's text; return what parsed and a diagnostic per broken statement."""
     statements = _quick_parse(text, path, "start")
     if statements is None:
-        from .parse_errors import parse_refused
+        from playbook.language.parse_errors import parse_refused
 
         return parse_refused(text, path)
     return nodes.PlaybookFile(path, tuple(statements), frozenset()), []

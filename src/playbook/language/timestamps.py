@@ -7,10 +7,10 @@ datetime objects once parsed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 MICROS = 1_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MICRO = timedelta(microseconds=1)
 
 
@@ -30,8 +30,8 @@ _MAX_MINUTES = 100_000
 _MINUTE_TEXTS: dict[int, str] = {}
 _SECOND_TEXTS = [f"{s:02d}Z" for s in range(60)]
 # Event times must fall in years 1 to 9999 in UTC, which `datetime` can write.
-_FIRST = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _ONE_MICRO
-_LAST = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc) - _EPOCH) // _ONE_MICRO
+_FIRST = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _ONE_MICRO
+_LAST = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // _ONE_MICRO
 # A deadline past the year 9999 is written by moving it back whole 400-year
 # Gregorian cycles, which repeat the calendar exactly, and adding their years.
 _CYCLE_MINUTES = 146_097 * 24 * 60
@@ -101,5 +101,7 @@ def _minute_text(minute: int) -> str:
     past_9999 = minute - _LAST // (60 * MICROS)
     cycles = -(-past_9999 // _CYCLE_MINUTES) if past_9999 > 0 else 0  # rounded up
     moment = _EPOCH + timedelta(minutes=minute - cycles * _CYCLE_MINUTES)
-    return (f"{moment.year + 400 * cycles:04d}-{moment.month:02d}-{moment.day:02d}"
-            f"T{moment.hour:02d}:{moment.minute:02d}:")
+    return (
+        f"{moment.year + 400 * cycles:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:"
+    )

@@ -15,13 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from . import nodes
+from playbook.language import nodes
 
 MAX_LEVELS = 100
 MAX_PARTS = 10_000
 TOO_DEEP = f"this condition is nested too deeply to read (more than {MAX_LEVELS} levels of and, or, not)"
-TOO_DEEP_HINT = "join a chain of parts with one 'or' or one 'and', as in a or b or c, not brackets inside brackets"
-TOO_LARGE = f"this condition grows too large to read: more than {MAX_PARTS:,} parts once its defines are written out"
+TOO_DEEP_HINT = (
+    "join a chain of parts with one 'or' or one 'and', as in a or b or c, not brackets inside brackets"
+)
+TOO_LARGE = (
+    f"this condition grows too large to read: more than {MAX_PARTS:,} parts once its defines are written out"
+)
 TOO_LARGE_HINT = "a define is written out wherever it is used; use a define inside another fewer times"
 
 
@@ -86,8 +90,11 @@ def define_extents(defines: Mapping[str, nodes.Define]) -> dict[str, Extent]:
                 continue
             entered.add(current)
             stack.append((current, True))
-            stack.extend((ref, False) for ref in names_in(defines[current].condition)
-                         if ref in defines and ref not in found and ref not in entered)
+            stack.extend(
+                (ref, False)
+                for ref in names_in(defines[current].condition)
+                if ref in defines and ref not in found and ref not in entered
+            )
     return found
 
 

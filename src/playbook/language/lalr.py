@@ -20,7 +20,6 @@ diagnostics are made of.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 # The plain data of `tables_of`: written with marshal, so only dicts, tuples,
@@ -83,8 +82,12 @@ def tables_of(lark: Any) -> Tables:
             pattern = mres[0].pattern if len(mres) == 1 and mres[0].flags == re.UNICODE else None
             keywords = {}
             for terminal, callback in lexer.callback.items():
-                if not isinstance(callback, UnlessCallback) or any(t.pattern.flags for t in callback.scanner.terminals):
-                    raise ValueError(f"the lexer of state {state} changes {terminal} tokens in a way tables cannot hold")
+                if not isinstance(callback, UnlessCallback) or any(
+                    t.pattern.flags for t in callback.scanner.terminals
+                ):
+                    raise ValueError(
+                        f"the lexer of state {state} changes {terminal} tokens in a way tables cannot hold"
+                    )
                 keywords[terminal] = {t.pattern.value: t.name for t in callback.scanner.terminals}
             scanners.append((pattern, sorted(lexer.newline_types), keywords))
         scanner_of[state] = scanner_index[id(lexer)]

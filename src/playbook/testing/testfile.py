@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
-from .durations import parse_duration
-from .events import BadEvent, Event, make_event
-from .fields import suggest
-from .timestamps import MICROS, TimeError, format_time, parse_time
+from playbook.language.durations import parse_duration
+from playbook.language.events import BadEvent, Event, make_event
+from playbook.language.fields import suggest
+from playbook.language.timestamps import MICROS, TimeError, format_time, parse_time
 
 RECORD_KEYS = ("id", "time", "rule", "action", "target", "params", "event", "thread", "author", "source")
 FILE_KEYS = ("playbooks", "start", "cases")
@@ -93,8 +93,11 @@ def _compose(text: str, path: str) -> _Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "unreadable"
-        hint = ("indent with spaces, not tabs" if "'\\t'" in problem
-                else "check the indentation, the ':' after each key, and that every [ and { is closed")
+        hint = (
+            "indent with spaces, not tabs"
+            if "'\\t'" in problem
+            else "check the indentation, the ':' after each key, and that every [ and { is closed"
+        )
         raise TestFileError(path, line, f"this is not valid YAML: {problem} ({hint})") from None
     finally:
         loader.dispose()
@@ -111,8 +114,12 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: str) -> _Node:
             key = _convert(loader, key_node, path)
             name = str(key.value)
             if name in value:
-                raise TestFileError(path, key.line, f"'{name}' is given twice in one mapping (the first is at "
-                                                    f"line {value[name][0]}; keep one)")
+                raise TestFileError(
+                    path,
+                    key.line,
+                    f"'{name}' is given twice in one mapping (the first is at "
+                    f"line {value[name][0]}; keep one)",
+                )
             value[name] = (key.line, _convert(loader, value_node, path))
         if not node.flow_style:
             end = max((child.end_line for _, child in value.values()), default=line)
@@ -174,11 +181,17 @@ class _Reader:
                 seconds = None
             if seconds is not None:
                 if start is None:
-                    raise self.fail(node.line, f"{what} '{value}' is an offset, but there is no 'start' "
-                                               "(add start: \"2026-11-20T09:00:00Z\" to the case or the file)")
+                    raise self.fail(
+                        node.line,
+                        f"{what} '{value}' is an offset, but there is no 'start' "
+                        '(add start: "2026-11-20T09:00:00Z" to the case or the file)',
+                    )
                 return start + seconds * MICROS
-        raise self.fail(node.line, f"cannot read {what} {value!r} (write a time with a zone like "
-                                   "\"2026-11-20T09:00:00Z\", or an offset from start like 90m)")
+        raise self.fail(
+            node.line,
+            f"cannot read {what} {value!r} (write a time with a zone like "
+            '"2026-11-20T09:00:00Z", or an offset from start like 90m)',
+        )
 
 
 def read_test_file(path: str) -> TestFile:
@@ -194,12 +207,19 @@ def read_test_file(path: str) -> TestFile:
         raise TestFileError(path, 1, "the test file is empty (it needs 'playbooks' and 'cases')")
     top = reader.mapping(root, "the test file", FILE_KEYS)
     if "playbooks" not in top:
-        raise reader.fail(root.line, "missing 'playbooks': the playbook files this file tests, "
-                                     "relative to it, e.g. playbooks: [care.play]")
+        raise reader.fail(
+            root.line,
+            "missing 'playbooks': the playbook files this file tests, "
+            "relative to it, e.g. playbooks: [care.play]",
+        )
     if "cases" not in top:
         raise reader.fail(root.line, "missing 'cases': the list of test cases")
     playbooks_node = top["playbooks"][1]
-    names = [playbooks_node] if isinstance(playbooks_node.value, str) else reader.sequence(playbooks_node, "'playbooks'")
+    names = (
+        [playbooks_node]
+        if isinstance(playbooks_node.value, str)
+        else reader.sequence(playbooks_node, "'playbooks'")
+    )
     folder = os.path.dirname(path)
     playbooks = []
     for name in names:
@@ -231,14 +251,18 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
     if "events" not in keys:
         raise reader.fail(node.line, f"case '{name}' has no 'events' (write events: [] for none)")
     if "expect" not in keys:
-        raise reader.fail(node.line, f"case '{name}' has no 'expect' (write expect: [] when no action "
-                                     "may happen)")
+        raise reader.fail(
+            node.line, f"case '{name}' has no 'expect' (write expect: [] when no action may happen)"
+        )
     events = [_read_event(reader, item, start) for item in reader.sequence(keys["events"][1], "'events'")]
     first_line: dict[str, int] = {}
     for event in events:
         if event.id in first_line:
-            raise reader.fail(event.line, f"event id '{event.id}' is already used at line {first_line[event.id]} "
-                                          "(give each event its own id)")
+            raise reader.fail(
+                event.line,
+                f"event id '{event.id}' is already used at line {first_line[event.id]} "
+                "(give each event its own id)",
+            )
         first_line[event.id] = event.line
     until = None
     if "until" in keys:
@@ -246,10 +270,15 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
         until = reader.time(until_node, start, "until")
         last = max(events, key=lambda event: event.time, default=None)
         if last is not None and until < last.time:
-            raise reader.fail(until_node.line, f"'until' is {format_time(until)}, before event '{last.id}' at "
-                                               f"{format_time(last.time)} (until moves the clock on after the "
-                                               "last event; make it later, or leave it out)")
-    expect = [_read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")]
+            raise reader.fail(
+                until_node.line,
+                f"'until' is {format_time(until)}, before event '{last.id}' at "
+                f"{format_time(last.time)} (until moves the clock on after the "
+                "last event; make it later, or leave it out)",
+            )
+    expect = [
+        _read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")
+    ]
     return Case(name, node.line, events, until, expect, start)
 
 
@@ -267,9 +296,11 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
         return make_event(data, line=node.line)
     except BadEvent as exc:
         reason = str(exc)
-        hint = ("write times with a zone, like \"2026-11-20T09:00:00Z\", or an offset like at: 90m"
-                if "time" in reason and "missing" not in reason
-                else "every event needs an id, a type, and a time or an at")
+        hint = (
+            'write times with a zone, like "2026-11-20T09:00:00Z", or an offset like at: 90m'
+            if "time" in reason and "missing" not in reason
+            else "every event needs an id, a type, and a time or an at"
+        )
         detail = f"{reason[:-1]}; {hint})" if reason.endswith(")") else f"{reason} ({hint})"
         raise reader.fail(node.line, f"bad event: {detail}") from None
 
@@ -277,13 +308,18 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
 def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expectation:
     keys = reader.mapping(node, "an expected action", (*RECORD_KEYS, "at"))
     if not keys:
-        raise reader.fail(node.line, "an expected action needs at least one key, e.g. {rule: ..., action: ...}")
+        raise reader.fail(
+            node.line, "an expected action needs at least one key, e.g. {rule: ..., action: ...}"
+        )
     if "at" in keys and "time" in keys:
         raise reader.fail(node.line, "give an expected action either 'time' or 'at', not both")
     # `at` is the record's `time`, kept where it was written so the report shows keys in the same order.
-    fields = {("time" if key == "at" else key): (reader.time(child, start, "time") if key in ("at", "time")
-                                                  else _plain(child))
-              for key, (_, child) in keys.items()}
+    fields = {
+        ("time" if key == "at" else key): (
+            reader.time(child, start, "time") if key in ("at", "time") else _plain(child)
+        )
+        for key, (_, child) in keys.items()
+    }
     if "params" in fields and not isinstance(fields["params"], dict):
         raise reader.fail(keys["params"][0], "'params' must be a mapping, e.g. {priority: high}")
     return Expectation(node.line, fields, node.end_line)

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from .timestamps import TimeError, parse_time
+from playbook.language.timestamps import TimeError, parse_time
 
 
 class Event:
@@ -40,9 +40,11 @@ class Event:
         labels = self.cache.get("#labels")
         if labels is None:
             raw = self.data.get("labels")
-            labels = frozenset(
-                x.casefold() for x in raw if isinstance(x, str)
-            ) if isinstance(raw, list) else frozenset()
+            labels = (
+                frozenset(x.casefold() for x in raw if isinstance(x, str))
+                if isinstance(raw, list)
+                else frozenset()
+            )
             self.cache["#labels"] = labels
         return labels
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import enum
 import unicodedata
 from collections.abc import Iterable, Mapping
-
-from .records import record
+from dataclasses import dataclass
 
 TAB_SIZE = 8
 
 
-@record(order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Pos:
     """A place in a playbook file: the path as the user gave it, 1-based line and column."""
 
@@ -28,7 +27,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem: where it is, what is wrong, and a hint on what to do."""
 

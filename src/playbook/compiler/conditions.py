@@ -14,8 +14,8 @@ from collections.abc import Callable
 from types import CodeType, FunctionType
 from typing import Any, Protocol
 
-from . import nodes
-from .phrases import PhraseIndex
+from playbook.compiler.phrases import PhraseIndex
+from playbook.language import nodes
 
 Condition = Callable[[Any], bool]
 
@@ -97,8 +97,10 @@ class ConditionWriter:
             return f"d.get({self._value(keys[0])})"
         if len(keys) == 2:
             outer = self._temp()
-            return (f"({outer}.get({self._value(keys[1])}) "
-                    f"if type({outer} := d.get({self._value(keys[0])})) is dict else None)")
+            return (
+                f"({outer}.get({self._value(keys[1])}) "
+                f"if type({outer} := d.get({self._value(keys[0])})) is dict else None)"
+            )
         return f"{self._value(self.compiler.getter(path))}(e)"
 
     # --- conditions ---

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TextIO
 
-from . import nodes
-from .actions import ActionRecord
-from .check import split_time
-from .compiler import CompiledRule, Compiler, UnansweredSpec, WindowSpec
-from .conditions import Condition
-from .events import Event
-from .loader import RuleSet
-from .runtime.state import Deadline
-from .timestamps import format_time
-from .unparse import condition_text
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.conditions import Condition
+from playbook.compiler.rules import CompiledRule, Compiler, UnansweredSpec, WindowSpec
+from playbook.compiler.ruleset import RuleSet
+from playbook.language import nodes
+from playbook.language.check import split_time
+from playbook.language.events import Event
+from playbook.language.timestamps import format_time
+from playbook.language.unparse import condition_text
+from playbook.runtime.state import Deadline
 
 HELD = "✓"
 FAILED = "✗"
@@ -70,15 +70,20 @@ class Explainer:
 
     def waiting(self, rule: CompiledRule, deadline: Deadline) -> None:
         if self._wanted(rule, deadline.event):
-            self._line(2, f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}")
+            self._line(
+                2, f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
+            )
 
     def answered(self, deadline: Deadline, by: Event) -> None:
         rule = self._by_key.get(deadline.rule)
         name = rule.name if rule is not None else deadline.rule
         if deadline.event in self._explained_items or name in self.targets or not self.targets:
             self._header(by)
-            self._line(1, f"→ answers {deadline.event} in time for '{name}'"
-                          f" (its deadline was {format_time(deadline.due)})")
+            self._line(
+                1,
+                f"→ answers {deadline.event} in time for '{name}'"
+                f" (its deadline was {format_time(deadline.due)})",
+            )
 
     def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None:
         if not self._wanted(rule, event.id):
@@ -95,8 +100,9 @@ class Explainer:
         actions = ", ".join(r.action + (f" {r.target}" if r.target else "") for r in records)
         if isinstance(rule.time, UnansweredSpec):
             self._current = None
-            self.out.write(f"fired at {format_time(time)}: rule '{rule.name}' for {item}: "
-                           f"no reply by then → {actions}\n")
+            self.out.write(
+                f"fired at {format_time(time)}: rule '{rule.name}' for {item}: no reply by then → {actions}\n"
+            )
         else:
             self._line(2, f"→ fired: {actions}")
 
@@ -122,7 +128,12 @@ class Explainer:
         elif isinstance(node, nodes.Not):
             self._condition(node.operand, event, depth + 1, unfold)
         elif unfold > 0:
-            name = node.name if isinstance(node, nodes.Word) else \
-                node.category.name if isinstance(node, nodes.Is) else None
+            name = (
+                node.name
+                if isinstance(node, nodes.Word)
+                else node.category.name
+                if isinstance(node, nodes.Is)
+                else None
+            )
             if name in defines:
                 self._condition(defines[name].condition, event, depth + 1, unfold - 1)

@@ -67,8 +67,11 @@ class PhraseIndex:
             automaton.make_automaton()
             self._automaton = automaton
             first_words = {key.split(" ")[0] for key in self._ids}
-            self._first_words = tuple(sorted(first_words)) \
-                if len(first_words) <= MAX_FIRST_WORDS and "" not in first_words else ()
+            self._first_words = (
+                tuple(sorted(first_words))
+                if len(first_words) <= MAX_FIRST_WORDS and "" not in first_words
+                else ()
+            )
         return self._automaton
 
     def freeze(self) -> None:

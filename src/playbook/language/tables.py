@@ -21,8 +21,8 @@ import sys
 import zlib
 from collections.abc import Callable
 
-from . import lalr
-from .lalr import Tables
+from playbook.language import lalr
+from playbook.language.lalr import Tables
 
 
 def _maker_checksum() -> int | None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
-from .events import Event
-from .fields import PLACEHOLDER
+from playbook.language.events import Event
+from playbook.language.fields import PLACEHOLDER
 
 Getter = Callable[[Event], Any]
 
@@ -34,7 +34,7 @@ class Template:
         parts: list[str | Getter] = []
         last = 0
         for match in PLACEHOLDER.finditer(text):
-            parts.append(text[last:match.start()])
+            parts.append(text[last : match.start()])
             parts.append(getter_for(match.group(1)))
             last = match.end()
         parts.append(text[last:])
@@ -109,11 +109,25 @@ def action_id(rule: str, event: str, position: int, time: str) -> str:
 
 
 def make_record(
-    template: ActionTemplate, rule: str, source: str, time: str,
-    event: str, thread: str, author: str | None, params: dict[str, str],
+    template: ActionTemplate,
+    rule: str,
+    source: str,
+    time: str,
+    event: str,
+    thread: str,
+    author: str | None,
+    params: dict[str, str],
 ) -> ActionRecord:
     """The record of `template` firing for the item `event` at `time` (already formatted)."""
     return ActionRecord(
-        action_id(rule, event, template.position, time), time, rule, template.action, template.target,
-        params, event, thread, author, source,
+        action_id(rule, event, template.position, time),
+        time,
+        rule,
+        template.action,
+        template.target,
+        params,
+        event,
+        thread,
+        author,
+        source,
     )

@@ -1,0 +1,2 @@
+"""`playbook test`: the `.test.yaml` files, their runner and their report
+(SPEC section 6)."""
