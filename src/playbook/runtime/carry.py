@@ -49,7 +49,11 @@ def outline(rule: CompiledRule) -> RuleOutline:
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """State of one rule that a new rule set leaves no place for, and why."""
+    """State of one rule that a new rule set leaves no place for, and why.
+
+    `renamed_to` names a new rule of the same text, which a rename would have
+    kept it for; `unnamed` says the rule had no name (its text was its key).
+    """
 
     rule: str
     why: str
@@ -207,31 +211,32 @@ def _gone(
 ) -> list[Dropped]:
     """What the rules that are gone leave behind, and the new rule each may have been renamed to."""
     gone = []
+    new_names: dict[str, str] | None = None  # by text, of the rules that are new
     for key in sorted({*before, *gone_waits} - after.keys()):
         kept = state.rules.get(key, RuleState())
         was = before.get(key)
         windows, limits = len(kept.windows), sum(len(log) for log in kept.limits)
-        if gone_waits[key] or windows or limits:
-            gone.append(
-                Dropped(
-                    was.name if was is not None else key,
-                    GONE,
-                    gone_waits[key],
-                    windows,
-                    limits,
-                    _renamed_to(was, before, new) if was is not None else None,
-                    was is not None and was.key != was.name,
-                )
+        if not (gone_waits[key] or windows or limits):
+            continue
+        if new_names is None:
+            new_names = {}
+            for rule in new:
+                if rule.key not in before:
+                    new_names.setdefault(rule_text(rule.node), rule.name)
+        renamed_to = new_names.get(was.text) if was is not None else None
+        unnamed = was is not None and was.key != was.name
+        gone.append(
+            Dropped(
+                was.name if was is not None else key,
+                GONE,
+                gone_waits[key],
+                windows,
+                limits,
+                renamed_to,
+                unnamed,
             )
+        )
     return gone
-
-
-def _renamed_to(was: RuleOutline, before: dict[str, RuleOutline], new: Sequence[CompiledRule]) -> str | None:
-    """The name of a new rule with the text of `was`, if there is one."""
-    return next(
-        (rule.name for rule in new if rule.key not in before and rule_text(rule.node) == was.text),
-        None,
-    )
 
 
 def _carried_limits(old: tuple[str | None, ...], logs: list[Log], new: tuple[LimitSpec, ...]) -> list[Log]:
