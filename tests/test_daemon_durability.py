@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import signal
 import sqlite3
 import subprocess
@@ -111,28 +110,10 @@ def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> Non
         text=True,
         timeout=30,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot use the state file" in result.stderr
     assert "Traceback" not in result.stderr
     assert process.process is None
-
-
-def test_engine_state_from_another_version_is_refused_clearly(folder: Path) -> None:
-    DaemonProcess(folder)
-    (folder / "state").mkdir()
-    Store(str(folder / "state" / "state.db")).close()
-    with sqlite3.connect(folder / "state" / "state.db") as db:
-        db.execute("INSERT INTO engine (id, snapshot) VALUES (1, ?)", (pickle.dumps({"version": 999}),))
-    result = subprocess.run(
-        [sys.executable, "-m", "playbook", "run", "--config", "daemon.yaml"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 1
-    assert "cannot restore the saved engine state (saved engine state has version 999" in result.stderr
-    assert "move the file away to start afresh" in result.stderr
 
 
 def test_a_state_file_of_the_first_daemon_is_taken_over(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ class DaemonCollector:
         self.skipped: Counter[str] = Counter()
         self.reloads: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()
+        self.dropped_waits = 0
 
     def collect(self) -> Iterator[Metric]:
         daemon = self.daemon
@@ -54,6 +55,11 @@ class DaemonCollector:
         for result in ("ok", "invalid"):
             reloads.add_metric([result], self.reloads[result])
         yield reloads
+        yield CounterMetricFamily(
+            "playbook_dropped_waits",
+            "Pending waits dropped because a new rule set has no rule of their name that waits",
+            value=self.dropped_waits,
+        )
         skipped = CounterMetricFamily(
             "playbook_skipped_input", "Input lines that were not events, by source", labels=["source"]
         )

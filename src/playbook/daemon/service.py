@@ -10,7 +10,8 @@ crash. A failure while processing is handled the same way: the engine is
 restored from its saved state and the inbox replayed. Whenever no event is
 waiting (the inbox is empty and every followed file has been read to its end),
 the clock moves on with the wall clock, less `lateness`, so a backlog replays in event time and live deadlines
-fire on time. Reloads happen between two batches of events.
+fire on time. Reloads happen between two batches of events; the waits a
+reload brings due at or behind the clock fire at once.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from playbook.language.diagnostics import PlaybookError, render_all
 from playbook.language.events import parse_line
 from playbook.language.timestamps import format_time
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+from playbook.runtime.carry import CarryReport
 from playbook.runtime.engine import Engine
+from playbook.runtime.snapshot import SnapshotError
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 500
@@ -89,6 +92,7 @@ class Daemon:
         self.config = config
         self.store = Store(config.state)
         self.ruleset = ruleset
+        self.metrics = DaemonCollector(self)
         self.engine = self._restored(ruleset)
         self.processed = 0  # the last inbox seq the engine has taken in
         self.unsaved = False
@@ -96,7 +100,6 @@ class Daemon:
         self.broken = False
         self.reload_failed = False
         self.files_seen = self._files_seen()
-        self.metrics = DaemonCollector(self)
         self.dead = DeadLetters(config.dead_letter, self._skipped)
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
@@ -131,12 +134,19 @@ class Daemon:
         if saved is None:
             return Engine(ruleset, lateness=self.config.lateness)
         try:
-            return Engine.restore(ruleset, saved, lateness=self.config.lateness)
-        except Exception as exc:  # an unpickling error can be of any type
-            raise StateError(
-                f"{self.config.state}: cannot restore the saved engine state ({exc}); run the Playbook "
-                "that wrote it, or move the file away to start afresh (pending deadlines are then lost)"
-            ) from None
+            engine, carried = Engine.restore(ruleset, saved, lateness=self.config.lateness)
+        except SnapshotError as exc:
+            raise StateError(f"{self.config.state}: cannot restore the saved engine state: {exc}") from None
+        if carried.changed:  # the playbooks were edited while the daemon was down
+            log.info("restored the saved state under edited playbooks", extra=carried.fields())
+            self._carried(carried)
+        return engine
+
+    def _carried(self, carried: CarryReport) -> None:
+        """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
+        self.metrics.dropped_waits += carried.dropped_waits
+        for warning in carried.renames():
+            log.warning(warning)
 
     # --- callbacks ---
 
@@ -314,8 +324,12 @@ class Daemon:
             log.debug("playbooks unchanged; nothing to reload")
             return True
         self.ruleset = ruleset
+        carried = None
         if not self.broken:
-            self.engine.install(ruleset)
+            carried = self.engine.install(ruleset)
+            if self.engine.clock is not None:
+                # The waits the new rules bring due at or behind the clock fire now, not at the next event.
+                self._queue(self.engine.advance(self.engine.clock))
             # The events before this point were run by the old rules: a replay must not run them by the new.
             self.unsaved = True
             self.save(now=True)
@@ -328,8 +342,11 @@ class Daemon:
                 "rules": len(ruleset.rules),
                 "files": len(ruleset.files),
                 "ms": round((time.monotonic() - started) * 1000, 1),
+                **(carried.fields() if carried is not None else {}),
             },
         )
+        if carried is not None:
+            self._carried(carried)
         return True
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
@@ -439,7 +456,7 @@ def run_daemon(config: Config) -> int:
             daemon = Daemon(config, ruleset)
         except StateError as exc:
             log.error("cannot start", extra={"reason": str(exc)})
-            return 1
+            return 2
         return await daemon.run()
 
     return asyncio.run(main())

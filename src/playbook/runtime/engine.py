@@ -6,31 +6,42 @@ moves the clock to t, every timer due at or before t fires, in due order
 (same-due timers in the order they were set). A late event (earlier than the
 clock) is processed with its own time and leaves the clock alone. Nothing here
 reads the wall clock.
+
+A new rule set (`install`, or `restore` under edited playbooks) takes over
+the state `carry_state` carries to it; the waits it brings due at or behind
+the clock fire before the next event, or at the next `advance`, each timed at
+its new deadline.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
 from heapq import heappop
+from operator import itemgetter
 from typing import Protocol
 
 from playbook.compiler.actions import ActionRecord, make_record
-from playbook.compiler.rules import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
+from playbook.compiler.gcpause import cycle_collection_paused
+from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.events import Event
 from playbook.language.timestamps import MICROS, format_time
+from playbook.runtime.carry import CarryReport, carry_state, outline
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
+from playbook.runtime.snapshot import decode, encode
 from playbook.runtime.state import (
     Deadline,
     DeadlineState,
+    EngineState,
+    RuleOutline,
     RuleState,
+    Wait,
     Waiting,
-    Window,
     count_in,
+    due,
     insert_sorted,
     trim,
 )
@@ -45,8 +56,6 @@ DEFAULT_HISTORY = DAY
 # are kept at least this long.
 THREAD_MEMORY = 7 * DAY
 _NO_KEY: tuple[()] = ()
-# Bumped whenever what `snapshot` saves changes shape.
-SNAPSHOT_VERSION = 1
 
 
 @dataclass(slots=True)
@@ -79,118 +88,107 @@ class Engine:
         history: int = DEFAULT_HISTORY,
         observer: Observer | None = None,
         lateness: int = 0,
+        state: EngineState | None = None,
     ) -> None:
-        self.clock: int | None = None
+        """An engine running `ruleset`, from `state` when given (already carried
+        over to `ruleset`: one entry in `state.rules` per rule), else from nothing."""
         self.history = history
         self.lateness = lateness
         self.observer = observer
-        self.timers = TimerQueue()
-        self.waiting = Waiting()
-        self.state: dict[str, RuleState] = {}
         self.stats: dict[str, RuleStats] = {}
-        self.pending_deadlines = 0
-        self._next_sweep: int | None = None
-        self.install(ruleset)
+        if state is None:
+            state, _ = carry_state((), ruleset.rules, EngineState())
+        self._run(ruleset, state)
 
     # --- rule sets ---
 
-    def install(self, ruleset: RuleSet) -> None:
-        """Run `ruleset` from now on (SPEC section 7, hot reload).
+    def install(self, ruleset: RuleSet) -> CarryReport:
+        """Run `ruleset` from now on, with the state `carry_state` carries over to
+        it (SPEC section 7, hot reload); what was kept, re-dated and dropped.
 
-        Pending deadlines, windows and limits are kept for every rule whose name
-        is kept, or for an unnamed rule, whose text is kept wherever it moved.
-        A changed limit keeps the firings of a limit counted by the same field;
-        the state of a rule that is gone is dropped (its timers fire into nothing).
+        A wait that the new rules bring due at or behind the clock fires on the
+        next `process` or `advance`, with its new deadline as its time.
         """
-        previous: dict[str, CompiledRule] = getattr(self, "by_key", {})
+        with cycle_collection_paused():
+            state, report = carry_state(self.outlines(), ruleset.rules, self.export())
+            self._run(ruleset, state)
+        return report
+
+    def _run(self, ruleset: RuleSet, state: EngineState) -> None:
         self.ruleset = ruleset
         self.rules = ruleset.rules
         self.by_key = {rule.key: rule for rule in ruleset.rules}
         self.brand = ruleset.brand
         self.dispatch = Dispatch(ruleset.rules)
+        self._outlines: tuple[RuleOutline, ...] | None = None
         longest = max((_longest(rule) for rule in self.rules), default=0)
         self.horizon = longest + self.history
-        if not hasattr(self, "threads"):
-            self.threads = ThreadIndex(self.horizon)
-        if not hasattr(self, "settled"):
-            self.settled = SettledItems(self.horizon)
-        self.threads.lifetime = self.settled.lifetime = max(self.horizon, THREAD_MEMORY)
+        memory = max(self.horizon, THREAD_MEMORY)
+        self.clock = state.clock
+        self._next_sweep = state.next_sweep
+        self.waiting = Waiting()
+        entries = []
+        for wait in state.waits:
+            deadline = Deadline(
+                wait.rule, wait.event, wait.thread, wait.author, wait.time, wait.due, wait.params, wait.keys
+            )
+            entries.append((wait.due, wait.seq, deadline))
+        for _, _, deadline in sorted(entries, key=itemgetter(1)):  # in the order they were set
+            self.waiting.add(deadline)
+        self.timers = TimerQueue(entries, state.next_seq)
+        self.pending_deadlines = len(entries)
+        self.state: dict[str, RuleState] = dict(state.rules)
+        self.threads = ThreadIndex(memory, state.threads)
+        self.settled = SettledItems(memory, state.settled)
         for rule in self.rules:
-            state = self.state.get(rule.key)
-            if state is None:
-                self.state[rule.key] = RuleState(limits=[{} for _ in rule.limits])
-            elif rule.key in previous:
-                state.limits = _carried_limits(previous[rule.key].limits, state.limits, rule.limits)
-            elif len(state.limits) != len(rule.limits):
-                state.limits = [{} for _ in rule.limits]
             self.stats.setdefault(rule.key, RuleStats())
-        for key in [k for k in self.state if k not in self.by_key]:
-            del self.state[key]
-        self._drop_orphans()
-
-    def _drop_orphans(self) -> None:
-        """Let go of the deadlines of rules that are gone or no longer wait."""
-        for thread in self.waiting.threads():
-            keep = []
-            for deadline in self.waiting.in_thread(thread):
-                rule = self.by_key.get(deadline.rule)
-                if rule is not None and isinstance(rule.time, UnansweredSpec):
-                    keep.append(deadline)
-                else:
-                    deadline.state = DeadlineState.DROPPED
-                    self.pending_deadlines -= 1
-            self.waiting.keep(thread, keep)
 
     def rule_name(self, key: str) -> str:
         """The name to show for the rule whose state is kept under `key`."""
         rule = self.by_key.get(key)
         return rule.name if rule is not None else key
 
+    def outlines(self) -> tuple[RuleOutline, ...]:
+        """What carrying the state over to another rule set needs to know of the running rules."""
+        if self._outlines is None:
+            self._outlines = tuple(outline(rule) for rule in self.rules)
+        return self._outlines
+
     # --- saving and restoring ---
 
-    def snapshot(self) -> bytes:
-        """Everything the engine remembers, as bytes (for the daemon's state store)."""
-        return pickle.dumps(
-            {
-                "version": SNAPSHOT_VERSION,
-                "clock": self.clock,
-                "timers": self.timers,
-                "waiting": self.waiting,
-                "state": self.state,
-                "threads": self.threads,
-                "settled": self.settled,
-                "pending_deadlines": self.pending_deadlines,
-                "next_sweep": self._next_sweep,
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
+    def export(self) -> EngineState:
+        """Everything the engine remembers, as data (shared with the engine, not copied)."""
+        waits = tuple(
+            Wait(d.rule, d.event, d.thread, d.author, d.time, due_at, seq, d.params, d.keys)
+            for due_at, seq, d in self.timers.entries()
+            if d.state is DeadlineState.PENDING
         )
+        return EngineState(
+            self.clock,
+            self._next_sweep,
+            self.timers.next_seq,
+            waits,
+            self.state,
+            self.threads.remembered(),
+            self.settled.remembered(),
+        )
+
+    def snapshot(self) -> bytes:
+        """Everything the engine remembers, as bytes (docs/state.md) for the daemon's state store."""
+        with cycle_collection_paused():
+            return encode(self.outlines(), self.export())
 
     @classmethod
     def restore(
         cls, ruleset: RuleSet, data: bytes, history: int = DEFAULT_HISTORY, lateness: int = 0
-    ) -> Engine:
-        """An engine running `ruleset` from a `snapshot()`, keeping what the rule set keeps."""
-        saved = pickle.loads(data)
-        if saved.get("version") != SNAPSHOT_VERSION:
-            raise ValueError(
-                f"saved engine state has version {saved.get('version')}, expected {SNAPSHOT_VERSION}"
-            )
-        engine = cls.__new__(cls)
-        engine.history = history
-        engine.lateness = lateness
-        engine.observer = None
-        engine.clock = saved["clock"]
-        engine.timers = saved["timers"]
-        engine.waiting = saved["waiting"]
-        engine.state = saved["state"]
-        engine.threads = saved["threads"]
-        if "settled" in saved:  # saved by an earlier version without it: install starts one
-            engine.settled = saved["settled"]
-        engine.pending_deadlines = saved["pending_deadlines"]
-        engine._next_sweep = saved["next_sweep"]
-        engine.stats = {}
-        engine.install(ruleset)
-        return engine
+    ) -> tuple[Engine, CarryReport]:
+        """An engine running `ruleset` from a `snapshot()`, with what `carry_state`
+        carries over from the rules that saved it; and its report.
+        SnapshotError when the snapshot cannot be read."""
+        with cycle_collection_paused():  # a large state is many small containers and no cycles
+            saved = decode(data)
+            state, report = carry_state(saved.rules, ruleset.rules, saved.state)
+            return cls(ruleset, history, lateness=lateness, state=state), report
 
     # --- time ---
 
@@ -200,11 +198,14 @@ class Engine:
         time = event.time
         clock = self.clock
         now = time - self.lateness  # the clock is held `lateness` behind the events, to wait for delayed ones
+        heap = self.timers.heap
         if clock is None or now >= clock:
-            heap = self.timers.heap
             if heap and heap[0][0] <= now:
                 self._fire_due(now, out)
             self.clock = clock = now
+        elif heap and heap[0][0] <= clock:
+            # Waits a new rule set brought due at or behind the clock fire before a late event.
+            self._fire_due(clock, out)
         handle = event.handle
         event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
@@ -235,30 +236,26 @@ class Engine:
         return out
 
     def advance(self, to: int) -> list[ActionRecord]:
-        """Move the clock to `to`, firing every timer due by then."""
+        """Move the clock to `to`, firing every timer due by then (and those a new
+        rule set brought due at or behind the clock, when `to` is behind it)."""
         out: list[ActionRecord] = []
-        self._fire_due(to, out)
         if self.clock is None or to > self.clock:
+            self._fire_due(to, out)
             self.clock = to
+        else:
+            self._fire_due(self.clock, out)
         self._maybe_sweep()
         return out
 
     def pending(self) -> list[Deadline]:
         """Deadlines still waiting, in the order they would fire."""
-        return [
-            payload
-            for _, payload in self.timers
-            if type(payload) is Deadline and payload.state is DeadlineState.PENDING
-        ]
+        return [deadline for _, deadline in self.timers if deadline.state is DeadlineState.PENDING]
 
     def _fire_due(self, until: int, out: list[ActionRecord]) -> None:
+        # Deadlines are the only timers: a window's count is judged at each event.
         heap = self.timers.heap
         while heap and heap[0][0] <= until:
-            _, _, payload = heappop(heap)
-            # Deadlines are the only timers; state saved by earlier versions also
-            # holds window timers, which the count at each event has replaced.
-            if type(payload) is Deadline:
-                self._deadline_due(payload, out)
+            self._deadline_due(heappop(heap)[2], out)
 
     # --- rules ---
 
@@ -320,7 +317,7 @@ class Engine:
             event.thread,
             event.handle,
             event.time,
-            event.time + spec.micros,
+            due(spec, event.time),
             tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
             self._limit_keys(rule, event) if rule.limits else None,
         )
@@ -378,21 +375,15 @@ class Engine:
             return
         if self.waiting.remove(deadline):
             self.pending_deadlines -= 1
-        rule = self.by_key.get(deadline.rule)
-        if rule is None or not isinstance(rule.time, UnansweredSpec):
-            deadline.state = DeadlineState.DROPPED
-            return
+        # Every pending deadline belongs to a rule that waits: `carry_state` sees to it.
+        rule = self.by_key[deadline.rule]
         deadline.state = DeadlineState.FIRED
         self.settled.add(deadline.rule, deadline.event, deadline.due)
-        keys = (
-            deadline.keys
-            if deadline.keys is not None and len(deadline.keys) == len(rule.limits)
-            else (None,) * len(rule.limits)
-        )
-        if not self._allowed(rule, deadline.due, keys, deadline.event):
+        if deadline.keys is not None and not self._allowed(rule, deadline.due, deadline.keys, deadline.event):
             return
         stamp = format_time(deadline.due)
         params = deadline.params
+        # Filled in for the actions the rule had when the wait began, which a reload may have changed.
         if params is None or len(params) != len(rule.actions):
             params = tuple(a.params_for(None) for a in rule.actions)
         records = [
@@ -408,12 +399,12 @@ class Engine:
         if key is None:
             return
         windows = self.state[rule.key].windows
-        window = windows.get(key)
-        if window is None:
-            window = windows[key] = Window()
+        times = windows.get(key)
+        if times is None:
+            times = windows[key] = deque()
         time = event.time
-        before = count_in(window.times, time - spec.micros, time)
-        insert_sorted(window.times, time)
+        before = count_in(times, time - spec.micros, time)
+        insert_sorted(times, time)
         # The window fires on the event that brings the count at its time to N.
         # A count of N or more means an earlier event crossed N (firing or
         # suppressed) and the count has not fallen below N since: disarmed.
@@ -446,9 +437,9 @@ class Engine:
             if isinstance(rule.time, WindowSpec):
                 horizon = self.clock - rule.time.micros - self.history
                 for key in list(state.windows):
-                    window = state.windows[key]
-                    trim(window.times, horizon)
-                    if not window.times:
+                    times = state.windows[key]
+                    trim(times, horizon)
+                    if not times:
                         del state.windows[key]
             for limit, counts in zip(rule.limits, state.limits):
                 horizon = self.clock - limit.micros - self.history
@@ -456,24 +447,6 @@ class Engine:
                     trim(counts[key], horizon)
                     if not counts[key]:
                         del counts[key]
-
-
-def _carried_limits(
-    old: tuple[LimitSpec, ...],
-    logs: list[dict[Hashable, deque[int]]],
-    new: tuple[LimitSpec, ...],
-) -> list[dict[Hashable, deque[int]]]:
-    """The firing logs for a rule's new limits. Every limit of a rule logs the
-    same firings, keyed by its FIELD, so a new limit counted by the same FIELD
-    as an old one starts from a copy of its log; another starts afresh."""
-    if [limit.per_field for limit in old] == [limit.per_field for limit in new] and len(logs) == len(new):
-        return logs
-    by_field = {limit.per_field: log for limit, log in zip(old, logs)}
-    carried = []
-    for limit in new:
-        log = by_field.get(limit.per_field)
-        carried.append({key: deque(times) for key, times in log.items()} if log is not None else {})
-    return carried
 
 
 def _longest(rule: CompiledRule) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playbook.runtime.state import Remembered
+
 
 class Generations:
     """Entries kept in two generations of `lifetime` each (event time): an entry
@@ -11,11 +13,11 @@ class Generations:
     an endless stream. `_current` and `_previous` are the generations' dicts or
     sets, newest first; `age(clock)` moves them on."""
 
-    def __init__(self, lifetime: int, empty: type[dict[Any, Any]] | type[set[Any]]) -> None:
+    def __init__(self, lifetime: int, kept: Remembered) -> None:
         self.lifetime = lifetime
-        self._current: Any = empty()
-        self._previous: Any = empty()
-        self._rotate_at: int | None = None
+        self._current: Any = kept.current
+        self._previous: Any = kept.previous
+        self._rotate_at: int | None = kept.rotate_at
 
     def age(self, clock: int) -> None:
         """Start a new generation when the current one has lived `lifetime`."""
@@ -27,6 +29,10 @@ class Generations:
             self._current = type(self._current)()
             self._rotate_at = clock + self.lifetime
 
+    def remembered(self) -> Remembered:
+        """What is remembered, as data (shared, not copied)."""
+        return Remembered(self._rotate_at, self._current, self._previous)
+
     def __len__(self) -> int:
         return len(self._current) + len(self._previous)
 
@@ -37,9 +43,6 @@ class SettledItems(Generations):
 
     _current: set[tuple[str, str]]
     _previous: set[tuple[str, str]]
-
-    def __init__(self, lifetime: int) -> None:
-        super().__init__(lifetime, set)
 
     def add(self, rule: str, item: str, clock: int) -> None:
         self.age(clock)

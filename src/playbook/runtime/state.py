@@ -1,7 +1,11 @@
-"""Per-rule state, named by the rule: pending deadlines, counting windows, limits.
+"""The engine's state: what it keeps live between events, and the same as plain data.
 
-State is kept under each rule's key (its name, or an unnamed rule's text) so
-a reloaded rule set keeps the state of every rule that is still there.
+Live, per rule and keyed by the rule (its name, or an unnamed rule's text, so
+that a reloaded rule set keeps the state of every rule still there): pending
+`unanswered` deadlines, the times counted by windows, the firings counted by
+limits. `EngineState` is all of it as plain values: what a snapshot saves
+(runtime/snapshot.py), and what `carry_state` (runtime/carry.py) carries from
+one rule set to the next.
 """
 
 from __future__ import annotations
@@ -9,22 +13,30 @@ from __future__ import annotations
 import enum
 from bisect import bisect_right, insort
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from playbook.compiler.rules import UnansweredSpec
+
+
+def due(spec: UnansweredSpec, item_time: int) -> int:
+    """When an `unanswered` wait for an item at `item_time` runs out."""
+    return item_time + spec.micros
 
 
 class DeadlineState(enum.Enum):
     PENDING = "pending"
     ANSWERED = "answered"
     FIRED = "fired"
-    DROPPED = "dropped"
 
 
 class Deadline:
     """An `unanswered` wait: the rule fires at `due` unless the item is answered first.
 
-    It keeps only what a firing needs (ids, author, filled-in params), not the event.
+    It keeps only what a firing needs (ids, author, filled-in params, the keys
+    its rule's limits count it under), not the event.
     """
 
     __slots__ = ("rule", "event", "thread", "author", "time", "due", "params", "keys", "state")
@@ -90,9 +102,6 @@ class Waiting:
         self.keep(deadline.thread, [d for d in present if d is not deadline])
         return True
 
-    def threads(self) -> list[str]:
-        return list(self._by_thread)
-
     def __len__(self) -> int:
         """How many threads have a deadline pending."""
         return len(self._by_thread)
@@ -124,21 +133,76 @@ def trim(times: deque[int], horizon: int) -> None:
 
 
 @dataclass(slots=True)
-class Window:
-    """One count of `at least N times within D` (one per key with `per`): the
-    times of the events counted, in order."""
-
-    times: deque[int] = field(default_factory=deque)
-
-    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
-        # State saved by earlier versions also holds `armed` and `recheck`,
-        # which the count at each event has replaced.
-        self.times = state[1]["times"]
-
-
-@dataclass(slots=True)
 class RuleState:
-    """Everything one rule remembers between events."""
+    """Everything one rule remembers between events: for `at least N times
+    within D`, the sorted times of the events counted, by the value they are
+    counted under (`()` without `per`); for each `at most` limit, the sorted
+    times of the firings it counts, by key (None without `per`)."""
 
-    windows: dict[Hashable, Window] = field(default_factory=dict)
+    windows: dict[Hashable, deque[int]] = field(default_factory=dict)
     limits: list[dict[Hashable, deque[int]]] = field(default_factory=list)
+
+
+# --- the state as plain data -------------------------------------------------------
+
+
+class Wait(NamedTuple):
+    """A pending `unanswered` wait as data: the live `Deadline` and `seq`, its
+    place among timers set at the same `due` (the lower fires first)."""
+
+    rule: str
+    event: str
+    thread: str
+    author: str | None
+    time: int
+    due: int
+    seq: int
+    params: tuple[dict[str, str], ...] | None
+    keys: tuple[Hashable, ...] | None
+
+
+# Waits fire by due time, then in the order they were set.
+FIRING_ORDER = attrgetter("due", "seq")
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """What a `Generations` memory holds: its two generations, newest first,
+    and when the next one starts (event time)."""
+
+    rotate_at: int | None
+    current: Any
+    previous: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutline:
+    """What carrying state over to another rule set needs to know of the rule
+    that kept it: its key and name, its text without the name (to notice a
+    rename), and the FIELD its window counts by and each limit counts by (a
+    window's tuple is empty when the rule has none; None is "no `per`")."""
+
+    key: str
+    name: str
+    text: str
+    window_per: tuple[str | None, ...]
+    limits_per: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    """Everything the engine remembers, as data.
+
+    `waits` are the pending waits in the order they fire (due, then seq);
+    `next_seq` is the seq the next timer gets. `rules` has the state of each
+    rule by key. `threads` maps event ids to their threads; `settled` holds
+    the (rule key, item id) pairs whose wait is over.
+    """
+
+    clock: int | None = None
+    next_sweep: int | None = None
+    next_seq: int = 0
+    waits: tuple[Wait, ...] = ()
+    rules: Mapping[str, RuleState] = field(default_factory=dict)
+    threads: Remembered = field(default_factory=lambda: Remembered(None, {}, {}))
+    settled: Remembered = field(default_factory=lambda: Remembered(None, set(), set()))

@@ -17,9 +17,6 @@ class ThreadIndex(Generations):
     _current: dict[str, str]
     _previous: dict[str, str]
 
-    def __init__(self, lifetime: int) -> None:
-        super().__init__(lifetime, dict)
-
     def thread_of(self, event_id: str) -> str:
         """The thread of an event: remembered, or else its own id."""
         thread = self._current.get(event_id)
@@ -43,7 +40,3 @@ class ThreadIndex(Generations):
         if thread != event_id:
             self._current[event_id] = thread
         return thread
-
-    def links(self) -> dict[str, str]:
-        """Every remembered link, oldest generation first."""
-        return {**self._previous, **self._current}

@@ -10,24 +10,31 @@ from typing import Any
 class TimerQueue:
     """A heap of `(due, seq, payload)`; the engine pops due timers off `heap` itself.
 
-    Cancelling is the payload's business (a cancelled payload is skipped when
-    it comes due), so cancelling costs nothing here.
+    `seq` counts the timers set, so same-due timers fire in the order they
+    were set. Cancelling is the payload's business (a cancelled payload is
+    skipped when it comes due), so cancelling costs nothing here.
     """
 
-    __slots__ = ("heap", "_seq")
+    __slots__ = ("heap", "next_seq")
 
-    def __init__(self) -> None:
-        self.heap: list[tuple[int, int, Any]] = []
-        self._seq = 0
+    def __init__(self, entries: list[tuple[int, int, Any]] | None = None, next_seq: int = 0) -> None:
+        """A queue of `entries` (in firing order: a sorted list is a heap), whose
+        next timer gets `next_seq`."""
+        self.heap: list[tuple[int, int, Any]] = entries if entries is not None else []
+        self.next_seq = next_seq
 
     def push(self, due: int, payload: Any) -> None:
-        heapq.heappush(self.heap, (due, self._seq, payload))
-        self._seq += 1
+        heapq.heappush(self.heap, (due, self.next_seq, payload))
+        self.next_seq += 1
 
     def __len__(self) -> int:
         return len(self.heap)
 
+    def entries(self) -> list[tuple[int, int, Any]]:
+        """Every `(due, seq, payload)` in firing order (does not change the queue)."""
+        return sorted(self.heap)  # `seq` is unique: payloads are never compared
+
     def __iter__(self) -> Iterator[tuple[int, Any]]:
-        """Entries in firing order (for listing; does not change the queue)."""
-        for due, _, payload in sorted(self.heap, key=lambda entry: entry[:2]):
+        """`(due, payload)` in firing order (for listing; does not change the queue)."""
+        for due, _, payload in self.entries():
             yield due, payload
