@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from playbook.language import nodes
-from playbook.language.diagnostics import Diagnostic, Pos, error, warning
+from playbook.language.diagnostics import Diagnostic, Pos, error, lines_of, warning
 from playbook.language.fields import (
-    ANY_TYPE_WORDS,
     EVENT_TYPES,
     KNOWN_FIELDS,
     KNOWN_LABELS,
-    PRIORITIES,
     Kind,
     field_typo,
     placeholders,
@@ -36,14 +34,13 @@ from playbook.language.nesting import (
     names_in,
 )
 from playbook.language.transform import written_offset
+from playbook.language.vocabulary import ACTION_WORDS, ANY_TYPE_WORDS, PRIORITIES
 
 if TYPE_CHECKING:
     import re2
 
 # A "string" as the grammar reads it.
 _STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
-
-ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
 
 # For each action: the parts it may take, and the parts it must have.
 ACTION_PARTS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
@@ -679,7 +676,7 @@ class _Checker:
     def _comment_after(self, action: nodes.Action) -> tuple[Pos, str] | None:
         """Where and what `#word` a missing target turned into a comment, if that happened."""
         source = self.sources.get(action.pos.file)
-        lines = source.splitlines() if source is not None else []
+        lines = lines_of(source) if source is not None else []
         if not 0 < action.pos.line <= len(lines):
             return None
         after = action.pos.column - 1 + len(action.word)
@@ -714,7 +711,7 @@ class _Checker:
     def _in_string(self, quote: Pos, offset: int) -> Pos:
         """Where the character at `offset` of the value of the string written at `quote` is written."""
         source = self.sources.get(quote.file)
-        lines = source.split("\n") if source is not None else []
+        lines = lines_of(source) if source is not None else []
         written = (
             _STRING.match(lines[quote.line - 1], quote.column - 1) if 0 < quote.line <= len(lines) else None
         )

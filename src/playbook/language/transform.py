@@ -1,13 +1,14 @@
-"""Lark's reductions → `nodes` (shape only; every check lives in `check.py`)."""
+"""Lark's reductions → `nodes` (shape only; every check lives in `check/`)."""
 
 from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from lark import Token
+
 from playbook.language import nodes
 from playbook.language.diagnostics import Pos
 from playbook.language.durations import parse_duration
-from playbook.language.lalr import Token
 
 
 def unquote(text: str) -> str:
@@ -35,7 +36,7 @@ def written_offset(literal: str, offset: int) -> int:
 
 
 def _is_token(child: Any) -> TypeGuard[Token]:
-    # Tokens are strings, the quick parser's and Lark's alike; nodes are not.
+    # Lark's tokens are strings; nodes are not.
     return isinstance(child, str)
 
 
@@ -44,8 +45,8 @@ def _tokens(children: list[Any], kind: str | None = None) -> list[Token]:
 
 
 class ToNodes:
-    """Builds the AST as a parser reduces (the quick one or Lark's); positions carry the path of
-    the file being parsed, as the user gave it.
+    """Builds the AST as Lark's parser reduces; positions carry the path of the file being
+    parsed, as the user gave it.
 
     Each grammar rule has a method of its name taking its children, already
     built bottom-up; a node is placed where its first word is. Keywords that
