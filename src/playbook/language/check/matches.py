@@ -1,4 +1,4 @@
-"""`FIELD matches /REGEX/`: the flags, and what RE2 refuses."""
+"""`FIELD matches /REGEX/`: the flags, what RE2 refuses, and patterns too large to run quickly."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from playbook.language import nodes
 from playbook.language.diagnostics import Diagnostic, Pos, error
+from playbook.language.regex import MAX_PROGRAM_SIZE, compile_regex
 
 if TYPE_CHECKING:
     import re2
@@ -26,15 +27,23 @@ def check_matches(cond: nodes.Matches) -> list[Diagnostic]:
                 "only /i (ignore case) is allowed",
             )
         )
-    import re2  # only playbooks with regular expressions pay for loading RE2
+    import re2
 
-    options = re2.Options()
-    options.log_errors = False
     try:
-        re2.compile(cond.pattern, options)
+        size = compile_regex(cond.pattern, cond.flags).programsize
     except re2.error as exc:
         message, hint = _regex_problem(exc)
         problems.append(error(cond.regex_pos, message, hint))
+        return problems
+    if size > MAX_PROGRAM_SIZE:
+        problems.append(
+            error(
+                cond.regex_pos,
+                f"this regular expression is too large: it compiles to {size:,} steps, more than the "
+                f"{MAX_PROGRAM_SIZE:,} that keep a search fast on a long post",
+                "match many words with a list and 'contains any', and keep repeats such as .{1000} short",
+            )
+        )
     return problems
 
 
