@@ -33,7 +33,8 @@ test: $(INSTALLED)
 	$(BIN)/playbook test playbooks
 
 # Events/s and memory of Playbook against an orjson floor and a hand-written
-# baseline (bench/); BENCH_ARGS=--long watches memory over 10 million events.
+# baseline (bench/), and load times against their budgets; BENCH_ARGS=--long
+# watches memory over 10 million events, BENCH_ARGS=--load times loading only.
 bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
