@@ -272,7 +272,9 @@ _FOUND_DURATION = re.compile(r"\d+[^\S\n]*([A-Za-z]+)")
 
 
 def explain(exc: UnexpectedInput, text: str, path: str, statement: Statement) -> Diagnostic:
-    """The diagnostic for `exc`, raised parsing `statement` of `text` (whose line ends are `\\n`)."""
+    """The diagnostic for `exc`, raised parsing the text of `statement` alone (its
+    positions from where the statement begins); `text` is the whole file's, whose
+    line ends are `\\n`."""
     place = _Place.of(exc, text, statement)
     explanation, offset = _lexical(place)
     if explanation is None:
@@ -303,7 +305,7 @@ class _Place:
         if at_end:
             offset = statement.end
         else:
-            offset = exc.pos_in_stream if exc.pos_in_stream is not None else statement.start
+            offset = statement.start + (exc.pos_in_stream or 0)
         words = statement.words
         before = [w for w in words if w.end <= offset]
         previous = before[-1] if before else None

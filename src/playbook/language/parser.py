@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, TextSlice
+from lark import Lark
 
 from playbook.language.transform import ToNodes
 
@@ -41,10 +41,11 @@ def lark_parser() -> Lark:
     return Lark(grammar(), **PARSER_OPTIONS, transformer=_TO_NODES)
 
 
-def parse(text: str, path: str, start: str, begin: int = 0, end: int | None = None) -> Any:
-    """What `text[begin:end]` is from the grammar rule `start`, its nodes placed in `path`
-    at their lines and columns in the whole text; Lark's UnexpectedInput if it is broken."""
+def parse(text: str, path: str, start: str, line: int = 1, column: int = 1) -> Any:
+    """What `text` is from the grammar rule `start`, its nodes placed in `path` as if `text`
+    began at `line` and `column` (a statement of a file, parsed alone); Lark's
+    UnexpectedInput, its positions in `text`, if it is broken."""
     parser = lark_parser()
     with _PARSING:
-        _TO_NODES.path = path
-        return parser.parse(TextSlice(text, begin, len(text) if end is None else end), start=start)
+        _TO_NODES.place(path, line, column)
+        return parser.parse(text, start=start)

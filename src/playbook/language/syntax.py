@@ -39,13 +39,14 @@ def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[
     statements: list[nodes.Statement] = []
     diagnostics: list[Diagnostic] = []
     broken: set[str] = set()
+    lines = _Lines(text)
     pending = deque(cut(text))
     while pending:
         statement = pending.popleft()
         try:
-            statements.append(parse(text, path, "statement", statement.start, statement.end))
+            statements.append(_parse_statement(text, path, statement.start, statement.end, lines))
         except UnexpectedInput as exc:
-            parts = _ended_before(exc, text, path, statement)
+            parts = _ended_before(exc, text, path, statement, lines)
             if parts is not None:
                 statements.append(parts[0])
                 pending.appendleft(parts[1])
@@ -57,24 +58,47 @@ def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[
     return nodes.PlaybookFile(path, tuple(statements), frozenset(broken)), diagnostics
 
 
+def _parse_statement(text: str, path: str, start: int, end: int, lines: _Lines) -> nodes.Statement:
+    """The statement `text[start:end]`, parsed alone; Lark's UnexpectedInput, its positions
+    from `start`, if it is broken."""
+    line, column = lines.at(start)
+    statement: nodes.Statement = parse(text[start:end], path, "statement", line, column)
+    return statement
+
+
 def _ended_before(
-    exc: UnexpectedInput, text: str, path: str, statement: Statement
+    exc: UnexpectedInput, text: str, path: str, statement: Statement, lines: _Lines
 ) -> tuple[nodes.Statement, Statement] | None:
     """When `statement` broke at the first word of a line and what comes before that
     word is a whole statement: that statement, and the rest as one to parse on its own
     (`brand "@acme"` then `import "vips.csv"` on the next line)."""
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         return None
-    offset = exc.pos_in_stream
-    if offset is None:
+    if exc.pos_in_stream is None:
         return None
+    offset = statement.start + exc.pos_in_stream
     words = statement.words
     split = next((i for i, word in enumerate(words) if word.start == offset), 0)
     if not split or same_line(text, words[split - 1].end, offset):
         return None
     try:
-        whole = parse(text, path, "statement", statement.start, words[split - 1].end)
+        whole = _parse_statement(text, path, statement.start, words[split - 1].end, lines)
     except UnexpectedInput:
         return None
     rest = words[split:]
     return whole, Statement(rest[0].start, statement.end, rest)
+
+
+class _Lines:
+    """The line and column of offsets of a text, asked in increasing order: the text
+    is read once however many statements it holds. Its line ends are all `\\n`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1

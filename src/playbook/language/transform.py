@@ -57,9 +57,21 @@ class ToNodes:
 
     def __init__(self) -> None:
         self.path = ""
+        # Where the text being parsed begins in its file: the lines before it,
+        # and the columns before it on its first line.
+        self.lines_before = 0
+        self.columns_before = 0
+
+    def place(self, path: str, line: int, column: int) -> None:
+        """Place the nodes of the next text parsed in `path`, the text beginning at `line` and `column`."""
+        self.path = path
+        self.lines_before = line - 1
+        self.columns_before = column - 1
 
     def _at(self, token: Token) -> Pos:
-        return Pos(self.path, token.line or 0, token.column or 0)
+        line = token.line or 0
+        column = token.column or 0
+        return Pos(self.path, line + self.lines_before, column + self.columns_before if line == 1 else column)
 
     def _literal(self, token: Token) -> nodes.Literal:
         pos = self._at(token)
