@@ -6,13 +6,10 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run dry-run test check bench clean
 
-# Installs, then builds the parser's tables once (kept in ~/.cache/playbook),
-# as the first playbook check on a machine would.
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -c 'from playbook.language.syntax import quick_parser; quick_parser()'
 	touch $(INSTALLED)
 
 # The daemon on the example desk: replays examples/events.jsonl, then waits for
@@ -36,7 +33,8 @@ test: $(INSTALLED)
 	$(BIN)/playbook test playbooks
 
 # Events/s and memory of Playbook against an orjson floor and a hand-written
-# baseline (bench/); BENCH_ARGS=--long watches memory over 10 million events.
+# baseline (bench/), and load times against their budgets; BENCH_ARGS=--long
+# watches memory over 10 million events, BENCH_ARGS=--load times loading only.
 bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

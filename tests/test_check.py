@@ -8,6 +8,8 @@ the real command line.
 
 from __future__ import annotations
 
+import random
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -272,6 +274,25 @@ when mention and text matches /refund/x then escalate
         """\
 test.play:1:31: error: this regular expression has no closing '/'
 when mention and text matches /refund then escalate
+                              ^""",
+    ),
+    # RE2 is linear in the text, times the size of the compiled pattern: this one
+    # took 33-40 s on a 1 MB post.
+    case(
+        "regex_too_large",
+        "when mention and text matches /.{1000}x/ then escalate\n",
+        """\
+test.play:1:31: error: this regular expression is too large: it compiles to 8,005 steps, more than the 1,000 that keep a search fast on a long post (match many words with a list and 'contains any', and keep repeats such as .{1000} short)
+when mention and text matches /.{1000}x/ then escalate
+                              ^""",
+    ),
+    # Ignoring case makes each letter of a class two: 1,205 steps, where /[a-z]{200}q/ is 205.
+    case(
+        "regex_too_large_ignoring_case",
+        "when mention and text matches /[a-z]{200}q/i then escalate\n",
+        """\
+test.play:1:31: error: this regular expression is too large: it compiles to 1,205 steps, more than the 1,000 that keep a search fast on a long post (match many words with a list and 'contains any', and keep repeats such as .{1000} short)
+when mention and text matches /[a-z]{200}q/i then escalate
                               ^""",
     ),
     case(
@@ -1203,6 +1224,29 @@ when mention then escalte
 1 error, 0 warnings
 """
     )
+
+
+def test_a_two_thousand_word_alternation_is_refused_and_a_list_is_suggested() -> None:
+    letters = random.Random(5)
+    words = "|".join("".join(letters.choices(string.ascii_lowercase, k=6)) for _ in range(2_000))
+    first = check_output(f'when mention and text matches /{words}/ then tag "w"\n').splitlines()[0]
+    assert first.startswith("test.play:1:31: error: this regular expression is too large: it compiles to 11,")
+    assert first.endswith(
+        "(match many words with a list and 'contains any', and keep repeats such as .{1000} short)"
+    )
+
+
+def test_regular_expressions_as_managers_write_them_are_not_too_large() -> None:
+    products = "|".join(
+        f"acme {name}" for name in ("x2", "buds", "home", "pro", "hub", "mini", "max", "go") * 6
+    )
+    text = f"""\
+brand "@acme"
+when mention and text matches /order #?\\d{{5}}/ then tag "order"
+when mention and text matches /\\b(refund|money back|chargeback)\\b/i then tag "refund"
+when mention and text matches /({products})/i then tag "product"
+"""
+    assert check_output(text) == ""
 
 
 # --- golden cases: tests/cases/NAME.play → NAME.err, through the real command line -----------------

@@ -151,6 +151,49 @@ when mention and text contains "😡" and author.folowers > 1 then hide
     )
 
 
+# --- line ends: a line ends at \n, \r\n or a lone \r, as editors count lines -----------------
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_each_line_end_an_editor_knows_ends_a_line(end: str) -> None:
+    text = f'brand "@acme"{end}when mention and{end}  author.folowers > 10 then escalate{end}'
+    assert check_output(text) == (
+        "test.play:3:3: error: unknown field 'author.folowers' (did you mean 'author.followers'?)\n"
+        "  author.folowers > 10 then escalate\n"
+        "  ^"
+    )
+
+
+@pytest.mark.parametrize("blank", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"])
+def test_other_separators_are_blanks_within_a_line(blank: str) -> None:
+    # Python's splitlines() breaks lines at these; editors and the lexer do not.
+    text = f'brand "@acme"{blank}when mention and author.folowers > 10{blank}then escalate\n'
+    assert check_output(text) == (
+        "test.play:1:32: error: unknown field 'author.folowers' (did you mean 'author.followers'?)\n"
+        'brand "@acme" when mention and author.folowers > 10 then escalate\n'
+        "                               ^"
+    )
+
+
+def test_a_parse_error_after_lone_carriage_returns_is_placed_on_its_line() -> None:
+    text = 'brand "@acme"\r\rwhen mention then escalate to care-leads\r'
+    assert check_output(text) == (
+        "test.play:3:31: error: expected a \"quoted text\" after 'to', found 'care-leads' "
+        '(put text in double quotes: "care-leads")\n'
+        "when mention then escalate to care-leads\n"
+        "                              ^"
+    )
+
+
+def test_what_was_found_is_never_more_than_a_line() -> None:
+    text = 'brand "@acme"\nwhen mention and unanswered 2\nthen escalate\n'
+    assert check_output(text).splitlines()[0] == (
+        "test.play:2:29: error: expected a duration after 'unanswered', such as 2h, 90 minutes or 1h30m, "
+        "found '2' (a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, "
+        "days, weeks)"
+    )
+
+
 # --- several diagnostics ---------------------------------------------------------------------
 
 

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from playbook.compiler.actions import ActionTemplate, Getter, Template
 from playbook.compiler.conditions import Condition, ConditionWriter
 from playbook.compiler.phrases import PhraseIndex
@@ -22,6 +20,7 @@ from playbook.language import nodes
 from playbook.language.check import Namespace, split_time
 from playbook.language.diagnostics import Pos
 from playbook.language.events import Event
+from playbook.language.regex import SEARCH_LIMIT, compile_regex
 from playbook.language.timestamps import MICROS
 from playbook.language.unparse import condition_text, limit_text, rule_text
 
@@ -356,18 +355,16 @@ class Compiler:
         return index, frozenset(index.add(p) for p in phrases)
 
     def matches(self, node: nodes.Matches) -> Condition:
-        options = re2.Options()
-        options.log_errors = False
-        options.case_sensitive = "i" not in node.flags
-        search = re2.compile(node.pattern, options).search
+        """`FIELD matches /REGEX/`, searching the first `SEARCH_LIMIT` characters of each text."""
+        search = compile_regex(node.pattern, node.flags).search
         read = getter(node.field.path)
 
         def matches(e: Event) -> bool:
             value = read(e)
             if isinstance(value, str):
-                return search(value) is not None
+                return search(value[:SEARCH_LIMIT]) is not None
             if isinstance(value, list):
-                return any(isinstance(x, str) and search(x) is not None for x in value)
+                return any(isinstance(x, str) and search(x[:SEARCH_LIMIT]) is not None for x in value)
             return False
 
         return matches

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 TAB_SIZE = 8
+
+# Where a line of a playbook ends: at a line feed, a carriage return and line
+# feed, or a lone carriage return, as editors count lines. Other separators
+# (form feed, U+2028, ...) are blanks within a line.
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -63,6 +69,21 @@ class PlaybookError(Exception):
         super().__init__(render_all(diagnostics, sources))
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a playbook text, without their line ends."""
+    return LINE_END.split(text)
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at `offset` of `text`."""
+    line_start = 0
+    line = 1
+    for end in LINE_END.finditer(text, 0, offset):
+        line += 1
+        line_start = end.end()
+    return line, offset - line_start + 1
+
+
 def sort_key(diag: Diagnostic) -> tuple[str, int, int, int]:
     return (diag.pos.file, diag.pos.line, diag.pos.column, 0 if diag.is_error else 1)
 
@@ -72,12 +93,20 @@ def render(diag: Diagnostic, source: str | None) -> str:
     head = f"{diag.pos}: {diag.severity.value}: {diag.text}"
     if source is None:
         return head
-    lines = source.splitlines()
+    lines = lines_of(source)
     if not 1 <= diag.pos.line <= len(lines):
         return head
-    line = lines[diag.pos.line - 1]
-    caret_at = _width(line[: diag.pos.column - 1].expandtabs(TAB_SIZE))
-    return f"{head}\n{line.expandtabs(TAB_SIZE)}\n{' ' * caret_at}^"
+    line = _printable(lines[diag.pos.line - 1]).expandtabs(TAB_SIZE)
+    caret_at = _width(_printable(lines[diag.pos.line - 1][: diag.pos.column - 1]).expandtabs(TAB_SIZE))
+    return f"{head}\n{line}\n{' ' * caret_at}^"
+
+
+def _printable(line: str) -> str:
+    """The line as a terminal can show it: control characters and separators
+    (a form feed, U+2028) as one blank each, so the caret stays in its column."""
+    return "".join(
+        " " if ch != "\t" and unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in line
+    )
 
 
 def _width(text: str) -> int:

@@ -1,5 +1,6 @@
-"""What the language knows by name: event fields (SPEC section 1), event types,
-labels, action words and priorities; and the typo finder that suggests them."""
+"""What the language knows of events by name: fields (SPEC section 1), event
+types and labels; and the typo finder that suggests them. The words of the
+language itself are in `vocabulary`."""
 
 from __future__ import annotations
 
@@ -61,11 +62,6 @@ KNOWN_LABELS = (
     "shipping",
     "review",
 )
-
-# `author is vip` and `event is spam` test the event without constraining its type.
-ANY_TYPE_WORDS = ("author", "event")
-
-PRIORITIES = ("low", "normal", "high", "urgent")
 
 
 def max_edits(name: str) -> int:

@@ -2,12 +2,13 @@
 
 Names mirror `grammar.lark` (`contains_any` is `ContainsAny`), so a reader can go
 from the grammar to the tree and back. The tree holds what was written, checked
-or not; `check.py` finds what is wrong with it.
+or not; `check/` finds what is wrong with it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from playbook.language.diagnostics import Pos
@@ -268,3 +269,31 @@ class PlaybookFile:
     path: str
     statements: tuple[Statement, ...]
     broken_names: frozenset[str] = frozenset()
+
+
+# --- walking conditions ---------------------------------------------------------------
+
+
+def walk(condition: Condition) -> Iterator[Condition]:
+    """Every condition node under `condition`, itself included."""
+    yield condition
+    if isinstance(condition, (And, Or)):
+        for operand in condition.operands:
+            yield from walk(operand)
+    elif isinstance(condition, Not):
+        yield from walk(condition.operand)
+
+
+def conjuncts(condition: Condition) -> list[Condition]:
+    """The parts joined by `and`, parentheses around `and`s flattened."""
+    if isinstance(condition, And):
+        return [part for operand in condition.operands for part in conjuncts(operand)]
+    return [condition]
+
+
+def split_time(condition: Condition) -> tuple[list[Condition], list[TimeCondition]]:
+    """A rule's condition as its instant conjuncts and its time conditions joined by `and`."""
+    parts = conjuncts(condition)
+    instant: list[Condition] = [c for c in parts if not isinstance(c, (Unanswered, AtLeast))]
+    timed = [c for c in parts if isinstance(c, (Unanswered, AtLeast))]
+    return instant, timed

@@ -1,33 +1,263 @@
-"""Parse errors in a manager's words.
+"""Parse errors in a manager's words: Lark's `UnexpectedInput` → one `Diagnostic`.
 
-When the quick parser refuses a text, Lark's own parser reads it. If Lark
-refuses it too, the text is cut into statements (each begins with a keyword)
-and every statement is parsed on its own, so one mistake does not hide the
-next: every broken statement gets its own diagnostic, made from Lark's error.
+Lark tells where a statement broke: the parser state, the token it could not
+take and the tokens it would have. The sentence for it is found, in this order:
+
+- a mistake in how a word is written: what the lexer refused
+  (`LEXICAL_ERRORS`: a quote left open, a regular expression with no closing
+  '/', single quotes), or a number with letters stuck to it (`5k`);
+- the place in the grammar, found with Lark's `match_examples` in
+  `PARSE_ERRORS`: each entry is a sentence and broken statements that fail in
+  the same place, as lark's own `load_grammar.py` does with `GRAMMAR_ERRORS`;
+- else "expected X", from the tokens Lark would have taken, named in words.
+
+Then a hint may be added from what was written (a keyword in capitals, a
+quoted text that took in a keyword, a word that wants quotes). No Lark
+terminal name ever reaches the message.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 from lark import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from playbook.language import nodes
-from playbook.language.diagnostics import Diagnostic, Pos, error
-from playbook.language.syntax import lark_parse, parse_statement, parser
-
-# The words grammar.lark keeps out of NAME.
-RESERVED_WORDS = frozenset(
-    {"then", "and", "or", "not", "when", "rule", "define", "list", "brand", "playbook"}
+from playbook.language.diagnostics import Diagnostic, Pos, error, line_and_column
+from playbook.language.parser import lark_parser, parse
+from playbook.language.statements import Statement, Word, same_line, scan
+from playbook.language.vocabulary import (
+    ACTION_WORDS,
+    KEYWORDS,
+    PRIORITIES,
+    RESERVED_WORDS,
+    STATEMENT_WORDS,
+    spoken_list,
 )
-STATEMENT_KEYWORDS = frozenset({"playbook", "brand", "list", "define", "rule", "when"})
-ACTION_WORDS_TEXT = "escalate, assign, notify, alert, tag, reply or hide"
-DURATION_EXAMPLES = "such as 2h, 90 minutes or 1h30m"
 
-# How the tokens a statement can expect are named to a manager.
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A parse error's sentence and hint.
+
+    Both may name `{previous}` (the word before the error), `{found}` (what
+    was found, `{inside}` without its single quotes), `{next}` (the word
+    after it) and `{name}` (the name the statement declares). `word_hint` is given when a bare word was found,
+    `number_hint` when a number was; `at_previous` places the error on the
+    word before.
+    """
+
+    message: str
+    hint: str | None = None
+    word_hint: str | None = None
+    number_hint: str | None = None
+    at_previous: bool = False
+
+
+DURATION_EXAMPLES = "such as 2h, 90 minutes or 1h30m"
+UNIT_HINT = "a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks"
+QUOTE_HINT = 'put text in double quotes: "{found}"'
+
+# What the lexer refuses, by what is written where it stopped.
+LEXICAL_ERRORS: list[tuple[re.Pattern[str], Explanation]] = [
+    (re.compile('"'), Explanation("this text has no closing '\"'", 'end it with " on the same line')),
+    (
+        re.compile("//"),
+        Explanation("a regular expression cannot be empty", "write what to match between the slashes"),
+    ),
+    (re.compile("/"), Explanation("this regular expression has no closing '/'")),
+    (re.compile("'"), Explanation("text goes in double quotes, not single quotes", 'write "{inside}"')),
+]
+
+# A number with letters stuck to it, `5k`: what the letters multiply by.
+_NUMBER_SUFFIXES = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+_NUMBER_WITH_LETTERS = re.compile(r"(\d+(?:\.\d+)?)([A-Za-z_]\w*)")
+
+# The condition forms, as each ends: a statement broken right after one fails
+# in the parser state that form ends in.
+_CONDITION_ENDS = (
+    "a",
+    "a is b",
+    "a is not b",
+    "a = 1",
+    'a = "x"',
+    "a = true",
+    "a = false",
+    'a contains "x"',
+    "a contains any b",
+    'a contains any ("x")',
+    "a contains all b",
+    'a contains all ("x")',
+    "a matches /x/",
+    "a in b",
+    "a in (1)",
+    "a exists",
+    "(a)",
+    "unanswered 1h",
+    "no reply within 1h",
+    "at least 1 times within 1h",
+    "at least 1 times within 1h per a",
+)
+_COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+_ACTION_PARTS = ('to "t"', '"t"', "priority high", 'priority "high"', 'message "m"', 'with template "t"')
+
+
+def _rules(*parts: str) -> list[str]:
+    """Broken rules, unnamed and named: the parser's places in a rule differ after `rule "NAME":`."""
+    return [f"{name}when {part}" for part in parts for name in ("", 'rule "r": ')]
+
+
+# Sentences by place in the grammar, with statements broken there. Lark
+# compares places by parser state and by the tokens the parser would take;
+# the state is compared alone, not the depth of the parse (how deep the
+# brackets are), so that one sample stands for every nesting. A repeated part
+# (`a, b, c`) is a place of its own at its first and at a later repeat. Of the
+# entries that fit a place, the first is taken unless a later one fits the
+# token too (the same word, else the same kind of token): an entry for one
+# word or kind of token at a place comes after the entry for the place.
+PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
+    (
+        Explanation("expected a statement: " + spoken_list(STATEMENT_WORDS)),
+        ["hello", "define d = a )"],
+    ),
+    (Explanation("expected a name after '{previous}'"), ["define 1", "list 1"]),
+    (Explanation("expected '=' after the name '{previous}'"), ["define d x", "list l x"]),
+    (
+        Explanation("expected a \"quoted text\" after '{previous}'"),
+        [
+            "playbook x",
+            "brand x",
+            'brand "a", x',
+            'brand "a", "b", x',
+            "list l = x",
+            'list l = "a", x',
+            'list l = "a", "b", x',
+        ]
+        + _rules("a then b to x", "a then b message x", "a then b with template x"),
+    ),
+    (Explanation("expected the rule's name in double quotes", 'as in rule "Thank advocates":'), ["rule x"]),
+    (Explanation("expected ':' after the rule's name"), ['rule "r" x']),
+    (Explanation("expected 'when' after '{previous}'"), ['rule "r": x']),
+    (
+        Explanation("expected a condition after '{previous}'"),
+        _rules("then", "a and then", "a and b and then", "a or then", "a or b or then", "not then", "( then")
+        + ["define d = then"],
+    ),
+    (
+        Explanation("expected 'then' after the condition"),
+        _rules(*[f"{condition} x" for condition in _CONDITION_ENDS], "a )"),
+    ),
+    (
+        Explanation("expected a test after '{previous}', such as contains, = or exists, or 'and' or 'or'"),
+        ["define d = a ("],
+    ),
+    (
+        Explanation("expected ')' to close the '('"),
+        _rules(*[f"({condition} x" for condition in _CONDITION_ENDS], "(a then"),
+    ),
+    (
+        Explanation("expected a value after '{previous}': a number, a \"quoted text\", true or false"),
+        _rules(*[f"a {op} x" for op in _COMPARISONS], "a in (x", "a in (1, x", "a in (1, 2, x"),
+    ),
+    (
+        Explanation(
+            "expected a \"quoted phrase\", 'any' or 'all' after 'contains'",
+            word_hint="to use a list, write 'contains any {found}'",
+        ),
+        _rules("a contains 1"),
+    ),
+    (
+        Explanation('expected a list after \'{previous}\': a list\'s name or ("a", "b")'),
+        _rules("a contains any 1", "a contains all 1"),
+    ),
+    (
+        Explanation("expected a \"quoted phrase\" after '{previous}'"),
+        _rules("a contains any (1", 'a contains any ("x", 1', 'a contains any ("x", "y", 1'),
+    ),
+    (
+        Explanation(
+            'expected a list after \'in\': a list\'s name or ("a", "b")',
+            'as in platform in ("twitter", "instagram")',
+        ),
+        _rules("a in 1"),
+    ),
+    (
+        Explanation(f"expected a duration after '{{previous}}', {DURATION_EXAMPLES}", number_hint=UNIT_HINT),
+        _rules(
+            "unanswered x",
+            "unanswered for x",
+            "no reply within x",
+            "at least 1 times within x",
+            "a then b at most once per 1",
+            "a then b at most once per a per 1",
+        ),
+    ),
+    (
+        Explanation("expected 'times within' after '{previous}'", "as in at least 5 times within 10m"),
+        _rules("at least 1 x"),
+    ),
+    (
+        Explanation("expected 'per' after '{previous}'", "as in at most once per 1d"),
+        _rules("a then b at most once 1", "a then b at most 2 1", "a then b at most 2 times 1"),
+    ),
+    (
+        Explanation("expected 'per' after '{previous}'", "as in at most once per author per 7d"),
+        _rules("a then b at most once per a 1", "a then b at most once per a"),
+    ),
+    (
+        Explanation("expected an action after '{previous}': " + spoken_list(ACTION_WORDS)),
+        _rules("a then 1", "a then b, 1", "a then b, c, 1", "a then b and 1", "a then b and c and 1"),
+    ),
+    (
+        Explanation("expected a priority after 'priority': " + spoken_list(PRIORITIES)),
+        _rules("a then b priority 1"),
+    ),
+    (
+        Explanation(
+            "'{found}' cannot follow an action",
+            "after an action comes ',' or 'and' and another action, or a limit such as at most once per 1h",
+        ),
+        _rules(*[f"a then b {part} x" for part in _ACTION_PARTS], "a then b 1"),
+    ),
+    (
+        Explanation(
+            "'{found}' cannot follow a limit",
+            "a rule ends with its limits; a new statement begins with when or rule",
+        ),
+        _rules("a then b at most once per 1h x", "a then b at most once per 1h at most 2 per 1d x"),
+    ),
+    # One word, or one kind of token, at a place above.
+    (Explanation("expected a \"quoted text\" after '{previous}'"), _rules("a then b x")),
+    (
+        Explanation(
+            "expected a test of '{previous}' before the quoted text, such as contains or =",
+            "as in {previous} contains {found}",
+        ),
+        _rules('a "x"') + ['define d = a "x"'],
+    ),
+    (Explanation("unknown comparison '<>'", "did you mean '!='?", at_previous=True), _rules("a <> 1")),
+    (Explanation("use a single '=' to compare"), _rules(*[f"a {op} = 1" for op in _COMPARISONS])),
+    (
+        Explanation(
+            "'is' must follow a single event type, 'author' or 'event'",
+            "to test several types, write (mention or comment) and event is {next}",
+        ),
+        _rules("(a or b) is c"),
+    ),
+    (
+        Explanation(
+            "a define is a condition only: it takes no 'then' and no actions",
+            "write the actions in a rule, as in when {name} then escalate",
+        ),
+        ["define d = a then b"],
+    ),
+]
+
+# How the tokens a statement can expect are named to a manager; a keyword or
+# a sign is named by itself, in quotes.
 TERMINAL_WORDS = {
     "NAME": "a name",
     "STRING": 'a "quoted text"',
@@ -35,313 +265,250 @@ TERMINAL_WORDS = {
     "NUMBER": "a number",
     "INT": "a whole number",
     "DURATION": f"a duration {DURATION_EXAMPLES}",
-    "$END": "the end of the statement",
 }
-VALUE_TERMINALS = frozenset({"NUMBER", "STRING", "TRUE", "FALSE"})
-CONDITION_START = frozenset({"NAME", "NOT", "LPAR"})
-STATEMENT_START = frozenset({"PLAYBOOK", "BRAND", "LIST", "DEFINE", "RULE", "WHEN"})
 
-_SCAN = re.compile(
-    r"""
-    (?P<string>"(?:\\.|[^"\\\n])*"?)
-  | (?P<regex>/(?:\\.|[^/\\\n])+/[A-Za-z]*)
-  | (?P<comment>\#[^\n]*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
-  | (?P<space>\s+)
-  | (?P<other><=|>=|!=|.)
-    """,
-    re.VERBOSE,
-)
 _FOUND = re.compile(r'"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|[^\s,()"]+|\S')
-_FOUND_DURATION = re.compile(r"\d+\s*[A-Za-z]+")
+_FOUND_DURATION = re.compile(r"\d+[^\S\n]*([A-Za-z]+)")
 
 
-def parse_refused(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
-    """Parse a file's text the quick parser refused: what parsed, and a diagnostic per broken statement."""
-    try:
-        statements = lark_parse(text, path, "start")
-    except UnexpectedInput:
-        return _parse_by_statement(text, path)
-    return nodes.PlaybookFile(path, tuple(statements), frozenset()), []
+def explain(exc: UnexpectedInput, text: str, path: str, statement: Statement) -> Diagnostic:
+    """The diagnostic for `exc`, raised parsing the text of `statement` alone (its
+    positions from where the statement begins); `text` is the whole file's, whose
+    line ends are `\\n`."""
+    place = _Place.of(exc, text, statement)
+    explanation, offset = _lexical(place)
+    if explanation is None:
+        explanation = explanation_of(exc) or _expected(place)
+        if explanation.at_previous and place.previous is not None:
+            offset = place.previous.start
+    return _diagnostic(explanation, place, path, offset)
 
 
 @dataclass(frozen=True, slots=True)
-class _Scanned:
-    kind: str
+class _Place:
+    """Where a statement broke, as the manager wrote it."""
+
     text: str
-    start: int
-    end: int
+    statement: Statement
+    offset: int
+    at_end: bool
+    previous: Word | None
+    found: str
+    found_kind: str
+    accepts: frozenset[str]
+    lexical: bool
 
-
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    start: int
-    end: int
-    tokens: tuple[_Scanned, ...]
-
-
-def _scan(text: str) -> list[_Scanned]:
-    return [
-        _Scanned(m.lastgroup or "other", m.group(), m.start(), m.end())
-        for m in _SCAN.finditer(text)
-        if m.lastgroup not in ("space", "comment")
-    ]
-
-
-def _segments(text: str) -> list[_Segment]:
-    """Cut the text where statements begin: at a statement keyword, except the
-    `when` that completes a `rule "NAME":` header. A keyword written with
-    capitals (`Rule`) begins a statement too when it begins a line."""
-    tokens = _scan(text)
-    starts: list[int] = []
-    rule_open = False
-    for i, tok in enumerate(tokens):
-        if tok.kind != "word":
-            continue
-        word = tok.text
-        if word not in STATEMENT_KEYWORDS:
-            word = word.lower()
-            if word not in STATEMENT_KEYWORDS or (i and _same_line(text, tokens[i - 1].end, tok.start)):
-                continue
-        if word == "when" and rule_open:
-            rule_open = False
-            continue
-        rule_open = word == "rule"
-        starts.append(i)
-    if tokens and (not starts or starts[0] != 0):
-        starts.insert(0, 0)
-    bounds = starts + [len(tokens)]
-    return [
-        _Segment(tokens[a].start, tokens[b - 1].end, tuple(tokens[a:b]))
-        for a, b in zip(bounds, bounds[1:])
-        if b > a
-    ]
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
-    statements: list[nodes.Statement] = []
-    diagnostics: list[Diagnostic] = []
-    broken: set[str] = set()
-    segments = _segments(text)
-    for i, segment in enumerate(segments):
-        line, col = _line_col(text, segment.start)
-        # Padding keeps lark's lines and columns those of the whole file.
-        padded = "\n" * (line - 1) + " " * (col - 1) + text[segment.start : segment.end]
-        try:
-            statement = parse_statement(padded, path)
-        except UnexpectedInput as exc:
-            following = segments[i + 1].tokens[0] if i + 1 < len(segments) else None
-            diagnostics.append(_describe(exc, text, path, segment, following))
-            broken.update(_declared_name(segment))
-            continue
-        statements.append(statement)
-    return nodes.PlaybookFile(path, tuple(statements), frozenset(broken)), diagnostics
-
-
-def _declared_name(segment: _Segment) -> list[str]:
-    """The name a broken `define` or `list` meant to declare, so that its uses
-    are not reported as unknown too."""
-    tokens = segment.tokens
-    if len(tokens) >= 2 and tokens[0].text.lower() in ("define", "list") and tokens[1].kind == "word":
-        return [tokens[1].text]
-    return []
-
-
-def _offset(text: str, line: int, column: int) -> int:
-    start = 0
-    for _ in range(line - 1):
-        start = text.index("\n", start) + 1
-    return start + column - 1
-
-
-def _word(name: str) -> str:
-    if name in TERMINAL_WORDS:
-        return TERMINAL_WORDS[name]
-    terminal = parser().get_terminal(name)
-    if isinstance(terminal.pattern, PatternStr):
-        return f"'{terminal.pattern.value}'"
-    return name.lower()
-
-
-def _list_words(words: list[str]) -> str:
-    words = sorted(set(words), key=lambda w: (not w.startswith("'"), w))
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _describe(
-    exc: UnexpectedInput,
-    text: str,
-    path: str,
-    segment: _Segment,
-    following: _Scanned | None,
-) -> Diagnostic:
-    """Turn a lark error inside `segment` into one diagnostic in plain words."""
-    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
-    offset = segment.end if at_end else _offset(text, exc.line, exc.column)
-    before = [t for t in segment.tokens if t.end <= offset]
-    previous = before[-1] if before else None
-    if (
-        at_end
-        and following is not None
-        and previous is not None
-        and _same_line(text, previous.end, following.start)
-    ):
-        # The statement was cut short by a keyword on the same line: show that keyword.
-        offset, at_end = following.start, False
-    elif (
-        isinstance(exc, UnexpectedToken)
-        and not at_end
-        and previous is not None
-        and _is_keyword(exc.token.type)
-        and not _same_line(text, previous.end, offset)
-    ):
-        # Something is missing at the end of a line: point there, not at the next line's keyword.
-        offset, at_end = previous.end, True
-    line, col = _line_col(text, offset)
-    pos = Pos(path, line, col)
-
-    if isinstance(exc, UnexpectedCharacters) and text[offset] == '"':
-        return error(pos, "this text has no closing '\"'", 'end it with " on the same line')
-    if isinstance(exc, UnexpectedCharacters) and text.startswith("//", offset):
-        return error(pos, "a regular expression cannot be empty", "write what to match between the slashes")
-    if isinstance(exc, UnexpectedCharacters) and text[offset] == "/":
-        return error(pos, "this regular expression has no closing '/'")
-
-    if isinstance(exc, UnexpectedToken):
-        expected = set(exc.accepts or exc.expected)
-    else:
-        expected = set(getattr(exc, "allowed", None) or ())
-    expected -= {"COMMENT", "WHITESPACE", "$END"}
-    found = "" if at_end else _found(text, offset, expected)
-    found_type = exc.token.type if isinstance(exc, UnexpectedToken) and not at_end else ""
-    if previous is not None and previous.text == "<" and found.startswith(">"):
-        pos = Pos(path, *_line_col(text, previous.start))
-    following_word = _FOUND.match(text, offset + len(found) + 1) if found == "is" else None
-    message, hint = _message(expected, previous.text if previous else "", found, found_type)
-    if found_type == "IS" and following_word is not None:
-        hint = hint.replace("NAME", following_word.group()) if hint else hint
-    if found and message.startswith("expected"):
-        message += f", found '{found}'"
-    if (
-        hint is None
-        and message.startswith("expected 'then'")
-        and previous is not None
-        and _swallows_then(previous.text)
-    ):
-        # An unclosed quote reads on to the next '"' and takes 'then' with it.
-        pos = Pos(path, *_line_col(text, previous.start))
-        hint = f"the text starting here, {previous.text}, takes in 'then': is a closing '\"' missing?"
-    if hint is None and message.startswith("expected a name") and found in RESERVED_WORDS:
-        hint = f"'{found}' is a word of the language and cannot be a name"
-    if found != found.lower() and found.lower() in _keywords():
-        hint = f"words of the language are written in lowercase: {found.lower()}"
-    return error(pos, message, hint)
-
-
-@lru_cache(maxsize=1)
-def _keywords() -> frozenset[str]:
-    """The words of the language: `when`, `contains`, `at`, `most`, ..."""
-    return frozenset(
-        t.pattern.value
-        for t in parser().terminals
-        if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
-    )
-
-
-def _swallows_then(token: str) -> bool:
-    """Whether a quoted text holds 'then', as when its quote was left open: "refund then tag "."""
-    return token.startswith('"') and "then" in token.strip('"').split()
-
-
-def _is_keyword(terminal: str) -> bool:
-    return isinstance(parser().get_terminal(terminal).pattern, PatternStr) if terminal != "$END" else False
-
-
-def _same_line(text: str, start: int, end: int) -> bool:
-    return "\n" not in text[start:end]
-
-
-def _found(text: str, offset: int, expected: set[str]) -> str:
-    """The text at `offset` as the manager sees it: a whole string, a whole duration."""
-    if "DURATION" in expected:
-        match = _FOUND_DURATION.match(text, offset)
-        if match:
-            return match.group()
-    match = _FOUND.match(text, offset)
-    return match.group() if match else ""
-
-
-def _message(expected: set[str], previous: str, found: str, found_type: str) -> tuple[str, str | None]:
-    """The sentence for an error: what was expected after `previous`."""
-    quote_hint = f'put text in double quotes: "{found}"' if found_type == "NAME" or found[:1] == "@" else None
-    if found[:1] == "'":
-        return "text goes in double quotes, not single quotes", f'write "{found.strip(chr(39))}"'
-    if previous == "<" and found.startswith(">"):
-        return "unknown comparison '<>'", "did you mean '!='?"
-    if previous in ("=", "!=", "<", "<=", ">", ">=") and found.startswith("="):
-        return "use a single '=' to compare", None
-    if "NUMBER" in expected and expected <= VALUE_TERMINALS | {"LPAR"}:
-        return f"expected a value after '{previous}': a number, a \"quoted text\", true or false", quote_hint
-    if found_type == "IS" and previous == ")":
-        return (
-            "'is' must follow a single event type, 'author' or 'event'",
-            "to test several types, write (mention or comment) and event is NAME",
+    @classmethod
+    def of(cls, exc: UnexpectedInput, text: str, statement: Statement) -> _Place:
+        token = exc.token if isinstance(exc, UnexpectedToken) else None
+        at_end = token is not None and token.type == "$END"
+        if at_end:
+            offset = statement.end
+        else:
+            offset = statement.start + (exc.pos_in_stream or 0)
+        words = statement.words
+        before = [w for w in words if w.end <= offset]
+        previous = before[-1] if before else None
+        following = _first_word(text, statement.end) if at_end else None
+        if following is not None and previous is not None and same_line(text, previous.end, following):
+            # The statement was cut short by a keyword on the same line: show that keyword.
+            offset, at_end = following, False
+        elif (
+            token is not None
+            and not at_end
+            and previous is not None
+            and token.type in _keyword_terminals().values()
+            and not same_line(text, previous.end, offset)
+        ):
+            # Something is missing at the end of a line: point there, not at the next line's keyword.
+            offset, at_end = previous.end, True
+        if isinstance(exc, UnexpectedToken):
+            accepts = frozenset(exc.accepts or exc.expected)
+        else:
+            accepts = frozenset(getattr(exc, "allowed", None) or ())
+        found = "" if at_end else _found(text, offset, accepts)
+        found_kind = token.type if token is not None and not at_end else ""
+        return cls(
+            text,
+            statement,
+            offset,
+            at_end,
+            previous,
+            found,
+            found_kind,
+            accepts - _ignored(),
+            isinstance(exc, UnexpectedCharacters),
         )
-    if "THEN" in expected:
-        return "expected 'then' after the condition", None
-    if "DURATION" in expected and expected <= {"DURATION", "FOR", "NAME"}:
-        return f"expected a duration after '{previous}', {DURATION_EXAMPLES}", _unit_hint(found)
-    if expected >= CONDITION_START:
-        return f"expected a condition after '{previous}'", None
-    if expected == {"NAME"} and previous in ("then", ",", "and"):
-        return f"expected an action after '{previous}': {ACTION_WORDS_TEXT}", None
-    if expected == {"COLON"}:
-        return "expected ':' after the rule's name", None
-    if expected == {"WHEN"}:
-        return f"expected 'when' after '{previous}'", None
-    if expected == {"STRING"} and previous == "rule":
-        return "expected the rule's name in double quotes", 'as in rule "Thank advocates":'
-    if expected >= {"STRING", "ANY", "ALL"}:
-        hint = f"to use a list, write 'contains any {found}'" if found_type == "NAME" else None
-        return "expected a \"quoted phrase\", 'any' or 'all' after 'contains'", hint
-    if "STRING" in expected and (expected == {"STRING"} or found_type == "NAME"):
-        return f"expected a \"quoted text\" after '{previous}'", quote_hint
-    if expected == {"NAME", "LPAR"} and previous == "in":
-        return (
-            'expected a list after \'in\': a list\'s name or ("a", "b")',
-            'as in platform in ("twitter", "instagram")',
+
+    @property
+    def previous_text(self) -> str:
+        return self.previous.text if self.previous is not None else ""
+
+    def fill(self, template: str) -> str:
+        """`template` with the words of this place put in."""
+        following = _FOUND.search(self.text, self.offset + len(self.found)) if self.found else None
+        return template.format(
+            previous=self.previous_text,
+            found=self.found,
+            inside=self.found.strip("'"),
+            next=following.group().strip() if following else "NAME",
+            name=self.statement.declares or "NAME",
         )
-    if expected == {"EQUAL"}:
-        return f"expected '=' after the name '{previous}'", None
-    if expected == {"TIMES"}:
-        return f"expected 'times within' after '{previous}'", "as in at least 5 times within 10m"
-    if expected == {"PER"} and previous not in ("once", "times") and not previous.isdigit():
-        return f"expected 'per' after '{previous}'", "as in at most once per author per 7d"
-    if "PER" in expected:
-        return f"expected 'per' after '{previous}'", "as in at most once per 1d"
-    if expected >= STATEMENT_START:
-        return "expected a statement: playbook, brand, list, define, rule or when", None
-    if "RPAR" in expected:
-        return _join_expected(expected, previous, "to close the '('"), None
-    return _join_expected(expected, previous, ""), None
 
 
-def _unit_hint(found: str) -> str | None:
-    if found[:1].isdigit():
-        return (
-            "a duration is a whole number and a unit: s, m, h, d, w, or seconds, minutes, hours, days, weeks"
+def _first_word(text: str, offset: int) -> int | None:
+    """Where the first word at or after `offset` begins."""
+    words = scan(text, offset, min(len(text), offset + 200))
+    return words[0].start if words else None
+
+
+def _lexical(place: _Place) -> tuple[Explanation | None, int]:
+    """A mistake in how a word is written, and where it begins."""
+    if place.lexical:
+        for pattern, explanation in LEXICAL_ERRORS:
+            if pattern.match(place.text, place.offset):
+                return explanation, place.offset
+    # A number with letters stuck to it: the parser took the number, then stopped at the letters.
+    word = next((w for w in place.statement.words if w.start < place.offset < w.end), None)
+    if word is not None and not place.at_end:
+        glued = _NUMBER_WITH_LETTERS.fullmatch(word.text)
+        if glued is not None and word.start + glued.start(2) == place.offset:
+            written = glued.group()
+            factor = _NUMBER_SUFFIXES.get(glued.group(2).lower())
+            if factor is not None:
+                value = float(glued.group(1)) * factor
+                hint = f"write it in digits: {int(value) if value.is_integer() else value}"
+            else:
+                hint = "a number is written in digits only, as in 5000"
+            return Explanation(f"'{written}' is not a number", hint), word.start
+    return None, place.offset
+
+
+def _diagnostic(explanation: Explanation, place: _Place, path: str, offset: int) -> Diagnostic:
+    message = place.fill(explanation.message)
+    if place.found and message.startswith("expected"):
+        message += f", found '{place.found}'"
+    hint = _hint(explanation, place)
+    swallowed = _swallowed(place)
+    if swallowed is not None and not place.lexical:
+        # An unclosed quote read on to the next '"', taking a keyword with it.
+        string, keyword = swallowed
+        offset = string.start
+        taken = f"the text starting here, {string.text}, takes in '{keyword}'"
+        if message.startswith("expected"):
+            hint = f"{taken}: is a closing '\"' missing?"
+        else:
+            message, hint = taken, "is a closing '\"' missing?"
+    line, column = line_and_column(place.text, offset)
+    return error(Pos(path, line, column), message, hint)
+
+
+def _hint(explanation: Explanation, place: _Place) -> str | None:
+    found = place.found
+    if found != found.lower() and found.lower() in KEYWORDS:
+        return f"words of the language are written in lowercase: {found.lower()}"
+    if found in RESERVED_WORDS and place.accepts == {"NAME"}:
+        return f"'{found}' is a word of the language and cannot be a name"
+    template = explanation.hint
+    if template is None and place.found_kind == "NAME" and explanation.word_hint is not None:
+        template = explanation.word_hint
+    if template is None and found[:1].isdigit() and explanation.number_hint is not None:
+        template = explanation.number_hint
+    if template is None and "STRING" in place.accepts and (place.found_kind == "NAME" or found[:1] == "@"):
+        template = QUOTE_HINT
+    return place.fill(template) if template is not None else None
+
+
+def _swallowed(place: _Place) -> tuple[Word, str] | None:
+    """The quoted text just before the error and a keyword it holds, when an unclosed
+    quote seems to have read on to the next one, taking the keyword with it: the
+    error is right after the text, and the keyword could have stood there
+    (`"refund then tag "refund"`)."""
+    string = place.previous
+    if string is None or string.kind != "string" or string.end != place.offset or len(string.text) < 2:
+        return None
+    inside = string.text[1:-1].split()
+    keywords = _keyword_terminals()
+    keyword = next((word for word in inside[1:] if keywords.get(word) in place.accepts), None)
+    return (string, keyword) if keyword is not None else None
+
+
+def explanation_of(exc: UnexpectedInput) -> Explanation | None:
+    """The entry of `PARSE_ERRORS` for the place `exc` happened, if there is one."""
+    state = exc.state
+    if state is None:
+        return None
+    # Keyed by the parser state alone, as the samples are; `exc` is left as it was.
+    exc.state = state.position
+    try:
+        found: Explanation | None = exc.match_examples(
+            _parse_sample, PARSE_ERRORS, token_type_match_fallback=True, use_accepts=True
         )
+    finally:
+        exc.state = state
+    return found
+
+
+@cache
+def _sample_error(sample: str) -> UnexpectedInput | None:
+    try:
+        parse(sample, "<sample>", "statement")
+    except UnexpectedInput as exc:
+        if isinstance(exc, UnexpectedToken):
+            exc.accepts  # noqa: B018 (computed while the parser it needs is at hand)
+        exc.state = exc.state.position
+        return exc
     return None
 
 
-def _join_expected(expected: set[str], previous: str, tail: str) -> str:
-    words = _list_words([_word(name) for name in expected])
-    where = f" after '{previous}'" if previous and not tail else ""
-    return f"expected {words}{where}{' ' + tail if tail else ''}"
+def _parse_sample(sample: str) -> Any:
+    exc = _sample_error(sample)
+    if exc is not None:
+        raise exc.with_traceback(None)
+
+
+def _expected(place: _Place) -> Explanation:
+    """ "expected X": the tokens the parser would have taken, in words."""
+    if not place.accepts:
+        # Only the end of the statement would do: what follows must be a new one.
+        return Explanation("expected a statement: " + spoken_list(STATEMENT_WORDS))
+    words = sorted({terminal_word(name) for name in place.accepts}, key=lambda w: (not w.startswith("'"), w))
+    where = " after '{previous}'" if place.previous is not None else ""
+    return Explanation(f"expected {spoken_list(words)}{where}")
+
+
+@cache
+def terminal_word(terminal: str) -> str:
+    """How a terminal of the grammar is named to a manager: `'then'`, `a "quoted text"`."""
+    if terminal in TERMINAL_WORDS:
+        return TERMINAL_WORDS[terminal]
+    pattern = lark_parser().get_terminal(terminal).pattern
+    if isinstance(pattern, PatternStr):
+        return f"'{pattern.value}'"
+    return "something else"
+
+
+@lru_cache(maxsize=1)
+def _ignored() -> frozenset[str]:
+    """The end of the statement, and the terminals the parser passes over (blanks, comments)."""
+    return frozenset(lark_parser().ignore_tokens) | {"$END"}
+
+
+@lru_cache(maxsize=1)
+def _keyword_terminals() -> dict[str, str]:
+    """The terminals of the grammar that are keywords, by keyword: `when` → WHEN, ..."""
+    return {
+        t.pattern.value: t.name
+        for t in lark_parser().terminals
+        if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+    }
+
+
+def _found(text: str, offset: int, accepts: frozenset[str]) -> str:
+    """The text at `offset` as the manager sees it: a whole string, a whole duration, on one line."""
+    if "DURATION" in accepts:
+        match = _FOUND_DURATION.match(text, offset)
+        if match and match.group(1) not in KEYWORDS:
+            return match.group()
+    match = _FOUND.match(text, offset)
+    return match.group() if match else ""

@@ -1,103 +1,104 @@
-"""Parsing `.play` text into `nodes`.
+"""Parsing `.play` text into `nodes`, with a diagnostic for every broken statement.
 
-A file is parsed whole by the quick parser (`lalr.py`), which runs the tables
-Lark builds from `grammar.lark` without importing Lark. What it refuses goes to
-`parse_errors.py`: Lark's own parser, and a diagnostic per broken statement.
+A file is parsed whole by Lark's parser (`parser.py`). When that fails, the
+text is cut into statements (`statements.py`) and each is parsed alone, so one
+mistake does not hide the next: every broken statement gets its own
+diagnostic (`parse_errors.py`), and the others are kept.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+import re
+from collections import deque
+
+from lark import UnexpectedInput, UnexpectedToken
 
 from playbook.language import nodes
 from playbook.language.diagnostics import Diagnostic
-from playbook.language.lalr import QuickParser, Refused, tables_of
-from playbook.language.tables import load_tables
-from playbook.language.transform import ToNodes
+from playbook.language.parse_errors import explain
+from playbook.language.parser import parse
+from playbook.language.statements import Statement, cut, same_line
 
-if TYPE_CHECKING:
-    from lark import Lark
-
-# How the grammar is read: LALR, with a lexer that knows which tokens each
-# parser state accepts.
-PARSER_OPTIONS: dict[str, Any] = {
-    "parser": "lalr",
-    "lexer": "contextual",
-    "start": ["start", "statement"],
-    "maybe_placeholders": False,
-}
-
-# Both parsers build nodes as they reduce, with no parse tree in between; the
-# builder is told the file's path, so one file is parsed at a time.
-_TO_NODES = ToNodes()
-_PARSING = threading.Lock()
-
-
-def grammar() -> str:
-    """The text of `grammar.lark`."""
-    return Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def parser() -> Lark:
-    """Lark's LALR parser for `grammar.lark`, built once; it returns `nodes`."""
-    from lark import Lark
-
-    return Lark(
-        grammar(),
-        **PARSER_OPTIONS,
-        transformer=_TO_NODES,
-        # Building the LALR tables takes longer than parsing a thousand rules;
-        # Lark keeps them in the temporary folder, keyed by the grammar.
-        cache=True,
-    )
-
-
-@lru_cache(maxsize=1)
-def quick_parser() -> QuickParser:
-    """The quick parser for `grammar.lark`, from tables kept on disk; it returns `nodes`."""
-    return QuickParser(load_tables(grammar(), lambda: tables_of(parser())), _TO_NODES)
-
-
-@contextmanager
-def _placed_in(path: str) -> Iterator[None]:
-    """Hold the parsers for one file, its nodes placed in `path`."""
-    with _PARSING:
-        _TO_NODES.path = path
-        yield
-
-
-def _quick_parse(text: str, path: str, start: str) -> Any:
-    """What the quick parser builds of `text`; None where it refuses."""
-    with _placed_in(path):
-        try:
-            return quick_parser().parse(text, start)
-        except Refused:
-            return None
-
-
-def parse_statement(text: str, path: str) -> nodes.Statement:
-    """One statement, placed as in `text`; Lark's UnexpectedInput if it is broken."""
-    statement = _quick_parse(text, path, "statement")
-    return statement if statement is not None else lark_parse(text, path, "statement")  # type: ignore[no-any-return]
-
-
-def lark_parse(text: str, path: str, start: str) -> Any:
-    """What Lark's own parser builds of `text`; Lark's UnexpectedInput if it is broken."""
-    with _placed_in(path):
-        return parser().parse(text, start=start)
+# Lark counts lines by line feeds; a lone carriage return ends a line too
+# (diagnostics.LINE_END), and becomes a line feed, which leaves every offset
+# where it was.
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def parse_text(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
     """Parse one file's text; return what parsed and a diagnostic per broken statement."""
-    statements = _quick_parse(text, path, "start")
-    if statements is None:
-        from playbook.language.parse_errors import parse_refused
-
-        return parse_refused(text, path)
+    text = _LONE_CR.sub("\n", text)
+    try:
+        statements = parse(text, path, "start")
+    except UnexpectedInput:
+        return _parse_by_statement(text, path)
     return nodes.PlaybookFile(path, tuple(statements), frozenset()), []
+
+
+def _parse_by_statement(text: str, path: str) -> tuple[nodes.PlaybookFile, list[Diagnostic]]:
+    statements: list[nodes.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    broken: set[str] = set()
+    lines = _Lines(text)
+    pending = deque(cut(text))
+    while pending:
+        statement = pending.popleft()
+        try:
+            statements.append(_parse_statement(text, path, statement.start, statement.end, lines))
+        except UnexpectedInput as exc:
+            parts = _ended_before(exc, text, path, statement, lines)
+            if parts is not None:
+                statements.append(parts[0])
+                pending.appendleft(parts[1])
+                continue
+            diagnostics.append(explain(exc, text, path, statement))
+            if statement.declares is not None:
+                # Its uses are not reported again as unknown.
+                broken.add(statement.declares)
+    return nodes.PlaybookFile(path, tuple(statements), frozenset(broken)), diagnostics
+
+
+def _parse_statement(text: str, path: str, start: int, end: int, lines: _Lines) -> nodes.Statement:
+    """The statement `text[start:end]`, parsed alone; Lark's UnexpectedInput, its positions
+    from `start`, if it is broken."""
+    line, column = lines.at(start)
+    statement: nodes.Statement = parse(text[start:end], path, "statement", line, column)
+    return statement
+
+
+def _ended_before(
+    exc: UnexpectedInput, text: str, path: str, statement: Statement, lines: _Lines
+) -> tuple[nodes.Statement, Statement] | None:
+    """When `statement` broke at the first word of a line and what comes before that
+    word is a whole statement: that statement, and the rest as one to parse on its own
+    (`brand "@acme"` then `import "vips.csv"` on the next line)."""
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        return None
+    if exc.pos_in_stream is None:
+        return None
+    offset = statement.start + exc.pos_in_stream
+    words = statement.words
+    split = next((i for i, word in enumerate(words) if word.start == offset), 0)
+    if not split or same_line(text, words[split - 1].end, offset):
+        return None
+    try:
+        whole = _parse_statement(text, path, statement.start, words[split - 1].end, lines)
+    except UnexpectedInput:
+        return None
+    rest = words[split:]
+    return whole, Statement(rest[0].start, statement.end, rest)
+
+
+class _Lines:
+    """The line and column of offsets of a text, asked in increasing order: the text
+    is read once however many statements it holds. Its line ends are all `\\n`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1

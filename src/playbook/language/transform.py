@@ -1,13 +1,14 @@
-"""Lark's reductions → `nodes` (shape only; every check lives in `check.py`)."""
+"""Lark's reductions → `nodes` (shape only; every check lives in `check/`)."""
 
 from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from lark import Token
+
 from playbook.language import nodes
 from playbook.language.diagnostics import Pos
 from playbook.language.durations import parse_duration
-from playbook.language.lalr import Token
 
 
 def unquote(text: str) -> str:
@@ -35,7 +36,7 @@ def written_offset(literal: str, offset: int) -> int:
 
 
 def _is_token(child: Any) -> TypeGuard[Token]:
-    # Tokens are strings, the quick parser's and Lark's alike; nodes are not.
+    # Lark's tokens are strings; nodes are not.
     return isinstance(child, str)
 
 
@@ -44,8 +45,8 @@ def _tokens(children: list[Any], kind: str | None = None) -> list[Token]:
 
 
 class ToNodes:
-    """Builds the AST as a parser reduces (the quick one or Lark's); positions carry the path of
-    the file being parsed, as the user gave it.
+    """Builds the AST as Lark's parser reduces; positions carry the path of the file being
+    parsed, as the user gave it.
 
     Each grammar rule has a method of its name taking its children, already
     built bottom-up; a node is placed where its first word is. Keywords that
@@ -56,9 +57,21 @@ class ToNodes:
 
     def __init__(self) -> None:
         self.path = ""
+        # Where the text being parsed begins in its file: the lines before it,
+        # and the columns before it on its first line.
+        self.lines_before = 0
+        self.columns_before = 0
+
+    def place(self, path: str, line: int, column: int) -> None:
+        """Place the nodes of the next text parsed in `path`, the text beginning at `line` and `column`."""
+        self.path = path
+        self.lines_before = line - 1
+        self.columns_before = column - 1
 
     def _at(self, token: Token) -> Pos:
-        return Pos(self.path, token.line or 0, token.column or 0)
+        line = token.line or 0
+        column = token.column or 0
+        return Pos(self.path, line + self.lines_before, column + self.columns_before if line == 1 else column)
 
     def _literal(self, token: Token) -> nodes.Literal:
         pos = self._at(token)

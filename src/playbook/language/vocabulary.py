@@ -1,0 +1,53 @@
+"""The words of the language: its keywords, its actions and their parts.
+
+`grammar.lark` spells the keywords out again, as its terminals; a test holds
+the two to the same words. The checker and the error messages take every word
+they name from here.
+"""
+
+from __future__ import annotations
+
+# Each statement begins with one of these.
+STATEMENT_WORDS = ("playbook", "brand", "list", "define", "rule", "when")
+
+# Words that shape a statement are never names (grammar.lark's NAME leaves
+# them out), so `when then` is a missing condition, not a rule about events of
+# type "then".
+RESERVED_WORDS = STATEMENT_WORDS + ("then", "and", "or", "not")
+
+CONDITION_WORDS = (
+    "not",
+    "and",
+    "or",
+    "contains",
+    "any",
+    "all",
+    "matches",
+    "in",
+    "exists",
+    "is",
+    "true",
+    "false",
+)
+TIME_WORDS = ("unanswered", "for", "no", "reply", "within", "at", "least", "times", "per")
+ACTION_PART_WORDS = ("to", "priority", "message", "with", "template")
+LIMIT_WORDS = ("at", "most", "once", "times", "per")
+
+# Every keyword of the grammar. Only those in RESERVED_WORDS are kept from
+# being names: `reply` is an action and an event type too, `message` a field.
+KEYWORDS = frozenset(
+    STATEMENT_WORDS + ("then",) + CONDITION_WORDS + TIME_WORDS + ACTION_PART_WORDS + LIMIT_WORDS
+)
+
+# Actions are names to the grammar; the checker knows them.
+ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+# `author is vip` and `event is spam` test the event without constraining its type.
+ANY_TYPE_WORDS = ("author", "event")
+
+
+def spoken_list(words: tuple[str, ...] | list[str]) -> str:
+    """Words as a sentence lists them: `a, b or c`."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
