@@ -311,7 +311,7 @@ def test_usage_errors_exit_2(folder: Path) -> None:
     assert playbook_test("missing", cwd=folder).returncode == 2
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 2
-    assert "no test files" in result.stderr
+    assert result.stderr == "playbook: error: .: no .test.yaml files in this folder\n"
 
 
 def test_the_repository_playbooks_pass_their_tests() -> None:

@@ -14,7 +14,6 @@ is not a test file, or holds no test files.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,7 @@ from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.diagnostics import PlaybookError, render_all
 from playbook.language.timestamps import parse_time
-from playbook.loader import PlaybookPathError, load_ruleset
+from playbook.loader import PlaybookPathError, find_files, load_ruleset
 from playbook.runtime.engine import Engine
 from playbook.testing.testfile import Case, Expectation, TestFileError, read_test_file
 
@@ -31,31 +30,8 @@ SUFFIX = ".test.yaml"
 
 
 def find_test_files(paths: Iterable[str]) -> list[str]:
-    """Every `*.test.yaml` named or below the given folders, sorted; hidden folders skipped.
-
-    PlaybookPathError when a path does not exist or names a file that is not a test file.
-    """
-    found: list[str] = []
-    for path in paths:
-        path = os.path.normpath(path)
-        if os.path.isfile(path):
-            if not path.endswith(SUFFIX):
-                raise PlaybookPathError(
-                    f"{path} is not a test file (test files end in {SUFFIX}; "
-                    "give one, or the folder that holds them)"
-                )
-            found.append(path)
-            continue
-        if not os.path.isdir(path):
-            raise PlaybookPathError(f"no such file or folder: {path}")
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(
-                os.path.normpath(os.path.join(folder, name))
-                for name in sorted(files)
-                if name.endswith(SUFFIX)
-            )
-    return sorted(dict.fromkeys(found))
+    """Every test file the paths name, found as playbooks are (`playbook.loader.find_files`)."""
+    return find_files(paths, SUFFIX, "test file")
 
 
 @dataclass(slots=True)
