@@ -23,6 +23,8 @@ _Loaded = TypeVar("_Loaded", RuleSet, CheckedPlaybooks)
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+# Stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number.
+EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Playbook runs a community manager's plain-text playbooks over social-media
@@ -228,9 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config)
         return _dry_run(parser, args)
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as other tools do.
+        # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_INVALID
+        return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C before a run had anything to report (while loading the playbooks).
+        print("playbook: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _load(paths: list[str]) -> RuleSet | int:
@@ -317,7 +323,8 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             table.add(record)
 
     with _open_events(parser, args.events) as stream:
-        result = dry_run(loaded, stream, emit, until=args.until, observer=explainer)
+        result = dry_run(loaded, stream, emit, until=args.until, explainer=explainer)
+    problems = explainer.finish() if explainer is not None else []
     if table is not None:
         if explainer is not None:
             sys.stdout.write("\n")
@@ -325,8 +332,11 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 table.add(record)
         table.close()
     sys.stdout.flush()
-    print(summary(result), end="", file=sys.stderr)
-    return EXIT_OK
+    source = "standard input" if args.events == "-" else args.events
+    print(summary(result, source), end="", file=sys.stderr)
+    for problem in problems:
+        print(f"playbook: warning: {problem}", file=sys.stderr)
+    return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
 
 def _run(config_path: str) -> int:
@@ -344,6 +354,7 @@ def _run(config_path: str) -> int:
 
 
 def _test(paths: list[str]) -> int:
+    from playbook.dryrun.interrupt import StopRequest
     from playbook.testing.report import report, summary_line
     from playbook.testing.runner import find_test_files, run_test_file
 
@@ -352,11 +363,25 @@ def _test(paths: list[str]) -> int:
     except PlaybookPathError as exc:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    results = [run_test_file(path) for path in files]
     # Colours only for a person at a terminal (https://no-color.org).
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    passed, failed, broken = report(results, sys.stdout, colour=colour)
-    print(summary_line(passed, failed, broken, len(files)))
+    passed = failed = broken = ran = 0
+    stop = StopRequest()
+    with stop.installed():
+        for path in files:
+            if stop.requested:
+                break
+            result = run_test_file(path, lambda: stop.requested)
+            ran += 1
+            # Each file is reported as it finishes, so a long run shows its progress.
+            file_passed, file_failed, file_broken = report([result], sys.stdout, colour=colour)
+            passed, failed, broken = passed + file_passed, failed + file_failed, broken + file_broken
+            sys.stdout.flush()
+    print(summary_line(passed, failed, broken, ran))
+    if stop.requested:
+        sys.stdout.flush()
+        print("interrupted: stopped by Ctrl-C; the cases after these did not run", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK if not failed and not broken else EXIT_INVALID
 
 

@@ -14,7 +14,7 @@ is not a test file, or holds no test files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,7 @@ class FileResult:
     problem: str | None = None
     ruleset: RuleSet | None = None
     text: str = ""
+    interrupted: bool = False
 
 
 def _agrees(key: str, want: Any, record: ActionRecord) -> bool:
@@ -145,8 +146,9 @@ def run_case(ruleset: RuleSet, case: Case) -> CaseResult:
     return CaseResult(case, compare(case.expect, actual))
 
 
-def run_test_file(path: str) -> FileResult:
-    """Load a test file and its playbooks, and run every case."""
+def run_test_file(path: str, stopping: Callable[[], bool] = lambda: False) -> FileResult:
+    """Load a test file and its playbooks, and run every case, or those before
+    `stopping()` turns true (the result is then `interrupted`)."""
     result = FileResult(path)
     try:
         test_file = read_test_file(path)
@@ -165,5 +167,9 @@ def run_test_file(path: str) -> FileResult:
     except PlaybookPathError as exc:
         result.problem = f"{path}:{test_file.playbooks_line}: error: {exc}"
         return result
-    result.cases = [run_case(result.ruleset, case) for case in test_file.cases]
+    for case in test_file.cases:
+        if stopping():
+            result.interrupted = True
+            break
+        result.cases.append(run_case(result.ruleset, case))
     return result
