@@ -24,7 +24,7 @@ from playbook.language.diagnostics import PlaybookError, render_all
 from playbook.language.timestamps import parse_time
 from playbook.loader import PlaybookPathError, find_files, load_ruleset
 from playbook.runtime.engine import Engine
-from playbook.testing.testfile import Case, Expectation, TestFileError, read_test_file
+from playbook.testing.testfile import Case, Expectation, TestFileProblems, read_test_file
 
 SUFFIX = ".test.yaml"
 
@@ -66,11 +66,12 @@ class CaseResult:
 
 @dataclass(slots=True)
 class FileResult:
-    """The cases of one test file, or why it could not run."""
+    """The cases of one test file, or why it could not run (`problems`, each
+    starting `FILE:LINE: error:`)."""
 
     path: str
     cases: list[CaseResult] = field(default_factory=list)
-    problem: str | None = None
+    problems: list[str] = field(default_factory=list)
     ruleset: RuleSet | None = None
     text: str = ""
     interrupted: bool = False
@@ -152,20 +153,20 @@ def run_test_file(path: str, stopping: Callable[[], bool] = lambda: False) -> Fi
     result = FileResult(path)
     try:
         test_file = read_test_file(path)
-    except TestFileError as exc:
-        result.problem = str(exc)
+    except TestFileProblems as exc:
+        result.problems = [str(problem) for problem in exc.problems]
         return result
     result.text = test_file.text
     try:
         result.ruleset = load_ruleset(test_file.playbooks)
     except PlaybookError as exc:
-        result.problem = (
+        result.problems = [
             f"{path}:{test_file.playbooks_line}: error: the playbooks it tests are invalid:\n"
             + render_all(exc.diagnostics, exc.sources)
-        )
+        ]
         return result
     except PlaybookPathError as exc:
-        result.problem = f"{path}:{test_file.playbooks_line}: error: {exc}"
+        result.problems = [f"{path}:{test_file.playbooks_line}: error: {exc}"]
         return result
     for case in test_file.cases:
         if stopping():
