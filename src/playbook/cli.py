@@ -40,7 +40,7 @@ examples:
   playbook dry-run care.play --events - --format jsonl < events.jsonl
   playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
 
-exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command
+exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C
 """
 
 
@@ -69,10 +69,12 @@ Each event needs an id and a type, and a time or an 'at': an offset from
 a time or an offset, moves the clock at the end of the case and fires what is
 due by then, as dry-run --until does. Each case runs in a fresh engine.
 
-An expected action is compared only on the keys it gives (rule, action,
-target, params, event, thread, author, time or at, source, id); 'params', when
-given, must be equal as a whole. Each expected action uses up one action, and
-an action nobody expected fails the case. A failing case shows expected and
+'expect' lists every action the case causes, from every rule of the playbooks
+the file loads, not only the rule under test. An expected action is compared
+only on the keys it gives (rule, action, target, params, event, thread,
+author, time or at, source, id); 'params', when given, must be equal as a
+whole. Each expected action uses up one action, and an action nobody expected
+fails the case. A failing case shows expected and
 actual side by side ('!=' marks a key that differs), the lines of the test
 file that failed, and the rule as written in its playbook.
 
@@ -81,7 +83,7 @@ examples:
   playbook test playbooks/care.test.yaml
 
 exit codes: 0 every case passed, 1 a case failed or a test file is broken,
-2 wrong use of the command (no such path, no test files)
+2 wrong use of the command (no such path, no test files), 130 stopped by Ctrl-C
 """
 
 
@@ -141,7 +143,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run playbooks over events (JSON Lines) and show the actions they would\n"
         "take, as they happen. Nothing is sent anywhere. The summary goes to stderr,\n"
         "with a progress bar while the actions go to a file or a pipe.",
-        epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl",
+        epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl\n\n"
+        "exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C\n"
+        "(with the summary of what was done)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     dry.add_argument("paths", nargs="+", metavar="PATH", help="a .play file or a folder of them")
