@@ -56,11 +56,11 @@ def judge_of(compiler: RuleSetParts, node: nodes.Condition) -> Judge:
             judges = tuple(judge_of(compiler, operand) for operand in operands)
             combine = all if isinstance(node, nodes.And) else any
 
-            def both(event: Any) -> Verdict:
+            def joined(event: Any) -> Verdict:
                 parts = tuple(judge(event) for judge in judges)
                 return Verdict(node, combine(part.held for part in parts), parts)
 
-            return both
+            return joined
         case nodes.Not(operand=operand):
             inner = judge_of(compiler, operand)
 
