@@ -290,6 +290,23 @@ def test_dry_run_text_table(care: Path) -> None:
     assert_skipped_reported(done.stderr.decode())
 
 
+def _cells_at(header: str, row: str) -> dict[str, str]:
+    """The first word of the row under each heading, counting display columns
+    (a wide character takes two); '' where the row has a space there."""
+    from rich.cells import cell_len
+
+    found = {}
+    for heading in re.finditer(r"\S+", header):
+        if heading.start() >= cell_len(row):
+            found[heading.group()] = ""
+            continue
+        # the character index of the row at the heading's display column
+        index = next((i for i in range(len(row) + 1) if cell_len(row[:i]) >= heading.start()), len(row))
+        words = row[index:].split(" ", 1)
+        found[heading.group()] = words[0] if cell_len(row[:index]) == heading.start() else "?"
+    return found
+
+
 def test_dry_run_table_has_one_aligned_line_per_action(tmp_path: Path) -> None:
     (tmp_path / "desk.play").write_text(
         'rule "Tell the product team about a very long rule name indeed":\n'
@@ -307,22 +324,50 @@ def test_dry_run_table_has_one_aligned_line_per_action(tmp_path: Path) -> None:
         },
         {"id": "a-rather-long-event-id-from-the-feed", "type": "comment", "time": "2026-11-20T09:00:01.5Z"},
         {"id": "m2", "type": "mention", "time": "2026-11-20T09:00:02Z", "text": "short"},
+        {
+            "id": "m3",
+            "type": "mention",
+            "time": "2026-11-20T09:30:00.5Z",
+            "author": {"handle": "@a_handle_longer_than_sixteen"},
+        },
+        {"id": "m4", "type": "mention", "time": "2026-11-20T09:31:00Z", "author": {"handle": "@jo"}},
+        {"id": "m5", "type": "mention", "time": "2026-11-20T09:32:00Z", "author": {"handle": "@李小龍"}},
     ]
     (tmp_path / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
     done = playbook("dry-run", "desk.play", "--events", "events.jsonl", cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
-    header, *rows = done.stdout.decode().splitlines()
-    assert header.split() == ["time", "rule", "action", "target", "event", "author", "details"]
-    assert [re.search(r"\b(m1|m2|a-rather-long-event-id-from-the-feed)\b", row).group(1) for row in rows] == [
+    lines = done.stdout.decode().splitlines()
+    rows = [line for line in lines if not line.startswith("time ")]
+    assert [re.search(r"\b(m\d|a-rather-long-event-id-from-the-feed)\b", row).group(1) for row in rows] == [
         "m1",
         "a-rather-long-event-id-from-the-feed",
         "m2",
+        "m3",
+        "m4",
+        "m5",
     ]
     assert rows[0].endswith("message: said: line one line two tabbed")
-    # the rule set sizes the columns: action words line up under their heading
-    column = header.index("action")
-    assert [row[column:].split()[0] for row in rows] == ["notify", "hide", "notify"]
     assert rows[1].startswith("2026-11-20T09:00:01.5Z")
+    # Columns are sized from the rule set and widen for a longer value from the
+    # feed; the header is written again above the row that widened one.
+    header = lines[0]
+    assert header.split() == ["time", "rule", "action", "target", "event", "author", "details"]
+    shown = []
+    for line in lines:
+        if line.startswith("time "):
+            header = line
+            continue
+        cells = _cells_at(header, line)
+        shown.append([cells[heading] for heading in ("time", "action", "event", "author", "details")])
+    assert shown == [
+        ["2026-11-20T09:00:00Z", "notify", "m1", "@jane", "message:"],
+        ["2026-11-20T09:00:01.5Z", "hide", "a-rather-long-event-id-from-the-feed", "", ""],
+        ["2026-11-20T09:00:02Z", "notify", "m2", "", "message:"],
+        ["2026-11-20T09:30:00.5Z", "notify", "m3", "@a_handle_longer_than_sixteen", "message:"],
+        ["2026-11-20T09:31:00Z", "notify", "m4", "@jo", "message:"],
+        ["2026-11-20T09:32:00Z", "notify", "m5", "@李小龍", "message:"],
+    ]
+    assert [i for i, line in enumerate(lines) if line.startswith("time ")] == [0, 2, 5]
 
 
 def test_dry_run_table_says_when_there_are_no_actions(care: Path) -> None:
@@ -543,3 +588,111 @@ def test_a_dry_run_on_a_terminal_shows_the_table_without_a_progress_bar() -> Non
     assert watched.returncode == 0
     assert "━".encode() not in shown
     assert re.search(rb"2026-11-20T00:39:05Z +Thank advocates +reply", shown)
+
+
+# --- saying what the run could not do as asked ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("nosuch", "--explain 'nosuch': no event or rule has that name"),
+        (
+            "flag complaints",
+            "--explain 'flag complaints': no event or rule has that name (did you mean 'Flag complaints'?)",
+        ),
+        ("M1", "--explain 'M1': no event or rule has that name (did you mean 'm1'?)"),
+        ("Hide spm", "--explain 'Hide spm': no event or rule has that name (did you mean 'Hide spam'?)"),
+    ],
+)
+def test_explain_of_a_name_that_is_no_event_or_rule_says_so(care: Path, target: str, said: str) -> None:
+    done = playbook("dry-run", "care.play", "--events", "events.jsonl", "--explain", target, cwd=care)
+    assert done.returncode == 0
+    assert done.stderr.decode().splitlines()[-1] == f"playbook: warning: {said}"
+    assert not re.search(r"^event ", done.stdout.decode(), re.M)
+
+
+def test_explain_of_an_event_no_rule_looks_at_says_so(care: Path) -> None:
+    done = playbook("dry-run", "care.play", "--events", "events.jsonl", "--explain", "r1", cwd=care)
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith(
+        "brand event r1: reply at 2026-11-20T09:40:00Z by @acme, thread m1\n  no rule can hold for this event\n"
+    )
+    assert "warning" not in done.stderr.decode()
+
+
+def test_until_before_the_last_event_is_reported(care: Path) -> None:
+    done = playbook(
+        "dry-run", "care.play", "--events", "events.jsonl", "--until", "2026-11-20T09:00:00Z", cwd=care
+    )
+    assert done.returncode == 0
+    assert (
+        "note: --until 2026-11-20T09:00:00Z is before the last event (2026-11-20T09:40:00Z): "
+        "the clock stays there, and nothing more fired\n"
+    ) in done.stderr.decode()
+    later = playbook(
+        "dry-run", "care.play", "--events", "events.jsonl", "--until", "2026-11-21T00:00:00Z", cwd=care
+    )
+    assert "note:" not in later.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "first_bad"),
+    [
+        pytest.param(
+            '[{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "text": "My order arrived broken"}]\n',
+            '  line 1: not a JSON object\n      [{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:…\n',
+            id="json-array",
+        ),
+        pytest.param(
+            json.dumps([{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}], indent=2),
+            "  line 1: not valid JSON (unexpected end of data)\n      [\n",
+            id="pretty-printed",
+        ),
+        pytest.param("id,type,time\nm1,mention,2026-11-20T09:00:00Z\n", "  line 1: not valid JSON", id="csv"),
+    ],
+)
+def test_events_that_are_not_json_lines_are_explained(tmp_path: Path, content: str, first_bad: str) -> None:
+    (tmp_path / "care.play").write_text(CARE, encoding="utf-8")
+    (tmp_path / "events.json").write_text(content, encoding="utf-8")
+    done = playbook("dry-run", "care.play", "--events", "events.json", cwd=tmp_path)
+    assert done.returncode == 0
+    err = done.stderr.decode()
+    assert err.startswith("events: 0 read, ")
+    assert first_bad in err
+    assert err.endswith(
+        "note: no line of events.json is an event. Events are JSON Lines: one JSON object per line, such as\n"
+        '  {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "text": "My order arrived broken"}\n'
+    )
+
+
+def test_an_empty_events_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "care.play").write_text(CARE, encoding="utf-8")
+    done = playbook("dry-run", "care.play", "--events", "-", cwd=tmp_path, stdin=b"\n\n")
+    assert done.returncode == 0
+    assert done.stderr.decode().endswith("note: standard input holds no events\n")
+
+
+def test_the_summary_lists_the_first_20_pending_deadlines_and_counts_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "wait.play").write_text(
+        'rule "Wait": when mention and unanswered 1d then escalate\n', encoding="utf-8"
+    )
+    lines = [
+        json.dumps({"id": f"m{n}", "type": "mention", "time": f"2026-11-20T09:{n // 60:02}:{n % 60:02}Z"})
+        for n in range(1000)
+    ]
+    lines[500:530] = ["garbage"] * 30
+    (tmp_path / "events.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = playbook("dry-run", "wait.play", "--events", "events.jsonl", cwd=tmp_path)
+    err = done.stderr.decode().splitlines()
+    pending = err.index("pending: 970 deadlines (clock at 2026-11-20T09:16:39Z)")
+    assert err[pending + 1] == "  2026-11-21T09:00:00Z  Wait  event m0 in thread m0"
+    assert err[pending + 21] == "  … and 950 more"
+    assert len(err) == pending + 22
+    skipped = err.index("events: 970 read, 30 lines skipped")
+    assert err[skipped + 1 : skipped + 3] == [
+        "  line 501: not valid JSON (unexpected character, expected a JSON value)",
+        "      garbage",
+    ]
+    assert err[skipped + 41] == "  … and 10 more"
+    assert err[skipped + 42] == "actions: 0"

@@ -161,3 +161,29 @@ def test_example_test_file_passes_on_the_example_playbooks(where: str, text: str
         timeout=60,
     )
     assert result.returncode == 0, f"{where}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/cookbook.md"])
+def test_where_test_files_are_introduced_expect_is_said_to_list_every_action(doc: str) -> None:
+    text = " ".join((ROOT / doc).read_text(encoding="utf-8").replace("**", "").split())
+    assert re.search(
+        r"`expect` lists every action [^.]*every rule[^.]* the playbooks the (test )?file loads", text
+    ), f"{doc} does not say that expect lists the actions of every rule loaded"
+
+
+def test_an_expected_action_left_out_of_the_readme_example_fails_it(tmp_path: Path) -> None:
+    """What the README says: the first-reply assignment must be expected too."""
+    (readme,) = [text for where, text in TEST_FILE_EXAMPLES if where.startswith("README.md")]
+    assert "First reply to complaints" in readme
+    shutil.copytree(ROOT / "playbooks", tmp_path / "playbooks")
+    short = "".join(line for line in readme.splitlines(keepends=True) if "First reply" not in line)
+    (tmp_path / "playbooks" / "example.test.yaml").write_text(short, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "test", "playbooks/example.test.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "unexpected action" in result.stdout

@@ -177,5 +177,5 @@ def test_explain_names_an_unnamed_rule_by_file_and_line_when_its_item_is_answere
         b'{"id": "r1", "type": "reply", "time": "2026-11-20T09:10:00Z", "in_reply_to": "m1", '
         b'"author": {"handle": "@acme"}}',
     ]
-    dry_run(ruleset, lines, lambda record: None, observer=Explainer(ruleset, [], out))
+    dry_run(ruleset, lines, lambda record: None, explainer=Explainer(ruleset, [], out))
     assert "→ answers m1 in time for 'u.play:2'" in out.getvalue()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from helpers import event, ruleset_from, run
 
-from playbook.language.events import Event, SkippedLine, read_events
+from playbook.language.events import BadEvent, Event, SkippedLine, parse_line, read_events
 from playbook.language.timestamps import format_time, parse_time
 from playbook.runtime.engine import Engine
 
@@ -89,6 +89,37 @@ def test_bad_line_is_skipped_with_a_reason(line: str, words: list[str]) -> None:
     skipped = only_skipped(line)
     for word in words:
         assert word in skipped.reason.lower(), skipped.reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"id": "x',
+        b'{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"',
+        b"garbage",
+        b'{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"} trailing',
+        b"[1, 2]",
+        b'{"id": "m1", "type": "mention", "time": "yesterday"}',
+        b'{"id": "m1", "type": "mention", "text": "\xff"}',
+    ],
+)
+def test_a_bad_line_gets_one_reason_however_it_is_read(line: bytes) -> None:
+    """A dry run reads lines with their line endings; the daemon splits them off."""
+    reasons = {only_skipped(line + ending).reason for ending in (b"", b"\n", b"\r\n")}
+    with pytest.raises(BadEvent) as caught:
+        parse_line(line)
+    reasons.add(str(caught.value))
+    with pytest.raises(BadEvent) as caught:
+        parse_line(line + b"\n")
+    reasons.add(str(caught.value))
+    assert len(reasons) == 1, reasons
+
+
+def test_a_skipped_line_keeps_how_it_begins_to_show_it() -> None:
+    assert only_skipped('[{"id": "m1"}]\n').text == '[{"id": "m1"}]'
+    long = only_skipped("not json, " * 20)
+    assert len(long.text) == 60 and long.text.endswith("…")
+    assert only_skipped('{"id":\t"x\n').text == '{"id": "x'
 
 
 def test_unreadable_time_reason_quotes_the_time() -> None:

@@ -295,6 +295,36 @@ def test_a_malformed_test_file_is_reported_with_its_line(
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_every_problem_of_a_test_file_is_reported_with_its_line(folder: Path) -> None:
+    write_tests(
+        folder,
+        "  - name: first\n"  # 4
+        "    events:\n"
+        "      - {id: m1, type: mention, at: soon}\n"  # 6
+        "      - {id: m2, type: mention, time: '2026-11-20T09:00:00'}\n"  # 7
+        "    expect:\n"
+        "      - {rule: Escalate, evnt: m1}\n"  # 9
+        "  - name: second\n"  # 10
+        "    events: []\n"
+        "    expect: []\n"
+        "    expect: []\n"  # 13
+        "  - events: []\n"  # 14
+        "    expect: []\n",
+    )
+    result = playbook_test(".", cwd=folder)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "ERROR care.test.yaml:6: error: cannot read at 'soon' (write a time with a zone like "
+        '"2026-11-20T09:00:00Z", or an offset from start like 90m)',
+        "ERROR care.test.yaml:7: error: bad event: unreadable time '2026-11-20T09:00:00' (no time zone; "
+        'write times with a zone, like "2026-11-20T09:00:00Z", or an offset like at: 90m)',
+        "ERROR care.test.yaml:9: error: unknown key 'evnt' in an expected action (did you mean 'event'?)",
+        "ERROR care.test.yaml:13: error: 'expect' is given twice in one mapping (the first is at line 12; keep one)",
+        "ERROR care.test.yaml:14: error: a case needs a 'name' that says what it shows",
+        "0 passed, 0 failed in 1 test file; 1 file could not run",
+    ]
+
+
 def test_invalid_playbooks_are_shown_as_check_shows_them(folder: Path) -> None:
     (folder / "care.play").write_text('when mention then notfy "#x"\n', encoding="utf-8")
     write_tests(folder, ANSWERED)
@@ -311,7 +341,7 @@ def test_usage_errors_exit_2(folder: Path) -> None:
     assert playbook_test("missing", cwd=folder).returncode == 2
     result = playbook_test(".", cwd=folder)
     assert result.returncode == 2
-    assert "no test files" in result.stderr
+    assert result.stderr == "playbook: error: .: no .test.yaml files in this folder\n"
 
 
 def test_the_repository_playbooks_pass_their_tests() -> None:

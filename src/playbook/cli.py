@@ -23,6 +23,8 @@ _Loaded = TypeVar("_Loaded", RuleSet, CheckedPlaybooks)
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+# Stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number.
+EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Playbook runs a community manager's plain-text playbooks over social-media
@@ -38,7 +40,7 @@ examples:
   playbook dry-run care.play --events - --format jsonl < events.jsonl
   playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
 
-exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command
+exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C
 """
 
 
@@ -67,10 +69,12 @@ Each event needs an id and a type, and a time or an 'at': an offset from
 a time or an offset, moves the clock at the end of the case and fires what is
 due by then, as dry-run --until does. Each case runs in a fresh engine.
 
-An expected action is compared only on the keys it gives (rule, action,
-target, params, event, thread, author, time or at, source, id); 'params', when
-given, must be equal as a whole. Each expected action uses up one action, and
-an action nobody expected fails the case. A failing case shows expected and
+'expect' lists every action the case causes, from every rule of the playbooks
+the file loads, not only the rule under test. An expected action is compared
+only on the keys it gives (rule, action, target, params, event, thread,
+author, time or at, source, id); 'params', when given, must be equal as a
+whole. Each expected action uses up one action, and an action nobody expected
+fails the case. A failing case shows expected and
 actual side by side ('!=' marks a key that differs), the lines of the test
 file that failed, and the rule as written in its playbook.
 
@@ -79,7 +83,7 @@ examples:
   playbook test playbooks/care.test.yaml
 
 exit codes: 0 every case passed, 1 a case failed or a test file is broken,
-2 wrong use of the command (no such path, no test files)
+2 wrong use of the command (no such path, no test files), 130 stopped by Ctrl-C
 """
 
 
@@ -139,7 +143,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run playbooks over events (JSON Lines) and show the actions they would\n"
         "take, as they happen. Nothing is sent anywhere. The summary goes to stderr,\n"
         "with a progress bar while the actions go to a file or a pipe.",
-        epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl",
+        epilog="example:\n  playbook dry-run playbooks/ --events examples/events.jsonl --format jsonl\n\n"
+        "exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C\n"
+        "(with the summary of what was done)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     dry.add_argument("paths", nargs="+", metavar="PATH", help="a .play file or a folder of them")
@@ -228,9 +234,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config)
         return _dry_run(parser, args)
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as other tools do.
+        # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_INVALID
+        return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C before a run had anything to report (while loading the playbooks).
+        print("playbook: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _load(paths: list[str]) -> RuleSet | int:
@@ -317,7 +327,8 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             table.add(record)
 
     with _open_events(parser, args.events) as stream:
-        result = dry_run(loaded, stream, emit, until=args.until, observer=explainer)
+        result = dry_run(loaded, stream, emit, until=args.until, explainer=explainer)
+    problems = explainer.finish() if explainer is not None else []
     if table is not None:
         if explainer is not None:
             sys.stdout.write("\n")
@@ -325,8 +336,11 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 table.add(record)
         table.close()
     sys.stdout.flush()
-    print(summary(result), end="", file=sys.stderr)
-    return EXIT_OK
+    source = "standard input" if args.events == "-" else args.events
+    print(summary(result, source), end="", file=sys.stderr)
+    for problem in problems:
+        print(f"playbook: warning: {problem}", file=sys.stderr)
+    return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
 
 def _run(config_path: str) -> int:
@@ -344,8 +358,8 @@ def _run(config_path: str) -> int:
 
 
 def _test(paths: list[str]) -> int:
+    from playbook.dryrun.interrupt import StopRequest
     from playbook.testing.report import report, summary_line
-    from playbook.testing.runner import SUFFIX as TEST_SUFFIX
     from playbook.testing.runner import find_test_files, run_test_file
 
     try:
@@ -353,14 +367,25 @@ def _test(paths: list[str]) -> int:
     except PlaybookPathError as exc:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not files:
-        print(f"playbook: error: no test files (*{TEST_SUFFIX}) in {', '.join(paths)}", file=sys.stderr)
-        return EXIT_USAGE
-    results = [run_test_file(path) for path in files]
     # Colours only for a person at a terminal (https://no-color.org).
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    passed, failed, broken = report(results, sys.stdout, colour=colour)
-    print(summary_line(passed, failed, broken, len(files)))
+    passed = failed = broken = ran = 0
+    stop = StopRequest()
+    with stop.installed():
+        for path in files:
+            if stop.requested:
+                break
+            result = run_test_file(path, lambda: stop.requested)
+            ran += 1
+            # Each file is reported as it finishes, so a long run shows its progress.
+            file_passed, file_failed, file_broken = report([result], sys.stdout, colour=colour)
+            passed, failed, broken = passed + file_passed, failed + file_failed, broken + file_broken
+            sys.stdout.flush()
+    print(summary_line(passed, failed, broken, ran))
+    if stop.requested:
+        sys.stdout.flush()
+        print("interrupted: stopped by Ctrl-C; the cases after these did not run", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK if not failed and not broken else EXIT_INVALID
 
 

@@ -13,34 +13,60 @@ from pathlib import Path
 from playbook.compiler.ruleset import CheckedPlaybooks, RuleSet, check_sources, compile_sources
 from playbook.language.diagnostics import Diagnostic, PlaybookError, Pos, error
 
+PLAY_SUFFIX = ".play"
+
 
 class PlaybookPathError(Exception):
-    """A path given to the engine that holds no playbooks."""
+    """A path given to Playbook that does not exist, or holds none of the files asked for."""
+
+
+def find_files(paths: Iterable[str], suffix: str, noun: str) -> list[str]:
+    """Every file ending in `suffix` that the paths name, in the order Playbook uses them.
+
+    A file named directly must end in `suffix`. A folder gives every
+    such file below it, sorted by path relative to the folder (compared as
+    strings); hidden files and folders (names starting with `.`, such as
+    editors' lock files) are left out, and symbolic links to folders are not
+    followed. Paths are normalised (`./care.play` is `care.play`), and a file
+    named twice is taken once. PlaybookPathError when a path does not exist,
+    names a file of another kind, or is a folder holding none; `noun` names
+    the kind of file.
+    """
+    found: dict[str, None] = {}
+    for given in paths:
+        if os.path.isfile(given):
+            if not given.endswith(suffix):
+                raise PlaybookPathError(
+                    f"{given} is not a {noun} ({noun}s end in {suffix}; "
+                    "give one, or the folder that holds them)"
+                )
+            inside = [given]
+        elif os.path.isdir(given):
+            inside = [os.path.join(given, rel) for rel in _below(given, suffix)]
+            if not inside:
+                raise PlaybookPathError(f"{given}: no {suffix} files in this folder")
+        else:
+            raise PlaybookPathError(f"{given}: no such file or folder")
+        found.update((os.path.normpath(path), None) for path in inside)
+    return list(found)
+
+
+def _below(folder: str, suffix: str) -> list[str]:
+    """The paths, relative to `folder` and written with `/`, of its files ending in `suffix`, sorted."""
+    relative: list[str] = []
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(here, folder)
+        for name in files:
+            if name.endswith(suffix) and not name.startswith("."):
+                rel = name if prefix == os.curdir else os.path.join(prefix, name)
+                relative.append(Path(rel).as_posix())
+    return sorted(relative)
 
 
 def find_playbooks(paths: Iterable[str]) -> list[str]:
-    """Every `.play` file the paths name, in rule-set order.
-
-    A folder gives every `*.play` below it, sorted by path relative to the
-    folder (hidden files and folders, such as editors' lock files, are left out).
-    """
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_file():
-            found.append(given)
-        elif path.is_dir():
-            inside = sorted(
-                p.relative_to(path).as_posix()
-                for p in path.rglob("*.play")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not inside:
-                raise PlaybookPathError(f"{given}: no .play files in this folder")
-            found.extend(os.path.join(given, rel) for rel in inside)
-        else:
-            raise PlaybookPathError(f"{given}: no such file or folder")
-    return list(dict.fromkeys(found))
+    """Every `.play` file the paths name, in rule-set order (see `find_files`)."""
+    return find_files(paths, PLAY_SUFFIX, "playbook")
 
 
 def read_sources(files: Iterable[str]) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -71,7 +71,15 @@ class ConditionWriter:
 
     def function(self, node: nodes.Condition) -> Condition:
         """The compiled function of `node`: event → bool."""
-        source = f"def condition(e):\n    d = e.data\n    c = e.cache\n    return {self.expression(node)}\n"
+        return self._function(self.expression(node))
+
+    def type_test(self, word: str) -> Condition:
+        """The compiled function of the type that `WORD is NAME` asks for: WORD,
+        or any type for `author` and `event`."""
+        return self._function(self._of_type(word) or "True")
+
+    def _function(self, expression: str) -> Condition:
+        source = f"def condition(e):\n    d = e.data\n    c = e.cache\n    return {expression}\n"
         code = _CODE.get(source)
         if code is None:
             if len(_CODE) >= _MAX_CODE:
@@ -203,6 +211,9 @@ class ConditionWriter:
             test = f"({self._value(node.category.name.casefold())} in e.labels())"
         if node.negated:
             test = f"(not {test})"
-        if word in ("author", "event"):
-            return test
-        return f"({self._type_is(word)} and {test})"
+        of_type = self._of_type(word)
+        return test if of_type is None else f"({of_type} and {test})"
+
+    def _of_type(self, word: str) -> str | None:
+        """The type test of `WORD is NAME`; None for `author` and `event`, which hold for any type."""
+        return None if word in ("author", "event") else self._type_is(word)

@@ -49,11 +49,18 @@ class PhraseIndex:
         # With few phrases, a text in which none of their first words occurs
         # is passed over before it is normalised and scanned.
         self._first_words: tuple[str, ...] = ()
+        self._frozen = False
 
     def add(self, phrase: str) -> int:
-        """The id of `phrase` (phrases equal after normalising share one)."""
+        """The id of `phrase` (phrases equal after normalising share one).
+
+        Once frozen, the index takes no new phrase: events keep the hits they
+        were found to have, which a grown index would make stale.
+        """
         key = normalize(phrase)
         if key not in self._ids:
+            if self._frozen:
+                raise RuntimeError(f"phrase {phrase!r} added to a frozen phrase index")
             self._ids[key] = len(self._ids)
             self._automaton = None
             self._elements.clear()
@@ -75,7 +82,8 @@ class PhraseIndex:
         return self._automaton
 
     def freeze(self) -> None:
-        """Build the automaton now rather than on the first event."""
+        """Take no more phrases, and build the automaton now rather than on the first event."""
+        self._frozen = True
         if self._ids:
             self._built()
 

@@ -16,6 +16,7 @@ from typing import Any
 from playbook.compiler.actions import ActionTemplate, Getter, Template
 from playbook.compiler.conditions import Condition, ConditionWriter
 from playbook.compiler.phrases import PhraseIndex
+from playbook.compiler.verdicts import ExplainingCondition
 from playbook.language import nodes
 from playbook.language.check import Namespace, split_time
 from playbook.language.diagnostics import Pos
@@ -148,7 +149,9 @@ class CompiledRule:
     """A rule ready to run: its name, where it is written, and its callables.
 
     `types` (the event types it can hold for, None for any) and `trigger`
-    let the engine skip it for events it cannot hold for.
+    let the engine skip it for events it cannot hold for. `explain` decides
+    the rule as `condition` does, with a verdict for each condition in it
+    (for `--explain`).
     """
 
     index: int
@@ -160,6 +163,7 @@ class CompiledRule:
     actions: tuple[ActionTemplate, ...]
     limits: tuple[LimitSpec, ...]
     node: nodes.Rule
+    explain: ExplainingCondition
     types: frozenset[str] | None = None
     trigger: Trigger | None = None
 
@@ -200,9 +204,10 @@ class Compiler:
 
     def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
         instant, timed = split_time(rule.condition)
-        condition = self.condition(nodes.And(tuple(instant), rule.when_pos)) if instant else _always
-        types = self._types(nodes.And(tuple(instant), rule.when_pos)) if instant else None
-        trigger = self._trigger(nodes.And(tuple(instant), rule.when_pos)) if instant else None
+        conjuncts = nodes.And(tuple(instant), rule.when_pos)
+        condition = self.condition(conjuncts) if instant else _always
+        types = self._types(conjuncts) if instant else None
+        trigger = self._trigger(conjuncts) if instant else None
         time: TimeSpec | None = None
         if timed:
             spec = timed[0]
@@ -240,6 +245,7 @@ class Compiler:
             actions,
             limits,
             rule,
+            ExplainingCondition(self, conjuncts),
             types,
             trigger,
         )

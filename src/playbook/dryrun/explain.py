@@ -1,5 +1,9 @@
 """`--explain`: for the events or rules asked for, which conditions held and which
-did not, and what a time rule is waiting for."""
+did not, and what a time rule is waiting for.
+
+The ✓ and ✗ are the verdicts the engine decided the rule by (`Engine` with an
+observer, `playbook.compiler.verdicts`), not a second evaluation of the rule.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,12 @@ from collections.abc import Collection
 from typing import TextIO
 
 from playbook.compiler.actions import ActionRecord
-from playbook.compiler.conditions import Condition
-from playbook.compiler.rules import CompiledRule, Compiler, UnansweredSpec, WindowSpec
+from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
+from playbook.compiler.verdicts import Verdict
 from playbook.language import nodes
-from playbook.language.check import split_time
 from playbook.language.events import Event
+from playbook.language.fields import suggest
 from playbook.language.timestamps import format_time
 from playbook.language.unparse import condition_text
 from playbook.runtime.state import Deadline
@@ -21,6 +25,9 @@ HELD = "✓"
 FAILED = "✗"
 # How many levels of `define`s are unfolded under a condition.
 DEFINE_DEPTH = 2
+# Event ids remembered to suggest one for a name that is neither an event nor
+# a rule; any id equal to that name but for case is found however far in.
+SUGGESTED_IDS = 10_000
 
 
 class Explainer:
@@ -31,11 +38,13 @@ class Explainer:
         self.ruleset = ruleset
         self.targets = set(targets)
         self.out = out
-        self._compiler = Compiler(ruleset.namespace)
-        self._compiled: dict[int, Condition] = {}
         self._current: str | None = None
         self._explained_items: set[str] = set()
         self._by_key = {rule.key: rule for rule in ruleset.rules}
+        self._event_targets = {t.casefold(): t for t in self.targets if t not in ruleset.by_name}
+        self._seen: dict[str, Event] = {}
+        self._same_but_case: dict[str, str] = {}
+        self._some_ids: list[str] = []
 
     def _wanted(self, rule: CompiledRule, item: str) -> bool:
         return not self.targets or rule.name in self.targets or item in self.targets
@@ -53,19 +62,58 @@ class Explainer:
     def _line(self, depth: int, text: str) -> None:
         self.out.write("  " * depth + text + "\n")
 
+    # --- the run ---
+
+    def read(self, event: Event) -> None:
+        """Note an event the run read, before the engine takes it in."""
+        if not self._event_targets:
+            return
+        event_id = event.id
+        if event_id in self.targets:
+            self._seen.setdefault(event_id, event)
+            return
+        target = self._event_targets.get(event_id.casefold())
+        if target is not None:
+            self._same_but_case.setdefault(target, event_id)
+        elif len(self._some_ids) < SUGGESTED_IDS:
+            self._some_ids.append(event_id)
+
+    def finish(self) -> list[str]:
+        """After the run: a note for each event asked for that no rule looked at,
+        and the problems with the names asked for (for stderr)."""
+        for event_id, event in self._seen.items():
+            if event_id not in self._explained_items:
+                self._header(event)
+                self._line(1, "no rule can hold for this event")
+        problems = []
+        for target in sorted(self._event_targets.values()):
+            if target in self._seen:
+                continue
+            close = (
+                self._same_but_case.get(target)
+                or next((name for name in self.ruleset.by_name if name.casefold() == target.casefold()), None)
+                or suggest(target, [*self.ruleset.by_name, *self._some_ids])
+            )
+            hint = f" (did you mean '{close}'?)" if close else ""
+            problems.append(f"--explain '{target}': no event or rule has that name{hint}")
+        return problems
+
     # --- engine callbacks ---
 
-    def rule_checked(self, rule: CompiledRule, event: Event, held: bool) -> None:
+    def rule_checked(self, rule: CompiledRule, event: Event, verdict: Verdict | None) -> None:
         if not self._wanted(rule, event.id):
             return
         self._explained_items.add(event.id)
         self._header(event)
         where = "" if rule.name == rule.source else f" ({rule.source})"
+        held = verdict is not None and verdict.held
         self._line(1, f"{HELD if held else FAILED} {rule.name}{where}")
-        instant, timed = split_time(rule.node.condition)
-        for part in instant:
-            self._condition(part, event, 2, DEFINE_DEPTH)
-        if timed and held and isinstance(rule.time, UnansweredSpec) and event.brand:
+        if verdict is None:
+            self._line(2, "· the rule failed on this event (the error is logged)")
+            return
+        for part in verdict.parts:
+            self._verdict(part, 2, DEFINE_DEPTH)
+        if held and isinstance(rule.time, UnansweredSpec) and event.brand:
             self._line(2, "· brand events start no wait")
 
     def waiting(self, rule: CompiledRule, deadline: Deadline) -> None:
@@ -112,28 +160,13 @@ class Explainer:
 
     # --- conditions ---
 
-    def _holds(self, node: nodes.Condition, event: Event) -> bool:
-        compiled = self._compiled.get(id(node))
-        if compiled is None:
-            compiled = self._compiled[id(node)] = self._compiler.condition(node)
-        return compiled(event)
-
-    def _condition(self, node: nodes.Condition, event: Event, depth: int, unfold: int) -> None:
-        held = self._holds(node, event)
-        self._line(depth, f"{HELD if held else FAILED} {condition_text(node)}")
-        defines = self.ruleset.namespace.defines
-        if isinstance(node, (nodes.And, nodes.Or)):
-            for operand in node.operands:
-                self._condition(operand, event, depth + 1, unfold)
-        elif isinstance(node, nodes.Not):
-            self._condition(node.operand, event, depth + 1, unfold)
+    def _verdict(self, verdict: Verdict, depth: int, unfold: int) -> None:
+        node = verdict.node
+        self._line(depth, f"{HELD if verdict.held else FAILED} {condition_text(node)}")
+        if isinstance(node, (nodes.And, nodes.Or, nodes.Not)):
+            for part in verdict.parts:
+                self._verdict(part, depth + 1, unfold)
         elif unfold > 0:
-            name = (
-                node.name
-                if isinstance(node, nodes.Word)
-                else node.category.name
-                if isinstance(node, nodes.Is)
-                else None
-            )
-            if name in defines:
-                self._condition(defines[name].condition, event, depth + 1, unfold - 1)
+            # The parts of a word or an `is` are the verdict of the define it names.
+            for part in verdict.parts:
+                self._verdict(part, depth + 1, unfold - 1)

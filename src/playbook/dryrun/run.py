@@ -8,18 +8,35 @@ from dataclasses import dataclass, field
 from playbook.compiler.actions import ActionRecord
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.ruleset import RuleSet
+from playbook.dryrun.explain import Explainer
+from playbook.dryrun.interrupt import StopRequest
 from playbook.language.events import Event, SkippedLine, read_events
-from playbook.runtime.engine import Engine, Observer
+from playbook.runtime.engine import Engine
+
+# Skipped lines kept to show in the summary; the rest are counted.
+KEPT_SKIPPED = 20
 
 
 @dataclass(slots=True)
 class DryRunResult:
-    """What a dry run saw and did, for the summary."""
+    """What a dry run saw and did, for the summary.
+
+    `skipped` holds the first `KEPT_SKIPPED` lines that were not events, of
+    `skipped_count`. `last_time` is the clock when the events ran out, before
+    the clock moved on to `until`. `interrupted` says that Ctrl-C stopped the
+    run after `events` events (before `until` was applied, unless it came
+    while the clock moved on).
+    """
 
     engine: Engine
     events: int = 0
     actions: int = 0
     skipped: list[SkippedLine] = field(default_factory=list)
+    skipped_count: int = 0
+    until: int | None = None
+    until_applied: bool = False
+    last_time: int | None = None
+    interrupted: bool = False
 
 
 def dry_run(
@@ -27,15 +44,16 @@ def dry_run(
     lines: Iterable[bytes | str],
     emit: Callable[[ActionRecord], None],
     until: int | None = None,
-    observer: Observer | None = None,
+    explainer: Explainer | None = None,
 ) -> DryRunResult:
     """Run `ruleset` over JSON Lines `lines`, passing each action to `emit` as it happens.
 
     At the end the clock moves to `until` (microseconds) when given, firing
-    what is due by then.
+    what is due by then. Ctrl-C stops the run between two events (at once
+    while it waits for input), and the result says so.
     """
-    engine = Engine(ruleset, observer=observer)
-    result = DryRunResult(engine)
+    engine = Engine(ruleset, observer=explainer)
+    result = DryRunResult(engine, until=until)
 
     def emit_all(records: list[ActionRecord]) -> None:
         for record in records:
@@ -44,18 +62,31 @@ def dry_run(
 
     process = engine.process
     events = 0
-    with cycle_collection_paused():
-        for item in read_events(lines):
-            if isinstance(item, SkippedLine):
-                result.skipped.append(item)
-                continue
-            events += 1
-            records = process(item)
-            if records:
-                emit_all(records)
+    stop = StopRequest(waiting_in=read_events)
+    with stop.installed(), cycle_collection_paused():
+        try:
+            for item in read_events(lines):
+                if isinstance(item, SkippedLine):
+                    if len(result.skipped) < KEPT_SKIPPED:
+                        result.skipped.append(item)
+                    result.skipped_count += 1
+                else:
+                    events += 1
+                    if explainer is not None:
+                        explainer.read(item)
+                    records = process(item)
+                    if records:
+                        emit_all(records)
+                if stop.requested:
+                    break
+        except KeyboardInterrupt:  # while waiting for input
+            stop.requested = True
         result.events = events
-        if until is not None:
+        result.last_time = engine.clock
+        if until is not None and not stop.requested:
             emit_all(engine.advance(until))
+            result.until_applied = True
+        result.interrupted = stop.requested
     return result
 
 

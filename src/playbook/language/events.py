@@ -80,12 +80,17 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+# How much of a skipped line is kept to show what it held.
+PREVIEW = 60
+
+
 @dataclass(frozen=True, slots=True)
 class SkippedLine:
-    """An input line that was not an event, and why."""
+    """An input line that was not an event, why, and how it begins (`PREVIEW` characters)."""
 
     line: int
     reason: str
+    text: str = ""
 
 
 class BadEvent(ValueError):
@@ -122,13 +127,27 @@ def _checked_event(data: Any, line: int) -> Event:
 
 
 def parse_line(raw: bytes | str, line: int = 0) -> Event:
-    """The event on one JSON Lines line; BadEvent says why it is not one."""
+    """The event on one JSON Lines line, with or without its line ending; BadEvent
+    says why it is not one.
+
+    Every reader of events (dry runs, tests, the daemon's sources and inbox)
+    comes here for a line that is not an event, so a line gets one reason
+    however it was read.
+    """
+    text = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
     try:
-        data = orjson.loads(raw)
+        data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         reason = str(exc.args[0]).split(": line ")[0]
         raise BadEvent(f"not valid JSON ({reason})") from None
     return make_event(data, line)
+
+
+def preview(raw: bytes | str) -> str:
+    """How a line begins, to show it: at most `PREVIEW` characters, on one line."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
 def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
@@ -147,7 +166,7 @@ def read_events(lines: Iterable[bytes | str]) -> Iterator[Event | SkippedLine]:
         try:
             yield make_event(data, number) if data is not _NOT_JSON else parse_line(raw, number)
         except BadEvent as exc:
-            yield SkippedLine(number, str(exc))
+            yield SkippedLine(number, str(exc), preview(raw))
 
 
 _NOT_JSON = object()

@@ -26,6 +26,7 @@ from playbook.compiler.actions import ActionRecord, make_record
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
+from playbook.compiler.verdicts import Verdict
 from playbook.language.events import Event
 from playbook.language.timestamps import MICROS, format_time
 from playbook.runtime.carry import CarryReport, carry_state, outline
@@ -69,9 +70,14 @@ class RuleStats:
 
 
 class Observer(Protocol):
-    """What `--explain` listens to; every method is optional to act on."""
+    """What `--explain` listens to; every method is optional to act on.
 
-    def rule_checked(self, rule: CompiledRule, event: Event, held: bool) -> None: ...
+    With an observer, each rule is decided by its explaining evaluation
+    (`CompiledRule.explain`), and `rule_checked` gets the verdict that decided
+    it (None when the rule failed on the event).
+    """
+
+    def rule_checked(self, rule: CompiledRule, event: Event, verdict: Verdict | None) -> None: ...
     def waiting(self, rule: CompiledRule, deadline: Deadline) -> None: ...
     def answered(self, deadline: Deadline, by: Event) -> None: ...
     def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None: ...
@@ -215,14 +221,14 @@ class Engine:
         observer = self.observer
         fixed = self.dispatch.fixed.get(kind)
         for rule in fixed if fixed is not None else self.dispatch.rules_for(event):
-            try:
-                held = rule.condition(event)
-            except Exception as exc:  # a rule must never stop the engine
-                self.stats[rule.key].failed += 1
-                _log_failure(rule, exc, event)
-                held = False
-            if observer is not None:
-                observer.rule_checked(rule, event, held)
+            if observer is None:
+                try:
+                    held = rule.condition(event)
+                except Exception as exc:  # a rule must never stop the engine
+                    self._rule_failed(rule, exc, event)
+                    held = False
+            else:
+                held = self._explained(observer, rule, event)
             if held:
                 spec = rule.time
                 if spec is None:
@@ -234,6 +240,21 @@ class Engine:
         if self._next_sweep is None or clock >= self._next_sweep:
             self._maybe_sweep()
         return out
+
+    def _rule_failed(self, rule: CompiledRule, exc: Exception, event: Event) -> None:
+        self.stats[rule.key].failed += 1
+        _log_failure(rule, exc, event)
+
+    def _explained(self, observer: Observer, rule: CompiledRule, event: Event) -> bool:
+        """Whether `rule` holds for `event`, decided by the evaluation the observer is shown."""
+        verdict: Verdict | None
+        try:
+            verdict = rule.explain(event)
+        except Exception as exc:  # a rule must never stop the engine
+            self._rule_failed(rule, exc, event)
+            verdict = None
+        observer.rule_checked(rule, event, verdict)
+        return verdict is not None and verdict.held
 
     def advance(self, to: int) -> list[ActionRecord]:
         """Move the clock to `to`, firing every timer due by then (and those a new

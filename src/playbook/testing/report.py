@@ -173,9 +173,10 @@ def report(results: list[FileResult], out: IO[str], colour: bool = False) -> tup
     paint = _Paint(colour)
     passed = failed = broken = 0
     for result in results:
-        if result.problem is not None:
+        if result.problems:
             broken += 1
-            out.write(f"{paint('ERROR', 'red', 'bold')} {result.problem.rstrip()}\n")
+            for problem in result.problems:
+                out.write(f"{paint('ERROR', 'red', 'bold')} {problem.rstrip()}\n")
             continue
         for case_result in result.cases:
             case = case_result.case

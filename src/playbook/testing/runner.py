@@ -14,8 +14,7 @@ is not a test file, or holds no test files.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,39 +22,16 @@ from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.diagnostics import PlaybookError, render_all
 from playbook.language.timestamps import parse_time
-from playbook.loader import PlaybookPathError, load_ruleset
+from playbook.loader import PlaybookPathError, find_files, load_ruleset
 from playbook.runtime.engine import Engine
-from playbook.testing.testfile import Case, Expectation, TestFileError, read_test_file
+from playbook.testing.testfile import Case, Expectation, TestFileProblems, read_test_file
 
 SUFFIX = ".test.yaml"
 
 
 def find_test_files(paths: Iterable[str]) -> list[str]:
-    """Every `*.test.yaml` named or below the given folders, sorted; hidden folders skipped.
-
-    PlaybookPathError when a path does not exist or names a file that is not a test file.
-    """
-    found: list[str] = []
-    for path in paths:
-        path = os.path.normpath(path)
-        if os.path.isfile(path):
-            if not path.endswith(SUFFIX):
-                raise PlaybookPathError(
-                    f"{path} is not a test file (test files end in {SUFFIX}; "
-                    "give one, or the folder that holds them)"
-                )
-            found.append(path)
-            continue
-        if not os.path.isdir(path):
-            raise PlaybookPathError(f"no such file or folder: {path}")
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(
-                os.path.normpath(os.path.join(folder, name))
-                for name in sorted(files)
-                if name.endswith(SUFFIX)
-            )
-    return sorted(dict.fromkeys(found))
+    """Every test file the paths name, found as playbooks are (`playbook.loader.find_files`)."""
+    return find_files(paths, SUFFIX, "test file")
 
 
 @dataclass(slots=True)
@@ -90,13 +66,15 @@ class CaseResult:
 
 @dataclass(slots=True)
 class FileResult:
-    """The cases of one test file, or why it could not run."""
+    """The cases of one test file, or why it could not run (`problems`, each
+    starting `FILE:LINE: error:`)."""
 
     path: str
     cases: list[CaseResult] = field(default_factory=list)
-    problem: str | None = None
+    problems: list[str] = field(default_factory=list)
     ruleset: RuleSet | None = None
     text: str = ""
+    interrupted: bool = False
 
 
 def _agrees(key: str, want: Any, record: ActionRecord) -> bool:
@@ -169,25 +147,30 @@ def run_case(ruleset: RuleSet, case: Case) -> CaseResult:
     return CaseResult(case, compare(case.expect, actual))
 
 
-def run_test_file(path: str) -> FileResult:
-    """Load a test file and its playbooks, and run every case."""
+def run_test_file(path: str, stopping: Callable[[], bool] = lambda: False) -> FileResult:
+    """Load a test file and its playbooks, and run every case, or those before
+    `stopping()` turns true (the result is then `interrupted`)."""
     result = FileResult(path)
     try:
         test_file = read_test_file(path)
-    except TestFileError as exc:
-        result.problem = str(exc)
+    except TestFileProblems as exc:
+        result.problems = [str(problem) for problem in exc.problems]
         return result
     result.text = test_file.text
     try:
         result.ruleset = load_ruleset(test_file.playbooks)
     except PlaybookError as exc:
-        result.problem = (
+        result.problems = [
             f"{path}:{test_file.playbooks_line}: error: the playbooks it tests are invalid:\n"
             + render_all(exc.diagnostics, exc.sources)
-        )
+        ]
         return result
     except PlaybookPathError as exc:
-        result.problem = f"{path}:{test_file.playbooks_line}: error: {exc}"
+        result.problems = [f"{path}:{test_file.playbooks_line}: error: {exc}"]
         return result
-    result.cases = [run_case(result.ruleset, case) for case in test_file.cases]
+    for case in test_file.cases:
+        if stopping():
+            result.interrupted = True
+            break
+        result.cases.append(run_case(result.ruleset, case))
     return result

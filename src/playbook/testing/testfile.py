@@ -16,8 +16,9 @@ written twice in one mapping is a problem too.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -30,6 +31,7 @@ RECORD_KEYS = ("id", "time", "rule", "action", "target", "params", "event", "thr
 FILE_KEYS = ("playbooks", "start", "cases")
 CASE_KEYS = ("name", "start", "events", "until", "expect")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_Read = TypeVar("_Read")
 
 
 class TestFileError(Exception):
@@ -40,6 +42,14 @@ class TestFileError(Exception):
         self.path = path
         self.line = line
         self.message = message
+
+
+class TestFileProblems(Exception):
+    """Every problem found in a test file, in the order of their lines."""
+
+    def __init__(self, problems: list[TestFileError]) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem.line)
+        super().__init__("\n".join(map(str, self.problems)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +95,7 @@ class _Node:
         self.end_line = max(end_line, line)
 
 
-def _compose(text: str, path: str) -> _Node | None:
+def _compose(text: str, path: str, problems: list[TestFileError]) -> _Node | None:
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -101,31 +111,35 @@ def _compose(text: str, path: str) -> _Node | None:
         raise TestFileError(path, line, f"this is not valid YAML: {problem} ({hint})") from None
     finally:
         loader.dispose()
-    return None if root is None else _convert(loader, root, path)
+    return None if root is None else _convert(loader, root, path, problems)
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: str) -> _Node:
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: str, problems: list[TestFileError]) -> _Node:
+    """The node as a `_Node` tree; a key given twice in a mapping is a problem (the first is kept)."""
     line = node.start_mark.line + 1
     # A mark at column 0 is the start of the next line: the text ended on the one before.
     end = node.end_mark.line + (1 if node.end_mark.column else 0)
     if isinstance(node, yaml.MappingNode):
         value: Any = {}
         for key_node, value_node in node.value:
-            key = _convert(loader, key_node, path)
+            key = _convert(loader, key_node, path, problems)
             name = str(key.value)
             if name in value:
-                raise TestFileError(
-                    path,
-                    key.line,
-                    f"'{name}' is given twice in one mapping (the first is at "
-                    f"line {value[name][0]}; keep one)",
+                problems.append(
+                    TestFileError(
+                        path,
+                        key.line,
+                        f"'{name}' is given twice in one mapping (the first is at "
+                        f"line {value[name][0]}; keep one)",
+                    )
                 )
-            value[name] = (key.line, _convert(loader, value_node, path))
+                continue
+            value[name] = (key.line, _convert(loader, value_node, path, problems))
         if not node.flow_style:
             end = max((child.end_line for _, child in value.values()), default=line)
         return _Node(value, line, end)
     if isinstance(node, yaml.SequenceNode):
-        items = [_convert(loader, item, path) for item in node.value]
+        items = [_convert(loader, item, path, problems) for item in node.value]
         if not node.flow_style:
             end = max((child.end_line for child in items), default=line)
         return _Node(items, line, end)
@@ -145,21 +159,44 @@ def _plain(node: _Node) -> Any:
 
 
 class _Reader:
+    """Reads the parts of a test file, noting every problem: a part with a
+    problem is left out (raising TestFileError), and its neighbours are read on."""
+
     def __init__(self, path: str) -> None:
         self.path = path
+        self.problems: list[TestFileError] = []
 
     def fail(self, line: int, message: str) -> TestFileError:
         return TestFileError(self.path, line, message)
 
+    def note(self, line: int, message: str) -> None:
+        self.problems.append(self.fail(line, message))
+
+    def each(self, nodes: list[_Node], read: Callable[[_Node], _Read]) -> list[_Read]:
+        """What `read` makes of each node that has no problem."""
+        found = []
+        for node in nodes:
+            try:
+                found.append(read(node))
+            except TestFileError as exc:
+                self.problems.append(exc)
+        return found
+
     def mapping(self, node: _Node, what: str, allowed: tuple[str, ...]) -> dict[str, tuple[int, _Node]]:
+        """The keys of a mapping that are allowed. Each other key is a problem; one
+        close to an allowed key not given is read as that key, to check what it holds."""
         if not isinstance(node.value, dict):
             raise self.fail(node.line, f"{what} must be a mapping of keys to values")
-        for key, (line, _) in node.value.items():
-            if key not in allowed:
-                close = suggest(key, allowed)
-                hint = f"did you mean '{close}'?" if close else "the keys are " + ", ".join(allowed)
-                raise self.fail(line, f"unknown key '{key}' in {what} ({hint})")
-        return node.value
+        known = {key: entry for key, entry in node.value.items() if key in allowed}
+        for key, (line, child) in node.value.items():
+            if key in allowed:
+                continue
+            close = suggest(key, allowed)
+            hint = f"did you mean '{close}'?" if close else "the keys are " + ", ".join(allowed)
+            self.note(line, f"unknown key '{key}' in {what} ({hint})")
+            if close is not None and close not in node.value:
+                known.setdefault(close, (line, child))
+        return known
 
     def sequence(self, node: _Node, what: str) -> list[_Node]:
         if node.value is None:
@@ -195,50 +232,71 @@ class _Reader:
 
 
 def read_test_file(path: str) -> TestFile:
-    """Read and check one test file; TestFileError on the first problem."""
+    """Read and check one test file; TestFileProblems with every problem in it."""
     reader = _Reader(path)
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise TestFileError(path, 1, f"cannot read the test file: {exc}") from None
-    root = _compose(text, path)
+        raise TestFileProblems([TestFileError(path, 1, f"cannot read the test file: {exc}")]) from None
+    try:
+        result = _read(reader, text)
+    except TestFileError as exc:  # nothing more can be read
+        reader.problems.append(exc)
+    if reader.problems:
+        raise TestFileProblems(reader.problems)
+    return result
+
+
+def _read(reader: _Reader, text: str) -> TestFile:
+    root = _compose(text, reader.path, reader.problems)
     if root is None:
-        raise TestFileError(path, 1, "the test file is empty (it needs 'playbooks' and 'cases')")
+        raise reader.fail(1, "the test file is empty (it needs 'playbooks' and 'cases')")
     top = reader.mapping(root, "the test file", FILE_KEYS)
     if "playbooks" not in top:
-        raise reader.fail(
+        reader.note(
             root.line,
             "missing 'playbooks': the playbook files this file tests, "
             "relative to it, e.g. playbooks: [care.play]",
         )
     if "cases" not in top:
-        raise reader.fail(root.line, "missing 'cases': the list of test cases")
-    playbooks_node = top["playbooks"][1]
-    names = (
-        [playbooks_node]
-        if isinstance(playbooks_node.value, str)
-        else reader.sequence(playbooks_node, "'playbooks'")
+        reader.note(root.line, "missing 'cases': the list of test cases")
+    playbooks: list[str] = []
+    if "playbooks" in top:
+        playbooks_node = top["playbooks"][1]
+        names = (
+            [playbooks_node]
+            if isinstance(playbooks_node.value, str)
+            else reader.sequence(playbooks_node, "'playbooks'")
+        )
+        folder = os.path.dirname(reader.path)
+        playbooks = reader.each(names, lambda name: _playbook(reader, folder, name))
+    result = TestFile(
+        reader.path,
+        playbooks,
+        text=text,
+        playbooks_line=top["playbooks"][0] if "playbooks" in top else root.line,
     )
-    folder = os.path.dirname(path)
-    playbooks = []
-    for name in names:
-        if not isinstance(name.value, str) or not name.value:
-            raise reader.fail(name.line, "each entry of 'playbooks' must be a file or folder name")
-        full = os.path.normpath(os.path.join(folder, name.value))
-        if not os.path.exists(full):
-            raise reader.fail(name.line, f"playbook '{name.value}' not found (looked for {full})")
-        playbooks.append(full)
+    # An unreadable start stops here: every offset from it would be a problem too.
     start = reader.time(top["start"][1], None, "start") if "start" in top else None
-    result = TestFile(path, playbooks, text=text, playbooks_line=top["playbooks"][0])
     seen: dict[str, int] = {}
-    for case_node in reader.sequence(top["cases"][1], "'cases'"):
-        case = _read_case(reader, case_node, start)
+    case_nodes = reader.sequence(top["cases"][1], "'cases'") if "cases" in top else []
+    for case in reader.each(case_nodes, lambda node: _read_case(reader, node, start)):
         if case.name in seen:
-            raise reader.fail(case.line, f"a case named '{case.name}' is already at line {seen[case.name]}")
+            reader.note(case.line, f"a case named '{case.name}' is already at line {seen[case.name]}")
+            continue
         seen[case.name] = case.line
         result.cases.append(case)
     return result
+
+
+def _playbook(reader: _Reader, folder: str, name: _Node) -> str:
+    if not isinstance(name.value, str) or not name.value:
+        raise reader.fail(name.line, "each entry of 'playbooks' must be a file or folder name")
+    full = os.path.normpath(os.path.join(folder, name.value))
+    if not os.path.exists(full):
+        raise reader.fail(name.line, f"playbook '{name.value}' not found (looked for {full})")
+    return full
 
 
 def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
@@ -249,36 +307,34 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
     if "start" in keys:
         start = reader.time(keys["start"][1], None, "start")
     if "events" not in keys:
-        raise reader.fail(node.line, f"case '{name}' has no 'events' (write events: [] for none)")
+        reader.note(node.line, f"case '{name}' has no 'events' (write events: [] for none)")
     if "expect" not in keys:
-        raise reader.fail(
-            node.line, f"case '{name}' has no 'expect' (write expect: [] when no action may happen)"
-        )
-    events = [_read_event(reader, item, start) for item in reader.sequence(keys["events"][1], "'events'")]
+        reader.note(node.line, f"case '{name}' has no 'expect' (write expect: [] when no action may happen)")
+    event_nodes = reader.sequence(keys["events"][1], "'events'") if "events" in keys else []
+    events = reader.each(event_nodes, lambda item: _read_event(reader, item, start))
     first_line: dict[str, int] = {}
     for event in events:
         if event.id in first_line:
-            raise reader.fail(
+            reader.note(
                 event.line,
                 f"event id '{event.id}' is already used at line {first_line[event.id]} "
                 "(give each event its own id)",
             )
-        first_line[event.id] = event.line
+        first_line.setdefault(event.id, event.line)
     until = None
     if "until" in keys:
         until_node = keys["until"][1]
         until = reader.time(until_node, start, "until")
         last = max(events, key=lambda event: event.time, default=None)
         if last is not None and until < last.time:
-            raise reader.fail(
+            reader.note(
                 until_node.line,
                 f"'until' is {format_time(until)}, before event '{last.id}' at "
                 f"{format_time(last.time)} (until moves the clock on after the "
                 "last event; make it later, or leave it out)",
             )
-    expect = [
-        _read_expectation(reader, item, start) for item in reader.sequence(keys["expect"][1], "'expect'")
-    ]
+    expect_nodes = reader.sequence(keys["expect"][1], "'expect'") if "expect" in keys else []
+    expect = reader.each(expect_nodes, lambda item: _read_expectation(reader, item, start))
     return Case(name, node.line, events, until, expect, start)
 
 
