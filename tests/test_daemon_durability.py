@@ -176,33 +176,36 @@ def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures:
 
 def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -> None:
     from playbook.daemon.config import load_config
-    from playbook.daemon.service import Daemon, load_rules
+    from playbook.daemon.processor import Processor
+    from playbook.daemon.reload import load_rules
+    from playbook.daemon.sinks import Deliverer
 
     DaemonProcess(folder)
     config = load_config(str(folder / "daemon.yaml"))
-    daemon = Daemon(config, load_rules(config))
+    store = Store(config.state)
+    sinks = [Deliverer(sink, store, lambda sink, count: None) for sink in config.sinks]
+    processor = Processor(config, store, load_rules(config), sinks, lambda: True)
     try:
-        daemon.store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
-        daemon.process_waiting()
-        daemon.save(now=True)
-        daemon.store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
-        real_queue, calls = daemon.store.queue, []
+        store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
+        processor.process_waiting()
+        processor.save(now=True)
+        store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
+        real_queue, calls = store.queue, []
 
         def full_disk(deliveries: Any) -> None:
             calls.append(deliveries)
             raise sqlite3.OperationalError("database or disk is full")
 
-        daemon.store.queue = full_disk  # type: ignore[method-assign]
+        store.queue = full_disk  # type: ignore[method-assign]
         with pytest.raises(sqlite3.OperationalError):
-            daemon.process_waiting()
-        daemon.store.queue = real_queue  # type: ignore[method-assign]
-        daemon.broken = True
-        daemon.recover()
-        assert daemon.process_waiting() == 2
+            processor.process_waiting()
+        store.queue = real_queue  # type: ignore[method-assign]
+        processor.broken = True
+        processor.recover()
+        assert processor.process_waiting() == 2
         queued = [
-            json.loads(d.body)["event"]
-            for d in daemon.store.due("file:" + config.sinks[0].path, time.time(), 10)
+            json.loads(d.body)["event"] for d in store.due("file:" + config.sinks[0].path, time.time(), 10)
         ]
         assert queued == ["m1", "m2", "m3"]
     finally:
-        daemon.store.close()
+        store.close()

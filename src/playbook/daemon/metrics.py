@@ -19,8 +19,15 @@ from playbook.runtime.engine import Engine
 class Watched(Protocol):
     """What the metrics read of the running daemon."""
 
-    engine: Engine
-    store: Store
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def events(self) -> int:
+        """Events processed since the start."""
 
 
 class DaemonCollector:
@@ -28,7 +35,6 @@ class DaemonCollector:
 
     def __init__(self, daemon: Watched) -> None:
         self.daemon = daemon
-        self.events = 0
         self.skipped: Counter[str] = Counter()
         self.reloads: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()
@@ -36,7 +42,7 @@ class DaemonCollector:
     def collect(self) -> Iterator[Metric]:
         daemon = self.daemon
         engine = daemon.engine
-        yield CounterMetricFamily("playbook_events", "Events processed", value=self.events)
+        yield CounterMetricFamily("playbook_events", "Events processed", value=daemon.events)
         actions = CounterMetricFamily("playbook_actions", "Actions taken, by rule", labels=["rule"])
         suppressed = CounterMetricFamily(
             "playbook_suppressed", "Firings suppressed by a limit, by rule", labels=["rule"]

@@ -1,85 +1,45 @@
 """`playbook run`: the engine as a daemon (SPEC section 7).
 
-One asyncio loop runs everything: sources store events in the inbox; the
-processor runs them through the engine in inbox order and queues their
-actions for every sink in the outbox; sinks deliver from the outbox. The
-engine's state is saved now and then (after a reload, at a stop, and
-otherwise at most every few seconds, less often when saving takes long);
-until then the events it covers stay in the inbox, to be replayed after a
-crash. A failure while processing is handled the same way: the engine is
-restored from its saved state and the inbox replayed. Whenever no event is
-waiting (the inbox is empty and every followed file has been read to its end),
-the clock moves on with the wall clock, less `lateness`, so a backlog replays in event time and live deadlines
-fire on time. Reloads happen between two batches of events.
+One asyncio loop runs everything: sources store events in the inbox
+(sources.py, web.py); the processor runs them through the engine and queues
+their actions in the outbox (processor.py); sinks deliver from the outbox
+(sinks.py); the reloader swaps in edited playbooks (reload.py). The Daemon
+wires them together around one store and runs them: start, serve until
+SIGTERM or SIGINT, stop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
-import time
 from typing import Any
 
 from aiohttp import web
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
 
-from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
+from playbook.daemon.health import Health
 from playbook.daemon.metrics import DaemonCollector, exposition
-from playbook.daemon.retry import backoff
+from playbook.daemon.processor import Processor
+from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.sinks import Deliverer
 from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource
 from playbook.daemon.store import StateError, Store
 from playbook.daemon.web import EventsEndpoint, make_app
 from playbook.language.diagnostics import PlaybookError, render_all
-from playbook.language.events import parse_line
 from playbook.language.timestamps import format_time
-from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+from playbook.loader import PlaybookPathError
 from playbook.runtime.engine import Engine
 
 log = logging.getLogger("playbook.daemon")
-BATCH = 500
-TICK_SECONDS = 0.1
-RELOAD_QUIET_SECONDS = 0.2
+EXIT_STOPPED = 0
+EXIT_INVALID = 1
+EXIT_CANNOT_START = 1
 FINAL_DELIVERY_SECONDS = 2.0
-# The engine's state is saved at most this often, and never more often than
-# SAVE_COST_FACTOR times what the last save took, so saving a large state
-# takes a few percent of the time at most.
-SAVE_SECONDS = 2.0
-SAVE_COST_FACTOR = 30
 # A followed file is read ahead of the processor by at most this many events.
 MAX_READ_AHEAD = 20_000
-RETRY_SECONDS = 1.0
-LOOK_SECONDS = 2.0
-
-
-def load_rules(config: Config) -> RuleSet:
-    """The rule set the configuration names, with its extra brand handles."""
-    return load_ruleset([config.playbooks], brand=config.brand)
-
-
-class _PlaybookChanges(FileSystemEventHandler):
-    """Tells the daemon, from watchdog's thread, that a playbook file changed."""
-
-    def __init__(self, daemon: Daemon, loop: asyncio.AbstractEventLoop) -> None:
-        self.daemon = daemon
-        self.loop = loop
-
-    # Reading a playbook (as a reload does) opens and closes it: not a change.
-    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in self.CHANGES:
-            return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(str(p).endswith(".play") for p in paths) or event.is_directory:
-            self.loop.call_soon_threadsafe(self.daemon.request_reload, "file change")
 
 
 class Daemon:
@@ -88,25 +48,15 @@ class Daemon:
     def __init__(self, config: Config, ruleset: RuleSet) -> None:
         self.config = config
         self.store = Store(config.state)
-        self.ruleset = ruleset
-        self.engine = self._restored(ruleset)
-        self.processed = 0  # the last inbox seq the engine has taken in
-        self.unsaved = False
-        self.next_save = 0.0
-        self.broken = False
-        self.reload_failed = False
-        self.files_seen = self._files_seen()
-        self.metrics = DaemonCollector(self)
-        self.dead = DeadLetters(config.dead_letter, self._skipped)
+        self.health = Health()
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
-        self.reload_wanted = asyncio.Event()
-        self.reload_at = 0.0
-        self.reload_why = ""
+        self.metrics = DaemonCollector(self)
+        self.dead = DeadLetters(config.dead_letter, self._skipped)
         self.sinks = [Deliverer(sink, self.store, self._delivered) for sink in config.sinks]
         self.followers: list[FileFollower] = []
         self.stdin: StdinSource | None = None
-        self.http = None
+        self.http: EventsEndpoint | None = None
         for source in config.sources:
             if source.type == "file":
                 assert source.path is not None
@@ -124,24 +74,24 @@ class Daemon:
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
                 self.http = EventsEndpoint(source, self._accept_http, config.max_ahead)
+        self.processor = Processor(config, self.store, ruleset, self.sinks, self._sources_idle)
+        self.reloader = Reloader(config, self.processor, self.metrics)
 
-    def _restored(self, ruleset: RuleSet) -> Engine:
-        """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
-        saved = self.store.snapshot()
-        if saved is None:
-            return Engine(ruleset, lateness=self.config.lateness)
-        try:
-            return Engine.restore(ruleset, saved, lateness=self.config.lateness)
-        except Exception as exc:  # an unpickling error can be of any type
-            raise StateError(
-                f"{self.config.state}: cannot restore the saved engine state ({exc}); run the Playbook "
-                "that wrote it, or move the file away to start afresh (pending deadlines are then lost)"
-            ) from None
+    @property
+    def engine(self) -> Engine:
+        return self.processor.engine
 
-    # --- callbacks ---
+    @property
+    def events(self) -> int:
+        return self.processor.events
+
+    # --- what the parts tell each other ---
 
     def _room_to_read(self) -> bool:
-        return self.store.backlog(self.processed) < MAX_READ_AHEAD
+        return self.store.backlog(self.processor.processed) < MAX_READ_AHEAD
+
+    def _sources_idle(self) -> bool:
+        return all(f.idle for f in self.followers)
 
     def _skipped(self, source: str) -> None:
         self.metrics.skipped[source] += 1
@@ -153,214 +103,38 @@ class Daemon:
         self.store.accept("http", events)
         self.work.set()
 
-    def request_reload(self, why: str) -> None:
-        self.reload_at = time.monotonic() + RELOAD_QUIET_SECONDS
-        if why != "file change" or not self.reload_why:
-            self.reload_why = why
-        self.reload_wanted.set()
-        log.debug("reload requested", extra={"why": why})
-
-    def health(self) -> dict[str, Any]:
+    def status(self) -> dict[str, Any]:
+        """What `/healthz` shows; its status is "ok" unless a part is failing."""
         engine = self.engine
         return {
-            "status": "replaying after a failure" if self.broken else "ok",
+            "status": "failing" if self.health.failing else "ok",
+            "failing": dict(self.health.failing),
             "rules": len(engine.rules),
             "clock": format_time(engine.clock) if engine.clock is not None else None,
             "pending": engine.pending_deadlines,
-            "inbox": self.store.backlog(self.processed),
+            "inbox": self.store.backlog(self.processor.processed),
             "outbox": self.store.outbox_size(),
         }
-
-    # --- the processor ---
-
-    def _queue(self, actions: list[ActionRecord]) -> None:
-        if not actions:
-            return
-        self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
-        for sink in self.sinks:
-            sink.wakeup.set()
-
-    def process_waiting(self) -> int:
-        """Run one batch of stored events through the engine; how many there were."""
-        rows = self.store.waiting(self.processed, BATCH)
-        if not rows:
-            return 0
-        actions: list[ActionRecord] = []
-        process = self.engine.process
-        for _, data in rows:
-            actions.extend(process(parse_line(data)))
-        self.processed = rows[-1][0]
-        self.unsaved = True
-        self._queue(actions)
-        self.metrics.events += len(rows)
-        return len(rows)
-
-    def advance_clock(self) -> None:
-        """Move the clock on with the wall clock, firing what falls due."""
-        if self.engine.clock is None:
-            return
-        now = time.time_ns() // 1000 - self.config.lateness
-        if now <= self.engine.clock:
-            return
-        actions = self.engine.advance(now)
-        if actions:
-            self.unsaved = True
-            self._queue(actions)
-
-    def save(self, now: bool = False) -> None:
-        """Save the engine's state if it changed and a save is due (or `now`)."""
-        if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
-            return
-        started = time.monotonic()
-        self.store.save(self.processed, self.engine.snapshot())
-        self.processed = 0
-        self.unsaved = False
-        took = time.monotonic() - started
-        self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
-
-    def recover(self) -> None:
-        """Go back to the saved state: the events after it are replayed, their actions
-        queued again (the outbox takes each action once)."""
-        self.engine = self._restored(self.ruleset)
-        self.processed = 0
-        self.unsaved = False
-        self.broken = False
-
-    def _sources_idle(self) -> bool:
-        return all(f.idle for f in self.followers)
-
-    async def _process_loop(self) -> None:
-        failures = 0
-        while not self.stopping.is_set():
-            self.work.clear()
-            try:
-                if self.broken:
-                    self.recover()
-                while self.process_waiting():
-                    await asyncio.sleep(0)
-                if self._sources_idle() and not self.store.backlog(self.processed):
-                    self.advance_clock()
-                self.save()
-                failures = 0
-            except Exception:
-                # The engine may have taken in events whose actions were not stored.
-                self.broken = True
-                failures += 1
-                wait = backoff(failures, RETRY_SECONDS)
-                log.exception(
-                    "processing failed; replaying from the saved state",
-                    extra={"retry_in": wait, "failures": failures},
-                )
-                await asyncio.sleep(wait)
-                continue
-            try:
-                await asyncio.wait_for(self.work.wait(), TICK_SECONDS)
-            except TimeoutError:
-                pass
-
-    # --- reloads ---
-
-    def _files_seen(self) -> tuple[Any, ...]:
-        """What the playbook files look like on disk: path, inode, size and time of each."""
-        try:
-            files = find_playbooks([self.config.playbooks])
-            return tuple((f, s.st_ino, s.st_size, s.st_mtime_ns) for f in files for s in [os.stat(f)])
-        except (PlaybookPathError, OSError) as exc:
-            return (str(exc),)
-
-    async def _look_at_files(self) -> None:
-        """A change the watcher missed (a network file system, a folder swapped for
-        another by a deployment) is picked up within LOOK_SECONDS."""
-        while not self.stopping.is_set():
-            await asyncio.sleep(LOOK_SECONDS)
-            if not self.reload_wanted.is_set() and self._files_seen() != self.files_seen:
-                self.request_reload("file change")
-
-    async def _reload_loop(self) -> None:
-        while not self.stopping.is_set():
-            await self.reload_wanted.wait()
-            while (wait := self.reload_at - time.monotonic()) > 0:
-                await asyncio.sleep(wait)
-            self.reload_wanted.clear()
-            why, self.reload_why = self.reload_why, ""
-            try:
-                self.reload(why)
-            except Exception:
-                log.exception("reload failed; the running rules stay")
-
-    def reload(self, why: str = "SIGHUP") -> bool:
-        """Load and check the whole rule set; run it if it is valid."""
-        started = time.monotonic()
-        self.files_seen = self._files_seen()
-        try:
-            ruleset = load_rules(self.config)
-        except (PlaybookError, PlaybookPathError) as exc:
-            self.metrics.reloads["invalid"] += 1
-            self.reload_failed = True
-            if isinstance(exc, PlaybookError):
-                rendered = render_all(exc.diagnostics, exc.sources)
-                errors = [
-                    str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error
-                ]
-            else:
-                rendered = str(exc)
-                errors = [rendered]
-            log.error(
-                "reload refused: the playbooks are invalid; the running rules stay",
-                extra={"why": why, "errors": errors, "diagnostics": rendered},
-            )
-            return False
-        if ruleset.digest == self.ruleset.digest and why == "file change" and not self.reload_failed:
-            log.debug("playbooks unchanged; nothing to reload")
-            return True
-        self.ruleset = ruleset
-        if not self.broken:
-            self.engine.install(ruleset)
-            # The events before this point were run by the old rules: a replay must not run them by the new.
-            self.unsaved = True
-            self.save(now=True)
-        self.reload_failed = False
-        self.metrics.reloads["ok"] += 1
-        log.info(
-            "reloaded",
-            extra={
-                "why": why,
-                "rules": len(ruleset.rules),
-                "files": len(ruleset.files),
-                "ms": round((time.monotonic() - started) * 1000, 1),
-            },
-        )
-        return True
-
-    def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
-        path = self.config.playbooks
-        folder = path if os.path.isdir(path) else os.path.dirname(path)
-        handler = _PlaybookChanges(self, loop)
-        try:
-            observer = Observer()
-            observer.schedule(handler, folder, recursive=os.path.isdir(path))
-            observer.daemon = True
-            observer.start()
-        except OSError as exc:
-            # Out of inotify watches, say: look at the files every second instead.
-            log.warning(
-                "cannot watch the playbooks; polling them instead",
-                extra={"playbooks": path, "reason": str(exc)},
-            )
-            observer = PollingObserver(timeout=1)
-            observer.schedule(handler, folder, recursive=os.path.isdir(path))
-            observer.daemon = True
-            observer.start()
-        return observer
 
     # --- life cycle ---
 
     async def run(self) -> int:
+        """Start, serve until SIGTERM or SIGINT, then stop; the exit code."""
+        runner = await self._start()
+        if runner is None:
+            return EXIT_CANNOT_START
+        sources, workers, sinks = self._launch()
+        await self.stopping.wait()
+        await self._shut_down(runner, sources, workers, sinks)
+        return EXIT_STOPPED
+
+    async def _start(self) -> web.AppRunner | None:
+        """Listen, and handle signals; None (with the reason logged) when it cannot listen."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
-        loop.add_signal_handler(signal.SIGHUP, self.request_reload, "SIGHUP")
-        app = make_app(self.http, self.health, lambda: exposition(self.metrics))
+        loop.add_signal_handler(signal.SIGHUP, self.reloader.request, "SIGHUP")
+        app = make_app(self.http, self.status, lambda: exposition(self.metrics))
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         try:
@@ -372,8 +146,7 @@ class Daemon:
             )
             await runner.cleanup()
             self.store.close()
-            return 1
-        observer = self._watch(loop)
+            return None
         log.info(
             "started",
             extra={
@@ -381,41 +154,50 @@ class Daemon:
                 "rules": len(self.engine.rules),
                 "playbooks": self.config.playbooks,
                 "state": self.config.state,
-                "clock": self.health()["clock"],
+                "clock": self.status()["clock"],
                 "pending": self.engine.pending_deadlines,
             },
         )
-        tasks = [asyncio.create_task(f.run(self.stopping)) for f in self.followers]
+        return runner
+
+    def _launch(self) -> tuple[list[asyncio.Task[None]], list[asyncio.Task[None]], list[asyncio.Task[None]]]:
+        """Start the sources, the processor and reloader, and the sinks."""
+        sources = [asyncio.create_task(f.run(self.stopping, self.health)) for f in self.followers]
         if self.stdin is not None:
-            tasks.append(asyncio.create_task(self.stdin.run(self.stopping)))
-        sink_tasks = [asyncio.create_task(s.run(self.stopping)) for s in self.sinks]
+            sources.append(asyncio.create_task(self.stdin.run(self.stopping, self.health)))
         workers = [
-            asyncio.create_task(self._process_loop()),
-            asyncio.create_task(self._reload_loop()),
-            asyncio.create_task(self._look_at_files()),
+            asyncio.create_task(self.processor.run(self.stopping, self.work, self.health)),
+            asyncio.create_task(self.reloader.run(self.stopping)),
         ]
-        await self.stopping.wait()
-        # Stop taking events, finish the batch under way (a task only yields between
-        # batches), save the engine, then give the sinks a moment to deliver.
+        sinks = [asyncio.create_task(s.run(self.stopping, self.health)) for s in self.sinks]
+        return sources, workers, sinks
+
+    async def _shut_down(
+        self,
+        runner: web.AppRunner,
+        sources: list[asyncio.Task[None]],
+        workers: list[asyncio.Task[None]],
+        sinks: list[asyncio.Task[None]],
+    ) -> None:
+        """Stop taking events, finish the batch under way (a task only yields between
+        batches), save the engine, then give the sinks a moment to deliver."""
         await runner.cleanup()
-        for task in [*tasks, *workers]:
+        for task in [*sources, *workers]:
             task.cancel()
-        await asyncio.gather(*tasks, *workers, return_exceptions=True)
-        observer.stop()
+        await asyncio.gather(*sources, *workers, return_exceptions=True)
         try:
-            self.save(now=True)
+            self.processor.save(now=True)
         except Exception:
             log.exception("cannot save the engine's state; the events since the last save will be replayed")
         for sink in self.sinks:
             sink.wakeup.set()
-        _, late = await asyncio.wait(sink_tasks, timeout=FINAL_DELIVERY_SECONDS)
+        _, late = await asyncio.wait(sinks, timeout=FINAL_DELIVERY_SECONDS)
         for task in late:  # what is not delivered stays in the outbox
             task.cancel()
-        await asyncio.gather(*sink_tasks, return_exceptions=True)
+        await asyncio.gather(*sinks, return_exceptions=True)
         undelivered = self.store.outbox_size()
         self.store.close()
         log.info("stopped", extra={"pending": self.engine.pending_deadlines, "undelivered": undelivered})
-        return 0
 
     def _stop(self, sig: signal.Signals) -> None:
         log.info("stopping", extra={"signal": sig.name})
@@ -429,17 +211,17 @@ def run_daemon(config: Config) -> int:
     except PlaybookError as exc:
         sys.stderr.write(render_all(exc.diagnostics, exc.sources) + "\n")
         log.error("the playbooks are invalid; not starting")
-        return 1
+        return EXIT_INVALID
     except PlaybookPathError as exc:
         log.error("cannot load the playbooks", extra={"reason": str(exc)})
-        return 1
+        return EXIT_INVALID
 
     async def main() -> int:
         try:
             daemon = Daemon(config, ruleset)
         except StateError as exc:
             log.error("cannot start", extra={"reason": str(exc)})
-            return 1
+            return EXIT_CANNOT_START
         return await daemon.run()
 
     return asyncio.run(main())

@@ -20,7 +20,8 @@ from collections.abc import Callable
 import aiohttp
 
 from playbook.daemon.config import Sink
-from playbook.daemon.retry import backoff
+from playbook.daemon.health import Health
+from playbook.daemon.retry import backoff, retry
 from playbook.daemon.store import Delivery, Store
 
 log = logging.getLogger("playbook.daemon")
@@ -44,32 +45,21 @@ class Deliverer:
         self.wakeup = asyncio.Event()
         self.session: aiohttp.ClientSession | None = None
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
         """Deliver until `stopping`, then once more (the last actions stored at the stop)."""
         if self.sink.type == "webhook":
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        failures = 0
         try:
             while True:
                 self.wakeup.clear()
-                try:
-                    await self.drain()
-                    failures = 0
-                except Exception as exc:  # a full disk, a closed stdout: try again later
-                    failures += 1
-                    wait = backoff(failures, FIRST_RETRY_SECONDS)
-                    log.error(
-                        "cannot deliver; will retry",
-                        extra={
-                            "sink": self.sink.name,
-                            "reason": str(exc) or type(exc).__name__,
-                            "retry_in": wait,
-                        },
-                    )
-                    if stopping.is_set():
-                        return
-                    await asyncio.sleep(wait)
-                    continue
+                await retry(
+                    self.drain,
+                    part=f"sink {self.sink.name}",
+                    doing="deliver",
+                    first=FIRST_RETRY_SECONDS,
+                    health=health,
+                    stopping=stopping,
+                )
                 if stopping.is_set():
                     return
                 try:

@@ -14,10 +14,12 @@ import stat
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 import orjson
 
-from playbook.daemon.retry import backoff
+from playbook.daemon.health import Health
+from playbook.daemon.retry import retry
 from playbook.daemon.store import Position, Store
 from playbook.language.durations import format_duration
 from playbook.language.events import BadEvent, parse_line
@@ -25,6 +27,7 @@ from playbook.language.timestamps import MICROS
 
 log = logging.getLogger("playbook.daemon")
 POLL_SECONDS = 0.1
+RETRY_SECONDS = 0.2
 CHUNK_BYTES = 1 << 20
 
 
@@ -178,28 +181,28 @@ class FileFollower:
         )
         return True
 
-    async def run(self, stopping: asyncio.Event) -> None:
-        failures = 0
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
+        """Read the file until `stopping`; an unreadable file or a full disk is retried."""
+
+        async def poll() -> bool:
+            return self.poll()
+
         while not stopping.is_set():
-            wait = POLL_SECONDS
-            try:
-                busy = self.poll()
-                failures = 0
-            except Exception as exc:  # an unreadable file, a full disk: try again, less and less often
-                failures += 1
-                wait = backoff(failures + 1, POLL_SECONDS)
-                log.error(
-                    "cannot read the file; will retry",
-                    extra={"source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait},
-                )
-                busy = False
-            if not busy:
-                try:
-                    await asyncio.wait_for(stopping.wait(), wait)
-                except TimeoutError:
-                    pass
-            else:
+            busy = await retry(
+                poll,
+                part=self.name,
+                doing="read the file",
+                first=RETRY_SECONDS,
+                health=health,
+                stopping=stopping,
+            )
+            if busy:
                 await asyncio.sleep(0)
+                continue
+            try:
+                await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+            except TimeoutError:
+                pass
 
 
 class StdinSource:
@@ -221,7 +224,9 @@ class StdinSource:
         self.idle = True
         self.line = 0
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
+        """Store each line as it comes, until stdin closes or `stopping`; a line that
+        cannot be stored (a full disk) is held and tried again."""
         loop = asyncio.get_running_loop()
         mode = os.fstat(sys.stdin.fileno()).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
@@ -240,17 +245,19 @@ class StdinSource:
                 break
             self.line += 1
             events = split_events([raw], self.line, self.name, self.dead, self.max_ahead)
-            failures = 0
-            while events:
-                try:
-                    self.store.accept(self.name, events)
-                    self.wake()
-                    break
-                except Exception as exc:  # a full disk: hold the line and try again
-                    failures += 1
-                    wait = backoff(failures + 1, POLL_SECONDS)
-                    log.error(
-                        "cannot store an event; will retry",
-                        extra={"source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait},
-                    )
-                    await asyncio.sleep(wait)
+            if not events:
+                continue
+            stored = await retry(
+                partial(self._store, events),
+                part=self.name,
+                doing="store an event",
+                first=RETRY_SECONDS,
+                health=health,
+                stopping=stopping,
+            )
+            if stored:
+                self.wake()
+
+    async def _store(self, events: list[bytes]) -> bool:
+        self.store.accept(self.name, events)
+        return True

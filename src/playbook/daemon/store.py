@@ -18,7 +18,8 @@ delivery was under way when the daemon died is).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 SCHEMA_VERSION = 2
@@ -85,31 +86,35 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StateError(f"the state file was written by a newer Playbook (schema {version})")
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        db = self._write()
-        try:
+        with self._transaction() as db:
             script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + SCHEMA + INDEXES
             for statement in script.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self.db.close()
 
-    def _write(self) -> sqlite3.Connection:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back when it raises."""
         self.db.execute("BEGIN IMMEDIATE")
-        return self.db
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            # SQLite rolls some errors back by itself (a full disk, say): the error to
+            # report is that one, not that there is no transaction left to roll back.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     # --- sources ---
 
     def accept(self, source: str, events: Sequence[bytes], position: Position | None = None) -> None:
         """Store events from a source (and its new position) in one transaction."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany("INSERT INTO inbox (source, data) VALUES (?, ?)", [(source, e) for e in events])
             if position is not None:
                 db.execute(
@@ -118,10 +123,6 @@ class Store:
                     "identity = excluded.identity",
                     (source, position.offset, position.line, position.identity),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def position(self, source: str) -> Position | None:
         row = self.db.execute(
@@ -148,28 +149,18 @@ class Store:
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
         """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued
         again."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def save(self, processed_to: int, snapshot: bytes) -> None:
         """In one transaction: save the engine's state, which has processed the inbox up
         to `processed_to`; drop those events and the deliveries already made."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
             db.execute("DELETE FROM outbox WHERE delivered = 1")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # --- sinks ---
 
@@ -185,13 +176,8 @@ class Store:
         return [Delivery(seq, action_id, body, attempts) for seq, action_id, body, attempts, _ in rows]
 
     def delivered(self, seqs: Sequence[int]) -> None:
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany("UPDATE outbox SET delivered = 1 WHERE seq = ?", [(s,) for s in seqs])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def retry_later(self, seq: int, attempts: int, next_try: float) -> None:
         self.db.execute(

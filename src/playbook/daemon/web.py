@@ -87,7 +87,7 @@ def _error(status: int, message: str) -> web.Response:
 
 def make_app(
     events: EventsEndpoint | None,
-    health: Callable[[], dict[str, Any]],
+    status: Callable[[], dict[str, Any]],
     metrics: Callable[[], tuple[bytes, str]],
 ) -> web.Application:
     """The aiohttp application; `events` is None when there is no http source."""
@@ -95,7 +95,7 @@ def make_app(
     app = web.Application(client_max_size=largest + 1)
 
     async def healthz(_: web.Request) -> web.Response:
-        body = health()
+        body = status()
         return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
     async def metrics_page(_: web.Request) -> web.Response:
