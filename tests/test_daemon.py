@@ -8,6 +8,7 @@ import hmac
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -90,6 +91,38 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
             {"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
             "sources[0]: unknown key 'pth' (did you mean 'path'?)",
         ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "token": 12345}]},
+            """sources[0]: 'token' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "token": ["a", "b"]}]},
+            "sources[0]: 'token' must be a text, not ['a', 'b']",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "secret": 12345}]},
+            """sources[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {
+                "playbooks": "playbooks",
+                "sources": [{"type": "stdin"}],
+                "sinks": [{"type": "webhook", "url": "http://127.0.0.1:9/hook", "secret": 12345}],
+            },
+            """sinks[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {"playbooks": "playbooks", "state": "/dev/null/x/state.db", "sources": [{"type": "stdin"}]},
+            "'state': cannot create the folder /dev/null/x: Not a directory",
+        ),
+        (
+            {
+                "playbooks": "playbooks",
+                "sources": [{"type": "stdin"}],
+                "sinks": [{"type": "file", "path": "/dev/null/out/actions.jsonl"}],
+            },
+            "'sinks[0].path': cannot create the folder /dev/null/out: Not a directory",
+        ),
     ],
 )
 def test_a_bad_configuration_is_refused_naming_the_key(
@@ -106,6 +139,31 @@ def test_a_bad_configuration_is_refused_naming_the_key(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "playbooks: playbooks\nlateness: 1m\nsources: [{type: stdin}]\nlateness: 2m\n",
+            "dup.yaml:4: 'lateness' is given twice (first on line 2); keep one",
+        ),
+        (
+            "playbooks: playbooks\nsources:\n  - type: http\n    token: one\n    token: two\n",
+            "dup.yaml:5: 'token' is given twice (first on line 4); keep one",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_with_its_line(folder: Path, text: str, message: str) -> None:
+    (folder / "dup.yaml").write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "dup.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stderr) == (2, f"playbook: error: {message}\n")
 
 
 def test_environment_variables_fill_in_the_configuration(
@@ -149,6 +207,17 @@ def test_invalid_playbooks_at_start_exit_1_with_the_diagnostics(folder: Path) ->
     )
     assert result.returncode == 1
     assert "care.play:1:19: error: unknown action 'notfy'" in result.stderr
+
+
+def test_a_listen_address_in_use_is_refused_with_exit_2(folder: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = DaemonProcess(folder, {"listen": f"127.0.0.1:{port}"}).refused()
+    assert result.returncode == 2
+    [entry] = [json.loads(line) for line in result.stderr.splitlines() if '"cannot listen"' in line]
+    assert (entry["listen"], entry["reason"]) == (f"127.0.0.1:{port}", "Address already in use")
 
 
 # --- the HTTP source ---

@@ -111,7 +111,7 @@ def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> Non
         text=True,
         timeout=30,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot use the state file" in result.stderr
     assert "Traceback" not in result.stderr
     assert process.process is None
@@ -130,9 +130,73 @@ def test_engine_state_from_another_version_is_refused_clearly(folder: Path) -> N
         text=True,
         timeout=30,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot restore the saved engine state (saved engine state has version 999" in result.stderr
     assert "move the file away to start afresh" in result.stderr
+
+
+def test_a_state_file_that_cannot_be_created_is_refused_with_exit_2(folder: Path) -> None:
+    # sysfs takes no files, whoever asks: as a read-only mount does.
+    result = DaemonProcess(folder, {"state": "/sys/playbook-state.db"}).refused()
+    assert result.returncode == 2
+    assert "/sys/playbook-state.db: cannot use the state file: unable to open database file" in result.stderr
+
+
+def test_an_empty_state_file_is_refused_unless_told_to_start_afresh(folder: Path) -> None:
+    process = DaemonProcess(folder)
+    (folder / "state").mkdir()
+    (folder / "state" / "state.db").write_bytes(b"")
+    result = process.refused()
+    assert result.returncode == 2
+    assert (
+        f"{folder}/state/state.db: the state file is empty (0 bytes), so the pending deadlines"
+        in result.stderr
+    )
+    assert "start with 'playbook run --fresh' to begin with no state" in result.stderr
+    try:
+        process.start(args=("--fresh",))
+        assert "starting afresh (--fresh): the state file held no state" in process.log()
+        assert process.post(mention("b1", "it is broken"))[0] == 202
+        wait_for(lambda: process.health()["pending"] == 1, what="the deadline")
+        assert process.stop() == 0
+        process.start()  # the state now holds a deadline: no --fresh needed, nothing said
+        assert process.health()["pending"] == 1
+        assert process.log().count("starting afresh") == 1
+    finally:
+        process.close()
+
+
+def test_a_state_file_copied_without_its_wal_is_refused(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post([mention(f"b{i}", "it is broken") for i in range(5)])[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 5, what="the deadlines")
+    state = folder / "state" / "state.db"
+    copy = state.read_bytes()  # as a backup that copies the one file would
+    daemon.kill()
+    for path in folder.glob("state/state.db*"):
+        path.unlink()
+    state.write_bytes(copy)
+    result = daemon.refused()
+    assert result.returncode == 2
+    assert "the state file holds no tables, so the pending deadlines" in result.stderr
+    assert "a copy made without its -wal file looks like this" in result.stderr
+
+
+def test_a_damaged_state_file_is_refused_at_start(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("b1", "it is broken"))[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline")
+    assert daemon.stop() == 0
+    state = folder / "state" / "state.db"
+    with sqlite3.connect(state) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        inbox = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'inbox'").fetchone()[0]
+    db.close()
+    with state.open("r+b") as handle:  # one page of the table new events go to, overwritten
+        handle.seek((inbox - 1) * page_size)
+        handle.write(b"\xa5" * page_size)
+    result = daemon.refused()
+    assert result.returncode == 2
+    assert f"{state}: the state file is damaged (" in result.stderr
+    assert "restore it from a backup, or move it away with its -wal and -shm files" in result.stderr
 
 
 def test_a_state_file_of_the_first_daemon_is_taken_over(tmp_path: Path) -> None:

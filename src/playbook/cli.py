@@ -108,7 +108,8 @@ examples:
   curl -H "Authorization: Bearer $PLAYBOOK_TOKEN" --data-binary @events.jsonl \\
        http://127.0.0.1:8787/events
 
-exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 bad configuration
+exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 a configuration,
+state file or listen address that cannot be used
 """
 
 
@@ -200,6 +201,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the configuration file (default: playbook.yaml)",
     )
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start with no state when the state file is empty or incomplete (its pending "
+        "deadlines are lost); a state file that holds state is used as always",
+    )
     return parser
 
 
@@ -225,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "test":
             return _test(args.paths)
         if args.command == "run":
-            return _run(args.config)
+            return _run(args.config, args.fresh)
         return _dry_run(parser, args)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other tools do.
@@ -329,7 +336,7 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(config_path: str) -> int:
+def _run(config_path: str, fresh: bool) -> int:
     from playbook.daemon.config import ConfigError, load_config
     from playbook.daemon.logs import setup_logging
     from playbook.daemon.service import run_daemon
@@ -340,7 +347,7 @@ def _run(config_path: str) -> int:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     setup_logging()
-    return run_daemon(config)
+    return run_daemon(config, fresh)
 
 
 def _test(paths: list[str]) -> int:

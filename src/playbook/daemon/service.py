@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -36,7 +37,7 @@ from playbook.runtime.engine import Engine
 log = logging.getLogger("playbook.daemon")
 EXIT_STOPPED = 0
 EXIT_INVALID = 1
-EXIT_CANNOT_START = 1
+EXIT_CANNOT_START = 2  # a configuration, state file or listen address that cannot be used
 FINAL_DELIVERY_SECONDS = 2.0
 # A followed file is read ahead of the processor by at most this many events.
 MAX_READ_AHEAD = 20_000
@@ -45,9 +46,9 @@ MAX_READ_AHEAD = 20_000
 class Daemon:
     """The running engine, its store, sources, sinks and HTTP side."""
 
-    def __init__(self, config: Config, ruleset: RuleSet) -> None:
+    def __init__(self, config: Config, ruleset: RuleSet, fresh: bool = False) -> None:
         self.config = config
-        self.store = Store(config.state)
+        self.store = Store(config.state, fresh=fresh)
         self.health = Health()
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
@@ -137,20 +138,19 @@ class Daemon:
         app = make_app(self.http, self.status, lambda: exposition(self.metrics))
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
+        listen = f"{self.config.host}:{self.config.port}"
         try:
             await web.TCPSite(runner, self.config.host, self.config.port).start()
         except OSError as exc:
-            log.error(
-                "cannot listen",
-                extra={"listen": f"{self.config.host}:{self.config.port}", "reason": exc.strerror},
-            )
+            why = os.strerror(exc.errno) if exc.errno else str(exc)
+            log.error("cannot listen", extra={"listen": listen, "reason": why})
             await runner.cleanup()
             self.store.close()
             return None
         log.info(
             "started",
             extra={
-                "listen": f"{self.config.host}:{self.config.port}",
+                "listen": listen,
                 "rules": len(self.engine.rules),
                 "playbooks": self.config.playbooks,
                 "state": self.config.state,
@@ -158,6 +158,10 @@ class Daemon:
                 "pending": self.engine.pending_deadlines,
             },
         )
+        if self.store.emptied:
+            log.warning(
+                "starting afresh (--fresh): the state file held no state", extra={"state": self.config.state}
+            )
         return runner
 
     def _launch(self) -> tuple[list[asyncio.Task[None]], list[asyncio.Task[None]], list[asyncio.Task[None]]]:
@@ -204,8 +208,9 @@ class Daemon:
         self.stopping.set()
 
 
-def run_daemon(config: Config) -> int:
-    """Run until SIGTERM or SIGINT; the exit code."""
+def run_daemon(config: Config, fresh: bool = False) -> int:
+    """Run until SIGTERM or SIGINT; the exit code. `fresh`: start with no state when
+    the state file holds none (it is refused otherwise)."""
     try:
         ruleset = load_rules(config)
     except PlaybookError as exc:
@@ -214,11 +219,11 @@ def run_daemon(config: Config) -> int:
         return EXIT_INVALID
     except PlaybookPathError as exc:
         log.error("cannot load the playbooks", extra={"reason": str(exc)})
-        return EXIT_INVALID
+        return EXIT_CANNOT_START
 
     async def main() -> int:
         try:
-            daemon = Daemon(config, ruleset)
+            daemon = Daemon(config, ruleset, fresh)
         except StateError as exc:
             log.error("cannot start", extra={"reason": str(exc)})
             return EXIT_CANNOT_START

@@ -17,6 +17,7 @@ delivery was under way when the daemon died is).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -70,16 +71,50 @@ class Delivery:
 
 
 class Store:
-    """The SQLite file; every method is one transaction."""
+    """The SQLite file; every method is one transaction.
 
-    def __init__(self, path: str) -> None:
+    A file that does not exist yet is a fresh start. One that exists must be
+    whole: a damaged file is refused, and so is one that holds no state (empty,
+    or copied without its -wal file, where the state was) unless `fresh` says to
+    start with no state; `emptied` then tells that it held none.
+    """
+
+    def __init__(self, path: str, fresh: bool = False) -> None:
+        existed = os.path.exists(path)
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
+
+    def _check(self, path: str, fresh: bool) -> bool:
+        """Whether the existing file holds no state; StateError when it is damaged, or
+        holds no state and `fresh` was not given."""
+        try:
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_CORRUPT:
+                raise
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise StateError(
+                f"{path}: the state file is damaged ({'; '.join(problems)}); restore it from a backup, "
+                "or move it away with its -wal and -shm files to start afresh (its pending deadlines are "
+                "then lost)"
+            )
+        if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return False
+        if not fresh:
+            what = "is empty (0 bytes)" if os.path.getsize(path) == 0 else "holds no tables"
+            raise StateError(
+                f"{path}: the state file {what}, so the pending deadlines, file positions and undelivered "
+                "actions it should hold are missing (a copy made without its -wal file looks like this); "
+                "restore it with its -wal file, or start with 'playbook run --fresh' to begin with no state"
+            )
+        return True
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
