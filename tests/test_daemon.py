@@ -182,13 +182,13 @@ def test_environment_variables_fill_in_the_configuration(
 @pytest.mark.parametrize(
     ("line", "limit"),
     [
-        ("", None),
+        ("", 3600 * 1_000_000),
         ("max_ahead: off\n", None),
         ("max_ahead: 'off'\n", None),
         ("max_ahead: 90m\n", 90 * 60 * 1_000_000),
     ],
 )
-def test_max_ahead_is_off_unless_set(folder: Path, line: str, limit: int | None) -> None:
+def test_max_ahead_is_an_hour_unless_set(folder: Path, line: str, limit: int | None) -> None:
     (folder / "ahead.yaml").write_text(
         f"playbooks: playbooks\n{line}sources: [{{type: stdin}}]\n", encoding="utf-8"
     )
@@ -256,8 +256,36 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     )
 
 
-def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> None:
+def test_an_event_from_the_future_is_refused_by_default_logged_and_counted(folder: Path) -> None:
     process = DaemonProcess(folder).start()
+    try:
+        assert process.post(mention("m1", "it is broken"))[0] == 202
+        # Three days ahead (a wrong year, a wrong zone upstream): it would fire the deadline at once.
+        status, answer = process.post(mention("m2", "hello", offset=3 * 86400))
+        assert status == 400
+        assert answer["error"].startswith("line 1: 'time' is 2d23h59m")
+        assert (
+            "ahead of the wall clock (max_ahead is 1h); nothing of this request was stored" in answer["error"]
+        )
+        refused = [
+            e for e in process.logged() if e["msg"] == "refused a request: an event is dated too far ahead"
+        ]
+        assert [(e["level"], e["source"]) for e in refused] == [("warning", "http")]
+        assert b'playbook_events_ahead_total{source="http"} 1.0' in process.get("/metrics")[1]
+        time.sleep(1)
+        assert by_rule(process.actions(), "Escalate") == []
+        assert process.health()["clock"] < now_iso(60)
+        assert process.stop() == 0
+        process.start()
+        assert process.health()["clock"] < now_iso(60)
+        fired = wait_for(lambda: by_rule(process.actions(), "Escalate"), what="the escalation, on time")
+        assert [a["event"] for a in fired] == ["m1"]
+    finally:
+        process.close()
+
+
+def test_with_max_ahead_off_an_event_from_the_future_moves_the_clock(folder: Path) -> None:
+    process = DaemonProcess(folder, {"max_ahead": "off"}).start()
     try:
         assert process.post(mention("m1", "it is broken"))[0] == 202
         # Three hours on in event time, the three-second deadline is long past.
@@ -265,6 +293,16 @@ def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> No
         fired = wait_for(process.actions, what="the escalation")
         assert [(a["rule"], a["event"]) for a in fired] == [("Escalate", "m1")]
         assert process.health()["clock"] > now_iso(2 * 3600)
+        assert process.stop() == 0
+        # Started again with the limit, it says that the clock it saved is ahead.
+        process.config.pop("max_ahead")
+        (folder / "daemon.yaml").write_text(json.dumps(process.config), encoding="utf-8")
+        process.start()
+        warned = [
+            e for e in process.logged() if e["msg"].startswith("the saved clock is ahead of the wall clock")
+        ]
+        assert len(warned) == 1
+        assert warned[0]["ahead"].startswith("2h59m")
     finally:
         process.close()
 
@@ -290,6 +328,9 @@ def test_with_max_ahead_an_event_from_the_future_is_refused_and_set_aside(folder
             "ahead of the wall clock (max_ahead is 1h); nothing of this request was stored"
         )
         wait_for(lambda: [a["event"] for a in process.actions()] == ["f2"], what="the event from now")
+        _, metrics = process.get("/metrics")
+        assert f'playbook_events_ahead_total{{source="file:{feed}"}} 1.0'.encode() in metrics
+        assert b'playbook_events_ahead_total{source="http"} 1.0' in metrics
         dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"))
         assert dead["line"] == 1
         assert re.fullmatch(

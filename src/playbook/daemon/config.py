@@ -17,6 +17,7 @@ from playbook.language.timestamps import MICROS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_AHEAD = "1h"
 TOP_KEYS = (
     "playbooks",
     "brand",
@@ -201,9 +202,9 @@ def load_config(path: str) -> Config:
     if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
         raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
     lateness = _duration(data, "lateness", "0s", prefix)
-    # Off unless set; YAML reads a bare `off` as false.
-    off = data.get("max_ahead", "off") in (False, "off")
-    max_ahead = None if off else _duration(data, "max_ahead", "off", prefix)
+    # YAML reads a bare `off` as false.
+    off = data.get("max_ahead", DEFAULT_MAX_AHEAD) in (False, "off")
+    max_ahead = None if off else _duration(data, "max_ahead", DEFAULT_MAX_AHEAD, prefix)
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):

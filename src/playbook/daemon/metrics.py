@@ -36,6 +36,7 @@ class DaemonCollector:
     def __init__(self, daemon: Watched) -> None:
         self.daemon = daemon
         self.skipped: Counter[str] = Counter()
+        self.ahead: Counter[str] = Counter()
         self.reloads: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()
 
@@ -66,6 +67,14 @@ class DaemonCollector:
         for source, count in sorted(self.skipped.items()):
             skipped.add_metric([source], count)
         yield skipped
+        ahead = CounterMetricFamily(
+            "playbook_events_ahead",
+            "Events refused for being dated more than max_ahead ahead of the wall clock, by source",
+            labels=["source"],
+        )
+        for source, count in sorted(self.ahead.items()):
+            ahead.add_metric([source], count)
+        yield ahead
         delivered = CounterMetricFamily("playbook_delivered", "Actions delivered, by sink", labels=["sink"])
         for sink, count in sorted(self.delivered.items()):
             delivered.add_metric([sink], count)

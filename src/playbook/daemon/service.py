@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from typing import Any
 
 from aiohttp import web
@@ -26,11 +27,13 @@ from playbook.daemon.metrics import DaemonCollector, exposition
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.sinks import Deliverer
-from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource
+from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource, TooFarAhead
 from playbook.daemon.store import StateError, Store
 from playbook.daemon.web import EventsEndpoint, make_app
 from playbook.language.diagnostics import PlaybookError, render_all
-from playbook.language.timestamps import format_time
+from playbook.language.durations import format_duration
+from playbook.language.events import BadEvent
+from playbook.language.timestamps import MICROS, format_time
 from playbook.loader import PlaybookPathError
 from playbook.runtime.engine import Engine
 
@@ -74,7 +77,7 @@ class Daemon:
             elif source.type == "stdin":
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
-                self.http = EventsEndpoint(source, self._accept_http, config.max_ahead)
+                self.http = EventsEndpoint(source, self._accept_http, config.max_ahead, self._ahead)
         self.processor = Processor(config, self.store, ruleset, self.sinks, self._sources_idle)
         self.reloader = Reloader(config, self.processor, self.metrics)
 
@@ -94,8 +97,13 @@ class Daemon:
     def _sources_idle(self) -> bool:
         return all(f.idle for f in self.followers)
 
-    def _skipped(self, source: str) -> None:
+    def _skipped(self, source: str, problem: BadEvent) -> None:
         self.metrics.skipped[source] += 1
+        if isinstance(problem, TooFarAhead):
+            self._ahead(source)
+
+    def _ahead(self, source: str) -> None:
+        self.metrics.ahead[source] += 1
 
     def _delivered(self, sink: str, count: int) -> None:
         self.metrics.delivered[sink] += count
@@ -158,11 +166,24 @@ class Daemon:
                 "pending": self.engine.pending_deadlines,
             },
         )
+        self._warn_about_the_state()
+        return runner
+
+    def _warn_about_the_state(self) -> None:
         if self.store.emptied:
             log.warning(
                 "starting afresh (--fresh): the state file held no state", extra={"state": self.config.state}
             )
-        return runner
+        clock, max_ahead = self.engine.clock, self.config.max_ahead
+        if clock is None or max_ahead is None:
+            return
+        ahead = clock - time.time_ns() // 1000
+        if ahead > max_ahead:
+            log.warning(
+                "the saved clock is ahead of the wall clock: deadlines before it have fired, and it "
+                "stands still until the wall clock reaches it",
+                extra={"clock": format_time(clock), "ahead": format_duration(ahead // MICROS)},
+            )
 
     def _launch(self) -> tuple[list[asyncio.Task[None]], list[asyncio.Task[None]], list[asyncio.Task[None]]]:
         """Start the sources, the processor and reloader, and the sinks."""

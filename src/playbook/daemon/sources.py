@@ -31,14 +31,19 @@ RETRY_SECONDS = 0.2
 CHUNK_BYTES = 1 << 20
 
 
+class TooFarAhead(BadEvent):
+    """An event dated more than `max_ahead` ahead of the wall clock."""
+
+
 class DeadLetters:
     """Appends input that is not an event, with why, to the dead-letter file."""
 
-    def __init__(self, path: str, on_skip: Callable[[str], None]) -> None:
+    def __init__(self, path: str, on_skip: Callable[[str, BadEvent], None]) -> None:
         self.path = path
         self.on_skip = on_skip
 
-    def add(self, source: str, line: int, reason: str, raw: bytes) -> None:
+    def add(self, source: str, line: int, problem: BadEvent, raw: bytes) -> None:
+        reason = str(problem)
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "source": source,
@@ -46,7 +51,7 @@ class DeadLetters:
             "reason": reason,
             "raw": raw.decode("utf-8", errors="replace"),
         }
-        self.on_skip(source)
+        self.on_skip(source, problem)
         log.warning("skipped input", extra={"source": source, "line": line, "reason": reason})
         try:
             with open(self.path, "ab") as handle:
@@ -59,19 +64,19 @@ class DeadLetters:
 
 
 def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
-    """BadEvent unless `raw` is an event, at most `max_ahead` microseconds ahead
-    of the wall clock when a limit is set.
+    """BadEvent unless `raw` is an event; TooFarAhead when it is dated more than
+    `max_ahead` microseconds ahead of the wall clock (None: no limit).
 
-    An event from the future (a wrong zone upstream, a typo in the year) moves
-    the clock on and fires every deadline before it at once; a manager whose
-    feed can do that sets `max_ahead` so that such an event is set aside.
+    An event from the future (a wrong zone upstream, a typo in the year) would
+    move the clock on and fire every deadline before it at once, so it is set
+    aside; a replay dated ahead on purpose runs with `max_ahead: off`.
     """
     event = parse_line(raw, number)
     if max_ahead is None:
         return
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
-        raise BadEvent(
+        raise TooFarAhead(
             f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
             f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})"
         )
@@ -90,7 +95,7 @@ def split_events(
         try:
             check_event(raw, number, max_ahead)
         except BadEvent as exc:
-            dead.add(source, number, str(exc), raw)
+            dead.add(source, number, exc, raw)
             continue
         events.append(raw.strip())
     return events
@@ -175,7 +180,7 @@ class FileFollower:
             else:
                 self.idle = True
                 return False
-        self.dead.add(self.name, position.line + 1, f"line longer than {CHUNK_BYTES} bytes", b"")
+        self.dead.add(self.name, position.line + 1, BadEvent(f"line longer than {CHUNK_BYTES} bytes"), b"")
         self.store.accept(
             self.name, [], Position(position.offset + skipped, position.line + 1, position.identity)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,8 +12,10 @@ from aiohttp import web
 
 from playbook.daemon.config import Source
 from playbook.daemon.sinks import signature
-from playbook.daemon.sources import check_event
+from playbook.daemon.sources import TooFarAhead, check_event
 from playbook.language.events import BadEvent
+
+log = logging.getLogger("playbook.daemon")
 
 
 def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
@@ -36,7 +39,7 @@ def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
         try:
             check_event(raw, number, max_ahead)
         except BadEvent as exc:
-            raise BadEvent(f"line {number}: {exc}") from None
+            raise type(exc)(f"line {number}: {exc}") from None
         events.append(raw.strip())
     return events
 
@@ -44,10 +47,17 @@ def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
 class EventsEndpoint:
     """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
 
-    def __init__(self, source: Source, accept: Callable[[list[bytes]], None], max_ahead: int | None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        accept: Callable[[list[bytes]], None],
+        max_ahead: int | None,
+        on_ahead: Callable[[str], None],
+    ) -> None:
         self.source = source
-        self.max_ahead = max_ahead
         self.accept = accept
+        self.max_ahead = max_ahead
+        self.on_ahead = on_ahead
 
     def _token_ok(self, request: web.Request) -> bool:
         scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
@@ -76,6 +86,12 @@ class EventsEndpoint:
         try:
             events = parse_body(bytes(body), self.max_ahead)
         except BadEvent as exc:
+            if isinstance(exc, TooFarAhead):
+                self.on_ahead("http")
+                log.warning(
+                    "refused a request: an event is dated too far ahead",
+                    extra={"source": "http", "reason": str(exc)},
+                )
             return _error(400, f"{exc}; nothing of this request was stored")
         self.accept(events)
         return web.json_response({"accepted": len(events)}, status=202)
