@@ -354,6 +354,47 @@ def test_a_signed_request_is_accepted(folder: Path) -> None:
         process.close()
 
 
+def timestamped(secret: bytes, body: bytes, timestamp: int) -> dict[str, str]:
+    signed = str(timestamp).encode() + b"." + body
+    return {
+        "X-Playbook-Timestamp": str(timestamp),
+        "X-Playbook-Signature": "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest(),
+    }
+
+
+def test_a_signature_with_a_timestamp_covers_it_and_an_old_one_is_refused(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "http", "secret": "hush"}]}).start()
+    try:
+        body = json.dumps(mention("m1", "fire")).encode()
+        now = int(time.time())
+        assert process.post(body, token=None, headers=timestamped(b"hush", body, now))[0] == 202
+        # A request captured ten minutes ago and sent again, its signature still right.
+        status, answer = process.post(body, token=None, headers=timestamped(b"hush", body, now - 600))
+        assert status == 401
+        assert answer["error"].startswith(
+            "X-Playbook-Timestamp is more than 5 minutes from the server's clock"
+        )
+        assert process.post(body, token=None, headers=timestamped(b"hush", body, now + 600))[0] == 401
+        # The timestamp is part of what is signed: another one breaks the signature.
+        moved = {**timestamped(b"hush", body, now), "X-Playbook-Timestamp": str(now - 1)}
+        status, answer = process.post(body, token=None, headers=moved)
+        assert (status, answer["error"]) == (401, "the signature does not match the timestamp and the body")
+        # A signature of the body alone does not do with a timestamp.
+        alone = "sha256=" + hmac.new(b"hush", body, hashlib.sha256).hexdigest()
+        headers = {"X-Playbook-Timestamp": str(now), "X-Playbook-Signature": alone}
+        assert process.post(body, token=None, headers=headers)[0] == 401
+        headers = {**timestamped(b"hush", body, now), "X-Playbook-Timestamp": "yesterday"}
+        status, answer = process.post(body, token=None, headers=headers)
+        assert (status, answer["error"]) == (
+            401,
+            "X-Playbook-Timestamp must be Unix seconds, not 'yesterday'",
+        )
+        wait_for(process.actions, what="the alert")
+        assert [a["event"] for a in process.actions()] == ["m1"]
+    finally:
+        process.close()
+
+
 # --- deadlines across reloads and crashes ---
 
 
@@ -503,6 +544,7 @@ class _Receiver(BaseHTTPRequestHandler):
     refuse = True
     bodies: list[dict[str, Any]] = []
     signatures: list[tuple[str, str]] = []
+    timestamps: list[int] = []
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -510,8 +552,11 @@ class _Receiver(BaseHTTPRequestHandler):
             self.send_response(503)
         else:
             type(self).bodies.append(json.loads(body))
-            expected = "sha256=" + hmac.new(b"hook", body, hashlib.sha256).hexdigest()
+            timestamp = self.headers.get("X-Playbook-Timestamp", "")
+            signed = timestamp.encode() + b"." + body
+            expected = "sha256=" + hmac.new(b"hook", signed, hashlib.sha256).hexdigest()
             type(self).signatures.append((self.headers.get("X-Playbook-Signature", ""), expected))
+            type(self).timestamps.append(int(timestamp or 0))
             self.send_response(200)
         self.end_headers()
 
@@ -521,7 +566,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> None:
     port = free_port()
-    _Receiver.refuse, _Receiver.bodies, _Receiver.signatures = True, [], []
+    _Receiver.refuse, _Receiver.bodies, _Receiver.signatures, _Receiver.timestamps = True, [], [], []
     server = ThreadingHTTPServer(("127.0.0.1", port), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     process = DaemonProcess(
@@ -544,6 +589,7 @@ def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> N
         wait_for(lambda: len(_Receiver.bodies) == 5, timeout=15, what="the webhook to get every action")
         assert [b["event"] for b in _Receiver.bodies] == [f"m{i}" for i in range(5)]
         assert all(sent == expected for sent, expected in _Receiver.signatures)
+        assert all(abs(time.time() - t) < 60 for t in _Receiver.timestamps), "signed when sent"
         assert process.stop() == 0
     finally:
         process.close()

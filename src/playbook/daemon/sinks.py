@@ -3,14 +3,13 @@
 A delivery is removed from the outbox only after the sink took it, so an
 action is delivered at least once; after a crash it may come twice, with the
 same `id`. A webhook that fails is retried with exponential backoff and
-holds back the actions behind it, so a receiver sees them in order.
+holds back the actions behind it, so a receiver sees them in order; its
+requests are signed with a timestamp (signing.py) when it has a secret.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import os
 import sys
@@ -22,17 +21,13 @@ import aiohttp
 from playbook.daemon.config import Sink
 from playbook.daemon.health import Health
 from playbook.daemon.retry import backoff, retry
+from playbook.daemon.signing import signed_headers
 from playbook.daemon.store import Delivery, Store
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 200
 FIRST_RETRY_SECONDS = 0.5
 IDLE_SECONDS = 0.2
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The `X-Playbook-Signature` header value for a body: `sha256=HEX`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class Deliverer:
@@ -105,7 +100,7 @@ class Deliverer:
         assert self.session is not None and self.sink.url is not None
         headers = {"Content-Type": "application/json", "X-Playbook-Action": delivery.action_id}
         if self.sink.secret:
-            headers["X-Playbook-Signature"] = signature(self.sink.secret, delivery.body)
+            headers.update(signed_headers(self.sink.secret, delivery.body, time.time()))
         try:
             async with self.session.post(self.sink.url, data=delivery.body, headers=headers) as response:
                 if 200 <= response.status < 300:

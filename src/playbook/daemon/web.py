@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ import orjson
 from aiohttp import web
 
 from playbook.daemon.config import Source
-from playbook.daemon.sinks import signature
+from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
 from playbook.daemon.sources import TooFarAhead, check_event
 from playbook.language.events import BadEvent
 
@@ -67,9 +68,9 @@ class EventsEndpoint:
 
     async def __call__(self, request: web.Request) -> web.Response:
         token_ok = self._token_ok(request)
-        signed = request.headers.get("X-Playbook-Signature")
+        signed = request.headers.get(SIGNATURE)
         if not token_ok and not (signed and self.source.secret):
-            return _error(401, "send Authorization: Bearer TOKEN or X-Playbook-Signature: sha256=HEX")
+            return _error(401, f"send Authorization: Bearer TOKEN or {SIGNATURE}: sha256=HEX")
         limit = self.source.max_bytes
         if request.content_length is not None and request.content_length > limit:
             return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
@@ -80,9 +81,11 @@ class EventsEndpoint:
                 return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
         if not token_ok:
             assert self.source.secret is not None and signed is not None
-            expected = signature(self.source.secret, bytes(body)).encode()
-            if not hmac.compare_digest(signed.strip().lower().encode(errors="replace"), expected):
-                return _error(401, "the signature does not match the body")
+            refused = check_signature(
+                self.source.secret, bytes(body), signed, request.headers.get(TIMESTAMP), time.time()
+            )
+            if refused:
+                return _error(401, refused)
         try:
             events = parse_body(bytes(body), self.max_ahead)
         except BadEvent as exc:
