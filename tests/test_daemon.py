@@ -112,6 +112,10 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
             """sinks[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
         ),
         (
+            {"playbooks": "playbooks", "request_timeout": "0s", "sources": [{"type": "stdin"}]},
+            "'request_timeout' must be at least 1s",
+        ),
+        (
             {"playbooks": "playbooks", "state": "/dev/null/x/state.db", "sources": [{"type": "stdin"}]},
             "'state': cannot create the folder /dev/null/x: Not a directory",
         ),

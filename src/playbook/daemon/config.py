@@ -18,6 +18,7 @@ from playbook.language.timestamps import MICROS
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_AHEAD = "1h"
+DEFAULT_REQUEST_TIMEOUT = "10s"
 TOP_KEYS = (
     "playbooks",
     "brand",
@@ -26,6 +27,7 @@ TOP_KEYS = (
     "max_ahead",
     "dead_letter",
     "listen",
+    "request_timeout",
     "sources",
     "sinks",
 )
@@ -84,6 +86,7 @@ class Config:
     dead_letter: str
     host: str
     port: int
+    request_timeout: float
     sources: list[Source] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
 
@@ -205,6 +208,9 @@ def load_config(path: str) -> Config:
     # YAML reads a bare `off` as false.
     off = data.get("max_ahead", DEFAULT_MAX_AHEAD) in (False, "off")
     max_ahead = None if off else _duration(data, "max_ahead", DEFAULT_MAX_AHEAD, prefix)
+    request_timeout = _duration(data, "request_timeout", DEFAULT_REQUEST_TIMEOUT, prefix) / MICROS
+    if request_timeout < 1:
+        raise ConfigError(f"{prefix}'request_timeout' must be at least 1s")
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):
@@ -221,6 +227,7 @@ def load_config(path: str) -> Config:
         dead_letter=where_is(_text(data, "dead_letter", prefix) or ".playbook/dead-letter.jsonl"),
         host=host,
         port=int(port_text),
+        request_timeout=request_timeout,
     )
     config.sources = _sources(data.get("sources"), prefix, where_is)
     config.sinks = _sinks(data.get("sinks", [{"type": "stdout"}]), prefix, where_is)

@@ -22,7 +22,9 @@ from aiohttp import web
 
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
+from playbook.daemon.connections import ConnectionGuard, connection_limit
 from playbook.daemon.health import Health
+from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
@@ -77,9 +79,12 @@ class Daemon:
             elif source.type == "stdin":
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
-                self.http = EventsEndpoint(source, self._accept_http, config.max_ahead, self._ahead)
+                self.http = EventsEndpoint(
+                    source, self._accept_http, config.max_ahead, config.request_timeout, self._ahead
+                )
         self.processor = Processor(config, self.store, ruleset, self.sinks, self._sources_idle)
         self.reloader = Reloader(config, self.processor, self.metrics)
+        self.guard = ConnectionGuard(config.request_timeout, connection_limit())
 
     @property
     def engine(self) -> Engine:
@@ -140,15 +145,17 @@ class Daemon:
     async def _start(self) -> web.AppRunner | None:
         """Listen, and handle signals; None (with the reason logged) when it cannot listen."""
         loop = asyncio.get_running_loop()
+        quiet_loop_errors(loop, log)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reloader.request, "SIGHUP")
-        app = make_app(self.http, self.status, lambda: exposition(self.metrics))
+        app = make_app(self.http, self.status, lambda: exposition(self.metrics), self.guard.middleware())
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         listen = f"{self.config.host}:{self.config.port}"
         try:
-            await web.TCPSite(runner, self.config.host, self.config.port).start()
+            assert runner.server is not None
+            await self.guard.listen(runner.server, self.config.host, self.config.port)
         except OSError as exc:
             why = os.strerror(exc.errno) if exc.errno else str(exc)
             log.error("cannot listen", extra={"listen": listen, "reason": why})
@@ -164,6 +171,7 @@ class Daemon:
                 "state": self.config.state,
                 "clock": self.status()["clock"],
                 "pending": self.engine.pending_deadlines,
+                "connections": self.guard.limit,
             },
         )
         self._warn_about_the_state()
@@ -206,6 +214,7 @@ class Daemon:
     ) -> None:
         """Stop taking events, finish the batch under way (a task only yields between
         batches), save the engine, then give the sinks a moment to deliver."""
+        await self.guard.close()
         await runner.cleanup()
         for task in [*sources, *workers]:
             task.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from playbook.daemon.config import Source
 from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
@@ -46,18 +48,20 @@ def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
 
 
 class EventsEndpoint:
-    """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
+    """`POST /events`: authenticated, size- and time-limited, all-or-nothing, 202 once stored."""
 
     def __init__(
         self,
         source: Source,
         accept: Callable[[list[bytes]], None],
         max_ahead: int | None,
+        timeout: float,
         on_ahead: Callable[[str], None],
     ) -> None:
         self.source = source
         self.accept = accept
         self.max_ahead = max_ahead
+        self.timeout = timeout
         self.on_ahead = on_ahead
 
     def _token_ok(self, request: web.Request) -> bool:
@@ -75,10 +79,16 @@ class EventsEndpoint:
         if request.content_length is not None and request.content_length > limit:
             return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
         body = bytearray()
-        async for chunk in request.content.iter_chunked(65536):
-            body.extend(chunk)
-            if len(body) > limit:
-                return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        try:
+            async with asyncio.timeout(self.timeout):
+                async for chunk in request.content.iter_chunked(65536):
+                    body.extend(chunk)
+                    if len(body) > limit:
+                        return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        except TimeoutError:
+            response = _error(408, f"the request's body did not arrive within {self.timeout:g}s")
+            response.force_close()
+            return response
         if not token_ok:
             assert self.source.secret is not None and signed is not None
             refused = check_signature(
@@ -108,10 +118,11 @@ def make_app(
     events: EventsEndpoint | None,
     status: Callable[[], dict[str, Any]],
     metrics: Callable[[], tuple[bytes, str]],
+    middleware: Middleware,
 ) -> web.Application:
     """The aiohttp application; `events` is None when there is no http source."""
     largest = events.source.max_bytes if events else 1024
-    app = web.Application(client_max_size=largest + 1)
+    app = web.Application(client_max_size=largest + 1, middlewares=[middleware])
 
     async def healthz(_: web.Request) -> web.Response:
         body = status()
