@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -271,5 +273,115 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
             json.loads(d.body)["event"] for d in store.due("file:" + config.sinks[0].path, time.time(), 10)
         ]
         assert queued == ["m1", "m2", "m3"]
+    finally:
+        store.close()
+
+
+# --- a full disk ---
+
+FILE_LIMIT = 2 << 20
+
+
+def at_most_file_limit() -> None:
+    """In the daemon's process: files may grow to FILE_LIMIT bytes, and a write past it fails
+    part-way with EFBIG (the signal that would kill the process is ignored), as on a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, resource.RLIM_INFINITY))
+
+
+def free_the_disk(process: DaemonProcess) -> None:
+    assert process.process is not None
+    resource.prlimit(process.process.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+
+
+def test_a_full_disk_leaves_whole_lines_in_a_sink_file_and_healthz_says_why(folder: Path) -> None:
+    sink = folder / "out" / "actions.jsonl"
+    sink.parent.mkdir()
+    filler = [json.dumps({"filler": n}).encode() + b"\n" for n in range(FILE_LIMIT // 16)]
+    written = b"".join(filler)[: FILE_LIMIT - 300]
+    sink.write_bytes(written[: written.rfind(b"\n") + 1])  # room for one action record, not three
+    process = DaemonProcess(folder).start(preexec_fn=at_most_file_limit)
+    try:
+        assert process.post([mention(f"m{i}", "fire") for i in range(3)])[0] == 202
+        health = wait_for(
+            lambda: process.get("/healthz")[0] == 503 and process.health(), what="/healthz to say what fails"
+        )
+        assert health["failing"] == {f"sink file:{sink}": "cannot deliver: [Errno 27] File too large"}
+        assert sink.read_bytes().endswith(b"\n")
+        assert all(json.loads(line) for line in sink.read_bytes().splitlines())
+        failed = [e for e in process.logged() if e["msg"] == "cannot deliver; will retry"]
+        assert failed[0]["reason"] == "[Errno 27] File too large"
+        time.sleep(1.5)  # a retry or two
+        assert [a for a in process.actions() if "rule" in a] == []
+        free_the_disk(process)
+        wait_for(lambda: process.get("/healthz")[0] == 200, timeout=20, what="/healthz to be ok again")
+        lines = [json.loads(line) for line in sink.read_bytes().splitlines()]
+        assert [a["event"] for a in lines if "rule" in a] == ["m0", "m1", "m2"]
+    finally:
+        process.close()
+
+
+def test_a_full_disk_under_the_state_file_answers_503_and_healthz_says_why(folder: Path) -> None:
+    process = DaemonProcess(folder).start(preexec_fn=at_most_file_limit)
+    try:
+        # Every stored event grows the state file's write-ahead log, until it cannot grow.
+        for n in range(2000):
+            status, answer = process.post(mention(f"m{n}", "x" * 2000))
+            if status != 202:
+                break
+        assert status == 503
+        assert answer["error"].startswith("cannot store the events now (")
+        assert answer["error"].endswith("); nothing of this request was stored, try again later")
+        status, body = process.get("/healthz")
+        assert status == 503
+        assert json.loads(body)["failing"]["store"].startswith("cannot store events: ")
+        free_the_disk(process)
+        assert process.post(mention("after", "fire"))[0] == 202
+        wait_for(lambda: process.get("/healthz")[0] == 200, timeout=40, what="/healthz to be ok again")
+        fired = wait_for(lambda: [a for a in process.actions() if a["event"] == "after"], what="the alert")
+        assert len(fired) == 1
+    finally:
+        process.close()
+
+
+def test_a_line_torn_by_a_crash_is_cut_off_before_the_sink_file_grows(folder: Path) -> None:
+    sink = folder / "out" / "actions.jsonl"
+    sink.parent.mkdir()
+    sink.write_bytes(b'{"whole": 1}\n{"id": "a1", "time": "2026-11-2')  # killed in the middle of a line
+    process = DaemonProcess(folder).start()
+    try:
+        assert process.post(mention("m1", "fire"))[0] == 202
+        wait_for(lambda: len(process.actions()) == 2, what="the action")
+        lines = [json.loads(line) for line in sink.read_bytes().splitlines()]
+        assert lines[0] == {"whole": 1}
+        assert lines[1]["event"] == "m1"
+    finally:
+        process.close()
+
+
+def test_actions_a_sink_took_are_not_delivered_again_when_the_store_cannot_mark_them(folder: Path) -> None:
+    from playbook.daemon.config import load_config
+    from playbook.daemon.sinks import Deliverer
+
+    DaemonProcess(folder)
+    config = load_config(str(folder / "daemon.yaml"))
+    store = Store(config.state)
+    deliverer = Deliverer(config.sinks[0], store, lambda sink, count: None)
+    real_delivered = store.delivered
+
+    def full_disk(seqs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    try:
+        store.queue([(config.sinks[0].name, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)])
+        store.delivered = full_disk  # type: ignore[method-assign]
+        for _ in range(3):  # the sink retries while the disk is full
+            with pytest.raises(sqlite3.OperationalError):
+                asyncio.run(deliverer.drain())
+        store.delivered = real_delivered  # type: ignore[method-assign]
+        asyncio.run(deliverer.drain())
+        assert store.outbox_size() == 0
+        written = (folder / "out" / "actions.jsonl").read_bytes().splitlines()
+        assert [json.loads(line)["n"] for line in written] == [0, 1, 2]
     finally:
         store.close()

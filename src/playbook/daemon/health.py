@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+STORE = "store"  # the part that stores events as they come in
+
 
 class Health:
     """The parts of the daemon that are failing (the store, a sink, processing...),

@@ -14,20 +14,22 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.connections import ConnectionGuard, connection_limit
-from playbook.daemon.health import Health
+from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
+from playbook.daemon.retry import reason
 from playbook.daemon.sinks import Deliverer
 from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource, TooFarAhead
 from playbook.daemon.store import StateError, Store
@@ -46,6 +48,14 @@ EXIT_CANNOT_START = 2  # a configuration, state file or listen address that cann
 FINAL_DELIVERY_SECONDS = 2.0
 # A followed file is read ahead of the processor by at most this many events.
 MAX_READ_AHEAD = 20_000
+
+
+class _Tasks(NamedTuple):
+    """What runs while the daemon serves: the sources, the processor and the
+    reloader, stopped first, then the sinks, given a moment to deliver the last actions."""
+
+    workers: list[asyncio.Task[None]]
+    sinks: list[asyncio.Task[None]]
 
 
 class Daemon:
@@ -80,7 +90,12 @@ class Daemon:
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
                 self.http = EventsEndpoint(
-                    source, self._accept_http, config.max_ahead, config.request_timeout, self._ahead
+                    source,
+                    self._accept_http,
+                    config.max_ahead,
+                    config.request_timeout,
+                    self.health,
+                    self._ahead,
                 )
         self.processor = Processor(config, self.store, ruleset, self.sinks, self._sources_idle)
         self.reloader = Reloader(config, self.processor, self.metrics)
@@ -120,14 +135,22 @@ class Daemon:
     def status(self) -> dict[str, Any]:
         """What `/healthz` shows; its status is "ok" unless a part is failing."""
         engine = self.engine
+        failing = dict(self.health.failing)
+        inbox: int | None
+        outbox: int | None
+        try:
+            inbox, outbox = self.store.backlog(self.processor.processed), self.store.outbox_size()
+        except sqlite3.Error as exc:
+            failing[STORE] = f"cannot read the state file: {reason(exc)}"
+            inbox = outbox = None
         return {
-            "status": "failing" if self.health.failing else "ok",
-            "failing": dict(self.health.failing),
+            "status": "failing" if failing else "ok",
+            "failing": failing,
             "rules": len(engine.rules),
             "clock": format_time(engine.clock) if engine.clock is not None else None,
             "pending": engine.pending_deadlines,
-            "inbox": self.store.backlog(self.processor.processed),
-            "outbox": self.store.outbox_size(),
+            "inbox": inbox,
+            "outbox": outbox,
         }
 
     # --- life cycle ---
@@ -137,9 +160,9 @@ class Daemon:
         runner = await self._start()
         if runner is None:
             return EXIT_CANNOT_START
-        sources, workers, sinks = self._launch()
+        tasks = self._launch()
         await self.stopping.wait()
-        await self._shut_down(runner, sources, workers, sinks)
+        await self._shut_down(runner, tasks)
         return EXIT_STOPPED
 
     async def _start(self) -> web.AppRunner | None:
@@ -193,43 +216,38 @@ class Daemon:
                 extra={"clock": format_time(clock), "ahead": format_duration(ahead // MICROS)},
             )
 
-    def _launch(self) -> tuple[list[asyncio.Task[None]], list[asyncio.Task[None]], list[asyncio.Task[None]]]:
-        """Start the sources, the processor and reloader, and the sinks."""
-        sources = [asyncio.create_task(f.run(self.stopping, self.health)) for f in self.followers]
+    def _launch(self) -> _Tasks:
+        """Start the sources, the processor and the reloader, and the sinks."""
+        workers = [asyncio.create_task(f.run(self.stopping, self.health)) for f in self.followers]
         if self.stdin is not None:
-            sources.append(asyncio.create_task(self.stdin.run(self.stopping, self.health)))
-        workers = [
-            asyncio.create_task(self.processor.run(self.stopping, self.work, self.health)),
-            asyncio.create_task(self.reloader.run(self.stopping)),
-        ]
+            workers.append(asyncio.create_task(self.stdin.run(self.stopping, self.health)))
+        workers.append(asyncio.create_task(self.processor.run(self.stopping, self.work, self.health)))
+        workers.append(asyncio.create_task(self.reloader.run(self.stopping)))
         sinks = [asyncio.create_task(s.run(self.stopping, self.health)) for s in self.sinks]
-        return sources, workers, sinks
+        return _Tasks(workers, sinks)
 
-    async def _shut_down(
-        self,
-        runner: web.AppRunner,
-        sources: list[asyncio.Task[None]],
-        workers: list[asyncio.Task[None]],
-        sinks: list[asyncio.Task[None]],
-    ) -> None:
+    async def _shut_down(self, runner: web.AppRunner, tasks: _Tasks) -> None:
         """Stop taking events, finish the batch under way (a task only yields between
         batches), save the engine, then give the sinks a moment to deliver."""
         await self.guard.close()
         await runner.cleanup()
-        for task in [*sources, *workers]:
+        for task in tasks.workers:
             task.cancel()
-        await asyncio.gather(*sources, *workers, return_exceptions=True)
+        await asyncio.gather(*tasks.workers, return_exceptions=True)
         try:
             self.processor.save(now=True)
         except Exception:
             log.exception("cannot save the engine's state; the events since the last save will be replayed")
         for sink in self.sinks:
             sink.wakeup.set()
-        _, late = await asyncio.wait(sinks, timeout=FINAL_DELIVERY_SECONDS)
+        _, late = await asyncio.wait(tasks.sinks, timeout=FINAL_DELIVERY_SECONDS)
         for task in late:  # what is not delivered stays in the outbox
             task.cancel()
-        await asyncio.gather(*sinks, return_exceptions=True)
-        undelivered = self.store.outbox_size()
+        await asyncio.gather(*tasks.sinks, return_exceptions=True)
+        try:
+            undelivered: int | None = self.store.outbox_size()
+        except sqlite3.Error:
+            undelivered = None
         self.store.close()
         log.info("stopped", extra={"pending": self.engine.pending_deadlines, "undelivered": undelivered})
 

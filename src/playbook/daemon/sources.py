@@ -19,6 +19,7 @@ from functools import partial
 import orjson
 
 from playbook.daemon.health import Health
+from playbook.daemon.lines import append_lines
 from playbook.daemon.retry import retry
 from playbook.daemon.store import Position, Store
 from playbook.language.durations import format_duration
@@ -54,8 +55,7 @@ class DeadLetters:
         self.on_skip(source, problem)
         log.warning("skipped input", extra={"source": source, "line": line, "reason": reason})
         try:
-            with open(self.path, "ab") as handle:
-                handle.write(orjson.dumps(entry) + b"\n")
+            append_lines(self.path, orjson.dumps(entry) + b"\n")
         except OSError as exc:  # the skipped line must not hold up the good ones
             log.error(
                 "cannot write the dead letter; it is in this log line",

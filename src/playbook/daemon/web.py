@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,6 +15,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from playbook.daemon.config import Source
+from playbook.daemon.health import STORE, Health
+from playbook.daemon.logs import Occasional
+from playbook.daemon.retry import reason
 from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
 from playbook.daemon.sources import TooFarAhead, check_event
 from playbook.language.events import BadEvent
@@ -56,13 +60,18 @@ class EventsEndpoint:
         accept: Callable[[list[bytes]], None],
         max_ahead: int | None,
         timeout: float,
+        health: Health,
         on_ahead: Callable[[str], None],
     ) -> None:
         self.source = source
         self.accept = accept
         self.max_ahead = max_ahead
         self.timeout = timeout
+        self.health = health
         self.on_ahead = on_ahead
+        self._cannot_store = Occasional(
+            log, logging.ERROR, "cannot store the events of a request; answered 503"
+        )
 
     def _token_ok(self, request: web.Request) -> bool:
         scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
@@ -106,7 +115,19 @@ class EventsEndpoint:
                     extra={"source": "http", "reason": str(exc)},
                 )
             return _error(400, f"{exc}; nothing of this request was stored")
-        self.accept(events)
+        try:
+            self.accept(events)
+        except (sqlite3.Error, OSError) as exc:
+            self.health.fail(STORE, f"cannot store events: {reason(exc)}")
+            self._cannot_store(reason=reason(exc))
+            response = _error(
+                503,
+                f"cannot store the events now ({reason(exc)}); nothing of this request was stored, "
+                "try again later",
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        self.health.ok(STORE)
         return web.json_response({"accepted": len(events)}, status=202)
 
 
