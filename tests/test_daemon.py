@@ -30,11 +30,11 @@ rule "Crisis": when mention and text contains "fire" then alert "#crisis"
 """
 
 
-def mention(id: str, text: str, offset: float = 0, **extra: Any) -> dict[str, Any]:
+def mention(id: str, text: str, offset: float = 0, time: str | None = None, **extra: Any) -> dict[str, Any]:
     return {
         "id": id,
         "type": "mention",
-        "time": now_iso(offset),
+        "time": time or now_iso(offset),
         "text": text,
         "author": {"handle": "@jane"},
         **extra,
@@ -622,6 +622,26 @@ def test_a_followed_file_is_read_as_it_grows_and_resumed_after_a_restart(folder:
         wait_for(lambda: len(process.actions()) == 3, what="the event written while stopped")
         time.sleep(0.5)
         assert [a["event"] for a in process.actions()] == ["f1", "f2", "f3"]
+    finally:
+        process.close()
+
+
+def test_the_end_of_a_replay_is_logged_once(folder: Path) -> None:
+    start = time.time() - 7200
+    stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 60 * i))  # noqa: E731
+    feed = folder / "feed.jsonl"
+    feed.write_text("".join(json.dumps(mention(f"e{i}", "hello", time=stamp(i))) + "\n" for i in range(50)))
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        caught_up = lambda: [e for e in process.logged() if e["msg"].startswith("caught up")]  # noqa: E731
+        wait_for(caught_up, what="the end of the replay")
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(mention("live", "fire")) + "\n")
+        wait_for(process.actions, what="the live event")
+        time.sleep(0.3)
+        assert [(e["msg"], e["events"]) for e in caught_up()] == [
+            (f"caught up with the feeds at {stamp(49)}, 50 events replayed", 50)
+        ]
     finally:
         process.close()
 

@@ -26,6 +26,7 @@ from playbook.daemon.retry import retry
 from playbook.daemon.sinks import Deliverer
 from playbook.daemon.store import StateError, Store
 from playbook.language.events import parse_line
+from playbook.language.timestamps import format_time
 from playbook.runtime.engine import Engine
 
 log = logging.getLogger("playbook.daemon")
@@ -49,7 +50,10 @@ class Processor:
         ruleset: RuleSet,
         sinks: list[Deliverer],
         sources_idle: Callable[[], bool],
+        replaying: bool = False,
     ) -> None:
+        """`sources_idle` tells whether every followed file has been read to its end;
+        `replaying`, whether there are such files, whose backlog is replayed first."""
         self.config = config
         self.store = store
         self.ruleset = ruleset
@@ -61,6 +65,7 @@ class Processor:
         self.next_save = 0.0
         self.broken = False
         self.events = 0  # processed since the start, for /metrics
+        self.replaying = replaying
 
     def _restored(self, ruleset: RuleSet) -> Engine:
         """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
@@ -137,6 +142,14 @@ class Processor:
             self.unsaved = True
             self.save(now=True)
 
+    def _caught_up(self) -> None:
+        self.replaying = False
+        clock = format_time(self.engine.clock) if self.engine.clock is not None else "the start (no events)"
+        log.info(
+            f"caught up with the feeds at {clock}, {self.events} events replayed",
+            extra={"clock": clock, "events": self.events},
+        )
+
     async def _catch_up(self) -> bool:
         """Process every waiting event, a batch at a time, then move the clock and save."""
         try:
@@ -145,6 +158,8 @@ class Processor:
             while self.process_waiting():
                 await asyncio.sleep(0)  # reloads and requests are served between two batches
             if self.sources_idle() and not self.store.backlog(self.processed):
+                if self.replaying:
+                    self._caught_up()
                 self.advance_clock()
             self.save()
         except Exception:

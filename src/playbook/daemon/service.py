@@ -97,7 +97,9 @@ class Daemon:
                     self.health,
                     self._ahead,
                 )
-        self.processor = Processor(config, self.store, ruleset, self.sinks, self._sources_idle)
+        self.processor = Processor(
+            config, self.store, ruleset, self.sinks, self._sources_idle, replaying=bool(self.followers)
+        )
         self.reloader = Reloader(config, self.processor, self.metrics)
         self.guard = ConnectionGuard(config.request_timeout, connection_limit())
 
