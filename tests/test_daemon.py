@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import re
 import signal
 import socket
@@ -510,6 +511,35 @@ def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
     assert crisis == set(sent), "every event posted while reloading fired its rule"
     _, metrics = daemon.get("/metrics")
     assert b'playbook_reloads_total{result="invalid"} 1.0' in metrics
+
+
+def test_a_slow_reload_does_not_hold_up_requests(folder: Path) -> None:
+    # 60,000 phrases in 1,200 lists, and a rule for each: seconds to load, check and compile.
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    phrase = lambda: " ".join("".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(2))  # noqa: E731
+    lines = []
+    for n in range(1200):
+        lines.append(f"list words{n} = " + ", ".join(f'"{phrase()}"' for _ in range(50)))
+        lines.append(f'rule "Watch {n}": when mention and text contains any words{n} then tag "w{n}"')
+    big = "\n".join(lines) + "\n"
+    process = DaemonProcess(folder).start()
+    try:
+        (folder / "playbooks" / "big.play").write_text(big, encoding="utf-8")
+        waits = []
+        while '"msg":"reloaded"' not in process.log():
+            asked = time.monotonic()
+            assert process.get("/healthz")[0] == 200
+            assert process.post(mention(f"m{len(waits)}", "hello"))[0] == 202
+            waits.append(time.monotonic() - asked)
+            assert len(waits) < 10_000, "the reload never ended"
+        [reloaded] = [e for e in process.logged() if e["msg"] == "reloaded"]
+        assert reloaded["rules"] == 1202
+        assert reloaded["ms"] > 2000, "the reload must be slow for this test to mean something"
+        # Building the phrase matcher holds the interpreter for a few tenths of a second.
+        assert max(waits) < 1.0, f"a request waited {max(waits):.2f}s during a reload of {reloaded['ms']} ms"
+    finally:
+        process.close()
 
 
 def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
