@@ -85,15 +85,17 @@ exit codes: 0 every case passed, 1 a case failed or a test file is broken,
 
 RUN_EPILOG = """\
 a configuration file (relative paths are relative to it; ${NAME} is read from
-the environment):
+the environment; a key given twice, or a value of the wrong type, is refused):
 
   playbooks: playbooks            # a .play file or a folder
   brand: ["@acme"]                # brand handles, added to the playbooks' own
   state: .playbook/state.db       # SQLite: inbox, deadlines, windows, outbox
   lateness: 0s                    # hold the clock back to wait for late events
-  max_ahead: off                  # or 1h: set aside events dated further ahead
+  max_ahead: 1h                   # refuse events dated further ahead of the wall
+                                  # clock (off: a replay dated ahead on purpose)
   dead_letter: .playbook/dead-letter.jsonl
   listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
+  request_timeout: 10s            # for a client to send a request's headers, and its body
   sources:
     - {type: file, path: events.jsonl}
     - {type: http, token: "${PLAYBOOK_TOKEN}", max_bytes: 1048576}
@@ -102,6 +104,14 @@ the environment):
     - {type: stdout}
     - {type: file, path: .playbook/actions.jsonl}
     - {type: webhook, url: "http://127.0.0.1:9000/hook", secret: "${HOOK_SECRET}"}
+
+An http source with a 'secret' also takes requests signed with
+X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
+X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
+a webhook with a 'secret' signs its requests with both headers.
+
+A state file that exists must hold state: an empty one, or one copied without
+its -wal file, is refused unless --fresh is given; a damaged one is refused.
 
 examples:
   playbook run --config examples/daemon.yaml
