@@ -67,19 +67,38 @@ class DaemonProcess:
     def stderr_path(self) -> Path:
         return self.folder / f"stderr-{self.runs}.log"
 
-    def start(self, stdin: Any = subprocess.DEVNULL) -> DaemonProcess:
-        """Start the daemon (with `stdin` as its standard input) and wait until it answers."""
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "playbook", "run", "--config", str(self.folder / "daemon.yaml")]
+
+    def start(
+        self,
+        stdin: Any = subprocess.DEVNULL,
+        args: tuple[str, ...] = (),
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> DaemonProcess:
+        """Start the daemon (with `stdin` as its standard input, `args` after its
+        command line, `preexec_fn` run in the child before it) and wait until it answers."""
         self.runs += 1
         with open(self.folder / f"stdout-{self.runs}.log", "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "playbook", "run", "--config", str(self.folder / "daemon.yaml")],
+                [*self.command, *args],
                 cwd=self.folder,
                 stdin=stdin,
                 stdout=out,
                 stderr=err,
+                preexec_fn=preexec_fn,
             )
         wait_for(self._healthy, 20, "the daemon to answer /healthz")
         return self
+
+    def refused(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the daemon expecting it not to start; what it printed and its exit code."""
+        result = subprocess.run(
+            [*self.command, *args], cwd=self.folder, capture_output=True, text=True, timeout=30
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
 
     def _healthy(self) -> bool:
         assert self.process is not None
@@ -96,11 +115,18 @@ class DaemonProcess:
         )
 
     def get(self, path: str) -> tuple[int, bytes]:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
-            return response.status, response.read()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
 
     def health(self) -> dict[str, Any]:
         return json.loads(self.get("/healthz")[1])
+
+    def logged(self) -> list[dict[str, Any]]:
+        """The daemon's log lines, each a JSON object."""
+        return [json.loads(line) for line in self.log().splitlines() if line.startswith("{")]
 
     def post(
         self,

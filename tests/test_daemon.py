@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -29,11 +31,11 @@ rule "Crisis": when mention and text contains "fire" then alert "#crisis"
 """
 
 
-def mention(id: str, text: str, offset: float = 0, **extra: Any) -> dict[str, Any]:
+def mention(id: str, text: str, offset: float = 0, time: str | None = None, **extra: Any) -> dict[str, Any]:
     return {
         "id": id,
         "type": "mention",
-        "time": now_iso(offset),
+        "time": time or now_iso(offset),
         "text": text,
         "author": {"handle": "@jane"},
         **extra,
@@ -90,6 +92,42 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
             {"playbooks": "playbooks", "sources": [{"type": "file", "path": "x.jsonl", "pth": 1}]},
             "sources[0]: unknown key 'pth' (did you mean 'path'?)",
         ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "token": 12345}]},
+            """sources[0]: 'token' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "token": ["a", "b"]}]},
+            "sources[0]: 'token' must be a text, not ['a', 'b']",
+        ),
+        (
+            {"playbooks": "playbooks", "sources": [{"type": "http", "secret": 12345}]},
+            """sources[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {
+                "playbooks": "playbooks",
+                "sources": [{"type": "stdin"}],
+                "sinks": [{"type": "webhook", "url": "http://127.0.0.1:9/hook", "secret": 12345}],
+            },
+            """sinks[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+        ),
+        (
+            {"playbooks": "playbooks", "request_timeout": "0s", "sources": [{"type": "stdin"}]},
+            "'request_timeout' must be at least 1s",
+        ),
+        (
+            {"playbooks": "playbooks", "state": "/dev/null/x/state.db", "sources": [{"type": "stdin"}]},
+            "'state': cannot create the folder /dev/null/x: Not a directory",
+        ),
+        (
+            {
+                "playbooks": "playbooks",
+                "sources": [{"type": "stdin"}],
+                "sinks": [{"type": "file", "path": "/dev/null/out/actions.jsonl"}],
+            },
+            "'sinks[0].path': cannot create the folder /dev/null/out: Not a directory",
+        ),
     ],
 )
 def test_a_bad_configuration_is_refused_naming_the_key(
@@ -108,6 +146,31 @@ def test_a_bad_configuration_is_refused_naming_the_key(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "playbooks: playbooks\nlateness: 1m\nsources: [{type: stdin}]\nlateness: 2m\n",
+            "dup.yaml:4: 'lateness' is given twice (first on line 2); keep one",
+        ),
+        (
+            "playbooks: playbooks\nsources:\n  - type: http\n    token: one\n    token: two\n",
+            "dup.yaml:5: 'token' is given twice (first on line 4); keep one",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_with_its_line(folder: Path, text: str, message: str) -> None:
+    (folder / "dup.yaml").write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "playbook", "run", "--config", "dup.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stderr) == (2, f"playbook: error: {message}\n")
+
+
 def test_environment_variables_fill_in_the_configuration(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,13 +187,13 @@ def test_environment_variables_fill_in_the_configuration(
 @pytest.mark.parametrize(
     ("line", "limit"),
     [
-        ("", None),
+        ("", 3600 * 1_000_000),
         ("max_ahead: off\n", None),
         ("max_ahead: 'off'\n", None),
         ("max_ahead: 90m\n", 90 * 60 * 1_000_000),
     ],
 )
-def test_max_ahead_is_off_unless_set(folder: Path, line: str, limit: int | None) -> None:
+def test_max_ahead_is_an_hour_unless_set(folder: Path, line: str, limit: int | None) -> None:
     (folder / "ahead.yaml").write_text(
         f"playbooks: playbooks\n{line}sources: [{{type: stdin}}]\n", encoding="utf-8"
     )
@@ -149,6 +212,17 @@ def test_invalid_playbooks_at_start_exit_1_with_the_diagnostics(folder: Path) ->
     )
     assert result.returncode == 1
     assert "care.play:1:19: error: unknown action 'notfy'" in result.stderr
+
+
+def test_a_listen_address_in_use_is_refused_with_exit_2(folder: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = DaemonProcess(folder, {"listen": f"127.0.0.1:{port}"}).refused()
+    assert result.returncode == 2
+    [entry] = [json.loads(line) for line in result.stderr.splitlines() if '"cannot listen"' in line]
+    assert (entry["listen"], entry["reason"]) == (f"127.0.0.1:{port}", "Address already in use")
 
 
 # --- the HTTP source ---
@@ -187,8 +261,36 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     )
 
 
-def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> None:
+def test_an_event_from_the_future_is_refused_by_default_logged_and_counted(folder: Path) -> None:
     process = DaemonProcess(folder).start()
+    try:
+        assert process.post(mention("m1", "it is broken"))[0] == 202
+        # Three days ahead (a wrong year, a wrong zone upstream): it would fire the deadline at once.
+        status, answer = process.post(mention("m2", "hello", offset=3 * 86400))
+        assert status == 400
+        assert answer["error"].startswith("line 1: 'time' is 2d23h59m")
+        assert (
+            "ahead of the wall clock (max_ahead is 1h); nothing of this request was stored" in answer["error"]
+        )
+        refused = [
+            e for e in process.logged() if e["msg"] == "refused a request: an event is dated too far ahead"
+        ]
+        assert [(e["level"], e["source"]) for e in refused] == [("warning", "http")]
+        assert b'playbook_events_ahead_total{source="http"} 1.0' in process.get("/metrics")[1]
+        time.sleep(1)
+        assert by_rule(process.actions(), "Escalate") == []
+        assert process.health()["clock"] < now_iso(60)
+        assert process.stop() == 0
+        process.start()
+        assert process.health()["clock"] < now_iso(60)
+        fired = wait_for(lambda: by_rule(process.actions(), "Escalate"), what="the escalation, on time")
+        assert [a["event"] for a in fired] == ["m1"]
+    finally:
+        process.close()
+
+
+def test_with_max_ahead_off_an_event_from_the_future_moves_the_clock(folder: Path) -> None:
+    process = DaemonProcess(folder, {"max_ahead": "off"}).start()
     try:
         assert process.post(mention("m1", "it is broken"))[0] == 202
         # Three hours on in event time, the three-second deadline is long past.
@@ -196,6 +298,16 @@ def test_an_event_from_the_future_moves_the_clock_by_default(folder: Path) -> No
         fired = wait_for(process.actions, what="the escalation")
         assert [(a["rule"], a["event"]) for a in fired] == [("Escalate", "m1")]
         assert process.health()["clock"] > now_iso(2 * 3600)
+        assert process.stop() == 0
+        # Started again with the limit, it says that the clock it saved is ahead.
+        process.config.pop("max_ahead")
+        (folder / "daemon.yaml").write_text(json.dumps(process.config), encoding="utf-8")
+        process.start()
+        warned = [
+            e for e in process.logged() if e["msg"].startswith("the saved clock is ahead of the wall clock")
+        ]
+        assert len(warned) == 1
+        assert warned[0]["ahead"].startswith("2h59m")
     finally:
         process.close()
 
@@ -221,6 +333,9 @@ def test_with_max_ahead_an_event_from_the_future_is_refused_and_set_aside(folder
             "ahead of the wall clock (max_ahead is 1h); nothing of this request was stored"
         )
         wait_for(lambda: [a["event"] for a in process.actions()] == ["f2"], what="the event from now")
+        _, metrics = process.get("/metrics")
+        assert f'playbook_events_ahead_total{{source="file:{feed}"}} 1.0'.encode() in metrics
+        assert b'playbook_events_ahead_total{source="http"} 1.0' in metrics
         dead = json.loads((folder / "state" / "dead-letter.jsonl").read_text(encoding="utf-8"))
         assert dead["line"] == 1
         assert re.fullmatch(
@@ -240,6 +355,47 @@ def test_a_signed_request_is_accepted(folder: Path) -> None:
         assert process.post(body + b" ", token=None, headers={"X-Playbook-Signature": good})[0] == 401
         assert process.post(body, token=None, headers={"X-Playbook-Signature": good.upper()})[0] == 202
         wait_for(process.actions, what="the alert")
+    finally:
+        process.close()
+
+
+def timestamped(secret: bytes, body: bytes, timestamp: int) -> dict[str, str]:
+    signed = str(timestamp).encode() + b"." + body
+    return {
+        "X-Playbook-Timestamp": str(timestamp),
+        "X-Playbook-Signature": "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest(),
+    }
+
+
+def test_a_signature_with_a_timestamp_covers_it_and_an_old_one_is_refused(folder: Path) -> None:
+    process = DaemonProcess(folder, {"sources": [{"type": "http", "secret": "hush"}]}).start()
+    try:
+        body = json.dumps(mention("m1", "fire")).encode()
+        now = int(time.time())
+        assert process.post(body, token=None, headers=timestamped(b"hush", body, now))[0] == 202
+        # A request captured ten minutes ago and sent again, its signature still right.
+        status, answer = process.post(body, token=None, headers=timestamped(b"hush", body, now - 600))
+        assert status == 401
+        assert answer["error"].startswith(
+            "X-Playbook-Timestamp is more than 5 minutes from the server's clock"
+        )
+        assert process.post(body, token=None, headers=timestamped(b"hush", body, now + 600))[0] == 401
+        # The timestamp is part of what is signed: another one breaks the signature.
+        moved = {**timestamped(b"hush", body, now), "X-Playbook-Timestamp": str(now - 1)}
+        status, answer = process.post(body, token=None, headers=moved)
+        assert (status, answer["error"]) == (401, "the signature does not match the timestamp and the body")
+        # A signature of the body alone does not do with a timestamp.
+        alone = "sha256=" + hmac.new(b"hush", body, hashlib.sha256).hexdigest()
+        headers = {"X-Playbook-Timestamp": str(now), "X-Playbook-Signature": alone}
+        assert process.post(body, token=None, headers=headers)[0] == 401
+        headers = {**timestamped(b"hush", body, now), "X-Playbook-Timestamp": "yesterday"}
+        status, answer = process.post(body, token=None, headers=headers)
+        assert (status, answer["error"]) == (
+            401,
+            "X-Playbook-Timestamp must be Unix seconds, not 'yesterday'",
+        )
+        wait_for(process.actions, what="the alert")
+        assert [a["event"] for a in process.actions()] == ["m1"]
     finally:
         process.close()
 
@@ -357,6 +513,35 @@ def test_an_edit_is_live_within_a_second_and_an_invalid_one_keeps_the_old_rules(
     assert b'playbook_reloads_total{result="invalid"} 1.0' in metrics
 
 
+def test_a_slow_reload_does_not_hold_up_requests(folder: Path) -> None:
+    # 60,000 phrases in 1,200 lists, and a rule for each: seconds to load, check and compile.
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    phrase = lambda: " ".join("".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(2))  # noqa: E731
+    lines = []
+    for n in range(1200):
+        lines.append(f"list words{n} = " + ", ".join(f'"{phrase()}"' for _ in range(50)))
+        lines.append(f'rule "Watch {n}": when mention and text contains any words{n} then tag "w{n}"')
+    big = "\n".join(lines) + "\n"
+    process = DaemonProcess(folder).start()
+    try:
+        (folder / "playbooks" / "big.play").write_text(big, encoding="utf-8")
+        waits = []
+        while '"msg":"reloaded"' not in process.log():
+            asked = time.monotonic()
+            assert process.get("/healthz")[0] == 200
+            assert process.post(mention(f"m{len(waits)}", "hello"))[0] == 202
+            waits.append(time.monotonic() - asked)
+            assert len(waits) < 10_000, "the reload never ended"
+        [reloaded] = [e for e in process.logged() if e["msg"] == "reloaded"]
+        assert reloaded["rules"] == 1202
+        assert reloaded["ms"] > 2000, "the reload must be slow for this test to mean something"
+        # Building the phrase matcher holds the interpreter for a few tenths of a second.
+        assert max(waits) < 1.0, f"a request waited {max(waits):.2f}s during a reload of {reloaded['ms']} ms"
+    finally:
+        process.close()
+
+
 def test_sighup_reloads(folder: Path, daemon: DaemonProcess) -> None:
     assert daemon.process is not None
     daemon.process.send_signal(signal.SIGHUP)
@@ -393,6 +578,7 @@ class _Receiver(BaseHTTPRequestHandler):
     refuse = True
     bodies: list[dict[str, Any]] = []
     signatures: list[tuple[str, str]] = []
+    timestamps: list[int] = []
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -400,8 +586,11 @@ class _Receiver(BaseHTTPRequestHandler):
             self.send_response(503)
         else:
             type(self).bodies.append(json.loads(body))
-            expected = "sha256=" + hmac.new(b"hook", body, hashlib.sha256).hexdigest()
+            timestamp = self.headers.get("X-Playbook-Timestamp", "")
+            signed = timestamp.encode() + b"." + body
+            expected = "sha256=" + hmac.new(b"hook", signed, hashlib.sha256).hexdigest()
             type(self).signatures.append((self.headers.get("X-Playbook-Signature", ""), expected))
+            type(self).timestamps.append(int(timestamp or 0))
             self.send_response(200)
         self.end_headers()
 
@@ -411,7 +600,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> None:
     port = free_port()
-    _Receiver.refuse, _Receiver.bodies, _Receiver.signatures = True, [], []
+    _Receiver.refuse, _Receiver.bodies, _Receiver.signatures, _Receiver.timestamps = True, [], [], []
     server = ThreadingHTTPServer(("127.0.0.1", port), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     process = DaemonProcess(
@@ -434,6 +623,7 @@ def test_a_webhook_that_refuses_for_a_while_gets_every_action(folder: Path) -> N
         wait_for(lambda: len(_Receiver.bodies) == 5, timeout=15, what="the webhook to get every action")
         assert [b["event"] for b in _Receiver.bodies] == [f"m{i}" for i in range(5)]
         assert all(sent == expected for sent, expected in _Receiver.signatures)
+        assert all(abs(time.time() - t) < 60 for t in _Receiver.timestamps), "signed when sent"
         assert process.stop() == 0
     finally:
         process.close()
@@ -466,8 +656,31 @@ def test_a_followed_file_is_read_as_it_grows_and_resumed_after_a_restart(folder:
         process.close()
 
 
+def test_the_end_of_a_replay_is_logged_once(folder: Path) -> None:
+    start = time.time() - 7200
+    stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 60 * i))  # noqa: E731
+    feed = folder / "feed.jsonl"
+    feed.write_text("".join(json.dumps(mention(f"e{i}", "hello", time=stamp(i))) + "\n" for i in range(50)))
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        caught_up = lambda: [e for e in process.logged() if e["msg"].startswith("caught up")]  # noqa: E731
+        wait_for(caught_up, what="the end of the replay")
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(mention("live", "fire")) + "\n")
+        wait_for(process.actions, what="the live event")
+        time.sleep(0.3)
+        assert [(e["msg"], e["events"]) for e in caught_up()] == [
+            (f"caught up with the feeds at {stamp(49)}, 50 events replayed", 50)
+        ]
+    finally:
+        process.close()
+
+
 def test_sigterm_stops_cleanly_with_exit_0(daemon: DaemonProcess) -> None:
     assert daemon.post(mention("m1", "fire"))[0] == 202
+    # An event stored but not yet processed when the signal comes waits in the inbox for the next
+    # start; one processed has its actions delivered before the daemon exits.
+    wait_for(lambda: daemon.health()["inbox"] == 0, what="the event to be processed")
     assert daemon.stop(signal.SIGTERM) == 0
     assert '"msg":"stopped"' in daemon.log()
     assert [a["event"] for a in daemon.actions()] == ["m1"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -116,6 +118,70 @@ def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> Non
     assert process.process is None
 
 
+def test_a_state_file_that_cannot_be_created_is_refused_with_exit_2(folder: Path) -> None:
+    # sysfs takes no files, whoever asks: as a read-only mount does.
+    result = DaemonProcess(folder, {"state": "/sys/playbook-state.db"}).refused()
+    assert result.returncode == 2
+    assert "/sys/playbook-state.db: cannot use the state file: unable to open database file" in result.stderr
+
+
+def test_an_empty_state_file_is_refused_unless_told_to_start_afresh(folder: Path) -> None:
+    process = DaemonProcess(folder)
+    (folder / "state").mkdir()
+    (folder / "state" / "state.db").write_bytes(b"")
+    result = process.refused()
+    assert result.returncode == 2
+    assert (
+        f"{folder}/state/state.db: the state file is empty (0 bytes), so the pending deadlines"
+        in result.stderr
+    )
+    assert "start with 'playbook run --fresh' to begin with no state" in result.stderr
+    try:
+        process.start(args=("--fresh",))
+        assert "starting afresh (--fresh): the state file held no state" in process.log()
+        assert process.post(mention("b1", "it is broken"))[0] == 202
+        wait_for(lambda: process.health()["pending"] == 1, what="the deadline")
+        assert process.stop() == 0
+        process.start()  # the state now holds a deadline: no --fresh needed, nothing said
+        assert process.health()["pending"] == 1
+        assert process.log().count("starting afresh") == 1
+    finally:
+        process.close()
+
+
+def test_a_state_file_copied_without_its_wal_is_refused(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post([mention(f"b{i}", "it is broken") for i in range(5)])[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 5, what="the deadlines")
+    state = folder / "state" / "state.db"
+    copy = state.read_bytes()  # as a backup that copies the one file would
+    daemon.kill()
+    for path in folder.glob("state/state.db*"):
+        path.unlink()
+    state.write_bytes(copy)
+    result = daemon.refused()
+    assert result.returncode == 2
+    assert "the state file holds no tables, so the pending deadlines" in result.stderr
+    assert "a copy made without its -wal file looks like this" in result.stderr
+
+
+def test_a_damaged_state_file_is_refused_at_start(folder: Path, daemon: DaemonProcess) -> None:
+    assert daemon.post(mention("b1", "it is broken"))[0] == 202
+    wait_for(lambda: daemon.health()["pending"] == 1, what="the deadline")
+    assert daemon.stop() == 0
+    state = folder / "state" / "state.db"
+    with sqlite3.connect(state) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        inbox = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'inbox'").fetchone()[0]
+    db.close()
+    with state.open("r+b") as handle:  # one page of the table new events go to, overwritten
+        handle.seek((inbox - 1) * page_size)
+        handle.write(b"\xa5" * page_size)
+    result = daemon.refused()
+    assert result.returncode == 2
+    assert f"{state}: the state file is damaged (" in result.stderr
+    assert "restore it from a backup, or move it away with its -wal and -shm files" in result.stderr
+
+
 def test_a_state_file_of_the_first_daemon_is_taken_over(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     with sqlite3.connect(path) as db:
@@ -157,33 +223,146 @@ def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures:
 
 def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -> None:
     from playbook.daemon.config import load_config
-    from playbook.daemon.service import Daemon, load_rules
+    from playbook.daemon.processor import Processor
+    from playbook.daemon.reload import load_rules
+    from playbook.daemon.sinks import Deliverer
 
     DaemonProcess(folder)
     config = load_config(str(folder / "daemon.yaml"))
-    daemon = Daemon(config, load_rules(config))
+    store = Store(config.state)
+    sinks = [Deliverer(sink, store, lambda sink, count: None) for sink in config.sinks]
+    processor = Processor(config, store, load_rules(config), sinks, lambda: True)
     try:
-        daemon.store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
-        daemon.process_waiting()
-        daemon.save(now=True)
-        daemon.store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
-        real_queue, calls = daemon.store.queue, []
+        store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
+        processor.process_waiting()
+        processor.save(now=True)
+        store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
+        real_queue, calls = store.queue, []
 
         def full_disk(deliveries: Any) -> None:
             calls.append(deliveries)
             raise sqlite3.OperationalError("database or disk is full")
 
-        daemon.store.queue = full_disk  # type: ignore[method-assign]
+        store.queue = full_disk  # type: ignore[method-assign]
         with pytest.raises(sqlite3.OperationalError):
-            daemon.process_waiting()
-        daemon.store.queue = real_queue  # type: ignore[method-assign]
-        daemon.broken = True
-        daemon.recover()
-        assert daemon.process_waiting() == 2
+            processor.process_waiting()
+        store.queue = real_queue  # type: ignore[method-assign]
+        processor.broken = True
+        processor.recover()
+        assert processor.process_waiting() == 2
         queued = [
-            json.loads(d.body)["event"]
-            for d in daemon.store.due("file:" + config.sinks[0].path, time.time(), 10)
+            json.loads(d.body)["event"] for d in store.due("file:" + config.sinks[0].path, time.time(), 10)
         ]
         assert queued == ["m1", "m2", "m3"]
     finally:
-        daemon.store.close()
+        store.close()
+
+
+# --- a full disk ---
+
+FILE_LIMIT = 2 << 20
+
+
+def at_most_file_limit() -> None:
+    """In the daemon's process: files may grow to FILE_LIMIT bytes, and a write past it fails
+    part-way with EFBIG (the signal that would kill the process is ignored), as on a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, resource.RLIM_INFINITY))
+
+
+def free_the_disk(process: DaemonProcess) -> None:
+    assert process.process is not None
+    resource.prlimit(process.process.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+
+
+def test_a_full_disk_leaves_whole_lines_in_a_sink_file_and_healthz_says_why(folder: Path) -> None:
+    sink = folder / "out" / "actions.jsonl"
+    sink.parent.mkdir()
+    filler = [json.dumps({"filler": n}).encode() + b"\n" for n in range(FILE_LIMIT // 16)]
+    written = b"".join(filler)[: FILE_LIMIT - 300]
+    sink.write_bytes(written[: written.rfind(b"\n") + 1])  # room for one action record, not three
+    process = DaemonProcess(folder).start(preexec_fn=at_most_file_limit)
+    try:
+        assert process.post([mention(f"m{i}", "fire") for i in range(3)])[0] == 202
+        health = wait_for(
+            lambda: process.get("/healthz")[0] == 503 and process.health(), what="/healthz to say what fails"
+        )
+        assert health["failing"] == {f"sink file:{sink}": "cannot deliver: [Errno 27] File too large"}
+        assert sink.read_bytes().endswith(b"\n")
+        assert all(json.loads(line) for line in sink.read_bytes().splitlines())
+        failed = [e for e in process.logged() if e["msg"] == "cannot deliver; will retry"]
+        assert failed[0]["reason"] == "[Errno 27] File too large"
+        time.sleep(1.5)  # a retry or two
+        assert [a for a in process.actions() if "rule" in a] == []
+        free_the_disk(process)
+        wait_for(lambda: process.get("/healthz")[0] == 200, timeout=20, what="/healthz to be ok again")
+        lines = [json.loads(line) for line in sink.read_bytes().splitlines()]
+        assert [a["event"] for a in lines if "rule" in a] == ["m0", "m1", "m2"]
+    finally:
+        process.close()
+
+
+def test_a_full_disk_under_the_state_file_answers_503_and_healthz_says_why(folder: Path) -> None:
+    process = DaemonProcess(folder).start(preexec_fn=at_most_file_limit)
+    try:
+        # Every stored event grows the state file's write-ahead log, until it cannot grow.
+        for n in range(2000):
+            status, answer = process.post(mention(f"m{n}", "x" * 2000))
+            if status != 202:
+                break
+        assert status == 503
+        assert answer["error"].startswith("cannot store the events now (")
+        assert answer["error"].endswith("); nothing of this request was stored, try again later")
+        status, body = process.get("/healthz")
+        assert status == 503
+        assert json.loads(body)["failing"]["store"].startswith("cannot store events: ")
+        free_the_disk(process)
+        assert process.post(mention("after", "fire"))[0] == 202
+        wait_for(lambda: process.get("/healthz")[0] == 200, timeout=40, what="/healthz to be ok again")
+        fired = wait_for(lambda: [a for a in process.actions() if a["event"] == "after"], what="the alert")
+        assert len(fired) == 1
+    finally:
+        process.close()
+
+
+def test_a_line_torn_by_a_crash_is_cut_off_before_the_sink_file_grows(folder: Path) -> None:
+    sink = folder / "out" / "actions.jsonl"
+    sink.parent.mkdir()
+    sink.write_bytes(b'{"whole": 1}\n{"id": "a1", "time": "2026-11-2')  # killed in the middle of a line
+    process = DaemonProcess(folder).start()
+    try:
+        assert process.post(mention("m1", "fire"))[0] == 202
+        wait_for(lambda: len(process.actions()) == 2, what="the action")
+        lines = [json.loads(line) for line in sink.read_bytes().splitlines()]
+        assert lines[0] == {"whole": 1}
+        assert lines[1]["event"] == "m1"
+    finally:
+        process.close()
+
+
+def test_actions_a_sink_took_are_not_delivered_again_when_the_store_cannot_mark_them(folder: Path) -> None:
+    from playbook.daemon.config import load_config
+    from playbook.daemon.sinks import Deliverer
+
+    DaemonProcess(folder)
+    config = load_config(str(folder / "daemon.yaml"))
+    store = Store(config.state)
+    deliverer = Deliverer(config.sinks[0], store, lambda sink, count: None)
+    real_delivered = store.delivered
+
+    def full_disk(seqs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    try:
+        store.queue([(config.sinks[0].name, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)])
+        store.delivered = full_disk  # type: ignore[method-assign]
+        for _ in range(3):  # the sink retries while the disk is full
+            with pytest.raises(sqlite3.OperationalError):
+                asyncio.run(deliverer.drain())
+        store.delivered = real_delivered  # type: ignore[method-assign]
+        asyncio.run(deliverer.drain())
+        assert store.outbox_size() == 0
+        written = (folder / "out" / "actions.jsonl").read_bytes().splitlines()
+        assert [json.loads(line)["n"] for line in written] == [0, 1, 2]
+    finally:
+        store.close()

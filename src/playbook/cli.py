@@ -89,15 +89,17 @@ exit codes: 0 every case passed, 1 a case failed or a test file is broken,
 
 RUN_EPILOG = """\
 a configuration file (relative paths are relative to it; ${NAME} is read from
-the environment):
+the environment; a key given twice, or a value of the wrong type, is refused):
 
   playbooks: playbooks            # a .play file or a folder
   brand: ["@acme"]                # brand handles, added to the playbooks' own
   state: .playbook/state.db       # SQLite: inbox, deadlines, windows, outbox
   lateness: 0s                    # hold the clock back to wait for late events
-  max_ahead: off                  # or 1h: set aside events dated further ahead
+  max_ahead: 1h                   # refuse events dated further ahead of the wall
+                                  # clock (off: a replay dated ahead on purpose)
   dead_letter: .playbook/dead-letter.jsonl
   listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
+  request_timeout: 10s            # for a client to send a request's headers, and its body
   sources:
     - {type: file, path: events.jsonl}
     - {type: http, token: "${PLAYBOOK_TOKEN}", max_bytes: 1048576}
@@ -107,12 +109,21 @@ the environment):
     - {type: file, path: .playbook/actions.jsonl}
     - {type: webhook, url: "http://127.0.0.1:9000/hook", secret: "${HOOK_SECRET}"}
 
+An http source with a 'secret' also takes requests signed with
+X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
+X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
+a webhook with a 'secret' signs its requests with both headers.
+
+A state file that exists must hold state: an empty one, or one copied without
+its -wal file, is refused unless --fresh is given; a damaged one is refused.
+
 examples:
   playbook run --config examples/daemon.yaml
   curl -H "Authorization: Bearer $PLAYBOOK_TOKEN" --data-binary @events.jsonl \\
        http://127.0.0.1:8787/events
 
-exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 bad configuration
+exit codes: 0 stopped cleanly, 1 invalid playbooks at start, 2 a configuration,
+state file or listen address that cannot be used
 """
 
 
@@ -206,6 +217,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the configuration file (default: playbook.yaml)",
     )
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start with no state when the state file is empty or incomplete (its pending "
+        "deadlines are lost); a state file that holds state is used as always",
+    )
     return parser
 
 
@@ -231,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "test":
             return _test(args.paths)
         if args.command == "run":
-            return _run(args.config)
+            return _run(args.config, args.fresh)
         return _dry_run(parser, args)
     except BrokenPipeError:
         # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.
@@ -343,7 +360,7 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
 
-def _run(config_path: str) -> int:
+def _run(config_path: str, fresh: bool) -> int:
     from playbook.daemon.config import ConfigError, load_config
     from playbook.daemon.logs import setup_logging
     from playbook.daemon.service import run_daemon
@@ -354,7 +371,7 @@ def _run(config_path: str) -> int:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     setup_logging()
-    return run_daemon(config)
+    return run_daemon(config, fresh)
 
 
 def _test(paths: list[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from playbook.language.timestamps import MICROS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_AHEAD = "1h"
+DEFAULT_REQUEST_TIMEOUT = "10s"
 TOP_KEYS = (
     "playbooks",
     "brand",
@@ -24,6 +27,7 @@ TOP_KEYS = (
     "max_ahead",
     "dead_letter",
     "listen",
+    "request_timeout",
     "sources",
     "sinks",
 )
@@ -82,8 +86,32 @@ class Config:
     dead_letter: str
     host: str
     port: int
+    request_timeout: float
     sources: list[Source] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first: int) -> None:
+        super().__init__(f"'{key}' is given twice (first on line {first}); keep one")
+        self.line = line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping, where PyYAML keeps the last."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise _DuplicateKey(key, line, seen[key])
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _expand(value: Any, where: str) -> Any:
@@ -123,6 +151,17 @@ def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False)
     return value
 
 
+def _secret(mapping: dict[str, Any], key: str, where: str) -> str | None:
+    """A token or secret; empty (an unset `${NAME}`, say) is none."""
+    value = mapping.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        quoted = f' (write it in quotes: "{value}")' if isinstance(value, int | float) else ""
+        raise ConfigError(f"{where}'{key}' must be a text, not {value!r}{quoted}")
+    return value
+
+
 def _duration(data: dict[str, Any], key: str, default: str, prefix: str) -> int:
     """A duration in microseconds."""
     text = str(data.get(key, default))
@@ -138,9 +177,11 @@ def load_config(path: str) -> Config:
     """Read and check a configuration file; ConfigError names what is wrong."""
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
+            raw = yaml.load(handle, Loader=_StrictLoader)  # a SafeLoader, refusing duplicate keys
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -164,9 +205,12 @@ def load_config(path: str) -> Config:
     if not isinstance(brand, list) or not all(isinstance(h, str) and h for h in brand):
         raise ConfigError(f"{prefix}'brand' must be a list of handles, like [\"@acme\"]")
     lateness = _duration(data, "lateness", "0s", prefix)
-    # Off unless set; YAML reads a bare `off` as false.
-    off = data.get("max_ahead", "off") in (False, "off")
-    max_ahead = None if off else _duration(data, "max_ahead", "off", prefix)
+    # YAML reads a bare `off` as false.
+    off = data.get("max_ahead", DEFAULT_MAX_AHEAD) in (False, "off")
+    max_ahead = None if off else _duration(data, "max_ahead", DEFAULT_MAX_AHEAD, prefix)
+    request_timeout = _duration(data, "request_timeout", DEFAULT_REQUEST_TIMEOUT, prefix) / MICROS
+    if request_timeout < 1:
+        raise ConfigError(f"{prefix}'request_timeout' must be at least 1s")
     listen = _text(data, "listen", prefix) or DEFAULT_LISTEN
     host, _, port_text = listen.rpartition(":")
     if host.startswith("[") and host.endswith("]"):
@@ -183,12 +227,27 @@ def load_config(path: str) -> Config:
         dead_letter=where_is(_text(data, "dead_letter", prefix) or ".playbook/dead-letter.jsonl"),
         host=host,
         port=int(port_text),
+        request_timeout=request_timeout,
     )
     config.sources = _sources(data.get("sources"), prefix, where_is)
     config.sinks = _sinks(data.get("sinks", [{"type": "stdout"}]), prefix, where_is)
-    for file in [config.state, config.dead_letter, *(s.path for s in config.sinks if s.path)]:
-        os.makedirs(os.path.dirname(file), exist_ok=True)
+    written = [("state", config.state), ("dead_letter", config.dead_letter)]
+    written += [(f"sinks[{i}].path", s.path) for i, s in enumerate(config.sinks) if s.path]
+    for key, file in written:
+        _writable(file, f"{prefix}'{key}': ")
     return config
+
+
+def _writable(file: str, where: str) -> None:
+    """Create the folder of a file Playbook writes; ConfigError when it cannot be created or written in."""
+    folder = os.path.dirname(file)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{where}cannot create the folder {folder}: {exc.strerror}") from None
+    target = file if os.path.exists(file) else folder
+    if not os.access(target, os.W_OK):
+        raise ConfigError(f"{where}cannot write to {target}: permission denied or a read-only file system")
 
 
 def _entries(
@@ -218,8 +277,8 @@ def _sources(value: Any, prefix: str, where_is: Any) -> list[Source]:
         if kind == "file":
             sources.append(Source("file", path=where_is(_text(entry, "path", where, required=True))))
         elif kind == "http":
-            token = entry.get("token") or None
-            secret = entry.get("secret") or None
+            token = _secret(entry, "token", where)
+            secret = _secret(entry, "secret", where)
             if token is None and secret is None:
                 raise ConfigError(f"{where}an http source needs a 'token' or a 'secret' (or both)")
             max_bytes = entry.get("max_bytes", DEFAULT_MAX_BYTES)
@@ -246,7 +305,7 @@ def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
             assert url is not None
             if not url.startswith(("http://", "https://")):
                 raise ConfigError(f"{where}'url' must start with http:// or https://, not {url!r}")
-            sinks.append(Sink("webhook", url=url, secret=entry.get("secret") or None))
+            sinks.append(Sink("webhook", url=url, secret=_secret(entry, "secret", where)))
         else:
             sinks.append(Sink("stdout"))
     names = [s.name for s in sinks]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
+from typing import Any
 
 import orjson
 
@@ -29,9 +31,47 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging() -> None:
+    """Every log line as JSON on stderr, from INFO up."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+class Occasional:
+    """A log line for something that can happen many times a second (a flood of
+    connections, a full disk under a flow of requests): written the first time,
+    then at most once every `every` seconds, with how many times it happened since."""
+
+    def __init__(self, logger: logging.Logger, level: int, message: str, every: float = 60.0) -> None:
+        self.logger = logger
+        self.level = level
+        self.message = message
+        self.every = every
+        self.times = 0
+        self.next = 0.0
+
+    def __call__(self, exc_info: BaseException | None = None, **fields: Any) -> None:
+        self.times += 1
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.logger.log(self.level, self.message, extra={**fields, "times": self.times}, exc_info=exc_info)
+        self.times = 0
+        self.next = now + self.every
+
+
+def quiet_loop_errors(loop: asyncio.AbstractEventLoop, logger: logging.Logger) -> None:
+    """Log the event loop's own errors (out of file descriptors when accepting, say)
+    occasionally rather than each time, so that a flood cannot fill the disk."""
+    occasional: dict[str, Occasional] = {}
+
+    def handle(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        message = str(context.get("message", "event loop error")).splitlines()[0]
+        if message not in occasional:
+            occasional[message] = Occasional(logger, logging.ERROR, message)
+        occasional[message](exc_info=context.get("exception"))
+
+    loop.set_exception_handler(handle)

@@ -19,8 +19,19 @@ from playbook.runtime.engine import Engine
 class Watched(Protocol):
     """What the metrics read of the running daemon."""
 
-    engine: Engine
-    store: Store
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def events(self) -> int:
+        """Events processed since the start."""
+
+    @property
+    def dropped_waits(self) -> int:
+        """Pending waits dropped by reloads and restarts under edited playbooks."""
 
 
 class DaemonCollector:
@@ -28,16 +39,15 @@ class DaemonCollector:
 
     def __init__(self, daemon: Watched) -> None:
         self.daemon = daemon
-        self.events = 0
         self.skipped: Counter[str] = Counter()
+        self.ahead: Counter[str] = Counter()
         self.reloads: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()
-        self.dropped_waits = 0
 
     def collect(self) -> Iterator[Metric]:
         daemon = self.daemon
         engine = daemon.engine
-        yield CounterMetricFamily("playbook_events", "Events processed", value=self.events)
+        yield CounterMetricFamily("playbook_events", "Events processed", value=daemon.events)
         actions = CounterMetricFamily("playbook_actions", "Actions taken, by rule", labels=["rule"])
         suppressed = CounterMetricFamily(
             "playbook_suppressed", "Firings suppressed by a limit, by rule", labels=["rule"]
@@ -58,7 +68,7 @@ class DaemonCollector:
         yield CounterMetricFamily(
             "playbook_dropped_waits",
             "Pending waits dropped because a new rule set has no rule of their name that waits",
-            value=self.dropped_waits,
+            value=daemon.dropped_waits,
         )
         skipped = CounterMetricFamily(
             "playbook_skipped_input", "Input lines that were not events, by source", labels=["source"]
@@ -66,6 +76,14 @@ class DaemonCollector:
         for source, count in sorted(self.skipped.items()):
             skipped.add_metric([source], count)
         yield skipped
+        ahead = CounterMetricFamily(
+            "playbook_events_ahead",
+            "Events refused for being dated more than max_ahead ahead of the wall clock, by source",
+            labels=["source"],
+        )
+        for source, count in sorted(self.ahead.items()):
+            ahead.add_metric([source], count)
+        yield ahead
         delivered = CounterMetricFamily("playbook_delivered", "Actions delivered, by sink", labels=["sink"])
         for sink, count in sorted(self.delivered.items()):
             delivered.add_metric([sink], count)

@@ -1,17 +1,11 @@
 """`playbook run`: the engine as a daemon (SPEC section 7).
 
-One asyncio loop runs everything: sources store events in the inbox; the
-processor runs them through the engine in inbox order and queues their
-actions for every sink in the outbox; sinks deliver from the outbox. The
-engine's state is saved now and then (after a reload, at a stop, and
-otherwise at most every few seconds, less often when saving takes long);
-until then the events it covers stay in the inbox, to be replayed after a
-crash. A failure while processing is handled the same way: the engine is
-restored from its saved state and the inbox replayed. Whenever no event is
-waiting (the inbox is empty and every followed file has been read to its end),
-the clock moves on with the wall clock, less `lateness`, so a backlog replays in event time and live deadlines
-fire on time. Reloads happen between two batches of events; the waits a
-reload brings due at or behind the clock fire at once.
+One asyncio loop runs everything: sources store events in the inbox
+(sources.py, web.py); the processor runs them through the engine and queues
+their actions in the outbox (processor.py); sinks deliver from the outbox
+(sinks.py); the reloader swaps in edited playbooks (reload.py). The Daemon
+wires them together around one store and runs them: start, serve until
+SIGTERM or SIGINT, stop.
 """
 
 from __future__ import annotations
@@ -20,96 +14,65 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
 
-from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
+from playbook.daemon.connections import ConnectionGuard, connection_limit
+from playbook.daemon.health import STORE, Health
+from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
-from playbook.daemon.retry import backoff
+from playbook.daemon.processor import Processor
+from playbook.daemon.reload import Reloader, load_rules
+from playbook.daemon.retry import reason
 from playbook.daemon.sinks import Deliverer
-from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource
+from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource, TooFarAhead
 from playbook.daemon.store import StateError, Store
 from playbook.daemon.web import EventsEndpoint, make_app
 from playbook.language.diagnostics import PlaybookError, render_all
-from playbook.language.events import parse_line
-from playbook.language.timestamps import format_time
-from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
-from playbook.runtime.carry import CarryReport
+from playbook.language.durations import format_duration
+from playbook.language.events import BadEvent
+from playbook.language.timestamps import MICROS, format_time
+from playbook.loader import PlaybookPathError
 from playbook.runtime.engine import Engine
-from playbook.runtime.snapshot import SnapshotError
 
 log = logging.getLogger("playbook.daemon")
-BATCH = 500
-TICK_SECONDS = 0.1
-RELOAD_QUIET_SECONDS = 0.2
+EXIT_STOPPED = 0
+EXIT_INVALID = 1
+EXIT_CANNOT_START = 2  # a configuration, state file or listen address that cannot be used
 FINAL_DELIVERY_SECONDS = 2.0
-# The engine's state is saved at most this often, and never more often than
-# SAVE_COST_FACTOR times what the last save took, so saving a large state
-# takes a few percent of the time at most.
-SAVE_SECONDS = 2.0
-SAVE_COST_FACTOR = 30
 # A followed file is read ahead of the processor by at most this many events.
 MAX_READ_AHEAD = 20_000
-RETRY_SECONDS = 1.0
-LOOK_SECONDS = 2.0
 
 
-def load_rules(config: Config) -> RuleSet:
-    """The rule set the configuration names, with its extra brand handles."""
-    return load_ruleset([config.playbooks], brand=config.brand)
+class _Tasks(NamedTuple):
+    """What runs while the daemon serves: the sources, the processor and the
+    reloader, stopped first, then the sinks, given a moment to deliver the last actions."""
 
-
-class _PlaybookChanges(FileSystemEventHandler):
-    """Tells the daemon, from watchdog's thread, that a playbook file changed."""
-
-    def __init__(self, daemon: Daemon, loop: asyncio.AbstractEventLoop) -> None:
-        self.daemon = daemon
-        self.loop = loop
-
-    # Reading a playbook (as a reload does) opens and closes it: not a change.
-    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in self.CHANGES:
-            return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(str(p).endswith(".play") for p in paths) or event.is_directory:
-            self.loop.call_soon_threadsafe(self.daemon.request_reload, "file change")
+    workers: list[asyncio.Task[None]]
+    sinks: list[asyncio.Task[None]]
 
 
 class Daemon:
     """The running engine, its store, sources, sinks and HTTP side."""
 
-    def __init__(self, config: Config, ruleset: RuleSet) -> None:
+    def __init__(self, config: Config, ruleset: RuleSet, fresh: bool = False) -> None:
         self.config = config
-        self.store = Store(config.state)
-        self.ruleset = ruleset
-        self.metrics = DaemonCollector(self)
-        self.engine = self._restored(ruleset)
-        self.processed = 0  # the last inbox seq the engine has taken in
-        self.unsaved = False
-        self.next_save = 0.0
-        self.broken = False
-        self.reload_failed = False
-        self.files_seen = self._files_seen()
-        self.dead = DeadLetters(config.dead_letter, self._skipped)
+        self.store = Store(config.state, fresh=fresh)
+        self.health = Health()
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
-        self.reload_wanted = asyncio.Event()
-        self.reload_at = 0.0
-        self.reload_why = ""
+        self.metrics = DaemonCollector(self)
+        self.dead = DeadLetters(config.dead_letter, self._skipped)
         self.sinks = [Deliverer(sink, self.store, self._delivered) for sink in config.sinks]
         self.followers: list[FileFollower] = []
         self.stdin: StdinSource | None = None
-        self.http = None
+        self.http: EventsEndpoint | None = None
         for source in config.sources:
             if source.type == "file":
                 assert source.path is not None
@@ -126,35 +89,47 @@ class Daemon:
             elif source.type == "stdin":
                 self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
             else:
-                self.http = EventsEndpoint(source, self._accept_http, config.max_ahead)
+                self.http = EventsEndpoint(
+                    source,
+                    self._accept_http,
+                    config.max_ahead,
+                    config.request_timeout,
+                    self.health,
+                    self._ahead,
+                )
+        self.processor = Processor(
+            config, self.store, ruleset, self.sinks, self._sources_idle, replaying=bool(self.followers)
+        )
+        self.reloader = Reloader(config, self.processor, self.metrics)
+        self.guard = ConnectionGuard(config.request_timeout, connection_limit())
 
-    def _restored(self, ruleset: RuleSet) -> Engine:
-        """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
-        saved = self.store.snapshot()
-        if saved is None:
-            return Engine(ruleset, lateness=self.config.lateness)
-        try:
-            engine, carried = Engine.restore(ruleset, saved, lateness=self.config.lateness)
-        except SnapshotError as exc:
-            raise StateError(f"{self.config.state}: cannot restore the saved engine state: {exc}") from None
-        if carried.changed:  # the playbooks were edited while the daemon was down
-            log.info("restored the saved state under edited playbooks", extra=carried.fields())
-            self._carried(carried)
-        return engine
+    @property
+    def engine(self) -> Engine:
+        return self.processor.engine
 
-    def _carried(self, carried: CarryReport) -> None:
-        """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
-        self.metrics.dropped_waits += carried.dropped_waits
-        for warning in carried.renames():
-            log.warning(warning)
+    @property
+    def events(self) -> int:
+        return self.processor.events
 
-    # --- callbacks ---
+    @property
+    def dropped_waits(self) -> int:
+        return self.processor.dropped_waits
+
+    # --- what the parts tell each other ---
 
     def _room_to_read(self) -> bool:
-        return self.store.backlog(self.processed) < MAX_READ_AHEAD
+        return self.store.backlog(self.processor.processed) < MAX_READ_AHEAD
 
-    def _skipped(self, source: str) -> None:
+    def _sources_idle(self) -> bool:
+        return all(f.idle for f in self.followers)
+
+    def _skipped(self, source: str, problem: BadEvent) -> None:
         self.metrics.skipped[source] += 1
+        if isinstance(problem, TooFarAhead):
+            self._ahead(source)
+
+    def _ahead(self, source: str) -> None:
+        self.metrics.ahead[source] += 1
 
     def _delivered(self, sink: str, count: int) -> None:
         self.metrics.delivered[sink] += count
@@ -163,300 +138,149 @@ class Daemon:
         self.store.accept("http", events)
         self.work.set()
 
-    def request_reload(self, why: str) -> None:
-        self.reload_at = time.monotonic() + RELOAD_QUIET_SECONDS
-        if why != "file change" or not self.reload_why:
-            self.reload_why = why
-        self.reload_wanted.set()
-        log.debug("reload requested", extra={"why": why})
-
-    def health(self) -> dict[str, Any]:
+    def status(self) -> dict[str, Any]:
+        """What `/healthz` shows; its status is "ok" unless a part is failing."""
         engine = self.engine
+        failing = dict(self.health.failing)
+        inbox: int | None
+        outbox: int | None
+        try:
+            inbox, outbox = self.store.backlog(self.processor.processed), self.store.outbox_size()
+        except sqlite3.Error as exc:
+            failing[STORE] = f"cannot read the state file: {reason(exc)}"
+            inbox = outbox = None
         return {
-            "status": "replaying after a failure" if self.broken else "ok",
+            "status": "failing" if failing else "ok",
+            "failing": failing,
             "rules": len(engine.rules),
             "clock": format_time(engine.clock) if engine.clock is not None else None,
             "pending": engine.pending_deadlines,
-            "inbox": self.store.backlog(self.processed),
-            "outbox": self.store.outbox_size(),
+            "inbox": inbox,
+            "outbox": outbox,
         }
-
-    # --- the processor ---
-
-    def _queue(self, actions: list[ActionRecord]) -> None:
-        if not actions:
-            return
-        self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
-        for sink in self.sinks:
-            sink.wakeup.set()
-
-    def process_waiting(self) -> int:
-        """Run one batch of stored events through the engine; how many there were."""
-        rows = self.store.waiting(self.processed, BATCH)
-        if not rows:
-            return 0
-        actions: list[ActionRecord] = []
-        process = self.engine.process
-        for _, data in rows:
-            actions.extend(process(parse_line(data)))
-        self.processed = rows[-1][0]
-        self.unsaved = True
-        self._queue(actions)
-        self.metrics.events += len(rows)
-        return len(rows)
-
-    def advance_clock(self) -> None:
-        """Move the clock on with the wall clock, firing what falls due."""
-        if self.engine.clock is None:
-            return
-        now = time.time_ns() // 1000 - self.config.lateness
-        if now <= self.engine.clock:
-            return
-        actions = self.engine.advance(now)
-        if actions:
-            self.unsaved = True
-            self._queue(actions)
-
-    def save(self, now: bool = False) -> None:
-        """Save the engine's state if it changed and a save is due (or `now`)."""
-        if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
-            return
-        started = time.monotonic()
-        self.store.save(self.processed, self.engine.snapshot())
-        self.processed = 0
-        self.unsaved = False
-        took = time.monotonic() - started
-        self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
-
-    def recover(self) -> None:
-        """Go back to the saved state: the events after it are replayed, their actions
-        queued again (the outbox takes each action once)."""
-        self.engine = self._restored(self.ruleset)
-        self.processed = 0
-        self.unsaved = False
-        self.broken = False
-
-    def _sources_idle(self) -> bool:
-        return all(f.idle for f in self.followers)
-
-    async def _process_loop(self) -> None:
-        failures = 0
-        while not self.stopping.is_set():
-            self.work.clear()
-            try:
-                if self.broken:
-                    self.recover()
-                while self.process_waiting():
-                    await asyncio.sleep(0)
-                if self._sources_idle() and not self.store.backlog(self.processed):
-                    self.advance_clock()
-                self.save()
-                failures = 0
-            except Exception:
-                # The engine may have taken in events whose actions were not stored.
-                self.broken = True
-                failures += 1
-                wait = backoff(failures, RETRY_SECONDS)
-                log.exception(
-                    "processing failed; replaying from the saved state",
-                    extra={"retry_in": wait, "failures": failures},
-                )
-                await asyncio.sleep(wait)
-                continue
-            try:
-                await asyncio.wait_for(self.work.wait(), TICK_SECONDS)
-            except TimeoutError:
-                pass
-
-    # --- reloads ---
-
-    def _files_seen(self) -> tuple[Any, ...]:
-        """What the playbook files look like on disk: path, inode, size and time of each."""
-        try:
-            files = find_playbooks([self.config.playbooks])
-            return tuple((f, s.st_ino, s.st_size, s.st_mtime_ns) for f in files for s in [os.stat(f)])
-        except (PlaybookPathError, OSError) as exc:
-            return (str(exc),)
-
-    async def _look_at_files(self) -> None:
-        """A change the watcher missed (a network file system, a folder swapped for
-        another by a deployment) is picked up within LOOK_SECONDS."""
-        while not self.stopping.is_set():
-            await asyncio.sleep(LOOK_SECONDS)
-            if not self.reload_wanted.is_set() and self._files_seen() != self.files_seen:
-                self.request_reload("file change")
-
-    async def _reload_loop(self) -> None:
-        while not self.stopping.is_set():
-            await self.reload_wanted.wait()
-            while (wait := self.reload_at - time.monotonic()) > 0:
-                await asyncio.sleep(wait)
-            self.reload_wanted.clear()
-            why, self.reload_why = self.reload_why, ""
-            try:
-                self.reload(why)
-            except Exception:
-                log.exception("reload failed; the running rules stay")
-
-    def reload(self, why: str = "SIGHUP") -> bool:
-        """Load and check the whole rule set; run it if it is valid."""
-        started = time.monotonic()
-        self.files_seen = self._files_seen()
-        try:
-            ruleset = load_rules(self.config)
-        except (PlaybookError, PlaybookPathError) as exc:
-            self.metrics.reloads["invalid"] += 1
-            self.reload_failed = True
-            if isinstance(exc, PlaybookError):
-                rendered = render_all(exc.diagnostics, exc.sources)
-                errors = [
-                    str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error
-                ]
-            else:
-                rendered = str(exc)
-                errors = [rendered]
-            log.error(
-                "reload refused: the playbooks are invalid; the running rules stay",
-                extra={"why": why, "errors": errors, "diagnostics": rendered},
-            )
-            return False
-        if ruleset.digest == self.ruleset.digest and why == "file change" and not self.reload_failed:
-            log.debug("playbooks unchanged; nothing to reload")
-            return True
-        self.ruleset = ruleset
-        carried = None
-        if not self.broken:
-            carried = self.engine.install(ruleset)
-            if self.engine.clock is not None:
-                # The waits the new rules bring due at or behind the clock fire now, not at the next event.
-                self._queue(self.engine.advance(self.engine.clock))
-            # The events before this point were run by the old rules: a replay must not run them by the new.
-            self.unsaved = True
-            self.save(now=True)
-        self.reload_failed = False
-        self.metrics.reloads["ok"] += 1
-        log.info(
-            "reloaded",
-            extra={
-                "why": why,
-                "rules": len(ruleset.rules),
-                "files": len(ruleset.files),
-                "ms": round((time.monotonic() - started) * 1000, 1),
-                **(carried.fields() if carried is not None else {}),
-            },
-        )
-        if carried is not None:
-            self._carried(carried)
-        return True
-
-    def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
-        path = self.config.playbooks
-        folder = path if os.path.isdir(path) else os.path.dirname(path)
-        handler = _PlaybookChanges(self, loop)
-        try:
-            observer = Observer()
-            observer.schedule(handler, folder, recursive=os.path.isdir(path))
-            observer.daemon = True
-            observer.start()
-        except OSError as exc:
-            # Out of inotify watches, say: look at the files every second instead.
-            log.warning(
-                "cannot watch the playbooks; polling them instead",
-                extra={"playbooks": path, "reason": str(exc)},
-            )
-            observer = PollingObserver(timeout=1)
-            observer.schedule(handler, folder, recursive=os.path.isdir(path))
-            observer.daemon = True
-            observer.start()
-        return observer
 
     # --- life cycle ---
 
     async def run(self) -> int:
+        """Start, serve until SIGTERM or SIGINT, then stop; the exit code."""
+        runner = await self._start()
+        if runner is None:
+            return EXIT_CANNOT_START
+        tasks = self._launch()
+        await self.stopping.wait()
+        await self._shut_down(runner, tasks)
+        return EXIT_STOPPED
+
+    async def _start(self) -> web.AppRunner | None:
+        """Listen, and handle signals; None (with the reason logged) when it cannot listen."""
         loop = asyncio.get_running_loop()
+        quiet_loop_errors(loop, log)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
-        loop.add_signal_handler(signal.SIGHUP, self.request_reload, "SIGHUP")
-        app = make_app(self.http, self.health, lambda: exposition(self.metrics))
+        loop.add_signal_handler(signal.SIGHUP, self.reloader.request, "SIGHUP")
+        app = make_app(self.http, self.status, lambda: exposition(self.metrics), self.guard.middleware())
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
+        listen = f"{self.config.host}:{self.config.port}"
         try:
-            await web.TCPSite(runner, self.config.host, self.config.port).start()
+            assert runner.server is not None
+            await self.guard.listen(runner.server, self.config.host, self.config.port)
         except OSError as exc:
-            log.error(
-                "cannot listen",
-                extra={"listen": f"{self.config.host}:{self.config.port}", "reason": exc.strerror},
-            )
+            why = os.strerror(exc.errno) if exc.errno else str(exc)
+            log.error("cannot listen", extra={"listen": listen, "reason": why})
             await runner.cleanup()
             self.store.close()
-            return 1
-        observer = self._watch(loop)
+            return None
         log.info(
             "started",
             extra={
-                "listen": f"{self.config.host}:{self.config.port}",
+                "listen": listen,
                 "rules": len(self.engine.rules),
                 "playbooks": self.config.playbooks,
                 "state": self.config.state,
-                "clock": self.health()["clock"],
+                "clock": self.status()["clock"],
                 "pending": self.engine.pending_deadlines,
+                "connections": self.guard.limit,
             },
         )
-        tasks = [asyncio.create_task(f.run(self.stopping)) for f in self.followers]
+        self._warn_about_the_state()
+        return runner
+
+    def _warn_about_the_state(self) -> None:
+        if self.store.emptied:
+            log.warning(
+                "starting afresh (--fresh): the state file held no state", extra={"state": self.config.state}
+            )
+        clock, max_ahead = self.engine.clock, self.config.max_ahead
+        if clock is None or max_ahead is None:
+            return
+        ahead = clock - time.time_ns() // 1000
+        if ahead > max_ahead:
+            log.warning(
+                "the saved clock is ahead of the wall clock: deadlines before it have fired, and it "
+                "stands still until the wall clock reaches it",
+                extra={"clock": format_time(clock), "ahead": format_duration(ahead // MICROS)},
+            )
+
+    def _launch(self) -> _Tasks:
+        """Start the sources, the processor and the reloader, and the sinks."""
+        workers = [asyncio.create_task(f.run(self.stopping, self.health)) for f in self.followers]
         if self.stdin is not None:
-            tasks.append(asyncio.create_task(self.stdin.run(self.stopping)))
-        sink_tasks = [asyncio.create_task(s.run(self.stopping)) for s in self.sinks]
-        workers = [
-            asyncio.create_task(self._process_loop()),
-            asyncio.create_task(self._reload_loop()),
-            asyncio.create_task(self._look_at_files()),
-        ]
-        await self.stopping.wait()
-        # Stop taking events, finish the batch under way (a task only yields between
-        # batches), save the engine, then give the sinks a moment to deliver.
+            workers.append(asyncio.create_task(self.stdin.run(self.stopping, self.health)))
+        workers.append(asyncio.create_task(self.processor.run(self.stopping, self.work, self.health)))
+        workers.append(asyncio.create_task(self.reloader.run(self.stopping)))
+        sinks = [asyncio.create_task(s.run(self.stopping, self.health)) for s in self.sinks]
+        return _Tasks(workers, sinks)
+
+    async def _shut_down(self, runner: web.AppRunner, tasks: _Tasks) -> None:
+        """Stop taking events, finish the batch under way (a task only yields between
+        batches), save the engine, then give the sinks a moment to deliver."""
+        await self.guard.close()
         await runner.cleanup()
-        for task in [*tasks, *workers]:
+        for task in tasks.workers:
             task.cancel()
-        await asyncio.gather(*tasks, *workers, return_exceptions=True)
-        observer.stop()
+        await asyncio.gather(*tasks.workers, return_exceptions=True)
         try:
-            self.save(now=True)
+            self.processor.save(now=True)
         except Exception:
             log.exception("cannot save the engine's state; the events since the last save will be replayed")
         for sink in self.sinks:
             sink.wakeup.set()
-        _, late = await asyncio.wait(sink_tasks, timeout=FINAL_DELIVERY_SECONDS)
+        _, late = await asyncio.wait(tasks.sinks, timeout=FINAL_DELIVERY_SECONDS)
         for task in late:  # what is not delivered stays in the outbox
             task.cancel()
-        await asyncio.gather(*sink_tasks, return_exceptions=True)
-        undelivered = self.store.outbox_size()
+        await asyncio.gather(*tasks.sinks, return_exceptions=True)
+        try:
+            undelivered: int | None = self.store.outbox_size()
+        except sqlite3.Error:
+            undelivered = None
         self.store.close()
         log.info("stopped", extra={"pending": self.engine.pending_deadlines, "undelivered": undelivered})
-        return 0
 
     def _stop(self, sig: signal.Signals) -> None:
         log.info("stopping", extra={"signal": sig.name})
         self.stopping.set()
 
 
-def run_daemon(config: Config) -> int:
-    """Run until SIGTERM or SIGINT; the exit code."""
+def run_daemon(config: Config, fresh: bool = False) -> int:
+    """Run until SIGTERM or SIGINT; the exit code. `fresh`: start with no state when
+    the state file holds none (it is refused otherwise)."""
     try:
         ruleset = load_rules(config)
     except PlaybookError as exc:
         sys.stderr.write(render_all(exc.diagnostics, exc.sources) + "\n")
         log.error("the playbooks are invalid; not starting")
-        return 1
+        return EXIT_INVALID
     except PlaybookPathError as exc:
         log.error("cannot load the playbooks", extra={"reason": str(exc)})
-        return 1
+        return EXIT_CANNOT_START
 
     async def main() -> int:
         try:
-            daemon = Daemon(config, ruleset)
+            daemon = Daemon(config, ruleset, fresh)
         except StateError as exc:
             log.error("cannot start", extra={"reason": str(exc)})
-            return 2
+            return EXIT_CANNOT_START
         return await daemon.run()
 
     return asyncio.run(main())

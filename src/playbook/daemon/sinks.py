@@ -3,16 +3,15 @@
 A delivery is removed from the outbox only after the sink took it, so an
 action is delivered at least once; after a crash it may come twice, with the
 same `id`. A webhook that fails is retried with exponential backoff and
-holds back the actions behind it, so a receiver sees them in order.
+holds back the actions behind it, so a receiver sees them in order; its
+requests are signed with a timestamp (signing.py) when it has a secret. A
+sink file only ever holds whole lines, even when the disk fills up (lines.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -20,18 +19,16 @@ from collections.abc import Callable
 import aiohttp
 
 from playbook.daemon.config import Sink
-from playbook.daemon.retry import backoff
+from playbook.daemon.health import Health
+from playbook.daemon.lines import append_lines
+from playbook.daemon.retry import backoff, retry
+from playbook.daemon.signing import signed_headers
 from playbook.daemon.store import Delivery, Store
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 200
 FIRST_RETRY_SECONDS = 0.5
 IDLE_SECONDS = 0.2
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The `X-Playbook-Signature` header value for a body: `sha256=HEX`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class Deliverer:
@@ -43,33 +40,23 @@ class Deliverer:
         self.on_delivered = on_delivered
         self.wakeup = asyncio.Event()
         self.session: aiohttp.ClientSession | None = None
+        self.unmarked: list[int] = []  # outbox rows the sink took that are not yet marked delivered
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
         """Deliver until `stopping`, then once more (the last actions stored at the stop)."""
         if self.sink.type == "webhook":
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        failures = 0
         try:
             while True:
                 self.wakeup.clear()
-                try:
-                    await self.drain()
-                    failures = 0
-                except Exception as exc:  # a full disk, a closed stdout: try again later
-                    failures += 1
-                    wait = backoff(failures, FIRST_RETRY_SECONDS)
-                    log.error(
-                        "cannot deliver; will retry",
-                        extra={
-                            "sink": self.sink.name,
-                            "reason": str(exc) or type(exc).__name__,
-                            "retry_in": wait,
-                        },
-                    )
-                    if stopping.is_set():
-                        return
-                    await asyncio.sleep(wait)
-                    continue
+                await retry(
+                    self.drain,
+                    part=f"sink {self.sink.name}",
+                    doing="deliver",
+                    first=FIRST_RETRY_SECONDS,
+                    health=health,
+                    stopping=stopping,
+                )
                 if stopping.is_set():
                     return
                 try:
@@ -82,32 +69,38 @@ class Deliverer:
 
     async def drain(self) -> None:
         """Deliver everything that is due."""
+        if self.unmarked:
+            # Delivered, but the store could not record it: record it, rather than deliver it again.
+            self.store.delivered(self.unmarked)
+            self.unmarked = []
         while batch := self.store.due(self.sink.name, time.time(), BATCH):
             done = await self._deliver(batch)
             if done:
-                self.store.delivered([d.seq for d in batch[:done]])
+                self.unmarked = [d.seq for d in batch[:done]]
                 self.on_delivered(self.sink.name, done)
+                self.store.delivered(self.unmarked)
+                self.unmarked = []
             if done < len(batch):
+                refused = batch[done]
+                attempts = refused.attempts + 1
+                self.store.retry_later(
+                    refused.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS)
+                )
                 return
 
     async def _deliver(self, batch: list[Delivery]) -> int:
+        """Hand the batch to the sink; how many of its deliveries the sink took, in order."""
+        lines = b"".join(d.body + b"\n" for d in batch)
         if self.sink.type == "stdout":
-            sys.stdout.buffer.write(b"".join(d.body + b"\n" for d in batch))
+            sys.stdout.buffer.write(lines)
             sys.stdout.buffer.flush()
             return len(batch)
         if self.sink.type == "file":
             assert self.sink.path is not None
-            with open(self.sink.path, "ab") as handle:
-                handle.write(b"".join(d.body + b"\n" for d in batch))
-                handle.flush()
-                os.fsync(handle.fileno())
+            append_lines(self.sink.path, lines)
             return len(batch)
         for index, delivery in enumerate(batch):
             if not await self._post(delivery):
-                attempts = delivery.attempts + 1
-                self.store.retry_later(
-                    delivery.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS)
-                )
                 return index
         return len(batch)
 
@@ -115,7 +108,7 @@ class Deliverer:
         assert self.session is not None and self.sink.url is not None
         headers = {"Content-Type": "application/json", "X-Playbook-Action": delivery.action_id}
         if self.sink.secret:
-            headers["X-Playbook-Signature"] = signature(self.sink.secret, delivery.body)
+            headers.update(signed_headers(self.sink.secret, delivery.body, time.time()))
         try:
             async with self.session.post(self.sink.url, data=delivery.body, headers=headers) as response:
                 if 200 <= response.status < 300:

@@ -14,10 +14,13 @@ import stat
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 import orjson
 
-from playbook.daemon.retry import backoff
+from playbook.daemon.health import Health
+from playbook.daemon.lines import append_lines
+from playbook.daemon.retry import retry
 from playbook.daemon.store import Position, Store
 from playbook.language.durations import format_duration
 from playbook.language.events import BadEvent, parse_line
@@ -25,17 +28,23 @@ from playbook.language.timestamps import MICROS
 
 log = logging.getLogger("playbook.daemon")
 POLL_SECONDS = 0.1
+RETRY_SECONDS = 0.2
 CHUNK_BYTES = 1 << 20
+
+
+class TooFarAhead(BadEvent):
+    """An event dated more than `max_ahead` ahead of the wall clock."""
 
 
 class DeadLetters:
     """Appends input that is not an event, with why, to the dead-letter file."""
 
-    def __init__(self, path: str, on_skip: Callable[[str], None]) -> None:
+    def __init__(self, path: str, on_skip: Callable[[str, BadEvent], None]) -> None:
         self.path = path
         self.on_skip = on_skip
 
-    def add(self, source: str, line: int, reason: str, raw: bytes) -> None:
+    def add(self, source: str, line: int, problem: BadEvent, raw: bytes) -> None:
+        reason = str(problem)
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "source": source,
@@ -43,11 +52,10 @@ class DeadLetters:
             "reason": reason,
             "raw": raw.decode("utf-8", errors="replace"),
         }
-        self.on_skip(source)
+        self.on_skip(source, problem)
         log.warning("skipped input", extra={"source": source, "line": line, "reason": reason})
         try:
-            with open(self.path, "ab") as handle:
-                handle.write(orjson.dumps(entry) + b"\n")
+            append_lines(self.path, orjson.dumps(entry) + b"\n")
         except OSError as exc:  # the skipped line must not hold up the good ones
             log.error(
                 "cannot write the dead letter; it is in this log line",
@@ -56,19 +64,19 @@ class DeadLetters:
 
 
 def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
-    """BadEvent unless `raw` is an event, at most `max_ahead` microseconds ahead
-    of the wall clock when a limit is set.
+    """BadEvent unless `raw` is an event; TooFarAhead when it is dated more than
+    `max_ahead` microseconds ahead of the wall clock (None: no limit).
 
-    An event from the future (a wrong zone upstream, a typo in the year) moves
-    the clock on and fires every deadline before it at once; a manager whose
-    feed can do that sets `max_ahead` so that such an event is set aside.
+    An event from the future (a wrong zone upstream, a typo in the year) would
+    move the clock on and fire every deadline before it at once, so it is set
+    aside; a replay dated ahead on purpose runs with `max_ahead: off`.
     """
     event = parse_line(raw, number)
     if max_ahead is None:
         return
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
-        raise BadEvent(
+        raise TooFarAhead(
             f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
             f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})"
         )
@@ -87,7 +95,7 @@ def split_events(
         try:
             check_event(raw, number, max_ahead)
         except BadEvent as exc:
-            dead.add(source, number, str(exc), raw)
+            dead.add(source, number, exc, raw)
             continue
         events.append(raw.strip())
     return events
@@ -172,34 +180,34 @@ class FileFollower:
             else:
                 self.idle = True
                 return False
-        self.dead.add(self.name, position.line + 1, f"line longer than {CHUNK_BYTES} bytes", b"")
+        self.dead.add(self.name, position.line + 1, BadEvent(f"line longer than {CHUNK_BYTES} bytes"), b"")
         self.store.accept(
             self.name, [], Position(position.offset + skipped, position.line + 1, position.identity)
         )
         return True
 
-    async def run(self, stopping: asyncio.Event) -> None:
-        failures = 0
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
+        """Read the file until `stopping`; an unreadable file or a full disk is retried."""
+
+        async def poll() -> bool:
+            return self.poll()
+
         while not stopping.is_set():
-            wait = POLL_SECONDS
-            try:
-                busy = self.poll()
-                failures = 0
-            except Exception as exc:  # an unreadable file, a full disk: try again, less and less often
-                failures += 1
-                wait = backoff(failures + 1, POLL_SECONDS)
-                log.error(
-                    "cannot read the file; will retry",
-                    extra={"source": self.name, "reason": str(exc) or type(exc).__name__, "retry_in": wait},
-                )
-                busy = False
-            if not busy:
-                try:
-                    await asyncio.wait_for(stopping.wait(), wait)
-                except TimeoutError:
-                    pass
-            else:
+            busy = await retry(
+                poll,
+                part=self.name,
+                doing="read the file",
+                first=RETRY_SECONDS,
+                health=health,
+                stopping=stopping,
+            )
+            if busy:
                 await asyncio.sleep(0)
+                continue
+            try:
+                await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+            except TimeoutError:
+                pass
 
 
 class StdinSource:
@@ -221,7 +229,9 @@ class StdinSource:
         self.idle = True
         self.line = 0
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, health: Health) -> None:
+        """Store each line as it comes, until stdin closes or `stopping`; a line that
+        cannot be stored (a full disk) is held and tried again."""
         loop = asyncio.get_running_loop()
         mode = os.fstat(sys.stdin.fileno()).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
@@ -240,17 +250,19 @@ class StdinSource:
                 break
             self.line += 1
             events = split_events([raw], self.line, self.name, self.dead, self.max_ahead)
-            failures = 0
-            while events:
-                try:
-                    self.store.accept(self.name, events)
-                    self.wake()
-                    break
-                except Exception as exc:  # a full disk: hold the line and try again
-                    failures += 1
-                    wait = backoff(failures + 1, POLL_SECONDS)
-                    log.error(
-                        "cannot store an event; will retry",
-                        extra={"source": self.name, "line": self.line, "reason": str(exc), "retry_in": wait},
-                    )
-                    await asyncio.sleep(wait)
+            if not events:
+                continue
+            stored = await retry(
+                partial(self._store, events),
+                part=self.name,
+                doing="store an event",
+                first=RETRY_SECONDS,
+                health=health,
+                stopping=stopping,
+            )
+            if stored:
+                self.wake()
+
+    async def _store(self, events: list[bytes]) -> bool:
+        self.store.accept(self.name, events)
+        return True

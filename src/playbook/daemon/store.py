@@ -17,8 +17,10 @@ delivery was under way when the daemon died is).
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 SCHEMA_VERSION = 2
@@ -69,47 +71,85 @@ class Delivery:
 
 
 class Store:
-    """The SQLite file; every method is one transaction."""
+    """The SQLite file; every method is one transaction.
 
-    def __init__(self, path: str) -> None:
+    A file that does not exist yet is a fresh start. One that exists must be
+    whole: a damaged file is refused, and so is one that holds no state (empty,
+    or copied without its -wal file, where the state was) unless `fresh` says to
+    start with no state; `emptied` then tells that it held none.
+    """
+
+    def __init__(self, path: str, fresh: bool = False) -> None:
+        existed = os.path.exists(path)
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
 
+    def _check(self, path: str, fresh: bool) -> bool:
+        """Whether the existing file holds no state; StateError when it is damaged, or
+        holds no state and `fresh` was not given."""
+        try:
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_CORRUPT:
+                raise
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise StateError(
+                f"{path}: the state file is damaged ({'; '.join(problems)}); restore it from a backup, "
+                "or move it away with its -wal and -shm files to start afresh (its pending deadlines are "
+                "then lost)"
+            )
+        if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return False
+        if not fresh:
+            what = "is empty (0 bytes)" if os.path.getsize(path) == 0 else "holds no tables"
+            raise StateError(
+                f"{path}: the state file {what}, so the pending deadlines, file positions and undelivered "
+                "actions it should hold are missing (a copy made without its -wal file looks like this); "
+                "restore it with its -wal file, or start with 'playbook run --fresh' to begin with no state"
+            )
+        return True
+
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StateError(f"the state file was written by a newer Playbook (schema {version})")
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        db = self._write()
-        try:
+        with self._transaction() as db:
             script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + SCHEMA + INDEXES
             for statement in script.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self.db.close()
 
-    def _write(self) -> sqlite3.Connection:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back when it raises."""
         self.db.execute("BEGIN IMMEDIATE")
-        return self.db
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            # SQLite rolls some errors back by itself (a full disk, say): the error to
+            # report is that one, not that there is no transaction left to roll back.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     # --- sources ---
 
     def accept(self, source: str, events: Sequence[bytes], position: Position | None = None) -> None:
         """Store events from a source (and its new position) in one transaction."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany("INSERT INTO inbox (source, data) VALUES (?, ?)", [(source, e) for e in events])
             if position is not None:
                 db.execute(
@@ -118,10 +158,6 @@ class Store:
                     "identity = excluded.identity",
                     (source, position.offset, position.line, position.identity),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def position(self, source: str) -> Position | None:
         row = self.db.execute(
@@ -148,28 +184,18 @@ class Store:
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
         """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued
         again."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def save(self, processed_to: int, snapshot: bytes) -> None:
         """In one transaction: save the engine's state, which has processed the inbox up
         to `processed_to`; drop those events and the deliveries already made."""
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
             db.execute("DELETE FROM outbox WHERE delivered = 1")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # --- sinks ---
 
@@ -185,13 +211,8 @@ class Store:
         return [Delivery(seq, action_id, body, attempts) for seq, action_id, body, attempts, _ in rows]
 
     def delivered(self, seqs: Sequence[int]) -> None:
-        db = self._write()
-        try:
+        with self._transaction() as db:
             db.executemany("UPDATE outbox SET delivered = 1 WHERE seq = ?", [(s,) for s in seqs])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def retry_later(self, seq: int, attempts: int, next_try: float) -> None:
         self.db.execute(

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
+import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from playbook.daemon.config import Source
-from playbook.daemon.sinks import signature
-from playbook.daemon.sources import check_event
+from playbook.daemon.health import STORE, Health
+from playbook.daemon.logs import Occasional
+from playbook.daemon.retry import reason
+from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
+from playbook.daemon.sources import TooFarAhead, check_event
 from playbook.language.events import BadEvent
+
+log = logging.getLogger("playbook.daemon")
 
 
 def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
@@ -36,18 +46,32 @@ def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
         try:
             check_event(raw, number, max_ahead)
         except BadEvent as exc:
-            raise BadEvent(f"line {number}: {exc}") from None
+            raise type(exc)(f"line {number}: {exc}") from None
         events.append(raw.strip())
     return events
 
 
 class EventsEndpoint:
-    """`POST /events`: authenticated, size-limited, all-or-nothing, 202 once stored."""
+    """`POST /events`: authenticated, size- and time-limited, all-or-nothing, 202 once stored."""
 
-    def __init__(self, source: Source, accept: Callable[[list[bytes]], None], max_ahead: int | None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        accept: Callable[[list[bytes]], None],
+        max_ahead: int | None,
+        timeout: float,
+        health: Health,
+        on_ahead: Callable[[str], None],
+    ) -> None:
         self.source = source
-        self.max_ahead = max_ahead
         self.accept = accept
+        self.max_ahead = max_ahead
+        self.timeout = timeout
+        self.health = health
+        self.on_ahead = on_ahead
+        self._cannot_store = Occasional(
+            log, logging.ERROR, "cannot store the events of a request; answered 503"
+        )
 
     def _token_ok(self, request: web.Request) -> bool:
         scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
@@ -57,27 +81,53 @@ class EventsEndpoint:
 
     async def __call__(self, request: web.Request) -> web.Response:
         token_ok = self._token_ok(request)
-        signed = request.headers.get("X-Playbook-Signature")
+        signed = request.headers.get(SIGNATURE)
         if not token_ok and not (signed and self.source.secret):
-            return _error(401, "send Authorization: Bearer TOKEN or X-Playbook-Signature: sha256=HEX")
+            return _error(401, f"send Authorization: Bearer TOKEN or {SIGNATURE}: sha256=HEX")
         limit = self.source.max_bytes
         if request.content_length is not None and request.content_length > limit:
             return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
         body = bytearray()
-        async for chunk in request.content.iter_chunked(65536):
-            body.extend(chunk)
-            if len(body) > limit:
-                return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        try:
+            async with asyncio.timeout(self.timeout):
+                async for chunk in request.content.iter_chunked(65536):
+                    body.extend(chunk)
+                    if len(body) > limit:
+                        return _error(413, f"the request is larger than max_bytes ({limit} bytes)")
+        except TimeoutError:
+            response = _error(408, f"the request's body did not arrive within {self.timeout:g}s")
+            response.force_close()
+            return response
         if not token_ok:
             assert self.source.secret is not None and signed is not None
-            expected = signature(self.source.secret, bytes(body)).encode()
-            if not hmac.compare_digest(signed.strip().lower().encode(errors="replace"), expected):
-                return _error(401, "the signature does not match the body")
+            refused = check_signature(
+                self.source.secret, bytes(body), signed, request.headers.get(TIMESTAMP), time.time()
+            )
+            if refused:
+                return _error(401, refused)
         try:
             events = parse_body(bytes(body), self.max_ahead)
         except BadEvent as exc:
+            if isinstance(exc, TooFarAhead):
+                self.on_ahead("http")
+                log.warning(
+                    "refused a request: an event is dated too far ahead",
+                    extra={"source": "http", "reason": str(exc)},
+                )
             return _error(400, f"{exc}; nothing of this request was stored")
-        self.accept(events)
+        try:
+            self.accept(events)
+        except (sqlite3.Error, OSError) as exc:
+            self.health.fail(STORE, f"cannot store events: {reason(exc)}")
+            self._cannot_store(reason=reason(exc))
+            response = _error(
+                503,
+                f"cannot store the events now ({reason(exc)}); nothing of this request was stored, "
+                "try again later",
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        self.health.ok(STORE)
         return web.json_response({"accepted": len(events)}, status=202)
 
 
@@ -87,15 +137,16 @@ def _error(status: int, message: str) -> web.Response:
 
 def make_app(
     events: EventsEndpoint | None,
-    health: Callable[[], dict[str, Any]],
+    status: Callable[[], dict[str, Any]],
     metrics: Callable[[], tuple[bytes, str]],
+    middleware: Middleware,
 ) -> web.Application:
     """The aiohttp application; `events` is None when there is no http source."""
     largest = events.source.max_bytes if events else 1024
-    app = web.Application(client_max_size=largest + 1)
+    app = web.Application(client_max_size=largest + 1, middlewares=[middleware])
 
     async def healthz(_: web.Request) -> web.Response:
-        body = health()
+        body = status()
         return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
     async def metrics_page(_: web.Request) -> web.Response:

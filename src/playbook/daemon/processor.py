@@ -1,0 +1,204 @@
+"""The processor: runs the stored events through the engine, in inbox order.
+
+It queues the actions of each batch for every sink in the outbox, moves the
+clock on with the wall clock whenever no event is waiting (the inbox is empty
+and every followed file has been read to its end), less `lateness`, so a
+backlog replays in event time and live deadlines fire on time, and saves the
+engine's state now and then (after a reload, at a stop, and otherwise at most
+every few seconds, less often when saving takes long). Until a save, the
+events it covers stay in the inbox, to be replayed after a crash. A failure
+while processing is handled the same way: the engine is restored from its
+saved state and the inbox replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from playbook.compiler.actions import ActionRecord
+from playbook.compiler.ruleset import RuleSet
+from playbook.daemon.config import Config
+from playbook.daemon.health import Health
+from playbook.daemon.retry import retry
+from playbook.daemon.sinks import Deliverer
+from playbook.daemon.store import StateError, Store
+from playbook.language.events import parse_line
+from playbook.language.timestamps import format_time
+from playbook.runtime.carry import CarryReport
+from playbook.runtime.engine import Engine
+from playbook.runtime.snapshot import SnapshotError
+
+log = logging.getLogger("playbook.daemon")
+BATCH = 500
+TICK_SECONDS = 0.1
+RETRY_SECONDS = 1.0
+# The engine's state is saved at most this often, and never more often than
+# SAVE_COST_FACTOR times what the last save took, so saving a large state
+# takes a few percent of the time at most.
+SAVE_SECONDS = 2.0
+SAVE_COST_FACTOR = 30
+
+
+class Processor:
+    """The engine, fed from the inbox, feeding the outbox."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        ruleset: RuleSet,
+        sinks: list[Deliverer],
+        sources_idle: Callable[[], bool],
+        replaying: bool = False,
+    ) -> None:
+        """`sources_idle` tells whether every followed file has been read to its end;
+        `replaying`, whether there are such files, whose backlog is replayed first."""
+        self.config = config
+        self.store = store
+        self.ruleset = ruleset
+        self.sinks = sinks
+        self.sources_idle = sources_idle
+        self.dropped_waits = 0  # by reloads and restarts under edited playbooks, for /metrics
+        self.engine = self._restored(ruleset)
+        self.processed = 0  # the last inbox seq the engine has taken in
+        self.unsaved = False
+        self.next_save = 0.0
+        self.broken = False
+        self.events = 0  # processed since the start, for /metrics
+        self.replaying = replaying
+
+    def _restored(self, ruleset: RuleSet) -> Engine:
+        """The engine as last saved, running `ruleset`; a fresh one when nothing was saved."""
+        saved = self.store.snapshot()
+        if saved is None:
+            return Engine(ruleset, lateness=self.config.lateness)
+        try:
+            engine, carried = Engine.restore(ruleset, saved, lateness=self.config.lateness)
+        except SnapshotError as exc:
+            raise StateError(f"{self.config.state}: cannot restore the saved engine state: {exc}") from None
+        if carried.changed:  # the playbooks were edited while the daemon was down
+            log.info("restored the saved state under edited playbooks", extra=carried.fields())
+            self._carried(carried)
+        return engine
+
+    def _carried(self, carried: CarryReport) -> None:
+        """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
+        self.dropped_waits += carried.dropped_waits
+        for warning in carried.renames():
+            log.warning(warning)
+
+    def _queue(self, actions: list[ActionRecord]) -> None:
+        if not actions:
+            return
+        self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
+        for sink in self.sinks:
+            sink.wakeup.set()
+
+    def process_waiting(self) -> int:
+        """Run one batch of stored events through the engine; how many there were."""
+        rows = self.store.waiting(self.processed, BATCH)
+        if not rows:
+            return 0
+        actions: list[ActionRecord] = []
+        process = self.engine.process
+        for _, data in rows:
+            actions.extend(process(parse_line(data)))
+        self.processed = rows[-1][0]
+        self.unsaved = True
+        self._queue(actions)
+        self.events += len(rows)
+        return len(rows)
+
+    def advance_clock(self) -> None:
+        """Move the clock on with the wall clock, firing what falls due."""
+        if self.engine.clock is None:
+            return
+        now = time.time_ns() // 1000 - self.config.lateness
+        if now <= self.engine.clock:
+            return
+        actions = self.engine.advance(now)
+        if actions:
+            self.unsaved = True
+            self._queue(actions)
+
+    def save(self, now: bool = False) -> None:
+        """Save the engine's state if it changed and a save is due (or `now`)."""
+        if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
+            return
+        started = time.monotonic()
+        self.store.save(self.processed, self.engine.snapshot())
+        self.processed = 0
+        self.unsaved = False
+        took = time.monotonic() - started
+        self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
+
+    def recover(self) -> None:
+        """Go back to the saved state: the events after it are replayed, their actions
+        queued again (the outbox takes each action once)."""
+        self.engine = self._restored(self.ruleset)
+        self.processed = 0
+        self.unsaved = False
+        self.broken = False
+
+    def install(self, ruleset: RuleSet) -> CarryReport | None:
+        """Run `ruleset` from the next batch on, keeping the engine's state (SPEC section 7);
+        what was carried over, or None while the engine is broken (recovering restores it
+        under `ruleset`)."""
+        self.ruleset = ruleset
+        if self.broken:
+            return None
+        carried = self.engine.install(ruleset)
+        if self.engine.clock is not None:
+            # The waits the new rules bring due at or behind the clock fire now, not at the next event.
+            self._queue(self.engine.advance(self.engine.clock))
+        # The events before this point were run by the old rules: a replay must not run them by the new.
+        self.unsaved = True
+        self.save(now=True)
+        self._carried(carried)
+        return carried
+
+    def _caught_up(self) -> None:
+        self.replaying = False
+        clock = format_time(self.engine.clock) if self.engine.clock is not None else "the start (no events)"
+        log.info(
+            f"caught up with the feeds at {clock}, {self.events} events replayed",
+            extra={"clock": clock, "events": self.events},
+        )
+
+    async def _catch_up(self) -> bool:
+        """Process every waiting event, a batch at a time, then move the clock and save."""
+        try:
+            if self.broken:
+                self.recover()
+            while self.process_waiting():
+                await asyncio.sleep(0)  # reloads and requests are served between two batches
+            if self.sources_idle() and not self.store.backlog(self.processed):
+                if self.replaying:
+                    self._caught_up()
+                self.advance_clock()
+            self.save()
+        except Exception:
+            # The engine may have taken in events whose actions were not stored.
+            self.broken = True
+            raise
+        return True
+
+    async def run(self, stopping: asyncio.Event, work: asyncio.Event, health: Health) -> None:
+        """Process events as they are stored (`work` is set), until `stopping`."""
+        while not stopping.is_set():
+            work.clear()
+            await retry(
+                self._catch_up,
+                part="processing",
+                doing="process events",
+                first=RETRY_SECONDS,
+                health=health,
+                stopping=stopping,
+            )
+            try:
+                await asyncio.wait_for(work.wait(), TICK_SECONDS)
+            except TimeoutError:
+                pass

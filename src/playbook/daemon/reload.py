@@ -1,0 +1,202 @@
+"""Hot reload (SPEC section 7): the playbooks are watched, and looked at now
+and then for changes the watcher misses; after a quiet period the whole rule
+set is loaded, checked and compiled in a thread of its own, so that events,
+`/healthz` and `/metrics` are served meanwhile, and a valid one is swapped in
+on the event loop, between two batches of events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from playbook.compiler.ruleset import RuleSet
+from playbook.daemon.config import Config
+from playbook.daemon.metrics import DaemonCollector
+from playbook.daemon.processor import Processor
+from playbook.language.diagnostics import PlaybookError, render_all
+from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+
+log = logging.getLogger("playbook.daemon")
+QUIET_SECONDS = 0.2
+LOOK_SECONDS = 2.0
+T = TypeVar("T")
+
+
+def load_rules(config: Config) -> RuleSet:
+    """The rule set the configuration names, with its extra brand handles."""
+    return load_ruleset([config.playbooks], brand=config.brand)
+
+
+class _PlaybookChanges(FileSystemEventHandler):
+    """Tells the reloader, from watchdog's thread, that a playbook file changed."""
+
+    # Reading a playbook (as a reload does) opens and closes it: not a change.
+    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
+    def __init__(self, reloader: Reloader, loop: asyncio.AbstractEventLoop) -> None:
+        self.reloader = reloader
+        self.loop = loop
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self.CHANGES:
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(str(p).endswith(".play") for p in paths) or event.is_directory:
+            self.loop.call_soon_threadsafe(self.reloader.request, "file change")
+
+
+class Reloader:
+    """Reloads the processor's rule set when the playbooks change or on request (SIGHUP)."""
+
+    def __init__(self, config: Config, processor: Processor, metrics: DaemonCollector) -> None:
+        self.config = config
+        self.processor = processor
+        self.metrics = metrics
+        self.failed = False  # the last reload was refused
+        self.files_seen = self._files_seen()
+        self.wanted = asyncio.Event()
+        self.due = 0.0
+        self.why = ""
+
+    def request(self, why: str) -> None:
+        """Reload after a quiet period: more changes within it make one reload."""
+        self.due = time.monotonic() + QUIET_SECONDS
+        if why != "file change" or not self.why:
+            self.why = why
+        self.wanted.set()
+        log.debug("reload requested", extra={"why": why})
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Watch the playbooks and reload them as they change, until `stopping`."""
+        observer = self._watch(asyncio.get_running_loop())
+        looking = asyncio.create_task(self._look_at_files(stopping))
+        try:
+            while not stopping.is_set():
+                await self.wanted.wait()
+                while (wait := self.due - time.monotonic()) > 0:
+                    await asyncio.sleep(wait)
+                self.wanted.clear()
+                why, self.why = self.why, ""
+                try:
+                    await self.reload(why)
+                except Exception:
+                    log.exception("reload failed; the running rules stay")
+        finally:
+            looking.cancel()
+            observer.stop()
+
+    async def reload(self, why: str = "SIGHUP") -> bool:
+        """Load and check the whole rule set off the event loop; run it if it is valid."""
+        started = time.monotonic()
+        self.files_seen = self._files_seen()
+        try:
+            ruleset = await _in_thread(lambda: load_rules(self.config))
+        except (PlaybookError, PlaybookPathError) as exc:
+            self.metrics.reloads["invalid"] += 1
+            self.failed = True
+            if isinstance(exc, PlaybookError):
+                rendered = render_all(exc.diagnostics, exc.sources)
+                errors = [
+                    str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error
+                ]
+            else:
+                rendered = str(exc)
+                errors = [rendered]
+            log.error(
+                "reload refused: the playbooks are invalid; the running rules stay",
+                extra={"why": why, "errors": errors, "diagnostics": rendered},
+            )
+            return False
+        if ruleset.digest == self.processor.ruleset.digest and why == "file change" and not self.failed:
+            log.debug("playbooks unchanged; nothing to reload")
+            return True
+        carried = self.processor.install(ruleset)
+        self.failed = False
+        self.metrics.reloads["ok"] += 1
+        log.info(
+            "reloaded",
+            extra={
+                "why": why,
+                "rules": len(ruleset.rules),
+                "files": len(ruleset.files),
+                "ms": round((time.monotonic() - started) * 1000, 1),
+                **(carried.fields() if carried is not None else {}),
+            },
+        )
+        return True
+
+    def _files_seen(self) -> tuple[Any, ...]:
+        """What the playbook files look like on disk: path, inode, size and time of each."""
+        try:
+            files = find_playbooks([self.config.playbooks])
+            return tuple((f, s.st_ino, s.st_size, s.st_mtime_ns) for f in files for s in [os.stat(f)])
+        except (PlaybookPathError, OSError) as exc:
+            return (str(exc),)
+
+    async def _look_at_files(self, stopping: asyncio.Event) -> None:
+        """A change the watcher missed (a network file system, a folder swapped for
+        another by a deployment) is picked up within LOOK_SECONDS."""
+        while not stopping.is_set():
+            await asyncio.sleep(LOOK_SECONDS)
+            if not self.wanted.is_set() and self._files_seen() != self.files_seen:
+                self.request("file change")
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> Any:
+        path = self.config.playbooks
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        handler = _PlaybookChanges(self, loop)
+        try:
+            observer = Observer()
+            observer.schedule(handler, folder, recursive=os.path.isdir(path))
+            observer.daemon = True
+            observer.start()
+        except OSError as exc:
+            # Out of inotify watches, say: look at the files every second instead.
+            log.warning(
+                "cannot watch the playbooks; polling them instead",
+                extra={"playbooks": path, "reason": str(exc)},
+            )
+            observer = PollingObserver(timeout=1)
+            observer.schedule(handler, folder, recursive=os.path.isdir(path))
+            observer.daemon = True
+            observer.start()
+        return observer
+
+
+async def _in_thread(function: Callable[[], T]) -> T:
+    """What `function()` returns or raises, run in a thread of its own.
+
+    Not asyncio.to_thread: its threads are waited for at exit, and a stop must
+    not wait for a long reload to finish.
+    """
+    loop = asyncio.get_running_loop()
+    outcome: asyncio.Future[T] = loop.create_future()
+
+    def settle(set_outcome: Callable[[Any], None], value: Any) -> None:
+        if not outcome.done():  # else the reload was cancelled by a stop
+            set_outcome(value)
+
+    def work() -> None:
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting task, whatever it is
+            settled: tuple[Callable[[Any], None], Any] = (outcome.set_exception, exc)
+        else:
+            settled = (outcome.set_result, result)
+        try:
+            loop.call_soon_threadsafe(settle, *settled)
+        except RuntimeError:  # the loop has closed: the daemon has stopped
+            pass
+
+    threading.Thread(target=work, name="playbook-reload", daemon=True).start()
+    return await outcome
