@@ -5,7 +5,7 @@ Debian's `chromium` and aiohttp's websocket client are all it takes: no
 driver to match to the browser's version and no browser downloaded. Used by
 the HTML report's tests, and to make the report's picture in docs/reports.md:
 
-    .venv/bin/python tests/browser.py report.html docs/report.png
+    .venv/bin/python tests/browser.py report.html docs/report.png [WIDTH]
 """
 
 from __future__ import annotations
@@ -172,5 +172,5 @@ def render(page: Path, expression: str, screenshot: Path | None = None, width: i
 
 if __name__ == "__main__":
     source, picture = map(Path, sys.argv[1:3])
-    render(source, "document.title", screenshot=picture)
+    render(source, "document.title", screenshot=picture, width=int(sys.argv[3]) if sys.argv[3:] else 1100)
     print(f"wrote {picture}")

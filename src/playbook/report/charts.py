@@ -88,7 +88,7 @@ def per_day(figures: Figures) -> str:
         line.spines["right"].set_visible(True)
         line.plot(days, [m / size for m in medians], color=ALERT, marker="o", label="median response")
         line.set_ylabel(f"median response ({unit})")
-        line.set_ylim(bottom=0)
+        line.set_ylim(0, max(known, default=size) / size * 1.15)
         ax.set_title("Items and median response time per day (UTC)")
         handles = ax.get_legend_handles_labels()[0] + line.get_legend_handles_labels()[0]
         ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=8)

@@ -18,10 +18,13 @@ import numpy.typing as npt
 
 from playbook.language.durations import format_duration
 from playbook.language.timestamps import MICROS, format_time
-from playbook.report.tally import DAY, Tally
+from playbook.report.tally import QUARTER, Tally
 
 Seconds = int | float
 _Times = npt.NDArray[np.int64]
+QUARTERS_PER_DAY = 96
+# 1970-01-01, day 0, was a Thursday; weekdays count from Monday = 0.
+THURSDAY = 3
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The spread of response times, in buckets a manager reads at a glance: upper bounds in seconds.
 SPREAD = (
@@ -158,7 +161,7 @@ def figures(
         by_type=_groups(tally.types, tally.type_items, times, tally.answer_types),
         by_platform=_groups(tally.platforms, tally.platform_items, times, tally.answer_platforms),
         by_day=_days(tally, times),
-        hours=[tally.hours[day * 24 : day * 24 + 24] for day in range(7)],
+        hours=_hours(tally),
         spread=_spread(ordered, tally.items),
         rules=rules,
     )
@@ -174,17 +177,30 @@ def _groups(names: Sequence[str], items: Sequence[int], times: _Times, codes: An
     return groups
 
 
+def _hours(tally: Tally) -> list[list[int]]:
+    """Items by weekday (Monday first) and hour, in UTC."""
+    hours = [[0] * 24 for _ in range(7)]
+    for quarter, count in tally.quarter_items.items():
+        day, rest = divmod(quarter, QUARTERS_PER_DAY)
+        hours[(day + THURSDAY) % 7][rest // 4] += count
+    return hours
+
+
 def _days(tally: Tally, times: _Times) -> dict[str, Group]:
     """A group per day (UTC) from the first item's to the last's, days without items included."""
-    if not tally.day_items:
+    if not tally.quarter_items:
         return {}
-    sorted_times = _by_code(times, np.frombuffer(tally.answer_days, dtype=np.int32))
-    first, last = min(tally.day_items), max(tally.day_items)
+    items: dict[int, int] = {}
+    for quarter, count in tally.quarter_items.items():
+        day = quarter // QUARTERS_PER_DAY
+        items[day] = items.get(day, 0) + count
+    days = np.frombuffer(tally.answer_quarters, dtype=np.int32) // QUARTERS_PER_DAY
+    sorted_times = _by_code(times, days)
     groups = {}
-    for day in range(first, last + 1):
+    for day in range(min(items), max(items) + 1):
         answered = sorted_times.get(day, _EMPTY)
-        date = datetime.fromtimestamp(day * DAY // MICROS, UTC).date().isoformat()
-        groups[date] = Group(tally.day_items.get(day, 0), len(answered), _median(answered))
+        date = datetime.fromtimestamp(day * QUARTERS_PER_DAY * QUARTER // MICROS, UTC).date().isoformat()
+        groups[date] = Group(items.get(day, 0), len(answered), _median(answered))
     return groups
 
 

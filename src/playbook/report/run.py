@@ -40,7 +40,7 @@ def run_report(plan: ReportPlan, lines: Iterable[bytes | str], until: int | None
     ruleset = plan.ruleset or RuleSet(rules=(), brand=plan.brand, sources={})
     engine = Engine(ruleset)
     threads = engine.threads
-    tally = Tally(plan.brand, threads, threads.lifetime, plan.response_time)
+    tally = Tally(plan.brand - ruleset.brand, threads, threads.lifetime, plan.response_time)
     skipped: list[SkippedLine] = []
     process, take = engine.process, tally.take
     with cycle_collection_paused():

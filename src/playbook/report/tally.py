@@ -8,7 +8,7 @@ engine resolved when it took the event in, and asks the engine's
 `ThreadIndex` for the thread of a `ref`.
 
 Memory stays bounded on any stream: an answered item leaves 20 bytes behind
-(its response time and the codes of its type, platform and day, in arrays
+(its response time and the codes of its type, platform and quarter of an hour, in arrays
 that the figures sort at the end), and an item still waiting is kept at most
 twice the horizon of the engine's thread links; after that it counts as not
 answered, as the engine, which forgets the thread links by then, would no
@@ -24,10 +24,8 @@ from playbook.language.events import Event
 from playbook.language.timestamps import MICROS
 from playbook.runtime.threads import ThreadIndex
 
-DAY = 86400 * MICROS
-HOUR = 3600 * MICROS
-# 1970-01-01, day 0, was a Thursday; weekdays count from Monday = 0.
-_THURSDAY = 3
+# Every time zone's offset is a whole number of quarters of an hour.
+QUARTER = 900 * MICROS
 NO_PLATFORM = "none"
 
 ResponseTime = Callable[[int, int], int]
@@ -48,16 +46,22 @@ _Waiting = tuple[int, str, int, int]
 
 
 class Tally:
-    """Items, answers and response times of a stream, taken event by event."""
+    """Items, answers and response times of a stream, taken event by event.
+
+    It reads what the engine found when it took each event in: `event.thread`,
+    and `event.brand` for the handles of the rule set, to which `extra_brand`
+    adds the report's own (`--brand`). Items are counted by quarter of an hour
+    (UTC), which any time zone's hours and days are made of.
+    """
 
     def __init__(
         self,
-        brand: frozenset[str],
+        extra_brand: frozenset[str],
         threads: ThreadIndex,
         horizon: int,
         response_time: ResponseTime = elapsed,
     ) -> None:
-        self.brand = brand
+        self.extra_brand = extra_brand
         self.threads = threads
         self.horizon = horizon
         self.response_time = response_time
@@ -70,13 +74,12 @@ class Tally:
         self.platforms: list[str] = []
         self.type_items: list[int] = []
         self.platform_items: list[int] = []
-        self.day_items: dict[int, int] = {}
-        self.hours = [0] * (7 * 24)
+        self.quarter_items: dict[int, int] = {}
         # One entry per answered item, in the order they were answered.
         self.answer_times = array("q")
         self.answer_types = array("I")
         self.answer_platforms = array("I")
-        self.answer_days = array("i")
+        self.answer_quarters = array("i")
         self.forgotten = 0
         self._type_codes: dict[str, int] = {}
         self._platform_codes: dict[str | None, int] = {}
@@ -87,54 +90,52 @@ class Tally:
     def answered(self) -> int:
         return len(self.answer_times)
 
-    @property
-    def waiting(self) -> int:
-        """Items not answered (yet), within the horizon."""
-        return sum(len(items) for items in self._waiting.values())
-
     def take(self, event: Event) -> None:
-        """Count one event, after the engine has taken it in (and resolved its thread)."""
+        """Count one event, after the engine has taken it in."""
         self.events += 1
         time = event.time
         last = self.last
         if last is None or time > last:
-            self.last = last = time
-            if self._next_sweep is None:
+            self.last = time
+            next_sweep = self._next_sweep
+            if next_sweep is None:
                 self.first = time
                 self._next_sweep = time + self.horizon
-            elif time >= self._next_sweep:
+            elif time >= next_sweep:
                 self._sweep(time)
         elif self.first is not None and time < self.first:
             self.first = time
-        handle = event.handle
-        if handle is not None and handle.casefold() in self.brand:
-            self._answer(event.thread, time, up_to=time)
-            if event.type == "handled":
+        kind = event.type
+        if event.brand or (
+            self.extra_brand and event.handle is not None and event.handle.casefold() in self.extra_brand
+        ):
+            waiting = self._waiting.get(event.thread)
+            if waiting is not None:
+                self._answer(event.thread, waiting, time, up_to=time)
+            if kind == "handled":
                 self._handled(event)
-        elif event.type == "handled":
+            return
+        if kind == "handled":
             self._handled(event)
-        else:
-            self._item(event)
-
-    def _item(self, event: Event) -> None:
-        time = event.time
+            return
+        # An item.
         self.items += 1
-        kind = self._type_codes.get(event.type)
-        if kind is None:
-            kind = self._type_codes[event.type] = len(self.types)
-            self.types.append(event.type)
+        code = self._type_codes.get(kind)
+        if code is None:
+            code = self._type_codes[kind] = len(self.types)
+            self.types.append(kind)
             self.type_items.append(0)
-        self.type_items[kind] += 1
+        self.type_items[code] += 1
         raw = event.data.get("platform")
         key = raw if type(raw) is str else None
         platform = self._platform_codes.get(key)
         if platform is None:
             platform = self._platform_codes[key] = self._platform_code(key)
         self.platform_items[platform] += 1
-        day = time // DAY
-        self.day_items[day] = self.day_items.get(day, 0) + 1
-        self.hours[(day + _THURSDAY) % 7 * 24 + time // HOUR % 24] += 1
-        entry = (time, event.id, kind, platform)
+        quarter = time // QUARTER
+        quarters = self.quarter_items
+        quarters[quarter] = quarters.get(quarter, 0) + 1
+        entry = (time, event.id, code, platform)
         waiting = self._waiting.get(event.thread)
         if waiting is None:
             self._waiting[event.thread] = [entry]
@@ -156,36 +157,43 @@ class Tally:
         ref = event.data.get("ref")
         if type(ref) is not str or not ref:
             return
-        self._answer(ref, event.time)
+        waiting = self._waiting.get(ref)
+        if waiting is not None:
+            self._answer(ref, waiting, event.time)
         thread = self.threads.thread_of(ref)
-        if thread != ref:
-            self._answer(thread, event.time, only=ref)
+        waiting = self._waiting.get(thread) if thread != ref else None
+        if waiting is not None:
+            self._answer(thread, waiting, event.time, only=ref)
 
-    def _answer(self, thread: str, time: int, up_to: int | None = None, only: str | None = None) -> None:
-        """Answer, at `time`, the thread's waiting items: those up to `up_to`, or only the item
-        `only`, or all."""
-        waiting = self._waiting.get(thread)
-        if waiting is None:
-            return
-        keep = [
-            entry
-            for entry in waiting
-            if (up_to is not None and entry[0] > up_to) or (only is not None and entry[1] != only)
-        ]
-        if len(keep) == len(waiting):
+    def _answer(
+        self,
+        thread: str,
+        waiting: list[_Waiting],
+        time: int,
+        up_to: int | None = None,
+        only: str | None = None,
+    ) -> None:
+        """Answer, at `time`, the thread's `waiting` items: those up to `up_to`, or only the
+        item `only`, or all."""
+        answered: list[_Waiting] = []
+        keep: list[_Waiting] = []
+        for entry in waiting:
+            if (up_to is None or entry[0] <= up_to) and (only is None or entry[1] == only):
+                answered.append(entry)
+            else:
+                keep.append(entry)
+        if not answered:
             return
         if keep:
             self._waiting[thread] = keep
         else:
             del self._waiting[thread]
         response_time = self.response_time
-        for entry in waiting:
-            item_time, item_id, kind, platform = entry
-            if (up_to is None or item_time <= up_to) and (only is None or item_id == only):
-                self.answer_times.append(response_time(item_time, time))
-                self.answer_types.append(kind)
-                self.answer_platforms.append(platform)
-                self.answer_days.append(item_time // DAY)
+        for item_time, _, code, platform in answered:
+            self.answer_times.append(response_time(item_time, time))
+            self.answer_types.append(code)
+            self.answer_platforms.append(platform)
+            self.answer_quarters.append(item_time // QUARTER)
 
     def _sweep(self, clock: int) -> None:
         """Forget the items that have waited longer than the horizon: not answered."""
