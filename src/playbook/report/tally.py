@@ -18,7 +18,7 @@ longer connect a reply to it.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from playbook.language.events import Event
 from playbook.language.timestamps import MICROS
@@ -41,8 +41,10 @@ def elapsed(item: int, answer: int) -> int:
     return answer - item if answer > item else 0
 
 
-# A waiting item: (time, id, type code, platform code).
+# A waiting item: (time, id, type code, platform code). Most threads wait on one
+# item, so a thread maps to its item itself, and to a list only when there are more.
 _Waiting = tuple[int, str, int, int]
+_InThread = _Waiting | list[_Waiting]
 
 
 class Tally:
@@ -83,7 +85,7 @@ class Tally:
         self.forgotten = 0
         self._type_codes: dict[str, int] = {}
         self._platform_codes: dict[str | None, int] = {}
-        self._waiting: dict[str, list[_Waiting]] = {}
+        self._waiting: dict[str, _InThread] = {}
         self._next_sweep: int | None = None
 
     @property
@@ -138,7 +140,9 @@ class Tally:
         entry = (time, event.id, code, platform)
         waiting = self._waiting.get(event.thread)
         if waiting is None:
-            self._waiting[event.thread] = [entry]
+            self._waiting[event.thread] = entry
+        elif isinstance(waiting, tuple):
+            self._waiting[event.thread] = [waiting, entry]
         else:
             waiting.append(entry)
 
@@ -166,28 +170,20 @@ class Tally:
             self._answer(thread, waiting, event.time, only=ref)
 
     def _answer(
-        self,
-        thread: str,
-        waiting: list[_Waiting],
-        time: int,
-        up_to: int | None = None,
-        only: str | None = None,
+        self, thread: str, waiting: _InThread, time: int, up_to: int | None = None, only: str | None = None
     ) -> None:
         """Answer, at `time`, the thread's `waiting` items: those up to `up_to`, or only the
         item `only`, or all."""
         answered: list[_Waiting] = []
         keep: list[_Waiting] = []
-        for entry in waiting:
+        for entry in _entries(waiting):
             if (up_to is None or entry[0] <= up_to) and (only is None or entry[1] == only):
                 answered.append(entry)
             else:
                 keep.append(entry)
         if not answered:
             return
-        if keep:
-            self._waiting[thread] = keep
-        else:
-            del self._waiting[thread]
+        self._keep(thread, keep)
         response_time = self.response_time
         for item_time, _, code, platform in answered:
             self.answer_times.append(response_time(item_time, time))
@@ -195,16 +191,24 @@ class Tally:
             self.answer_platforms.append(platform)
             self.answer_quarters.append(item_time // QUARTER)
 
+    def _keep(self, thread: str, keep: list[_Waiting]) -> None:
+        """Make `keep` the thread's waiting items."""
+        if not keep:
+            del self._waiting[thread]
+        else:
+            self._waiting[thread] = keep[0] if len(keep) == 1 else keep
+
     def _sweep(self, clock: int) -> None:
         """Forget the items that have waited longer than the horizon: not answered."""
         self._next_sweep = clock + self.horizon
         oldest = clock - self.horizon
-        for thread in list(self._waiting):
-            waiting = self._waiting[thread]
-            keep = [entry for entry in waiting if entry[0] >= oldest]
-            if len(keep) != len(waiting):
-                self.forgotten += len(waiting) - len(keep)
-                if keep:
-                    self._waiting[thread] = keep
-                else:
-                    del self._waiting[thread]
+        for thread, waiting in list(self._waiting.items()):
+            entries = _entries(waiting)
+            keep = [entry for entry in entries if entry[0] >= oldest]
+            if len(keep) != len(entries):
+                self.forgotten += len(entries) - len(keep)
+                self._keep(thread, keep)
+
+
+def _entries(waiting: _InThread) -> Sequence[_Waiting]:
+    return (waiting,) if isinstance(waiting, tuple) else waiting
