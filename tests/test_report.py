@@ -511,3 +511,51 @@ def test_a_report_watched_on_a_terminal_shows_progress_and_the_same_report() -> 
     assert watched.returncode == 0
     assert watched.stdout == plain.stdout
     assert "━".encode() in shown, "a progress bar was drawn"
+
+
+def test_help_says_what_an_item_is_and_shows_examples() -> None:
+    result = playbook("report", "--help")
+    assert result.returncode == 0
+    assert "An item is any event that is not the brand's own and not 'handled'." in result.stdout
+    assert (
+        "playbook report playbooks/ --events events.jsonl --format html --output report.html" in result.stdout
+    )
+
+
+# --- what the charts show ---
+
+
+def test_days_run_from_the_first_items_to_the_last_with_empty_days_between() -> None:
+    events = [mention("m1", 0), reply("r1", 10, "m1"), mention("m2", 2 * 24 * 60 + 5)]
+    days = run(events).figures.by_day
+    assert list(days) == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    assert [(g.items, g.answered, g.median) for g in days.values()] == [
+        (1, 1, 600),
+        (0, 0, None),
+        (1, 0, None),
+    ]
+
+
+def test_the_spread_puts_each_answered_item_in_its_band_and_counts_the_rest() -> None:
+    events = [*answered_after(4, 5, 59, 60, 60 * 30), mention("m9", 1)]
+    spread = dict(run(events).figures.spread)
+    assert (spread["under 5m"], spread["5–15m"], spread["30m–1h"], spread["1–2h"], spread["1–2d"]) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert spread["not answered"] == 1 and sum(spread.values()) == 6
+
+
+def test_the_bench_times_a_report_and_a_dry_run_of_the_desk(tmp_path: Path) -> None:
+    from bench.generate import write
+    from bench.report import COMMANDS, measure
+
+    stream = tmp_path / "stream.jsonl"
+    with open(stream, "wb") as out:
+        write(out, 2000, seed=3)
+    results = measure(stream)
+    assert list(results) == list(COMMANDS)
+    assert all(run.seconds > 0 and run.peak_mb > 10 for run in results.values())
