@@ -29,7 +29,7 @@ def make_plan(
     ruleset: RuleSet | None, brand: Sequence[str], slas: Sequence[str], schedule: str | None
 ) -> ReportPlan:
     """The plan for a report over the playbooks `ruleset` (or none) and the command's options."""
-    handles = frozenset(h.casefold() for h in brand if h.strip())
+    handles = frozenset(h.strip().casefold() for h in brand if h.strip())
     if ruleset is not None:
         handles |= ruleset.brand
     if not handles:
