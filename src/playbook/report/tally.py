@@ -88,10 +88,6 @@ class Tally:
         self._waiting: dict[str, _InThread] = {}
         self._next_sweep: int | None = None
 
-    @property
-    def answered(self) -> int:
-        return len(self.answer_times)
-
     def take(self, event: Event) -> None:
         """Count one event, after the engine has taken it in."""
         self.events += 1
