@@ -6,8 +6,9 @@ and the baseline take the same number of actions per rule, and prints
 events/s, peak memory and the ratios. For the four core rules it also runs
 them written for speed alone (`tuned.py`): how far past the baseline plain
 Python gets on that set. Then: bytes per pending deadline, the times to load
-playbooks against their budgets, and memory along a long stream. `--load`
-prints the load times alone.
+playbooks against their budgets, memory along a long stream, and `playbook
+report` against `playbook dry-run` of the example desk (bench/report.py).
+`--load` prints the load times alone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 import orjson
 
 from .generate import write
+from .report import measure as measure_report
+from .report import print_rows as print_report_rows
 from .rules import rule_sets
 
 HERE = Path(__file__).resolve().parent
@@ -279,6 +282,13 @@ def main() -> None:
     )
     parser.add_argument("--long", action="store_true", help="watch memory over 10 million events (slow)")
     parser.add_argument("--load", action="store_true", help="time loading playbooks only")
+    parser.add_argument(
+        "--report-events",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="events for the report against a dry run of the example desk (default 1,000,000)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.load:
@@ -294,6 +304,8 @@ def main() -> None:
     size = 10_000_000 if args.long else 1_000_000
     samples = long_stream(size)
     print(f"memory along {size:,} events (100 rules), MB: " + " ".join(f"{rss}" for _, rss in samples))
+    report_stream = stream_file(args.report_events, args.seed)
+    print_report_rows(measure_report(report_stream, max(1, args.repeat)), args.report_events)
 
 
 if __name__ == "__main__":

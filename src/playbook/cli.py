@@ -127,6 +127,22 @@ state file or listen address that cannot be used
 """
 
 
+REPORT_EPILOG = """\
+An item is any event that is not the brand's own and not 'handled'. It is
+answered by the brand's first post in its thread at or after its time, or by
+a 'handled' event naming it or its thread; its response time runs until then.
+Times in the JSON are in seconds, shares from 0 to 1.
+
+examples:
+  playbook report playbooks/ --events examples/events.jsonl
+  playbook report --brand @acme --events events.jsonl --sla 30m --sla 2h --format json
+  playbook report playbooks/ --events events.jsonl --format html --output report.html
+
+exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command (no brand
+handles, an unknown schedule, a file that cannot be read or written)
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playbook",
@@ -223,6 +239,60 @@ def _parser() -> argparse.ArgumentParser:
         help="start with no state when the state file is empty or incomplete (its pending "
         "deadlines are lost); a state file that holds state is used as always",
     )
+
+    report = commands.add_parser(
+        "report",
+        help="how the desk is doing: items, answers, response times",
+        description="Measure what a desk is judged on, over a file of events: how much came in,\n"
+        "how much was answered, and how fast; by type, by platform, by weekday and\n"
+        "hour; and, with playbooks, what each rule did (as dry-run counts it).",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="playbooks (a .play file or a folder): their brand handles, their rules' "
+        "firings and their waits as service levels",
+    )
+    report.add_argument(
+        "--events",
+        required=True,
+        metavar="FILE",
+        help="events, one JSON object per line; '-' reads standard input",
+    )
+    report.add_argument(
+        "--until",
+        metavar="TIME",
+        type=_time_arg,
+        help="the end of the period (ISO-8601 with a zone); the rules' deadlines due by then fire",
+    )
+    report.add_argument(
+        "--sla",
+        action="append",
+        metavar="D",
+        help="a service level to report, such as 30m or 2h: the share of items answered "
+        "in less than D (repeatable; default: the playbooks' 'unanswered' waits, or 1h)",
+    )
+    report.add_argument(
+        "--schedule",
+        metavar="NAME",
+        help="count response times in the open time of the playbooks' schedule NAME",
+    )
+    report.add_argument(
+        "--brand",
+        action="append",
+        metavar="HANDLE",
+        help="a brand account whose posts answer people, added to the playbooks' own (repeatable)",
+    )
+    report.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="text: readable tables (default); json: one JSON object; html: one page with charts",
+    )
+    report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     return parser
 
 
@@ -249,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _test(args.paths)
         if args.command == "run":
             return _run(args.config, args.fresh)
+        if args.command == "report":
+            return _report(args)
         return _dry_run(parser, args)
     except BrokenPipeError:
         # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.
@@ -372,6 +444,24 @@ def _run(config_path: str, fresh: bool) -> int:
         return EXIT_USAGE
     setup_logging()
     return run_daemon(config, fresh)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from playbook.report.command import ReportUsageError, make_plan, make_report
+
+    ruleset = None
+    if args.paths:
+        loaded = _load(args.paths)
+        if isinstance(loaded, int):
+            return loaded
+        ruleset = loaded
+    try:
+        plan = make_plan(ruleset, args.brand or [], args.sla or [], args.schedule)
+        make_report(plan, args.events, args.until, args.format, args.output)
+    except ReportUsageError as exc:
+        print(f"playbook: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _test(paths: list[str]) -> int:
