@@ -363,6 +363,7 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _run(config_path: str, fresh: bool) -> int:
     from playbook.daemon.config import ConfigError, load_config
     from playbook.daemon.logs import setup_logging
+    from playbook.daemon.redact import Redactor
     from playbook.daemon.service import run_daemon
 
     try:
@@ -370,7 +371,7 @@ def _run(config_path: str, fresh: bool) -> int:
     except ConfigError as exc:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    setup_logging()
+    setup_logging(Redactor(config.secrets))
     return run_daemon(config, fresh)
 
 
