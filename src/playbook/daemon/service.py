@@ -146,11 +146,14 @@ class Daemon:
         failing = dict(self.health.failing)
         inbox: int | None
         outbox: int | None
+        waiting: dict[str, int] | None
         try:
             inbox, outbox = self.store.backlog(self.processor.processed), self.store.outbox_size()
+            by_key = self.store.waiting_by_sink()
+            waiting = {sink.name: by_key[sink.key] for sink in self.config.sinks if sink.key in by_key}
         except sqlite3.Error as exc:
             failing[STORE] = f"cannot read the state file: {reason(exc)}"
-            inbox = outbox = None
+            inbox = outbox = waiting = None
         return {
             "status": "failing" if failing else "ok",
             "failing": failing,
@@ -159,6 +162,7 @@ class Daemon:
             "pending": engine.pending_deadlines,
             "inbox": inbox,
             "outbox": outbox,
+            "waiting": waiting,
         }
 
     # --- life cycle ---
