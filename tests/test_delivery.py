@@ -511,7 +511,7 @@ def test_no_secret_appears_in_anything_the_daemon_shows(
 # --- upgrading ---
 
 
-def test_actions_a_webhook_had_waiting_under_playbook_0_1_0_are_delivered_after_the_upgrade(
+def test_actions_queued_for_a_webhook_under_its_url_by_an_earlier_playbook_are_delivered_after_the_upgrade(
     folder: Path, slack: FakeSlack
 ) -> None:
     slack.always = 503
@@ -522,7 +522,7 @@ def test_actions_a_webhook_had_waiting_under_playbook_0_1_0_are_delivered_after_
         assert process.post([mention(f"m{i}", "fire") for i in range(3)])[0] == 202
         wait_for(lambda: process.health()["waiting"] == {"webhook:http://127.0.0.1:" + f"{slack.port}/…": 3})
         assert process.stop() == 0
-        # Playbook 0.1.0 named a webhook's rows in the outbox by its URL.
+        # Earlier Playbooks named a webhook's rows in the outbox by its URL, which can hold its secret.
         with sqlite3.connect(folder / "state" / "state.db") as db:
             moved = db.execute(
                 "UPDATE outbox SET sink = ? WHERE delivered = 0 AND sink LIKE 'webhook:%'",

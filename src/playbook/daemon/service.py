@@ -230,7 +230,7 @@ class Daemon:
             )
 
     def _adopt_the_outbox(self) -> None:
-        """Move the actions that Playbook 0.1.0 queued for a webhook under its URL to the
+        """Move the actions that earlier Playbooks queued for a webhook under its URL to the
         webhook's key, and say how many wait for a sink that is no longer configured."""
         for sink in self.config.sinks:
             if sink.type == "webhook" and sink.url:
