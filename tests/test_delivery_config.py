@@ -4,14 +4,17 @@ at start, with a message that names it and never shows a secret."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from playbook.daemon.config import Config, ConfigError, load_config
+from playbook.daemon.config import SINK_KEYS, Config, ConfigError, load_config
 
 SLACK_URL = "https://hooks.slack.com/services/T0001/B0002/secretslackpath"
 
@@ -287,3 +290,45 @@ def test_the_daemon_refuses_a_bad_match_at_start_with_exit_2(folder: Path) -> No
     assert (
         "sinks[0]: 'match.priority' lists 'hihg', which no record has (did you mean 'high'?)" in result.stderr
     )
+
+
+DELIVERY_DOC = Path(__file__).resolve().parent.parent / "docs" / "delivery.md"
+YAML_BLOCK = re.compile(r"^```yaml config\n(.*?)^```", re.S | re.M)
+
+
+CONFIG_BLOCKS = YAML_BLOCK.findall(DELIVERY_DOC.read_text(encoding="utf-8"))
+
+
+def test_the_delivery_guide_shows_its_configurations() -> None:
+    assert len(CONFIG_BLOCKS) >= 6
+
+
+@pytest.mark.parametrize("block", CONFIG_BLOCKS)
+def test_every_configuration_in_the_delivery_guide_is_taken_as_it_is(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, block: str
+) -> None:
+    if "shadow: true" in block and "shadow" not in SINK_KEYS["file"]:
+        pytest.skip("shadow sinks (SPEC section 9) are not in this build")
+    for name in re.findall(r"\$\{(\w+)\}", block):
+        monkeypatch.setenv(
+            name, "https://hooks.slack.com/services/T/B/X" if name.endswith("_URL") else "secret"
+        )
+    config = {"playbooks": "playbooks", "sources": [{"type": "stdin"}], **yaml.safe_load(block)}
+    (folder / "playbook.yaml").write_text(json.dumps(config), encoding="utf-8")
+    loaded = load_config(str(folder / "playbook.yaml"))
+    assert loaded.sinks or loaded.sources
+
+
+def test_the_configuration_in_playbook_run_help_is_taken_as_it_is(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playbook.cli import RUN_EPILOG
+
+    example = textwrap.dedent(RUN_EPILOG.split("\n\n")[1])
+    for name in re.findall(r"\$\{(\w+)\}", example):
+        monkeypatch.setenv(
+            name, "https://hooks.slack.com/services/T/B/X" if name.endswith("_URL") else "secret"
+        )
+    (folder / "playbook.yaml").write_text(example, encoding="utf-8")
+    config = load_config(str(folder / "playbook.yaml"))
+    assert [s.type for s in config.sinks] == ["stdout", "file", "webhook", "slack", "email"]
