@@ -43,16 +43,22 @@ def body_text(facts: Facts) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compose(record: dict[str, Any], server: MailServer) -> EmailMessage:
-    """The e-mail for one action record."""
-    facts = Facts.of(record)
+def addressed(server: MailServer, subject: str, key: str) -> EmailMessage:
+    """An e-mail from the sink's sender to its recipients, with `[Playbook] SUBJECT` and a
+    Message-ID made of `key`, so that the same e-mail sent again has the same one."""
     message = EmailMessage()
-    message["Subject"] = _one_line(f"{SUBJECT_PREFIX} {facts.subject}")
+    message["Subject"] = _one_line(f"{SUBJECT_PREFIX} {subject}")
     message["From"] = server.sender
     message["To"] = ", ".join(server.to)
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    domain = server.sender.rpartition("@")[2]
-    message["Message-ID"] = f"<playbook.{facts.id}@{domain}>"
+    message["Message-ID"] = f"<playbook.{key}@{server.sender.rpartition('@')[2]}>"
+    return message
+
+
+def compose(record: dict[str, Any], server: MailServer) -> EmailMessage:
+    """The e-mail for one action record."""
+    facts = Facts.of(record)
+    message = addressed(server, facts.subject, facts.id)
     message["X-Playbook-Action"] = facts.id
     message.set_content(body_text(facts))
     return message
@@ -75,6 +81,13 @@ class MailSender:
         pass
 
     async def send(self, batch: list[Delivery]) -> Sent:
+        return await self.send_messages(
+            [(d.action_id, compose(orjson.loads(d.body), self.server)) for d in batch]
+        )
+
+    async def send_messages(self, messages: list[tuple[str, EmailMessage]]) -> Sent:
+        """Send e-mails over one connection, in order, each named by the action it tells
+        (for the log); how many the server took."""
         server = self.server
         smtp = aiosmtplib.SMTP(
             hostname=server.host,
@@ -88,15 +101,15 @@ class MailSender:
         taken = 0
         try:
             async with smtp:
-                for delivery in batch:
-                    refused, _ = await smtp.send_message(compose(orjson.loads(delivery.body), server))
+                for action, message in messages:
+                    refused, _ = await smtp.send_message(message)
                     taken += 1
                     if refused:  # taken for the others: sending again would not help these
                         log.warning(
                             "the mail server refused some recipients of an action",
                             extra={
                                 "sink": self.name,
-                                "action": delivery.action_id,
+                                "action": action,
                                 "refused": sorted(refused),
                             },
                         )

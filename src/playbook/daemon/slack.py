@@ -19,7 +19,7 @@ import orjson
 
 from playbook.daemon.config import Sink
 from playbook.daemon.facts import Facts
-from playbook.daemon.posting import new_session, post
+from playbook.daemon.posting import Answer, new_session, post
 from playbook.daemon.sending import Sent
 from playbook.daemon.store import Delivery
 
@@ -97,11 +97,14 @@ class SlackSender:
         if self.session is not None:
             await self.session.close()
 
-    async def send(self, batch: list[Delivery]) -> Sent:
+    async def post_message(self, message: dict[str, Any]) -> Answer:
+        """POST one Slack message: of one record, or of several (a digest)."""
         assert self.session is not None
+        return await post(self.session, self.url, orjson.dumps(message), {"Content-Type": "application/json"})
+
+    async def send(self, batch: list[Delivery]) -> Sent:
         for index, delivery in enumerate(batch):
-            body = orjson.dumps(slack_message(orjson.loads(delivery.body)))
-            answer = await post(self.session, self.url, body, {"Content-Type": "application/json"})
+            answer = await self.post_message(slack_message(orjson.loads(delivery.body)))
             if not answer.taken:
                 return Sent(index, answer.retry_after, answer.reason)
         return Sent(len(batch))
