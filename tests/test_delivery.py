@@ -396,6 +396,12 @@ def test_a_bad_mapped_request_is_refused_naming_the_line_and_item_and_stores_not
             "line 1: item 2: missing 'time': its map 'iso_time(created_time)' found nothing in the input; "
             "nothing of this request was stored"
         )
+        reactions = {
+            "object": "page",
+            "entry": [dict(request["entry"][0], changes=request["entry"][0]["changes"][1:])],
+        }
+        assert reactions["entry"][0]["changes"][0]["value"]["item"] == "reaction"
+        assert process.post(reactions) == (202, {"accepted": 0})  # no comment in it: nothing to store
         good = json.loads((FEEDS / "facebook-webhook.jsonl").read_text(encoding="utf-8").splitlines()[1])
         assert process.post(json.dumps(good, indent=2).encode()) == (202, {"accepted": 1})  # pretty-printed
         wait_for(lambda: len(process.actions()) == 2, what="the good comment's actions")
