@@ -94,15 +94,15 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
         ),
         (
             {"playbooks": "playbooks", "sources": [{"type": "http", "token": 12345}]},
-            """sources[0]: 'token' must be a text, not 12345 (write it in quotes: "12345")""",
+            "sources[0]: 'token' must be a text, not a number (write it in quotes)",
         ),
         (
             {"playbooks": "playbooks", "sources": [{"type": "http", "token": ["a", "b"]}]},
-            "sources[0]: 'token' must be a text, not ['a', 'b']",
+            "sources[0]: 'token' must be a text, not a list",
         ),
         (
             {"playbooks": "playbooks", "sources": [{"type": "http", "secret": 12345}]},
-            """sources[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+            "sources[0]: 'secret' must be a text, not a number (write it in quotes)",
         ),
         (
             {
@@ -110,7 +110,7 @@ def by_rule(actions: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
                 "sources": [{"type": "stdin"}],
                 "sinks": [{"type": "webhook", "url": "http://127.0.0.1:9/hook", "secret": 12345}],
             },
-            """sinks[0]: 'secret' must be a text, not 12345 (write it in quotes: "12345")""",
+            "sinks[0]: 'secret' must be a text, not a number (write it in quotes)",
         ),
         (
             {"playbooks": "playbooks", "request_timeout": "0s", "sources": [{"type": "stdin"}]},

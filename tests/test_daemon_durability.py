@@ -354,7 +354,7 @@ def test_actions_a_sink_took_are_not_delivered_again_when_the_store_cannot_mark_
         raise sqlite3.OperationalError("database or disk is full")
 
     try:
-        store.queue([(config.sinks[0].name, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)])
+        store.queue([(config.sinks[0].key, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)])
         store.delivered = full_disk  # type: ignore[method-assign]
         for _ in range(3):  # the sink retries while the disk is full
             with pytest.raises(sqlite3.OperationalError):

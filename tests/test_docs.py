@@ -9,6 +9,9 @@ The conventions (also written at the top of docs/language.md):
 - ```playbook-error       saved as care.play and run through `playbook check care.play`;
                           the ```text block right after it is exactly what check
                           prints, and check exits 1 when that shows an error, else 0
+- ```yaml                 a test file, run with `playbook test` on the example playbooks
+- ```yaml config          a part of the daemon's configuration, loaded as `playbook run`
+                          loads it (tests/test_delivery_config.py)
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def _help_example() -> str:
     return "\n".join(line[2:] for line in lines) + "\n"
 
 
-TEST_FILE_EXAMPLES = [(b.where, b.text) for b in BLOCKS if b.kind == "yaml"] + [
+TEST_FILE_EXAMPLES = [(b.where, b.text) for b in BLOCKS if b.kind == "yaml" and "config" not in b.marks] + [
     ("playbook test --help", _help_example())
 ]
 

@@ -108,11 +108,27 @@ the environment; a key given twice, or a value of the wrong type, is refused):
     - {type: stdout}
     - {type: file, path: .playbook/actions.jsonl}
     - {type: webhook, url: "http://127.0.0.1:9000/hook", secret: "${HOOK_SECRET}"}
+    - {type: slack, name: vip-desk, url: "${SLACK_URL}", match: {target: ["#vip-desk"]}}
+    - {type: email, host: smtp.example.com, port: 587, starttls: true,
+       username: "${SMTP_USER}", password: "${SMTP_PASSWORD}",
+       from: playbook@example.com, to: [care-leads@example.com],
+       match: {action: [escalate], target: [care-leads]}}
+
+A sink's 'match' takes the records whose action, target, rule and priority are
+each one of those listed ('*' matches any characters, null a missing value);
+without it, every record. 'name' is how a sink is shown; URLs are shown cut
+after the host, and no secret is ever shown.
+
+A source's 'map' makes events of other JSON, a JMESPath expression per field
+(author.handle: "user.screen_name"; iso_time(n) for Unix seconds), and 'each'
+selects the items of a request that holds several. See docs/delivery.md and
+examples/feeds/ (X filtered stream, Facebook Page webhook).
 
 An http source with a 'secret' also takes requests signed with
 X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
 X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
-a webhook with a 'secret' signs its requests with both headers.
+a webhook with a 'secret' signs its requests with both headers. Slack's 429 is
+waited out as long as its Retry-After says.
 
 A state file that exists must hold state: an empty one, or one copied without
 its -wal file, is refused unless --fresh is given; a damaged one is refused.
@@ -435,6 +451,7 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _run(config_path: str, fresh: bool) -> int:
     from playbook.daemon.config import ConfigError, load_config
     from playbook.daemon.logs import setup_logging
+    from playbook.daemon.redact import Redactor
     from playbook.daemon.service import run_daemon
 
     try:
@@ -442,7 +459,7 @@ def _run(config_path: str, fresh: bool) -> int:
     except ConfigError as exc:
         print(f"playbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    setup_logging()
+    setup_logging(Redactor(config.secrets))
     return run_daemon(config, fresh)
 
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from hashlib import blake2b
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from playbook.daemon.mapping import FeedMap, MapError, parse_map
+from playbook.daemon.redact import display_url, secret_parts
+from playbook.daemon.routing import EVERY_RECORD, Match, MatchError, parse_match
 from playbook.language.durations import parse_duration
 from playbook.language.fields import suggest
 from playbook.language.timestamps import MICROS
@@ -31,8 +36,22 @@ TOP_KEYS = (
     "sources",
     "sinks",
 )
-SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
-SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
+_MAPPED = ("map", "each")
+SOURCE_KEYS = {
+    "file": ("type", "path", *_MAPPED),
+    "http": ("type", "token", "secret", "max_bytes", *_MAPPED),
+    "stdin": ("type", *_MAPPED),
+}
+_EVERY_SINK = ("type", "name", "match")
+SINK_KEYS = {
+    "stdout": _EVERY_SINK,
+    "file": (*_EVERY_SINK, "path"),
+    "webhook": (*_EVERY_SINK, "url", "secret"),
+    "slack": (*_EVERY_SINK, "url"),
+    "email": (*_EVERY_SINK, "host", "port", "starttls", "ssl", "username", "password", "from", "to"),
+}
+# The port of an SMTP server by how it is reached: SSL from the start, STARTTLS, or plain.
+SMTP_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -49,6 +68,7 @@ class Source:
     token: str | None = None
     secret: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    map: FeedMap | None = None
 
     @property
     def name(self) -> str:
@@ -56,21 +76,37 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class MailServer:
+    """How an `email` sink reaches its SMTP server, and whom it writes to."""
+
+    host: str
+    port: int
+    starttls: bool
+    ssl: bool
+    username: str | None
+    password: str | None
+    sender: str
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Sink:
-    """Where action records go: `stdout`, a JSONL `file`, or a `webhook`."""
+    """Where action records go: `stdout`, a JSONL `file`, a `webhook`, `slack` or `email`.
+
+    `name` is what people see of it (logs, metrics, `/healthz`): its own `name:`, or
+    its type and path, URL cut after the host, or recipients; never a secret. `key`
+    names its rows in the outbox: it stays the same while the sink's `name:`, or
+    else its destination, does.
+    """
 
     type: str
+    name: str
+    key: str
     path: str | None = None
     url: str | None = None
     secret: str | None = None
-
-    @property
-    def name(self) -> str:
-        if self.type == "file":
-            return f"file:{self.path}"
-        if self.type == "webhook":
-            return f"webhook:{self.url}"
-        return self.type
+    mail: MailServer | None = None
+    match: Match = EVERY_RECORD
 
 
 @dataclass(slots=True)
@@ -89,6 +125,19 @@ class Config:
     request_timeout: float
     sources: list[Source] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every token, secret, password and URL of the configuration, and the parts of
+        each URL after its host: what must never be shown."""
+        found: list[str] = []
+        for source in self.sources:
+            found += [s for s in (source.token, source.secret) if s]
+        for sink in self.sinks:
+            found += [s for s in (sink.secret, sink.mail.password if sink.mail else None) if s]
+            if sink.url:
+                found += secret_parts(sink.url)
+        return found
 
 
 class _DuplicateKey(yaml.YAMLError):
@@ -152,13 +201,29 @@ def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False)
 
 
 def _secret(mapping: dict[str, Any], key: str, where: str) -> str | None:
-    """A token or secret; empty (an unset `${NAME}`, say) is none."""
+    """A token, secret or password; empty (an unset `${NAME}`, say) is none. The
+    message for a wrong one says what it is, never what it holds."""
     value = mapping.get(key)
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        quoted = f' (write it in quotes: "{value}")' if isinstance(value, int | float) else ""
-        raise ConfigError(f"{where}'{key}' must be a text, not {value!r}{quoted}")
+        quoted = " (write it in quotes)" if isinstance(value, int | float) else ""
+        raise ConfigError(f"{where}'{key}' must be a text, not {_kind(value)}{quoted}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "that"
+
+
+def _flag(mapping: dict[str, Any], key: str, where: str) -> bool:
+    value = mapping.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}'{key}' must be true or false, not {value!r}")
     return value
 
 
@@ -274,8 +339,10 @@ def _sources(value: Any, prefix: str, where_is: Any) -> list[Source]:
     sources = []
     for where, entry in _entries(value, "sources", SOURCE_KEYS, prefix):
         kind = entry["type"]
+        feed_map = _feed_map(entry, where)
         if kind == "file":
-            sources.append(Source("file", path=where_is(_text(entry, "path", where, required=True))))
+            path = where_is(_text(entry, "path", where, required=True))
+            sources.append(Source("file", path=path, map=feed_map))
         elif kind == "http":
             token = _secret(entry, "token", where)
             secret = _secret(entry, "secret", where)
@@ -284,9 +351,9 @@ def _sources(value: Any, prefix: str, where_is: Any) -> list[Source]:
             max_bytes = entry.get("max_bytes", DEFAULT_MAX_BYTES)
             if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
                 raise ConfigError(f"{where}'max_bytes' must be a positive whole number, not {max_bytes!r}")
-            sources.append(Source("http", token=token, secret=secret, max_bytes=max_bytes))
+            sources.append(Source("http", token=token, secret=secret, max_bytes=max_bytes, map=feed_map))
         else:
-            sources.append(Source("stdin"))
+            sources.append(Source("stdin", map=feed_map))
     names = [s.name for s in sources]
     for name in names:
         if names.count(name) > 1:
@@ -294,22 +361,115 @@ def _sources(value: Any, prefix: str, where_is: Any) -> list[Source]:
     return sources
 
 
+def _feed_map(entry: dict[str, Any], where: str) -> FeedMap | None:
+    if "map" not in entry:
+        if "each" in entry:
+            raise ConfigError(f"{where}'each' needs a 'map' to apply to each item")
+        return None
+    try:
+        return parse_map(entry["map"], entry.get("each"))
+    except MapError as exc:
+        raise ConfigError(f"{where}{exc}") from None
+
+
 def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
     sinks = []
     for where, entry in _entries(value, "sinks", SINK_KEYS, prefix):
         kind = entry["type"]
+        match = EVERY_RECORD
+        if "match" in entry:
+            try:
+                match = parse_match(entry["match"])
+            except MatchError as exc:
+                raise ConfigError(f"{where}{exc}") from None
+        label = _text(entry, "name", where)
         if kind == "file":
-            sinks.append(Sink("file", path=where_is(_text(entry, "path", where, required=True))))
-        elif kind == "webhook":
-            url = _text(entry, "url", where, required=True)
-            assert url is not None
-            if not url.startswith(("http://", "https://")):
-                raise ConfigError(f"{where}'url' must start with http:// or https://, not {url!r}")
-            sinks.append(Sink("webhook", url=url, secret=_secret(entry, "secret", where)))
+            path = where_is(_text(entry, "path", where, required=True))
+            sink = Sink("file", f"file:{path}", f"file:{path}", path=path, match=match)
+        elif kind in ("webhook", "slack"):
+            url = _url(entry, where)
+            secret = _secret(entry, "secret", where) if kind == "webhook" else None
+            sink = Sink(kind, f"{kind}:{display_url(url)}", f"{kind}:{_digest(url)}", url=url, secret=secret)
+            sink = replace(sink, match=match)
+        elif kind == "email":
+            mail = _mail_server(entry, where)
+            destination = f"{mail.host}:{mail.port}:{mail.sender}:{','.join(mail.to)}"
+            sink = Sink("email", f"email:{','.join(mail.to)}", f"email:{_digest(destination)}", mail=mail)
+            sink = replace(sink, match=match)
         else:
-            sinks.append(Sink("stdout"))
-    names = [s.name for s in sinks]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(f"{prefix}'sinks' lists {name} twice")
+            sink = Sink("stdout", "stdout", "stdout", match=match)
+        if label is not None:
+            sink = replace(sink, name=f"{kind}:{label}", key=f"{kind}:name:{label}")
+        sinks.append(sink)
+    _unique(sinks, prefix)
     return sinks
+
+
+def _unique(sinks: list[Sink], prefix: str) -> None:
+    """ConfigError when two sinks deliver to one place; two that only look alike to people
+    (two webhooks on one host) are told apart by a number."""
+    keys = [s.key for s in sinks]
+    names = [s.name for s in sinks]
+    for index, sink in enumerate(sinks):
+        if keys.count(sink.key) > 1:
+            what = f"the name '{sink.name}'" if ":name:" in sink.key else sink.name
+            raise ConfigError(f"{prefix}'sinks' lists {what} twice")
+        earlier = names[:index].count(sink.name)
+        if earlier:
+            sinks[index] = replace(sink, name=f"{sink.name} ({earlier + 1})")
+
+
+def _digest(text: str) -> str:
+    """A short, stable stand-in for a destination whose text may hold a secret."""
+    return blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _url(entry: dict[str, Any], where: str) -> str:
+    url = _secret(entry, "url", where)  # a webhook's URL is often its secret: never shown
+    if url is None:
+        raise ConfigError(f"{where}'url' is required")
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{where}'url' must be an http:// or https:// address with a host")
+    return url
+
+
+def _mail_server(entry: dict[str, Any], where: str) -> MailServer:
+    host = _text(entry, "host", where, required=True)
+    sender = _text(entry, "from", where, required=True)
+    assert host is not None and sender is not None
+    starttls, ssl = _flag(entry, "starttls", where), _flag(entry, "ssl", where)
+    if starttls and ssl:
+        raise ConfigError(f"{where}'starttls' and 'ssl' are two ways to encrypt: set one of them")
+    port = entry.get("port", SMTP_PORTS["ssl" if ssl else "starttls" if starttls else "plain"])
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError(f"{where}'port' must be a port number, like 587, not {port!r}")
+    to = entry.get("to")
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not to or not all(isinstance(a, str) and _address(a) for a in to):
+        raise ConfigError(
+            f"{where}'to' must be a list of e-mail addresses, like [\"care-leads@example.com\"]"
+        )
+    if not _address(sender):
+        raise ConfigError(
+            f"{where}'from' must be an e-mail address, like \"playbook@example.com\", not {sender!r}"
+        )
+    username, password = _secret(entry, "username", where), _secret(entry, "password", where)
+    if (username is None) != (password is None):
+        raise ConfigError(f"{where}'username' and 'password' go together: give both, or neither")
+    if password is not None and not (starttls or ssl or _loopback(host)):
+        raise ConfigError(
+            f"{where}the password would cross the network unencrypted: set 'starttls: true' "
+            "(or 'ssl: true' if the server takes SSL from the start)"
+        )
+    return MailServer(host, port, starttls, ssl, username, password, sender, tuple(to))
+
+
+def _address(text: str) -> bool:
+    name, at, domain = text.rpartition("@")
+    return bool(name and at and domain and not any(c.isspace() for c in text))
+
+
+def _loopback(host: str) -> bool:
+    return host == "localhost" or host.startswith("127.") or host == "::1"

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -15,7 +16,11 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 
 
 class JsonFormatter(logging.Formatter):
-    """`{"time": ..., "level": ..., "msg": ..., **fields}`."""
+    """`{"time": ..., "level": ..., "msg": ..., **fields}`, with every secret hidden by `redact`."""
+
+    def __init__(self, redact: Callable[[str], str] = str) -> None:
+        super().__init__()
+        self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -27,13 +32,13 @@ class JsonFormatter(logging.Formatter):
         entry.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD)
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        return self.redact(orjson.dumps(entry, default=str).decode())
 
 
-def setup_logging() -> None:
-    """Every log line as JSON on stderr, from INFO up."""
+def setup_logging(redact: Callable[[str], str] = str) -> None:
+    """Every log line as JSON on stderr, from INFO up; `redact` hides the secrets in each."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(redact))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)

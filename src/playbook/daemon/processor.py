@@ -1,11 +1,12 @@
 """The processor: runs the stored events through the engine, in inbox order.
 
-It queues the actions of each batch for every sink in the outbox, moves the
-clock on with the wall clock whenever no event is waiting (the inbox is empty
-and every followed file has been read to its end), less `lateness`, so a
-backlog replays in event time and live deadlines fire on time, and saves the
-engine's state now and then (after a reload, at a stop, and otherwise at most
-every few seconds, less often when saving takes long). Until a save, the
+It queues the actions of each batch in the outbox for each sink whose `match`
+takes them (routing.py), moves the clock on with the wall clock whenever no
+event is waiting (the inbox is empty and every followed file has been read to
+its end), less `lateness`, so a backlog replays in event time and live
+deadlines fire on time, and saves the engine's state now and then (after a
+reload, at a stop, and otherwise at most every few seconds, less often when
+saving takes long). Until a save, the
 events it covers stay in the inbox, to be replayed after a crash. A failure
 while processing is handled the same way: the engine is restored from its
 saved state and the inbox replayed.
@@ -93,7 +94,13 @@ class Processor:
     def _queue(self, actions: list[ActionRecord]) -> None:
         if not actions:
             return
-        self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
+        deliveries = [
+            (sink.sink.key, a.id, a.to_json())
+            for a in actions
+            for sink in self.sinks
+            if sink.sink.match.matches(a)
+        ]
+        self.store.queue(deliveries)
         for sink in self.sinks:
             sink.wakeup.set()
 

@@ -28,6 +28,7 @@ from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
 from playbook.daemon.processor import Processor
+from playbook.daemon.redact import Redactor, display_url
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.retry import reason
 from playbook.daemon.sinks import Deliverer
@@ -64,7 +65,7 @@ class Daemon:
     def __init__(self, config: Config, ruleset: RuleSet, fresh: bool = False) -> None:
         self.config = config
         self.store = Store(config.state, fresh=fresh)
-        self.health = Health()
+        self.health = Health(Redactor(config.secrets))
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
         self.metrics = DaemonCollector(self)
@@ -84,10 +85,11 @@ class Daemon:
                         self.work.set,
                         self._room_to_read,
                         config.max_ahead,
+                        source.map,
                     )
                 )
             elif source.type == "stdin":
-                self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead)
+                self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead, source.map)
             else:
                 self.http = EventsEndpoint(
                     source,
@@ -144,11 +146,14 @@ class Daemon:
         failing = dict(self.health.failing)
         inbox: int | None
         outbox: int | None
+        waiting: dict[str, int] | None
         try:
             inbox, outbox = self.store.backlog(self.processor.processed), self.store.outbox_size()
+            by_key = self.store.waiting_by_sink()
+            waiting = {sink.name: by_key[sink.key] for sink in self.config.sinks if sink.key in by_key}
         except sqlite3.Error as exc:
             failing[STORE] = f"cannot read the state file: {reason(exc)}"
-            inbox = outbox = None
+            inbox = outbox = waiting = None
         return {
             "status": "failing" if failing else "ok",
             "failing": failing,
@@ -157,6 +162,7 @@ class Daemon:
             "pending": engine.pending_deadlines,
             "inbox": inbox,
             "outbox": outbox,
+            "waiting": waiting,
         }
 
     # --- life cycle ---
@@ -204,6 +210,7 @@ class Daemon:
             },
         )
         self._warn_about_the_state()
+        self._adopt_the_outbox()
         return runner
 
     def _warn_about_the_state(self) -> None:
@@ -221,6 +228,23 @@ class Daemon:
                 "stands still until the wall clock reaches it",
                 extra={"clock": format_time(clock), "ahead": format_duration(ahead // MICROS)},
             )
+
+    def _adopt_the_outbox(self) -> None:
+        """Move the actions that earlier Playbooks queued for a webhook under its URL to the
+        webhook's key, and say how many wait for a sink that is no longer configured."""
+        for sink in self.config.sinks:
+            if sink.type == "webhook" and sink.url:
+                self.store.move_sink(f"webhook:{sink.url}", sink.key)
+        keys = {sink.key for sink in self.config.sinks}
+        for key, count in self.store.waiting_by_sink().items():
+            if key not in keys:
+                kind, _, rest = key.partition(":")
+                shown = f"{kind}:{display_url(rest)}" if "://" in rest else key
+                log.warning(
+                    "actions wait for a sink that is no longer configured; they stay in the state file, "
+                    "and go out if that sink is configured again",
+                    extra={"sink": shown, "actions": count},
+                )
 
     def _launch(self) -> _Tasks:
         """Start the sources, the processor and the reloader, and the sinks."""

@@ -2,10 +2,12 @@
 
 A delivery is removed from the outbox only after the sink took it, so an
 action is delivered at least once; after a crash it may come twice, with the
-same `id`. A webhook that fails is retried with exponential backoff and
-holds back the actions behind it, so a receiver sees them in order; its
-requests are signed with a timestamp (signing.py) when it has a secret. A
-sink file only ever holds whole lines, even when the disk fills up (lines.py).
+same `id`. A receiver that refuses (a webhook, Slack, an SMTP server) is
+retried with exponential backoff and holds back the actions behind it, so it
+sees them in order; one that asks to wait (a 429 with Retry-After) is left
+alone that long, which is no failure. A sink file only ever holds whole lines,
+even when the disk fills up (lines.py). How each kind of sink sends is in its
+own module: webhook.py, slack.py, mail.py.
 """
 
 from __future__ import annotations
@@ -16,19 +18,70 @@ import sys
 import time
 from collections.abc import Callable
 
-import aiohttp
-
 from playbook.daemon.config import Sink
 from playbook.daemon.health import Health
 from playbook.daemon.lines import append_lines
+from playbook.daemon.mail import MailSender
 from playbook.daemon.retry import backoff, retry
-from playbook.daemon.signing import signed_headers
+from playbook.daemon.sending import Sender, Sent
+from playbook.daemon.slack import SlackSender
 from playbook.daemon.store import Delivery, Store
+from playbook.daemon.webhook import WebhookSender
 
 log = logging.getLogger("playbook.daemon")
 BATCH = 200
 FIRST_RETRY_SECONDS = 0.5
 IDLE_SECONDS = 0.2
+
+
+class StdoutSender:
+    """Writes each record as a line on standard output."""
+
+    receiver = "stdout"
+
+    async def open(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def send(self, batch: list[Delivery]) -> Sent:
+        sys.stdout.buffer.write(b"".join(d.body + b"\n" for d in batch))
+        sys.stdout.buffer.flush()
+        return Sent(len(batch))
+
+
+class FileSender:
+    """Appends each record as a line to a JSON Lines file."""
+
+    receiver = "file"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    async def open(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def send(self, batch: list[Delivery]) -> Sent:
+        append_lines(self.path, b"".join(d.body + b"\n" for d in batch))
+        return Sent(len(batch))
+
+
+def sender_for(sink: Sink) -> Sender:
+    """The sender of a sink, by its type."""
+    if sink.type == "file":
+        assert sink.path is not None
+        return FileSender(sink.path)
+    if sink.type == "webhook":
+        return WebhookSender(sink)
+    if sink.type == "slack":
+        return SlackSender(sink)
+    if sink.type == "email":
+        return MailSender(sink)
+    return StdoutSender()
 
 
 class Deliverer:
@@ -38,14 +91,13 @@ class Deliverer:
         self.sink = sink
         self.store = store
         self.on_delivered = on_delivered
+        self.sender = sender_for(sink)
         self.wakeup = asyncio.Event()
-        self.session: aiohttp.ClientSession | None = None
         self.unmarked: list[int] = []  # outbox rows the sink took that are not yet marked delivered
 
     async def run(self, stopping: asyncio.Event, health: Health) -> None:
         """Deliver until `stopping`, then once more (the last actions stored at the stop)."""
-        if self.sink.type == "webhook":
-            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        await self.sender.open()
         try:
             while True:
                 self.wakeup.clear()
@@ -64,8 +116,7 @@ class Deliverer:
                 except TimeoutError:
                     pass
         finally:
-            if self.session is not None:
-                await self.session.close()
+            await self.sender.close()
 
     async def drain(self) -> None:
         """Deliver everything that is due."""
@@ -73,57 +124,30 @@ class Deliverer:
             # Delivered, but the store could not record it: record it, rather than deliver it again.
             self.store.delivered(self.unmarked)
             self.unmarked = []
-        while batch := self.store.due(self.sink.name, time.time(), BATCH):
-            done = await self._deliver(batch)
-            if done:
-                self.unmarked = [d.seq for d in batch[:done]]
-                self.on_delivered(self.sink.name, done)
+        while batch := self.store.due(self.sink.key, time.time(), BATCH):
+            sent = await self.sender.send(batch)
+            if sent.taken:
+                self.unmarked = [d.seq for d in batch[: sent.taken]]
+                self.on_delivered(self.sink.name, sent.taken)
                 self.store.delivered(self.unmarked)
                 self.unmarked = []
-            if done < len(batch):
-                refused = batch[done]
-                attempts = refused.attempts + 1
-                self.store.retry_later(
-                    refused.seq, attempts, time.time() + backoff(attempts, FIRST_RETRY_SECONDS)
-                )
+            if sent.taken < len(batch):
+                self._later(batch[sent.taken], sent)
                 return
 
-    async def _deliver(self, batch: list[Delivery]) -> int:
-        """Hand the batch to the sink; how many of its deliveries the sink took, in order."""
-        lines = b"".join(d.body + b"\n" for d in batch)
-        if self.sink.type == "stdout":
-            sys.stdout.buffer.write(lines)
-            sys.stdout.buffer.flush()
-            return len(batch)
-        if self.sink.type == "file":
-            assert self.sink.path is not None
-            append_lines(self.sink.path, lines)
-            return len(batch)
-        for index, delivery in enumerate(batch):
-            if not await self._post(delivery):
-                return index
-        return len(batch)
-
-    async def _post(self, delivery: Delivery) -> bool:
-        assert self.session is not None and self.sink.url is not None
-        headers = {"Content-Type": "application/json", "X-Playbook-Action": delivery.action_id}
-        if self.sink.secret:
-            headers.update(signed_headers(self.sink.secret, delivery.body, time.time()))
-        try:
-            async with self.session.post(self.sink.url, data=delivery.body, headers=headers) as response:
-                if 200 <= response.status < 300:
-                    return True
-                reason = f"HTTP {response.status}"
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            reason = str(exc) or type(exc).__name__
+    def _later(self, refused: Delivery, sent: Sent) -> None:
+        """Try `refused` again when the receiver asked, or after a backoff that grows with each failure."""
+        fields = {"sink": self.sink.name, "action": refused.action_id, "reason": sent.reason}
+        if sent.wait is not None:
+            self.store.retry_later(refused.seq, refused.attempts, time.time() + sent.wait)
+            log.info(
+                f"{self.sender.receiver} asked to wait; will retry", extra={**fields, "retry_in": sent.wait}
+            )
+            return
+        attempts = refused.attempts + 1
+        wait = backoff(attempts, FIRST_RETRY_SECONDS)
+        self.store.retry_later(refused.seq, attempts, time.time() + wait)
         log.warning(
-            "webhook refused an action; will retry",
-            extra={
-                "sink": self.sink.name,
-                "action": delivery.action_id,
-                "attempt": delivery.attempts + 1,
-                "reason": reason,
-                "retry_in": backoff(delivery.attempts + 1, FIRST_RETRY_SECONDS),
-            },
+            f"{self.sender.receiver} refused an action; will retry",
+            extra={**fields, "attempt": attempts, "retry_in": wait},
         )
-        return False

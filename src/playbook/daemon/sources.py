@@ -2,7 +2,8 @@
 
 Each batch of lines becomes events in the inbox in one transaction with the
 new position, so a restart resumes exactly where the last stored batch ended.
-Lines that are not events go to the dead-letter file.
+Lines that are not events go to the dead-letter file. A source with a `map`
+stores the events mapped from each line (mapping.py), never the line itself.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import orjson
 
 from playbook.daemon.health import Health
 from playbook.daemon.lines import append_lines
+from playbook.daemon.mapping import FeedMap
 from playbook.daemon.retry import retry
 from playbook.daemon.store import Position, Store
 from playbook.language.durations import format_duration
@@ -82,10 +84,32 @@ def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
         )
 
 
+def read_events(raw: bytes, number: int, feed_map: FeedMap | None, max_ahead: int | None) -> list[bytes]:
+    """The events of one line of input (or one request): the line itself, or, with a
+    `map`, the events mapped from it. BadEvent says why it holds one that is not an
+    event, naming the item with `each`."""
+    if feed_map is None:
+        check_event(raw, number, max_ahead)
+        return [raw.strip()]
+    events = feed_map.events(raw)
+    for index, event in enumerate(events, 1):
+        try:
+            check_event(event, number, max_ahead)
+        except BadEvent as exc:
+            where = f"item {index}: " if feed_map.each is not None else ""
+            raise type(exc)(f"{where}{exc}") from None
+    return events
+
+
 def split_events(
-    raw_lines: list[bytes], first_line: int, source: str, dead: DeadLetters, max_ahead: int | None
+    raw_lines: list[bytes],
+    first_line: int,
+    source: str,
+    dead: DeadLetters,
+    max_ahead: int | None,
+    feed_map: FeedMap | None = None,
 ) -> list[bytes]:
-    """The lines that are events; the others go to the dead letters."""
+    """The events on the lines; the lines that are not (or hold one that is not) go to the dead letters."""
     events = []
     for number, raw in enumerate(raw_lines, first_line):
         if number == 1:
@@ -93,11 +117,9 @@ def split_events(
         if not raw.strip():
             continue
         try:
-            check_event(raw, number, max_ahead)
+            events += read_events(raw, number, feed_map, max_ahead)
         except BadEvent as exc:
             dead.add(source, number, exc, raw)
-            continue
-        events.append(raw.strip())
     return events
 
 
@@ -120,9 +142,11 @@ class FileFollower:
         wake: Callable[[], None],
         room: Callable[[], bool],
         max_ahead: int | None,
+        feed_map: FeedMap | None = None,
     ) -> None:
         self.path = path
         self.max_ahead = max_ahead
+        self.feed_map = feed_map
         self.room = room
         self.name = f"file:{path}"
         self.store = store
@@ -158,7 +182,7 @@ class FileFollower:
             self.idle = True
             return False
         lines = chunk[: end + 1].split(b"\n")[:-1]
-        events = split_events(lines, position.line + 1, self.name, self.dead, self.max_ahead)
+        events = split_events(lines, position.line + 1, self.name, self.dead, self.max_ahead, self.feed_map)
         new = Position(position.offset + end + 1, position.line + len(lines), position.identity)
         self.store.accept(self.name, events, new)
         self.idle = new.offset >= stat.st_size
@@ -220,10 +244,16 @@ class StdinSource:
     name = "stdin"
 
     def __init__(
-        self, store: Store, dead: DeadLetters, wake: Callable[[], None], max_ahead: int | None
+        self,
+        store: Store,
+        dead: DeadLetters,
+        wake: Callable[[], None],
+        max_ahead: int | None,
+        feed_map: FeedMap | None = None,
     ) -> None:
         self.store = store
         self.max_ahead = max_ahead
+        self.feed_map = feed_map
         self.dead = dead
         self.wake = wake
         self.idle = True
@@ -249,7 +279,7 @@ class StdinSource:
             if not raw:
                 break
             self.line += 1
-            events = split_events([raw], self.line, self.name, self.dead, self.max_ahead)
+            events = split_events([raw], self.line, self.name, self.dead, self.max_ahead, self.feed_map)
             if not events:
                 continue
             stored = await retry(

@@ -219,6 +219,19 @@ class Store:
             "UPDATE outbox SET attempts = ?, next_try = ? WHERE seq = ?", (attempts, next_try, seq)
         )
 
+    def move_sink(self, old: str, new: str) -> int:
+        """Give the outbox rows of the sink key `old` to the key `new`; how many moved (an action
+        already queued under `new` is not queued twice)."""
+        with self._transaction() as db:
+            moved = db.execute("UPDATE OR IGNORE outbox SET sink = ? WHERE sink = ?", (new, old)).rowcount
+            db.execute("DELETE FROM outbox WHERE sink = ?", (old,))
+        return int(moved)
+
+    def waiting_by_sink(self) -> dict[str, int]:
+        """How many deliveries wait, by sink key."""
+        rows = self.db.execute("SELECT sink, count(*) FROM outbox WHERE delivered = 0 GROUP BY sink")
+        return {sink: int(count) for sink, count in rows}
+
     def outbox_size(self) -> int:
         """How many deliveries wait, over all sinks."""
         return int(self.db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0])

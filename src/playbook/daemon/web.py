@@ -17,17 +17,18 @@ from aiohttp.typedefs import Middleware
 from playbook.daemon.config import Source
 from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import Occasional
+from playbook.daemon.mapping import FeedMap
 from playbook.daemon.retry import reason
 from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
-from playbook.daemon.sources import TooFarAhead, check_event
+from playbook.daemon.sources import TooFarAhead, read_events
 from playbook.language.events import BadEvent
 
 log = logging.getLogger("playbook.daemon")
 
 
-def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
-    """The events of a request: one JSON object, or JSON Lines. BadEvent names
-    the first line that is not an event."""
+def parse_body(body: bytes, max_ahead: int | None, feed_map: FeedMap | None = None) -> list[bytes]:
+    """The events of a request: one JSON object, or JSON Lines; with a `map`, the events
+    mapped from each. BadEvent names the first line that is not (or holds one that is not) an event."""
     text = body.strip()
     if not text:
         raise BadEvent("line 1: the request holds no events")
@@ -44,10 +45,9 @@ def parse_body(body: bytes, max_ahead: int | None) -> list[bytes]:
         if not raw.strip():
             continue
         try:
-            check_event(raw, number, max_ahead)
+            events += read_events(raw, number, feed_map, max_ahead)
         except BadEvent as exc:
             raise type(exc)(f"line {number}: {exc}") from None
-        events.append(raw.strip())
     return events
 
 
@@ -106,7 +106,7 @@ class EventsEndpoint:
             if refused:
                 return _error(401, refused)
         try:
-            events = parse_body(bytes(body), self.max_ahead)
+            events = parse_body(bytes(body), self.max_ahead, self.source.map)
         except BadEvent as exc:
             if isinstance(exc, TooFarAhead):
                 self.on_ahead("http")
