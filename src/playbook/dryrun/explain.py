@@ -15,9 +15,10 @@ from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language import nodes
+from playbook.language.durations import format_duration
 from playbook.language.events import Event
 from playbook.language.fields import suggest
-from playbook.language.timestamps import format_time
+from playbook.language.timestamps import MICROS, format_time
 from playbook.language.unparse import condition_text
 from playbook.runtime.state import Deadline
 
@@ -28,6 +29,14 @@ DEFINE_DEPTH = 2
 # Event ids remembered to suggest one for a name that is neither an event nor
 # a rule; any id equal to that name but for case is found however far in.
 SUGGESTED_IDS = 10_000
+
+
+def counted(rule: CompiledRule | None) -> str:
+    """What a wait of `rule` counts, when it counts a schedule's open time: ` (2h of office time)`."""
+    spec = rule.time if rule is not None else None
+    if not isinstance(spec, UnansweredSpec) or spec.schedule is None:
+        return ""
+    return f" ({format_duration(spec.micros // MICROS)} of {spec.schedule.name} time)"
 
 
 class Explainer:
@@ -119,7 +128,9 @@ class Explainer:
     def waiting(self, rule: CompiledRule, deadline: Deadline) -> None:
         if self._wanted(rule, deadline.event):
             self._line(
-                2, f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
+                2,
+                f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
+                + counted(rule),
             )
 
     def answered(self, deadline: Deadline, by: Event) -> None:
