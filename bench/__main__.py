@@ -5,9 +5,10 @@ parsing only), the hand-written baseline, and Playbook, checks that Playbook
 and the baseline take the same number of actions per rule, and prints
 events/s, peak memory and the ratios. For the four core rules it also runs
 them written for speed alone (`tuned.py`): how far past the baseline plain
-Python gets on that set. Then: bytes per pending deadline, the times to load
-playbooks against their budgets, and memory along a long stream. `--load`
-prints the load times alone.
+Python gets on that set. Then: bytes per pending deadline, what a deadline in working time costs
+within the day and across two weeks of holidays, the times to load playbooks
+against their budgets, and memory along a long stream. `--load` prints the
+load times alone, `--deadlines` the costs of deadlines in working time alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import orjson
 
 from .generate import write
 from .rules import rule_sets
+from .schedules import deadline_rows
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -279,10 +281,14 @@ def main() -> None:
     )
     parser.add_argument("--long", action="store_true", help="watch memory over 10 million events (slow)")
     parser.add_argument("--load", action="store_true", help="time loading playbooks only")
+    parser.add_argument("--deadlines", action="store_true", help="time deadlines in working time only")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.load:
         print("\n".join(load_times()))
+        return
+    if args.deadlines:
+        print("\n".join(deadline_rows()))
         return
     path = stream_file(args.events, args.seed)
     print(f"stream: {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB), seed {args.seed}\n")
@@ -290,6 +296,7 @@ def main() -> None:
         print(f"each measurement the fastest of {args.repeat} runs\n")
     print_table(run_table(path, max(1, args.repeat)))
     print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
+    print("\n".join(deadline_rows()))
     print("\n".join(load_times()))
     size = 10_000_000 if args.long else 1_000_000
     samples = long_stream(size)

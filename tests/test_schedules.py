@@ -256,3 +256,42 @@ def test_times_far_from_today_are_answered() -> None:
     # Beyond the last weeks of the year 9999, every instant is open.
     late = parse_time("9999-12-31T00:00:00Z")
     assert office.add_open_time(late, 3600 * MICROS) == late + 3600 * MICROS
+
+
+# --- cost -------------------------------------------------------------------------------------
+
+
+def test_a_deadline_across_two_weeks_of_holidays_costs_about_what_one_within_the_day_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Open time is worked out a week at a time, and a week once: a deadline never steps
+    through time, and one across a closed fortnight looks at three weeks, not at every minute."""
+    from bench.schedules import ACROSS_THE_HOLIDAYS, TWO_HOURS, WITHIN_A_DAY, office
+
+    worked_out: list[str] = []
+    work_out = Schedule._work_out
+
+    def counted(self: Schedule, monday: object) -> object:
+        worked_out.append(str(monday))
+        return work_out(self, monday)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Schedule, "_work_out", counted)
+    desk = office()
+    assert format_time(desk.add_open_time(WITHIN_A_DAY, TWO_HOURS)) == "2026-12-15T12:00:00Z"
+    assert worked_out == ["2026-12-14"]
+    assert format_time(desk.add_open_time(ACROSS_THE_HOLIDAYS, TWO_HOURS)) == "2027-01-04T10:00:00Z"
+    assert worked_out == ["2026-12-14", "2026-12-21", "2026-12-28", "2027-01-04"]
+    for item in (WITHIN_A_DAY, ACROSS_THE_HOLIDAYS):
+        desk.add_open_time(item, TWO_HOURS)
+    assert len(worked_out) == 4, "weeks once worked out are kept"
+
+
+def test_the_weeks_kept_are_bounded() -> None:
+    from playbook.compiler.schedules import WEEKS_KEPT
+
+    desk = schedule(LONDON_OFFICE)
+    start = parse_time("2020-01-06T10:00:00Z")
+    week = 7 * 86400 * MICROS
+    for n in range(WEEKS_KEPT + 50):
+        desk.is_open(start + n * week)
+    assert len(desk._weeks._kept) == WEEKS_KEPT

@@ -1,8 +1,8 @@
 """Time zones (IANA, through `zoneinfo` and the `tzdata` package) and public holidays
 (the `holidays` package), as schedules name them.
 
-The `holidays` package takes a while to import, so it is imported only for a
-rule set that names holidays.
+Both are imported only for a rule set that has schedules, and `holidays`
+(which reads every country's calendar at once) only for one that names holidays.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ import difflib
 import re
 from datetime import date
 from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from typing import TYPE_CHECKING, Any
 
 from playbook.language.hours import HoursError
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # Years the holidays package is asked about: dates outside them have no holidays.
 HOLIDAY_YEARS = range(1, 10000)
@@ -24,12 +26,16 @@ _CODE = re.compile(r"([A-Za-z]{2,3})(?:-(.+))?")
 @cache
 def zone_names() -> frozenset[str]:
     """Every IANA time-zone name this machine knows (with `tzdata`, every machine the same)."""
+    from zoneinfo import available_timezones
+
     return frozenset(available_timezones())
 
 
 def zone(name: str) -> ZoneInfo:
     """The time zone `name`; HoursError, with the nearest names, if there is none."""
     if name in zone_names():
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(name)
     raise HoursError(f"unknown time zone '{name}'", _zone_hint(name))
 
@@ -105,6 +111,9 @@ def _country_hint(written: str) -> str:
     by_name = _country_names().get(written.casefold().strip())
     if by_name is not None:
         return f"its code is '{by_name}'"
+    regions = _regions_named(upper)
+    if regions:
+        return "did you mean " + " or ".join(f"'{region}'" for region in regions[:3]) + "?"
     # One letter away, those keeping the first letter first.
     near = sorted(
         (code[0] != upper[0], code)
@@ -114,6 +123,20 @@ def _country_hint(written: str) -> str:
     if near:
         return "the nearest codes are " + ", ".join(f"'{code}'" for _, code in near[:4])
     return "use the country's two-letter code, such as 'GB', 'US' or 'DE'"
+
+
+def _regions_named(written: str) -> list[str]:
+    """`CC-SUB` for each subdivision whose code is `written` or starts with it (England, `EN`:
+    `GB-ENG`): a region written where its country goes."""
+    if len(written) < 2:
+        return []
+    found: list[str] = []
+    for entry in _holidays().registry.COUNTRIES.values():
+        if len(entry) < 2:
+            continue
+        entity = getattr(_holidays(), entry[1])
+        found.extend(f"{entry[1]}-{code}" for code in entity.subdivisions if code.startswith(written))
+    return sorted(found, key=lambda region: (region.split("-", 1)[1] != written, region))
 
 
 def _subdivision_hint(country: str, written: str, codes: list[str], known: list[str]) -> str:

@@ -8,15 +8,28 @@ let through.
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 # Monday is 0, as `date.weekday()` counts.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_GROUPS = {"weekdays": (0, 1, 2, 3, 4), "weekends": (5, 6), "daily": (0, 1, 2, 3, 4, 5, 6)}
 DAY_WORDS = WEEKDAYS + tuple(DAY_GROUPS)
-FULL_DAY_NAMES = tuple(name.lower() for name in calendar.day_name)
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 MINUTES_PER_DAY = 24 * 60
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -108,9 +121,8 @@ def closed_date(text: str) -> date:
         raise HoursError(f"'{text}' is not a date: there is no month {month}")
     if year < 1:
         raise HoursError(f"'{text}' is not a date: the years start at 0001")
-    length = calendar.monthrange(year, month)[1]
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    length = (following - timedelta(days=1)).day
     if not 1 <= day <= length:
-        raise HoursError(
-            f"'{text}' is not a date: {calendar.month_name[month]} {year} has {length} days",
-        )
+        raise HoursError(f"'{text}' is not a date: {MONTHS[month - 1]} {year} has {length} days")
     return date(year, month, day)
