@@ -294,4 +294,4 @@ def test_the_weeks_kept_are_bounded() -> None:
     week = 7 * 86400 * MICROS
     for n in range(WEEKS_KEPT + 50):
         desk.is_open(start + n * week)
-    assert len(desk._weeks._kept) == WEEKS_KEPT
+    assert len(desk._weeks) == WEEKS_KEPT

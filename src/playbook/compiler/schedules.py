@@ -64,17 +64,23 @@ class _Cache(Generic[K, V]):
         self._lock = threading.Lock()
 
     def __call__(self, key: K) -> V:
-        with self._lock:
-            value = self._kept.get(key)
-            if value is not None:
-                self._kept.move_to_end(key)
-                return value
+        kept = self._kept
+        value = kept.get(key)
+        if value is not None:
+            try:
+                kept.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile: it was used, it stays made
+                pass
+            return value
         value = self._make(key)
         with self._lock:
-            self._kept[key] = value
-            if len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+            kept[key] = value
+            while len(kept) > self._size:
+                kept.popitem(last=False)
         return value
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,8 @@ class Schedule:
         self.holidays = holidays
         self._weeks: _Cache[date, _Week] = _Cache(self._work_out, WEEKS_KEPT)
         self._closed_in: _Cache[int, frozenset[date]] = _Cache(self._closed_in_year, YEARS_KEPT)
+        # Events come in time order, so most questions are about the week asked about last.
+        self._last: _Week | None = None
 
     def __repr__(self) -> str:
         return f"Schedule({self.name!r}, {self.zone.key!r})"
@@ -173,6 +181,14 @@ class Schedule:
     # --- weeks ---
 
     def _week_of(self, t: int) -> _Week:
+        last = self._last
+        if last is not None and last.start <= t < last.end:
+            return last
+        week = self._find(t)
+        self._last = week
+        return week
+
+    def _find(self, t: int) -> _Week:
         local = (_EPOCH + t * _MICRO).astimezone(self.zone).date() if _in_range(t) else None
         if local is None:
             monday = FIRST_MONDAY - _WEEK if t < _FIRST_SAFE else LAST_MONDAY + _WEEK
@@ -187,7 +203,8 @@ class Schedule:
         return week
 
     def _next(self, week: _Week) -> _Week:
-        return self._week(week.monday + _WEEK)
+        monday = week.monday + _WEEK
+        return self._weeks(monday) if FIRST_MONDAY <= monday <= LAST_MONDAY else self._week(monday)
 
     def _week(self, monday: date) -> _Week:
         if monday < FIRST_MONDAY:
