@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -367,3 +370,34 @@ def test_a_schedule_used_only_by_a_used_define_is_used() -> None:
     )
     assert check_output(text) == ""
     assert ruleset_from(text).schedules["office"].name == "office"
+
+
+@pytest.mark.parametrize("country", ["GB", "UK", "US", "DE", "AX", "AS", "FR", "JP", "AU"])
+def test_a_countrys_subdivisions_read_alone_are_the_packages(country: str) -> None:
+    import holidays
+
+    from playbook.language.calendars import subdivisions
+
+    entity = getattr(holidays, country)
+    assert subdivisions(country) == (
+        tuple(entity.subdivisions),
+        tuple(getattr(entity, "subdivisions_aliases", {})),
+    )
+
+
+def test_checking_a_holiday_region_reads_one_countrys_calendar_not_all(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'schedule office = mon-fri 09:00-17:00 in "Europe/London" closed holidays "GB-ENG"\n'
+        'when mention and during office then tag "open"\n',
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\n"
+        "from playbook.cli import main\n"
+        "code = main(['check', 'desk.play'])\n"
+        "print(code, 'holidays.countries' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["0", "False"], done.stderr

@@ -25,19 +25,35 @@ _CODE = re.compile(r"([A-Za-z]{2,3})(?:-(.+))?")
 
 @cache
 def zone_names() -> frozenset[str]:
-    """Every IANA time-zone name this machine knows (with `tzdata`, every machine the same)."""
+    """Every IANA time-zone name (those of the `tzdata` package, and any more this machine has)."""
     from zoneinfo import available_timezones
 
     return frozenset(available_timezones())
 
 
 def zone(name: str) -> ZoneInfo:
-    """The time zone `name`; HoursError, with the nearest names, if there is none."""
-    if name in zone_names():
+    """The time zone `name`; HoursError, with the nearest names, if there is none.
+
+    A name is known when the `tzdata` package has it, so a playbook means the
+    same on every machine, whatever time zones the system has besides."""
+    if _in_tzdata(name):
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name)
     raise HoursError(f"unknown time zone '{name}'", _zone_hint(name))
+
+
+def _in_tzdata(name: str) -> bool:
+    from importlib.resources import files
+
+    parts = name.split("/")
+    if not name or any(part in ("", ".", "..") or part.startswith("_") for part in parts):
+        return False
+    found = files("tzdata").joinpath("zoneinfo", *parts)
+    if not found.is_file():
+        return False
+    with found.open("rb") as data:  # a zone, not one of the tables beside them
+        return data.read(4) == b"TZif"
 
 
 def _zone_hint(name: str) -> str:
@@ -93,14 +109,47 @@ def holiday_calendar(code: str) -> tuple[str, str | None]:
     if match is None or country not in countries:
         raise HoursError(f"unknown holiday country '{country}'", _country_hint(country))
     if subdivision is not None:
-        entity = getattr(_holidays(), country)
-        known = list(entity.subdivisions) + list(getattr(entity, "subdivisions_aliases", {}))
+        codes, aliases = subdivisions(country)
+        known = list(codes) + list(aliases)
         if subdivision not in known:
             raise HoursError(
                 f"unknown subdivision '{subdivision}' of '{country}' for holidays",
-                _subdivision_hint(country, subdivision, list(entity.subdivisions), known),
+                _subdivision_hint(country, subdivision, list(codes), known),
             )
     return country, subdivision
+
+
+@cache
+def subdivisions(country: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The subdivision codes of a country the holidays package knows, and their aliases
+    (`"Scotland"` for `SCT`).
+
+    The package reads all its 250 countries' calendars when any one is asked for
+    (its `holidays.countries` package imports them all, some 160 ms), which would
+    double what `playbook check` takes; checking needs a few codes, so the module
+    of the one country is read alone. Anything unexpected falls back to the
+    package's own way.
+    """
+    try:
+        entity = _country_alone(country)
+    except Exception:  # the package laid out otherwise than this expects
+        entity = getattr(_holidays(), country)
+    return tuple(entity.subdivisions), tuple(getattr(entity, "subdivisions_aliases", {}))
+
+
+def _country_alone(country: str) -> Any:
+    """The holidays class of `country`, its module run alone, without its siblings."""
+    import importlib.util
+    from pathlib import Path
+
+    holidays = _holidays()
+    module, entry = next((m, e) for m, e in holidays.registry.COUNTRIES.items() if country in e[1:])
+    path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"holidays.countries.{module}", path)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return getattr(loaded, entry[0])
 
 
 def _country_hint(written: str) -> str:
