@@ -5,10 +5,12 @@ parsing only), the hand-written baseline, and Playbook, checks that Playbook
 and the baseline take the same number of actions per rule, and prints
 events/s, peak memory and the ratios. For the four core rules it also runs
 them written for speed alone (`tuned.py`): how far past the baseline plain
-Python gets on that set. Then: bytes per pending deadline, the times to load
-playbooks against their budgets, memory along a long stream, and `playbook
-report` against `playbook dry-run` of the example desk (bench/report.py).
-`--load` prints the load times alone.
+Python gets on that set. Then: bytes per pending deadline, what a deadline in
+working time costs within the day and across two weeks of holidays, the times
+to load playbooks against their budgets, memory along a long stream, and
+`playbook report` against `playbook dry-run` of the example desk
+(bench/report.py). `--load` prints the load times alone, `--deadlines` the
+costs of deadlines in working time alone.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .generate import write
 from .report import measure as measure_report
 from .report import print_rows as print_report_rows
 from .rules import rule_sets
+from .schedules import deadline_rows
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -289,10 +292,14 @@ def main() -> None:
         metavar="N",
         help="events for the report against a dry run of the example desk (default 1,000,000)",
     )
+    parser.add_argument("--deadlines", action="store_true", help="time deadlines in working time only")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.load:
         print("\n".join(load_times()))
+        return
+    if args.deadlines:
+        print("\n".join(deadline_rows()))
         return
     path = stream_file(args.events, args.seed)
     print(f"stream: {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB), seed {args.seed}\n")
@@ -300,6 +307,7 @@ def main() -> None:
         print(f"each measurement the fastest of {args.repeat} runs\n")
     print_table(run_table(path, max(1, args.repeat)))
     print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
+    print("\n".join(deadline_rows()))
     print("\n".join(load_times()))
     size = 10_000_000 if args.long else 1_000_000
     samples = long_stream(size)

@@ -715,7 +715,7 @@ when mention then escalate at most 0 per 1d
         "garbage_statement",
         "hello world\n",
         """\
-test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'hello'
+test.play:1:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'hello'
 hello world
 ^""",
     ),
@@ -723,7 +723,7 @@ hello world
         "garbage_symbols",
         "when mention then escalate\n}}}\n",
         """\
-test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found '}}}'
+test.play:2:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found '}}}'
 }}}
 ^""",
     ),
@@ -731,7 +731,7 @@ test.play:2:1: error: expected a statement: playbook, brand, list, define, rule 
         "uppercase_keyword",
         "When mention then escalate\n",
         """\
-test.play:1:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'When' (words of the language are written in lowercase: when)
+test.play:1:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'When' (words of the language are written in lowercase: when)
 When mention then escalate
 ^""",
     ),
@@ -747,10 +747,10 @@ when mention and text Contains "refund" then escalate
         "every_statement_begun_with_a_capital_is_reported",
         'brand "@acme"\nDefine angry = sentiment < -0.5\nRule "Calm": when mention and angry then escalate\n',
         """\
-test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Define' (words of the language are written in lowercase: define)
+test.play:2:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'Define' (words of the language are written in lowercase: define)
 Define angry = sentiment < -0.5
 ^
-test.play:3:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'Rule' (words of the language are written in lowercase: rule)
+test.play:3:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'Rule' (words of the language are written in lowercase: rule)
 Rule "Calm": when mention and angry then escalate
 ^""",
     ),

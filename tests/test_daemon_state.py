@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,62 @@ def test_a_state_file_saved_by_playbook_0_1_0_is_refused_saying_what_to_do(folde
         assert db.execute("SELECT snapshot FROM engine").fetchone()[0] == old, (
             "the refused file is left as it was"
         )
+
+
+def _office(closed: str) -> str:
+    """A desk whose office is open all day, every day, but on the days `closed` lists."""
+    return (
+        'brand "@acme"\n'
+        f'schedule office = daily 00:00-24:00 in "UTC"{closed}\n'
+        'rule "Working-time complaints": when mention and text contains "broken" and unanswered 10s during office\n'
+        '  then escalate to "care-leads"\n'
+    )
+
+
+def _closed_today_and_tomorrow(item: dict[str, Any]) -> str:
+    day = datetime.fromisoformat(item["time"]).date()
+    return f' closed "{day.isoformat()}", "{(day + timedelta(days=1)).isoformat()}"'
+
+
+def test_a_schedule_edit_re_dates_a_wait_and_the_reload_log_says_so(folder: Path) -> None:
+    item = mention("m1", "it arrived broken", offset=-30)
+    (folder / "playbooks" / "care.play").write_text(
+        _office(_closed_today_and_tomorrow(item)), encoding="utf-8"
+    )
+    daemon = DaemonProcess(folder).start()
+    try:
+        assert daemon.post(item)[0] == 202
+        wait_for(lambda: daemon.health()["pending"] == 1, what="the wait, due after the closed days")
+        # The office opens today after all: ten seconds of it passed long ago.
+        (folder / "playbooks" / "care.play").write_text(_office(""), encoding="utf-8")
+        fired = wait_for(daemon.actions, timeout=5, what="the escalation")
+        assert [(a["event"], a["time"]) for a in fired] == [
+            ("m1", format_time(parse_time(item["time"]) + 10_000_000))
+        ]
+        [reloaded] = logged(daemon, "reloaded")
+        assert (reloaded["kept_waits"], reloaded["moved_waits"], reloaded["due_waits"]) == (1, 1, 1)
+        assert reloaded["state"] == "kept 1 wait (1 re-dated, 1 due at once), 0 windows, 0 limit counts"
+    finally:
+        daemon.close()
+
+
+def test_a_restart_with_an_edited_schedule_re_dates_a_wait(folder: Path) -> None:
+    item = mention("m1", "it arrived broken", offset=-30)
+    (folder / "playbooks" / "care.play").write_text(
+        _office(_closed_today_and_tomorrow(item)), encoding="utf-8"
+    )
+    daemon = DaemonProcess(folder).start()
+    try:
+        assert daemon.post(item)[0] == 202
+        wait_for(lambda: daemon.health()["pending"] == 1, what="the wait, due after the closed days")
+        assert daemon.stop() == 0
+        (folder / "playbooks" / "care.play").write_text(_office(""), encoding="utf-8")
+        daemon.start()
+        fired = wait_for(daemon.actions, timeout=5, what="the escalation")
+        assert [(a["event"], a["time"]) for a in fired] == [
+            ("m1", format_time(parse_time(item["time"]) + 10_000_000))
+        ]
+        [restored] = logged(daemon, "restored the saved state under edited playbooks")
+        assert (restored["moved_waits"], restored["due_waits"]) == (1, 1)
+    finally:
+        daemon.close()

@@ -266,3 +266,36 @@ def test_on_the_example_desk_every_rule_that_fired_shows_only_conditions_that_he
     assert len(fired) > 50
     for block in fired:
         assert not re.search(r"^    ✗", block, re.M), block
+
+
+def test_a_wait_in_working_time_says_what_it_counts_and_during_shows_the_local_time(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'brand "@acme"\n'
+        'schedule office = mon-fri 09:00-17:00 in "Europe/London"\n'
+        'rule "Two working hours": when mention and unanswered 2h during office then escalate\n'
+        'rule "After hours": when message and not during office then reply with template "back-at-nine"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "events.jsonl").write_text(
+        '{"id":"m1","type":"mention","time":"2026-11-20T16:30:00Z"}\n'
+        '{"id":"d1","type":"message","time":"2026-11-20T17:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    done = playbook("dry-run", "desk.play", "--events", "events.jsonl", "--explain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "event m1: mention at 2026-11-20T16:30:00Z by no author, thread m1\n"
+        "  ✓ Two working hours (desk.play:3)\n"
+        "    ✓ mention\n"
+        "    → waiting for a reply in thread m1 until 2026-11-23T10:30:00Z (2h of office time)\n"
+        "event d1: message at 2026-11-20T17:00:00Z by no author, thread d1\n"
+        "  ✓ After hours (desk.play:4)\n"
+        "    ✓ message\n"
+        "    ✓ not during office\n"
+        "      ✗ during office (Friday 17:00 in Europe/London)\n"
+        "    → fired: reply\n"
+    )
+    assert done.stderr.splitlines()[-2:] == [
+        "pending: 1 deadline (clock at 2026-11-20T17:00:00Z)",
+        "  2026-11-23T10:30:00Z  Two working hours  event m1 in thread m1 (2h of office time)",
+    ]

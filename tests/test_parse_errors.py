@@ -59,7 +59,7 @@ NEW_USER_MISTAKES = [
     (
         'brand "@lee"\nimport "vips.csv"\nwhen mention then hide\n',
         """\
-test.play:2:1: error: expected a statement: playbook, brand, list, define, rule or when, found 'import'
+test.play:2:1: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'import'
 import "vips.csv"
 ^""",
     ),
@@ -98,7 +98,7 @@ when review and rating > 4.5stars then tag "happy"
     (
         'playbook "Acme desk" x\n',
         """\
-test.play:1:22: error: expected a statement: playbook, brand, list, define, rule or when, found 'x'
+test.play:1:22: error: expected a statement: playbook, brand, list, define, schedule, rule or when, found 'x'
 playbook "Acme desk" x
                      ^""",
     ),

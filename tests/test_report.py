@@ -407,7 +407,7 @@ def test_the_report_of_the_example_day(tmp_path: Path) -> None:
     assert result.stdout == ""
     figures = json.loads((tmp_path / "r.json").read_text())
     assert (figures["events"], figures["items"], figures["answered"]) == (340, 266, 84)
-    assert list(figures["within"]) == ["15m", "30m", "1h", "2h", "4h", "1d"]
+    assert list(figures["within"]) == ["15m", "30m", "1h", "2h", "4h", "8h"]
     assert "Thank advocates" in figures["rules"]
     again = playbook(
         "report",
@@ -451,11 +451,40 @@ def test_usage_errors_exit_2_and_say_what_to_do(events_file: Path, args: list[st
 
 
 def test_a_schedule_the_playbooks_do_not_have_is_named(events_file: Path) -> None:
-    result = playbook("report", "playbooks", "--events", str(events_file), "--schedule", "office")
+    result = playbook("report", "playbooks", "--events", str(events_file), "--schedule", "ofice")
     assert result.returncode == 2
     assert result.stderr.endswith(
-        "playbook: error: --schedule office: there is no schedule 'office' in the playbooks given\n"
+        "playbook: error: --schedule ofice: there is no schedule 'ofice' in the playbooks given "
+        "(did you mean 'office'?)\n"
     )
+
+
+OFFICE = '''brand "@acme"
+schedule office = mon-fri 09:00-17:00 in "{zone}"
+when mention and unanswered 2h during office then escalate
+'''
+
+
+def scheduled(events: list[dict[str, Any]], zone: str = "Europe/London") -> dict[str, Any]:
+    """The JSON of a report counted in the open time of OFFICE in `zone`."""
+    plan = make_plan(ruleset_from(OFFICE.format(zone=zone)), ("@acme",), ("2h",), "office")
+    return run_report(plan, [orjson.dumps(e) for e in events]).figures.to_json()
+
+
+def test_with_a_schedule_a_wait_over_the_weekend_counts_only_open_time() -> None:
+    # Friday 16:30 in London, answered Monday 09:30: 30 minutes on Friday, 30 on Monday.
+    events = [mention("m1", 7 * 60 + 30), reply("r1", 3 * 24 * 60 + 30, "m1")]
+    figures = scheduled(events)
+    assert figures["response"] == {"median": 3600, "p90": 3600, "mean": 3600.0}
+    assert figures["within"] == {"2h": 1.0}
+    assert report(events, slas=("2h",))["response"]["median"] == 65 * 3600  # by the clock
+
+
+def test_with_a_schedule_the_hours_table_is_in_its_zone() -> None:
+    # Saturday 02:00 UTC is Friday 21:00 in New York.
+    events = [mention("m1", 17 * 60)]
+    assert scheduled(events, "America/New_York")["hours"][4][21] == 1
+    assert report(events)["hours"][5][2] == 1
 
 
 def test_files_that_cannot_be_used_are_usage_errors(events_file: Path, tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def test_the_statement_words_begin_the_grammars_statements() -> None:
     first_words = {
         grammar.get_terminal(rule.expansion[0].name).pattern.value
         for rule in grammar.rules
-        if rule.origin.name in ("title", "brand", "list_def", "define", "rule_name", "rule")
+        if rule.origin.name in ("title", "brand", "list_def", "define", "rule_name", "rule", "schedule")
         and rule.expansion[0].is_term
     }
     assert first_words == set(vocabulary.STATEMENT_WORDS)

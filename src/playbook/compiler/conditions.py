@@ -45,6 +45,7 @@ class RuleSetParts(Protocol):
     def phrase_ids(self, path: str, phrases: list[str]) -> tuple[PhraseIndex, frozenset[int]]: ...
     def matches(self, node: nodes.Matches) -> Condition: ...
     def in_(self, node: nodes.In) -> Condition: ...
+    def during(self, node: nodes.During) -> Callable[[int], bool]: ...
 
 
 class ConditionWriter:
@@ -164,6 +165,8 @@ class ConditionWriter:
                 return self._type_is(name)
             case nodes.Is():
                 return self._is(node)
+            case nodes.During():
+                return f"{self._value(self.compiler.during(node))}(e.time)"
         raise TypeError(f"cannot compile {type(node).__name__} as an instant condition")
 
     def _type_is(self, word: str) -> str:

@@ -9,13 +9,14 @@ Python function. Evaluating a rule on an event walks no tree.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from playbook.compiler.actions import ActionTemplate, Getter, Template
 from playbook.compiler.conditions import Condition, ConditionWriter
 from playbook.compiler.phrases import PhraseIndex
+from playbook.compiler.schedules import Schedule, compile_schedule
 from playbook.compiler.verdicts import ExplainingCondition
 from playbook.language import nodes
 from playbook.language.check import Namespace, split_time
@@ -103,10 +104,12 @@ def key_getter(path: str) -> Getter:
 
 @dataclass(frozen=True, slots=True)
 class UnansweredSpec:
-    """`unanswered D`: fire at event time + D unless answered first."""
+    """`unanswered D`: fire at event time + D unless answered first; with
+    `during NAME`, once D of the schedule's open time has passed."""
 
     micros: int
     text: str
+    schedule: Schedule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,7 @@ class Compiler:
         self.ns = ns
         self.phrase_indexes: dict[str, PhraseIndex] = {}
         self._reads: dict[str, Getter] = {}
+        self.schedules = {name: compile_schedule(node) for name, node in ns.schedules.items()}
 
     def rules(self) -> tuple[CompiledRule, ...]:
         keys = _state_keys(self.ns.rules)
@@ -213,7 +217,8 @@ class Compiler:
             spec = timed[0]
             text = condition_text(spec)
             if isinstance(spec, nodes.Unanswered):
-                time = UnansweredSpec(spec.duration.seconds * MICROS, text)
+                schedule = self.schedules[spec.during.name] if spec.during is not None else None
+                time = UnansweredSpec(spec.duration.seconds * MICROS, text, schedule)
             else:
                 per = spec.per.path if spec.per else None
                 time = WindowSpec(
@@ -359,6 +364,10 @@ class Compiler:
         if index is None:
             index = self.phrase_indexes[path] = PhraseIndex()
         return index, frozenset(index.add(p) for p in phrases)
+
+    def during(self, node: nodes.During) -> Callable[[int], bool]:
+        """`during NAME`: whether an instant is open time of the schedule NAME."""
+        return self.schedules[node.schedule.name].is_open
 
     def matches(self, node: nodes.Matches) -> Condition:
         """`FIELD matches /REGEX/`, searching the first `SEARCH_LIMIT` characters of each text."""

@@ -21,6 +21,7 @@ from playbook.language.syntax import parse_text
 
 if TYPE_CHECKING:
     from playbook.compiler.rules import CompiledRule
+    from playbook.compiler.schedules import Schedule
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class CheckedPlaybooks:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules of a set of playbooks, compiled, in rule-set order."""
+    """The rules of a set of playbooks, compiled, in rule-set order, and their schedules by name."""
 
     rules: tuple[CompiledRule, ...]
     brand: frozenset[str]
@@ -50,6 +51,7 @@ class RuleSet:
     digest: str = ""
     by_name: Mapping[str, CompiledRule] = field(default_factory=dict)
     namespace: Namespace = field(default_factory=Namespace)
+    schedules: Mapping[str, Schedule] = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -64,8 +66,9 @@ def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> Ru
 
     with cycle_collection_paused():
         checked = _check_sources(sources, brand)
+        compiler = Compiler(checked.namespace)
         try:
-            rules = Compiler(checked.namespace).rules()
+            rules = compiler.rules()
         except RecursionError:
             raise PlaybookError([_too_deep(_deepest_rule(checked.files))], checked.sources) from None
     ns = checked.namespace
@@ -85,6 +88,7 @@ def compile_sources(sources: Mapping[str, str], brand: Iterable[str] = ()) -> Ru
         digest=digest,
         by_name={r.name: r for r in rules},
         namespace=ns,
+        schedules=compiler.schedules,
     )
 
 

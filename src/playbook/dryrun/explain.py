@@ -15,9 +15,10 @@ from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language import nodes
+from playbook.language.durations import format_duration
 from playbook.language.events import Event
 from playbook.language.fields import suggest
-from playbook.language.timestamps import format_time
+from playbook.language.timestamps import MICROS, format_time, local_time
 from playbook.language.unparse import condition_text
 from playbook.runtime.state import Deadline
 
@@ -28,6 +29,14 @@ DEFINE_DEPTH = 2
 # Event ids remembered to suggest one for a name that is neither an event nor
 # a rule; any id equal to that name but for case is found however far in.
 SUGGESTED_IDS = 10_000
+
+
+def counted(rule: CompiledRule | None) -> str:
+    """What a wait of `rule` counts, when it counts a schedule's open time: ` (2h of office time)`."""
+    spec = rule.time if rule is not None else None
+    if not isinstance(spec, UnansweredSpec) or spec.schedule is None:
+        return ""
+    return f" ({format_duration(spec.micros // MICROS)} of {spec.schedule.name} time)"
 
 
 class Explainer:
@@ -112,14 +121,16 @@ class Explainer:
             self._line(2, "· the rule failed on this event (the error is logged)")
             return
         for part in verdict.parts:
-            self._verdict(part, 2, DEFINE_DEPTH)
+            self._verdict(part, 2, DEFINE_DEPTH, event.time)
         if held and isinstance(rule.time, UnansweredSpec) and event.brand:
             self._line(2, "· brand events start no wait")
 
     def waiting(self, rule: CompiledRule, deadline: Deadline) -> None:
         if self._wanted(rule, deadline.event):
             self._line(
-                2, f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
+                2,
+                f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
+                + counted(rule),
             )
 
     def answered(self, deadline: Deadline, by: Event) -> None:
@@ -160,13 +171,23 @@ class Explainer:
 
     # --- conditions ---
 
-    def _verdict(self, verdict: Verdict, depth: int, unfold: int) -> None:
+    def _verdict(self, verdict: Verdict, depth: int, unfold: int, time: int) -> None:
         node = verdict.node
-        self._line(depth, f"{HELD if verdict.held else FAILED} {condition_text(node)}")
+        self._line(
+            depth, f"{HELD if verdict.held else FAILED} {condition_text(node)}{self._when(node, time)}"
+        )
         if isinstance(node, (nodes.And, nodes.Or, nodes.Not)):
             for part in verdict.parts:
-                self._verdict(part, depth + 1, unfold)
+                self._verdict(part, depth + 1, unfold, time)
         elif unfold > 0:
             # The parts of a word or an `is` are the verdict of the define it names.
             for part in verdict.parts:
-                self._verdict(part, depth + 1, unfold - 1)
+                self._verdict(part, depth + 1, unfold - 1, time)
+
+    def _when(self, node: nodes.Condition, time: int) -> str:
+        """For `during NAME`: the event's time as the schedule's clock shows it (` (Friday 17:00 in
+        Europe/London)`)."""
+        if not isinstance(node, nodes.During):
+            return ""
+        schedule = self.ruleset.schedules[node.schedule.name]
+        return f" ({local_time(time, schedule.zone.key)})"

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
+from playbook.dryrun.explain import counted
 from playbook.dryrun.run import DryRunResult
 from playbook.language.timestamps import format_time
 
@@ -123,7 +124,7 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
     for deadline in pending[:LISTED]:
         buf.write(
             f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
-            f" in thread {deadline.thread}\n"
+            f" in thread {deadline.thread}{counted(engine.by_key.get(deadline.rule))}\n"
         )
     if len(pending) > LISTED:
         buf.write(f"  … and {len(pending) - LISTED} more\n")

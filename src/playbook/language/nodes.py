@@ -138,11 +138,21 @@ class Or:
 
 
 @dataclass(frozen=True, slots=True)
+class During:
+    """`during NAME`: the event's time is open time of the schedule NAME."""
+
+    schedule: Name
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Unanswered:
-    """`unanswered D`, `unanswered for D`, `no reply within D`."""
+    """`unanswered D`, `unanswered for D`, `no reply within D`; with `during NAME`,
+    D is counted in the open time of the schedule NAME."""
 
     duration: Duration
     pos: Pos
+    during: Name | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +181,7 @@ Condition = (
     | Or
     | Unanswered
     | AtLeast
+    | During
 )
 
 
@@ -204,6 +215,57 @@ class Limit:
     count: int
     per: Field | None
     duration: Duration
+    pos: Pos
+
+
+# --- schedules ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A time of day as written: `09:00`, `24:00`."""
+
+    text: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Days:
+    """`mon`, `weekdays`, or the range `mon-fri` (then `last` is `fri`)."""
+
+    first: Name
+    last: Name | None
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """`DAYS HH:MM-HH:MM`: one interval on each of some days."""
+
+    days: Days
+    start: Clock
+    end: Clock
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
+    """A day a schedule is closed: the date `"YYYY-MM-DD"`, or with `holidays`,
+    the public holidays of the country `"CC"` or `"CC-SUB"`."""
+
+    holidays: bool
+    value: Literal
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """`schedule NAME = HOURS, ... in "ZONE" closed DAY, ...`; `zone` is None when not written."""
+
+    name: Name
+    hours: tuple[Hours, ...]
+    zone: Literal | None
+    closed: tuple[ClosedDay, ...]
     pos: Pos
 
 
@@ -255,7 +317,7 @@ class Rule:
         return f"{os.path.basename(self.when_pos.file)}:{self.when_pos.line}"
 
 
-Statement = Title | Brand | ListDef | Define | Rule
+Statement = Title | Brand | ListDef | Define | Rule | Schedule
 
 
 @dataclass(frozen=True, slots=True)

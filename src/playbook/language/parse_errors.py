@@ -100,6 +100,9 @@ _CONDITION_ENDS = (
     "no reply within 1h",
     "at least 1 times within 1h",
     "at least 1 times within 1h per a",
+    "during a",
+    "unanswered 1h during a",
+    "no reply within 1h during a",
 )
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 _ACTION_PARTS = ('to "t"', '"t"', "priority high", 'priority "high"', 'message "m"', 'with template "t"')
@@ -109,6 +112,76 @@ def _rules(*parts: str) -> list[str]:
     """Broken rules, unnamed and named: the parser's places in a rule differ after `rule "NAME":`."""
     return [f"{name}when {part}" for part in parts for name in ("", 'rule "r": ')]
 
+
+SCHEDULE_EXAMPLE = "as in during office"
+HOURS_EXAMPLE = "such as mon-fri 09:00-17:30"
+TIME_HINT = "write times as HH:MM, as in 09:00-17:30"
+_HOURS = "schedule s = mon 09:00-17:00"
+
+# Where a schedule statement breaks (SPEC section 8).
+SCHEDULE_ERRORS: list[tuple[Explanation, list[str]]] = [
+    (
+        Explanation(f"expected days after '{{previous}}', {HOURS_EXAMPLE}, weekdays 08:00-18:00 or daily"),
+        ["schedule s = 1", f"{_HOURS}, 1", f"{_HOURS}, mon 09:00-17:00, 1"],
+    ),
+    (Explanation("expected a day after '-', as in mon-fri"), ["schedule s = mon-1"]),
+    (
+        Explanation("expected opening hours after '{previous}', such as 09:00-17:30", number_hint=TIME_HINT),
+        ["schedule s = mon x", "schedule s = mon-fri x", "schedule s = mon 9", "schedule s = mon-fri 9"],
+    ),
+    (
+        Explanation("expected '-' and the closing time after '{previous}'", "as in 09:00-17:30"),
+        ["schedule s = mon 09:00 x"],
+    ),
+    (
+        Explanation("expected the closing time after '-', such as 17:30", number_hint=TIME_HINT),
+        ["schedule s = mon 09:00-x", "schedule s = mon 09:00-9"],
+    ),
+    (
+        Explanation(
+            "expected ',' and more hours, or the time zone, after '{previous}'",
+            'a schedule\'s hours end with its time zone, as in mon-fri 09:00-17:30 in "Europe/London"',
+        ),
+        [f"{_HOURS} x", f"{_HOURS}, tue 09:00-17:00 x", f"{_HOURS}, tue 09:00-17:00, wed 09:00-17:00 x"],
+    ),
+    (
+        Explanation("expected the time zone in double quotes after 'in'", QUOTE_HINT),
+        [f"{_HOURS} in x"],
+    ),
+    (
+        Explanation(
+            "'{found}' cannot follow the time zone",
+            'after the zone may come the days the schedule is closed, as in closed holidays "GB"',
+        ),
+        [f'{_HOURS} in "UTC" x'],
+    ),
+    (
+        Explanation(
+            'expected a "YYYY-MM-DD" date or holidays "CC" after \'{previous}\'',
+            'as in closed holidays "GB-ENG", "2026-12-24"',
+        ),
+        [
+            f'{_HOURS} in "UTC" closed x',
+            f'{_HOURS} in "UTC" closed "2026-12-24", x',
+            f'{_HOURS} in "UTC" closed "2026-12-24", "2026-12-31", x',
+        ],
+    ),
+    (
+        Explanation("expected a country's code in double quotes after 'holidays'", 'as in holidays "GB"'),
+        [f'{_HOURS} in "UTC" closed holidays x'],
+    ),
+    (
+        Explanation(
+            "'{found}' cannot follow a closed day",
+            "separate closed days with ','; the time zone comes before closed",
+        ),
+        [
+            f'{_HOURS} in "UTC" closed "2026-12-24" x',
+            f'{_HOURS} in "UTC" closed holidays "GB" x',
+            f'{_HOURS} in "UTC" closed "2026-12-24", "2026-12-31" x',
+        ],
+    ),
+]
 
 # Sentences by place in the grammar, with statements broken there. Lark
 # compares places by parser state and by the tokens the parser would take;
@@ -123,8 +196,8 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
         Explanation("expected a statement: " + spoken_list(STATEMENT_WORDS)),
         ["hello", "define d = a )"],
     ),
-    (Explanation("expected a name after '{previous}'"), ["define 1", "list 1"]),
-    (Explanation("expected '=' after the name '{previous}'"), ["define d x", "list l x"]),
+    (Explanation("expected a name after '{previous}'"), ["define 1", "list 1", "schedule 1"]),
+    (Explanation("expected '=' after the name '{previous}'"), ["define d x", "list l x", "schedule s x"]),
     (
         Explanation("expected a \"quoted text\" after '{previous}'"),
         [
@@ -212,6 +285,11 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
         _rules("a then 1", "a then b, 1", "a then b, c, 1", "a then b and 1", "a then b and c and 1"),
     ),
     (
+        Explanation(f"expected a schedule's name after 'during', {SCHEDULE_EXAMPLE}"),
+        _rules("during 1", "unanswered 1h during 1", "no reply within 1h during 1") + ["define d = during 1"],
+    ),
+    *SCHEDULE_ERRORS,
+    (
         Explanation("expected a priority after 'priority': " + spoken_list(PRIORITIES)),
         _rules("a then b priority 1"),
     ),
@@ -265,6 +343,7 @@ TERMINAL_WORDS = {
     "NUMBER": "a number",
     "INT": "a whole number",
     "DURATION": f"a duration {DURATION_EXAMPLES}",
+    "CLOCK": "a time such as 09:00",
 }
 
 _FOUND = re.compile(r'"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|[^\s,()"]+|\S')

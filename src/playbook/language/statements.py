@@ -20,6 +20,7 @@ _SCAN = re.compile(
   | (?P<regex>/(?:\\.|[^/\\\n])+/[A-Za-z]*)
   | (?P<comment>\#[^\n]*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<clock>\d+:\d+)
   | (?P<number>\d+(?:\.\d+)?[A-Za-z_]*)
   | (?P<space>\s+)
   | (?P<other><=|>=|!=|.)
@@ -48,9 +49,13 @@ class Statement:
 
     @property
     def declares(self) -> str | None:
-        """The name a `define` or `list` declares (or meant to)."""
+        """The name a `define`, `list` or `schedule` declares (or meant to)."""
         words = self.words
-        if len(words) >= 2 and words[0].text.lower() in ("define", "list") and words[1].kind == "word":
+        if (
+            len(words) >= 2
+            and words[0].text.lower() in ("define", "list", "schedule")
+            and words[1].kind == "word"
+        ):
             return words[1].text
         return None
 

@@ -105,3 +105,12 @@ def _minute_text(minute: int) -> str:
         f"{moment.year + 400 * cycles:04d}-{moment.month:02d}-{moment.day:02d}"
         f"T{moment.hour:02d}:{moment.minute:02d}:"
     )
+
+
+def local_time(time: int, zone: str) -> str:
+    """The weekday and time of day the clock shows at `time` in the IANA zone `zone`:
+    `Friday 17:00 in Europe/London`."""
+    from zoneinfo import ZoneInfo
+
+    local = (_EPOCH + time * _ONE_MICRO).astimezone(ZoneInfo(zone))
+    return f"{local:%A %H:%M} in {zone}"

@@ -203,13 +203,58 @@ class ToNodes:
         return self._is(children, negated=True)
 
     def unanswered(self, children: list[Any]) -> nodes.Unanswered:
-        return nodes.Unanswered(self._duration(children[-1]), self._at(children[0]))
+        during = children[-1] if isinstance(children[-1], nodes.During) else None
+        duration = _tokens(children, "DURATION")[0]
+        return nodes.Unanswered(
+            self._duration(duration), self._at(children[0]), during.schedule if during else None
+        )
+
+    def during(self, children: list[Token]) -> nodes.During:
+        keyword, name = children
+        return nodes.During(nodes.Name(str(name), self._at(name)), self._at(keyword))
 
     def at_least(self, children: list[Any]) -> nodes.AtLeast:
         count = _tokens(children, "INT")[0]
         duration = _tokens(children, "DURATION")[0]
         per = next((c for c in children if isinstance(c, nodes.Field)), None)
         return nodes.AtLeast(int(count), self._duration(duration), per, self._at(children[0]))
+
+    # --- schedules ---
+
+    def schedule(self, children: list[Any]) -> nodes.Schedule:
+        keyword, name, *parts = children
+        hours = tuple(part for part in parts if isinstance(part, nodes.Hours))
+        zones = _tokens(parts, "STRING")
+        closed = next((part for part in parts if isinstance(part, tuple)), ())
+        return nodes.Schedule(
+            nodes.Name(str(name), self._at(name)),
+            hours,
+            self._literal(zones[0]) if zones else None,
+            closed,
+            self._at(keyword),
+        )
+
+    def hours(self, children: list[Any]) -> nodes.Hours:
+        days, start, end = children
+        return nodes.Hours(
+            days, nodes.Clock(str(start), self._at(start)), nodes.Clock(str(end), self._at(end)), days.pos
+        )
+
+    def days(self, children: list[Token]) -> nodes.Days:
+        first = nodes.Name(str(children[0]), self._at(children[0]))
+        last = nodes.Name(str(children[-1]), self._at(children[-1])) if len(children) > 1 else None
+        return nodes.Days(first, last, first.pos)
+
+    def closed(self, children: list[Any]) -> tuple[nodes.ClosedDay, ...]:
+        return tuple(children[1:])
+
+    def closed_date(self, children: list[Token]) -> nodes.ClosedDay:
+        value = self._literal(children[0])
+        return nodes.ClosedDay(False, value, value.pos)
+
+    def closed_holidays(self, children: list[Token]) -> nodes.ClosedDay:
+        keyword, code = children
+        return nodes.ClosedDay(True, self._literal(code), self._at(keyword))
 
     # --- actions and options ---
 

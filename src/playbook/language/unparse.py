@@ -49,8 +49,10 @@ def condition_text(node: nodes.Condition) -> str:
             return name
         case nodes.Is(word=word, category=category, negated=negated):
             return f"{word.name} is {'not ' if negated else ''}{category.name}"
-        case nodes.Unanswered(duration=duration):
-            return f"unanswered {duration.text}"
+        case nodes.Unanswered(duration=duration, during=during):
+            return f"unanswered {duration.text}" + (f" during {during.name}" if during else "")
+        case nodes.During(schedule=schedule):
+            return f"during {schedule.name}"
         case nodes.AtLeast(count=count, duration=duration, per=per):
             return f"at least {count} times within {duration.text}" + (f" per {per.path}" if per else "")
     raise TypeError(f"cannot write {type(node).__name__}")

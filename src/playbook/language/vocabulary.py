@@ -8,7 +8,7 @@ they name from here.
 from __future__ import annotations
 
 # Each statement begins with one of these.
-STATEMENT_WORDS = ("playbook", "brand", "list", "define", "rule", "when")
+STATEMENT_WORDS = ("playbook", "brand", "list", "define", "schedule", "rule", "when")
 
 # Words that shape a statement are never names (grammar.lark's NAME leaves
 # them out), so `when then` is a missing condition, not a rule about events of
@@ -28,15 +28,23 @@ CONDITION_WORDS = (
     "is",
     "true",
     "false",
+    "during",
 )
 TIME_WORDS = ("unanswered", "for", "no", "reply", "within", "at", "least", "times", "per")
 ACTION_PART_WORDS = ("to", "priority", "message", "with", "template")
 LIMIT_WORDS = ("at", "most", "once", "times", "per")
+SCHEDULE_WORDS = ("schedule", "in", "closed", "holidays")
 
 # Every keyword of the grammar. Only those in RESERVED_WORDS are kept from
 # being names: `reply` is an action and an event type too, `message` a field.
 KEYWORDS = frozenset(
-    STATEMENT_WORDS + ("then",) + CONDITION_WORDS + TIME_WORDS + ACTION_PART_WORDS + LIMIT_WORDS
+    STATEMENT_WORDS
+    + ("then",)
+    + CONDITION_WORDS
+    + TIME_WORDS
+    + ACTION_PART_WORDS
+    + LIMIT_WORDS
+    + SCHEDULE_WORDS
 )
 
 # Actions are names to the grammar; the checker knows them.

@@ -7,6 +7,7 @@ import io
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO
 
 import orjson
@@ -14,6 +15,7 @@ import orjson
 from playbook.compiler.rules import UnansweredSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.durations import parse_duration
+from playbook.language.fields import suggest
 from playbook.language.timestamps import MICROS
 from playbook.report.figures import Figures, Sla
 from playbook.report.run import ReportPlan, ReportResult, run_report
@@ -37,12 +39,19 @@ def make_plan(
             "no brand handles: a report needs to know the brand's own accounts to tell answers "
             "from questions (give --brand @yourbrand, or playbooks with a 'brand' statement)"
         )
-    if schedule is not None:
-        # Open time is counted by the schedules of the playbooks (SPEC section 8), which a
-        # response time function of the plan will then follow.
+    plan = ReportPlan(ruleset, handles, _slas(ruleset, slas))
+    if schedule is None:
+        return plan
+    # Response times in the schedule's open time, as `unanswered D during NAME` counts them,
+    # and the hours table in its zone (SPEC section 10).
+    schedules = ruleset.schedules if ruleset is not None else {}
+    if schedule not in schedules:
         where = "the playbooks given" if ruleset is not None else "any playbook (none was given)"
-        raise ReportUsageError(f"--schedule {schedule}: there is no schedule '{schedule}' in {where}")
-    return ReportPlan(ruleset, handles, _slas(ruleset, slas))
+        close = suggest(schedule, schedules)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise ReportUsageError(f"--schedule {schedule}: there is no schedule '{schedule}' in {where}{hint}")
+    chosen = schedules[schedule]
+    return replace(plan, response_time=chosen.open_time_between, zone=chosen.zone)
 
 
 def _slas(ruleset: RuleSet | None, given: Sequence[str]) -> tuple[Sla, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import numpy as np
@@ -139,9 +140,14 @@ def _groups_json(groups: Mapping[str, Group]) -> dict[str, Any]:
 
 
 def figures(
-    tally: Tally, slas: Sequence[Sla], until: int | None, rules: Mapping[str, RuleFigures] | None
+    tally: Tally,
+    slas: Sequence[Sla],
+    until: int | None,
+    rules: Mapping[str, RuleFigures] | None,
+    zone: ZoneInfo | None = None,
 ) -> Figures:
-    """The figures of a finished tally; `until` ends the period when it is later than the last event."""
+    """The figures of a finished tally; `until` ends the period when it is later than the last
+    event; the hours table is in `zone` (None: UTC)."""
     times = np.frombuffer(tally.answer_times, dtype=np.int64)
     ordered = np.sort(times)
     end = tally.last
@@ -161,7 +167,7 @@ def figures(
         by_type=_groups(tally.types, tally.type_items, times, tally.answer_types),
         by_platform=_groups(tally.platforms, tally.platform_items, times, tally.answer_platforms),
         by_day=_days(tally, times),
-        hours=_hours(tally),
+        hours=_hours(tally, zone),
         spread=_spread(ordered, tally.items),
         rules=rules,
     )
@@ -177,12 +183,17 @@ def _groups(names: Sequence[str], items: Sequence[int], times: _Times, codes: An
     return groups
 
 
-def _hours(tally: Tally) -> list[list[int]]:
-    """Items by weekday (Monday first) and hour, in UTC."""
+def _hours(tally: Tally, zone: ZoneInfo | None) -> list[list[int]]:
+    """Items by weekday (Monday first) and hour, in UTC or in `zone`."""
     hours = [[0] * 24 for _ in range(7)]
     for quarter, count in tally.quarter_items.items():
-        day, rest = divmod(quarter, QUARTERS_PER_DAY)
-        hours[(day + THURSDAY) % 7][rest // 4] += count
+        if zone is None:
+            day, rest = divmod(quarter, QUARTERS_PER_DAY)
+            hours[(day + THURSDAY) % 7][rest // 4] += count
+        else:
+            # Every zone's offset is a whole number of quarters, so a quarter lies in one local hour.
+            local = datetime.fromtimestamp(quarter * QUARTER // MICROS, zone)
+            hours[local.weekday()][local.hour] += count
     return hours
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.ruleset import RuleSet
@@ -17,12 +18,14 @@ from playbook.runtime.engine import Engine
 @dataclass(frozen=True)
 class ReportPlan:
     """What to run and measure: the rule set (None: no playbooks, no `rules` figures),
-    the brand's handles (case-folded), the service levels, how response time is counted."""
+    the brand's handles (case-folded), the service levels, how response time is counted,
+    and the zone of the hours table (None: UTC)."""
 
     ruleset: RuleSet | None
     brand: frozenset[str]
     slas: tuple[Sla, ...]
     response_time: ResponseTime = elapsed
+    zone: ZoneInfo | None = None
 
 
 @dataclass
@@ -58,4 +61,4 @@ def run_report(plan: ReportPlan, lines: Iterable[bytes | str], until: int | None
         for rule in plan.ruleset.rules:
             stats = engine.stats[rule.key]
             rules[rule.name] = RuleFigures(stats.fired, stats.actions, stats.suppressed)
-    return ReportResult(figures(tally, plan.slas, until, rules), skipped, tally.forgotten)
+    return ReportResult(figures(tally, plan.slas, until, rules, plan.zone), skipped, tally.forgotten)

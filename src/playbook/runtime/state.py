@@ -22,7 +22,10 @@ from playbook.compiler.rules import UnansweredSpec
 
 
 def due(spec: UnansweredSpec, item_time: int) -> int:
-    """When an `unanswered` wait for an item at `item_time` runs out."""
+    """When an `unanswered` wait for an item at `item_time` runs out: D after it, or
+    with `during NAME`, once D of the schedule's open time has passed since it."""
+    if spec.schedule is not None:
+        return spec.schedule.add_open_time(item_time, spec.micros)
     return item_time + spec.micros
 
 

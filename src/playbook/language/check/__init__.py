@@ -1,10 +1,12 @@
 """Checks a parsed rule set: names, conditions, actions and extent.
 
 `check_ruleset` returns every problem as a `Diagnostic`; it never stops at the
-first. Each module holds one kind of check: `names` (defines, lists, rule
-names, brand handles), `conditions` (fields, types, phrases, time conditions,
-with `words` for categories and `matches` for regular expressions), `actions`
-(actions and limits) and `extent` (conditions too deep or too large).
+first. Each module holds one kind of check: `names` (defines, lists,
+schedules, rule names, brand handles), `conditions` (fields, types, phrases,
+time conditions, with `words` for categories and `matches` for regular
+expressions), `schedules` (days, times, zones and closed days, and the names
+`during` refers to), `actions` (actions and limits) and `extent` (conditions
+too deep or too large).
 
 `Namespace`, which the checker and the compiler both resolve names in, and the
 condition walkers of `nodes` are exported here too.
@@ -27,6 +29,7 @@ from playbook.language.check.names import (
     check_rule_name,
     check_unused,
 )
+from playbook.language.check.schedules import check_schedule
 from playbook.language.diagnostics import Diagnostic, Pos
 from playbook.language.nodes import conjuncts, split_time, walk
 
@@ -47,6 +50,8 @@ def check_ruleset(
     broken = frozenset().union(*(f.broken_names for f in files))
     conditions = ConditionChecker(ns, broken)
     problems.extend(check_brand(ns))
+    for schedule in ns.schedules.values():
+        problems.extend(check_schedule(schedule))
     used_by_define: dict[str, set[str]] = {}
     for name, define in ns.defines.items():
         report = conditions.check(define.condition, in_define=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from playbook.language import nodes
 from playbook.language.check.matches import check_matches
 from playbook.language.check.names import Namespace
+from playbook.language.check.schedules import check_schedule_ref
 from playbook.language.check.words import check_is, check_word
 from playbook.language.diagnostics import Diagnostic, error
 from playbook.language.fields import KNOWN_FIELDS, Kind, field_typo, suggest
@@ -117,9 +118,17 @@ class ConditionChecker:
                 case nodes.Is(category=category):
                     self._use(category.name, report)
                     report.problems.extend(check_is(cond, self.ns, self.broken))
+                case nodes.During(schedule=schedule):
+                    self._schedule_ref(schedule, report)
                 case nodes.Unanswered() | nodes.AtLeast():
                     self._time_condition(cond, in_define, report)
+                    if isinstance(cond, nodes.Unanswered) and cond.during is not None:
+                        self._schedule_ref(cond.during, report)
         return report
+
+    def _schedule_ref(self, ref: nodes.Name, report: ConditionReport) -> None:
+        report.names.add(ref.name)
+        report.problems.extend(check_schedule_ref(ref, self.ns, self.broken))
 
     def _use(self, name: str, report: ConditionReport) -> None:
         if name in self.ns.defines or name in self.ns.lists or name in self.broken:

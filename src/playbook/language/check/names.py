@@ -1,8 +1,9 @@
-"""The names of a rule set: defines, lists, rule names and brand handles.
+"""The names of a rule set: defines, lists, schedules, rule names and brand handles.
 
 `build_namespace` collects them across files; the checks here report a name
-given twice, a define defined in terms of itself, a define or list no rule
-uses, and brand handles that are empty or missing.
+given twice (also as two kinds of statement), a define defined in terms of
+itself, a define, list or schedule no rule uses, and brand handles that are
+empty or missing.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from playbook.language.nesting import names_in
 
 @dataclass(slots=True)
 class Namespace:
-    """The `define`s and `list`s of a whole rule set, by name."""
+    """The `define`s, `list`s and `schedule`s of a whole rule set, by name."""
 
     defines: dict[str, nodes.Define] = field(default_factory=dict)
     lists: dict[str, nodes.ListDef] = field(default_factory=dict)
+    schedules: dict[str, nodes.Schedule] = field(default_factory=dict)
     brand: list[nodes.Literal] = field(default_factory=list)
     rules: list[nodes.Rule] = field(default_factory=list)
 
@@ -32,7 +34,7 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
     first_at: dict[str, Pos] = {}
     for file in files:
         for stmt in file.statements:
-            if isinstance(stmt, (nodes.Define, nodes.ListDef)):
+            if isinstance(stmt, (nodes.Define, nodes.ListDef, nodes.Schedule)):
                 name = stmt.name.name
                 if name in first_at:
                     where = first_at[name]
@@ -47,8 +49,10 @@ def build_namespace(files: list[nodes.PlaybookFile]) -> tuple[Namespace, list[Di
                 first_at[name] = stmt.name.pos
                 if isinstance(stmt, nodes.Define):
                     ns.defines[name] = stmt
-                else:
+                elif isinstance(stmt, nodes.ListDef):
                     ns.lists[name] = stmt
+                else:
+                    ns.schedules[name] = stmt
             elif isinstance(stmt, nodes.Brand):
                 ns.brand.extend(stmt.handles)
             elif isinstance(stmt, nodes.Rule):
@@ -124,7 +128,7 @@ def check_cycles(defines: Mapping[str, nodes.Define]) -> list[Diagnostic]:
 def check_unused(
     ns: Namespace, used_by_rules: Iterable[str], used_by_define: Mapping[str, set[str]]
 ) -> Iterator[Diagnostic]:
-    """A warning for each define and list that no rule uses, itself or through its defines."""
+    """A warning for each define, list and schedule that no rule uses, itself or through its defines."""
     used: set[str] = set()
     waiting = list(used_by_rules)
     while waiting:
@@ -138,6 +142,9 @@ def check_unused(
     for name, list_def in ns.lists.items():
         if name not in used:
             yield warning(list_def.name.pos, f"list '{name}' is not used by any rule")
+    for name, schedule in ns.schedules.items():
+        if name not in used:
+            yield warning(schedule.name.pos, f"schedule '{name}' is not used by any rule")
 
 
 def check_answerable(ns: Namespace) -> Iterator[Diagnostic]:
