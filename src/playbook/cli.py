@@ -72,8 +72,9 @@ due by then, as dry-run --until does. Each case runs in a fresh engine.
 'expect' lists every action the case causes, from every rule of the playbooks
 the file loads, not only the rule under test. An expected action is compared
 only on the keys it gives (rule, action, target, params, event, thread,
-author, time or at, source, id); 'params', when given, must be equal as a
-whole. Each expected action uses up one action, and an action nobody expected
+author, time or at, source, id, shadow); 'params', when given, must be equal
+as a whole. A shadow rule's actions are 'shadow: true', every other's
+'shadow: false'. Each expected action uses up one action, and an action nobody expected
 fails the case. A failing case shows expected and
 actual side by side ('!=' marks a key that differs), the lines of the test
 file that failed, and the rule as written in its playbook.
