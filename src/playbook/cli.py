@@ -1,4 +1,4 @@
-"""The `playbook` command: check, dry-run, test (SPEC section 5)."""
+"""The `playbook` command: check, dry-run, test, run, diff (SPEC section 5)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 from playbook import __version__
 from playbook.compiler.ruleset import CheckedPlaybooks, RuleSet
+from playbook.diff.command import add_parser as add_diff_parser
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
 from playbook.loader import PlaybookPathError, check_playbooks, load_ruleset
 
@@ -39,6 +40,7 @@ examples:
   playbook dry-run playbooks/ --events examples/events.jsonl
   playbook dry-run care.play --events - --format jsonl < events.jsonl
   playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
+  playbook diff git:HEAD playbooks/ --events events.jsonl   what the edits not yet committed change
 
 exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C
 """
@@ -191,6 +193,8 @@ def _parser() -> argparse.ArgumentParser:
         "(repeatable), or nothing to explain every event",
     )
 
+    add_diff_parser(commands, _time_arg)
+
     test = commands.add_parser(
         "test",
         help="run the playbooks' test files (*.test.yaml)",
@@ -250,6 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _test(args.paths)
         if args.command == "run":
             return _run(args.config, args.fresh)
+        if args.command == "diff":
+            from playbook.diff.command import run_diff
+
+            return run_diff(parser, args)
         return _dry_run(parser, args)
     except BrokenPipeError:
         # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.
