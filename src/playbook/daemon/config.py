@@ -14,6 +14,7 @@ import yaml
 from playbook.language.durations import parse_duration
 from playbook.language.fields import suggest
 from playbook.language.timestamps import MICROS
+from playbook.language.vocabulary import ACTION_WORDS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -30,9 +31,15 @@ TOP_KEYS = (
     "request_timeout",
     "sources",
     "sinks",
+    "guard",
 )
 SOURCE_KEYS = {"file": ("type", "path"), "http": ("type", "token", "secret", "max_bytes"), "stdin": ("type",)}
-SINK_KEYS = {"stdout": ("type",), "file": ("type", "path"), "webhook": ("type", "url", "secret")}
+SINK_KEYS = {
+    "stdout": ("type", "shadow"),
+    "file": ("type", "path", "shadow"),
+    "webhook": ("type", "url", "secret", "shadow"),
+}
+GUARD_KEYS = ("actions", "max", "within")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -57,12 +64,14 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Sink:
-    """Where action records go: `stdout`, a JSONL `file`, or a `webhook`."""
+    """Where action records go: `stdout`, a JSONL `file`, or a `webhook`; a
+    `shadow` sink takes the records of shadow rules, and no other sink does."""
 
     type: str
     path: str | None = None
     url: str | None = None
     secret: str | None = None
+    shadow: bool = False
 
     @property
     def name(self) -> str:
@@ -71,6 +80,21 @@ class Sink:
         if self.type == "webhook":
             return f"webhook:{self.url}"
         return self.type
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """`guard: {actions, max, within}` (SPEC section 9): a live rule whose records of
+    `actions` within `within` (microseconds) would number more than `max` is
+    paused; `max` 0 turns the guard off."""
+
+    actions: tuple[str, ...] = ("reply", "hide")
+    max: int = 20
+    within: int = 600 * MICROS
+
+    @property
+    def on(self) -> bool:
+        return self.max > 0
 
 
 @dataclass(slots=True)
@@ -89,6 +113,7 @@ class Config:
     request_timeout: float
     sources: list[Source] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
+    guard: GuardSettings = GuardSettings()
 
 
 class _DuplicateKey(yaml.YAMLError):
@@ -231,6 +256,7 @@ def load_config(path: str) -> Config:
     )
     config.sources = _sources(data.get("sources"), prefix, where_is)
     config.sinks = _sinks(data.get("sinks", [{"type": "stdout"}]), prefix, where_is)
+    config.guard = _guard(data.get("guard", {}), prefix)
     written = [("state", config.state), ("dead_letter", config.dead_letter)]
     written += [(f"sinks[{i}].path", s.path) for i, s in enumerate(config.sinks) if s.path]
     for key, file in written:
@@ -298,18 +324,53 @@ def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
     sinks = []
     for where, entry in _entries(value, "sinks", SINK_KEYS, prefix):
         kind = entry["type"]
+        shadow = _flag(entry, "shadow", where)
         if kind == "file":
-            sinks.append(Sink("file", path=where_is(_text(entry, "path", where, required=True))))
+            path = where_is(_text(entry, "path", where, required=True))
+            sinks.append(Sink("file", path=path, shadow=shadow))
         elif kind == "webhook":
             url = _text(entry, "url", where, required=True)
             assert url is not None
             if not url.startswith(("http://", "https://")):
                 raise ConfigError(f"{where}'url' must start with http:// or https://, not {url!r}")
-            sinks.append(Sink("webhook", url=url, secret=_secret(entry, "secret", where)))
+            sinks.append(Sink("webhook", url=url, secret=_secret(entry, "secret", where), shadow=shadow))
         else:
-            sinks.append(Sink("stdout"))
+            sinks.append(Sink("stdout", shadow=shadow))
     names = [s.name for s in sinks]
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"{prefix}'sinks' lists {name} twice")
     return sinks
+
+
+def _flag(mapping: dict[str, Any], key: str, where: str) -> bool:
+    value = mapping.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _guard(value: Any, prefix: str) -> GuardSettings:
+    """`guard:`, each key defaulting to `GuardSettings`'s."""
+    where = f"{prefix}guard: "
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}must be a mapping like {{actions: [reply, hide], max: 20, within: 10m}}")
+    _keys(value, GUARD_KEYS, where)
+    default = GuardSettings()
+    actions = value.get("actions", list(default.actions))
+    if isinstance(actions, str):
+        actions = [actions]
+    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        raise ConfigError(f"{where}'actions' must be a list of action words, like [reply, hide]")
+    for action in actions:
+        if action not in ACTION_WORDS:
+            close = suggest(action, ACTION_WORDS)
+            hint = f"did you mean '{close}'?" if close else f"actions are {', '.join(ACTION_WORDS)}"
+            raise ConfigError(f"{where}'actions': unknown action '{action}' ({hint})")
+    most = value.get("max", default.max)
+    if not isinstance(most, int) or isinstance(most, bool) or most < 0:
+        raise ConfigError(f"{where}'max' must be a whole number, 0 to turn the guard off, not {most!r}")
+    within = _duration(value, "within", "10m", where)
+    if within <= 0:
+        raise ConfigError(f"{where}'within' must be longer than zero")
+    return GuardSettings(tuple(dict.fromkeys(actions)), most, within)
