@@ -599,3 +599,26 @@ def test_git_rev_outside_a_repository_is_refused(capsys: pytest.CaptureFixture[s
         "playbook diff: error: OLD: new.play is not in a git repository, so git:REV means nothing for it; "
         "give OLD as a file or folder instead (a copy of the playbooks before the edit)\n"
     )
+
+
+def test_a_diff_watched_on_a_terminal_shows_progress_and_the_same_output() -> None:
+    from test_cli import _on_a_terminal
+
+    command = [
+        sys.executable,
+        "-m",
+        "playbook",
+        "diff",
+        "playbooks",
+        "playbooks",
+        "--events",
+        "examples/events.jsonl",
+    ]
+    plain = subprocess.run(
+        command, cwd=Path(__file__).resolve().parent.parent, capture_output=True, timeout=60
+    )
+    watched, shown = _on_a_terminal(command, stdout_too=False)
+    assert watched.returncode == plain.returncode == 0
+    assert watched.stdout == plain.stdout
+    assert watched.stdout.startswith(b"no differences: both take the same ")
+    assert "━".encode() in shown, "a progress bar was drawn"

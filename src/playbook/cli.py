@@ -111,11 +111,20 @@ the environment; a key given twice, or a value of the wrong type, is refused):
     - {type: stdout}
     - {type: file, path: .playbook/actions.jsonl}
     - {type: webhook, url: "http://127.0.0.1:9000/hook", secret: "${HOOK_SECRET}"}
+    - {type: file, path: .playbook/shadow.jsonl, shadow: true}   # shadow rules' actions, only
+  guard: {actions: [reply, hide], max: 20, within: 10m}         # pause a rule that floods (max: 0: off)
 
 An http source with a 'secret' also takes requests signed with
 X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
 X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
 a webhook with a 'secret' signs its requests with both headers.
+
+A shadow rule's actions go only to the sinks with 'shadow: true', and every
+other action only to the others. The guard pauses a live rule whose actions of
+'actions' within 'within' would number more than 'max': that firing and every
+later one are held back, and one alert (rule "guard") goes to every live sink;
+/healthz lists paused rules. A pause lasts across restarts until an edit
+changes the rule's text or the guard's settings change.
 
 A state file that exists must hold state: an empty one, or one copied without
 its -wal file, is refused unless --fresh is given; a damaged one is refused.
