@@ -622,3 +622,32 @@ def test_a_diff_watched_on_a_terminal_shows_progress_and_the_same_output() -> No
     assert watched.stdout == plain.stdout
     assert watched.stdout.startswith(b"no differences: both take the same ")
     assert "━".encode() in shown, "a progress bar was drawn"
+
+
+def test_the_sample_in_the_help_is_what_diff_prints(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from playbook.diff.command import EPILOG
+
+    rule = 'rule "Escalate": when mention and text contains "broken" and unanswered {} then escalate to "care-leads"\n'
+    thank = 'rule "Thank": when mention and text contains "love" then reply "{}"\n'
+    (tmp_path / "old.play").write_text('brand "@acme"\n' + rule.format("2h") + thank.format("Thanks!"))
+    (tmp_path / "new.play").write_text('brand "@acme"\n' + rule.format("1h") + thank.format("Thank you!"))
+    write_events(
+        tmp_path / "events.jsonl",
+        [
+            {"id": "m005", "type": "mention", "time": "2026-11-20T04:34:25Z", "text": "broken"},
+            {"id": "m006", "type": "mention", "time": "2026-11-20T05:40:02Z", "text": "love it"},
+            {"id": "m007", "type": "mention", "time": "2026-11-20T05:50:02Z", "text": "broken"},
+            {
+                "id": "r7",
+                "type": "reply",
+                "time": "2026-11-20T07:00:02Z",
+                "in_reply_to": "m007",
+                "author": {"handle": "@acme"},
+            },
+        ],
+    )
+    _, out, _ = diff(capsys, tmp_path, "old.play", "new.play", "--events", "events.jsonl", "--until", UNTIL)
+    sample = EPILOG.split("then a table:\n\n")[1].split("\n\nA rule is known")[0]
+    assert out == "".join(line[2:] + "\n" for line in sample.splitlines())

@@ -75,11 +75,11 @@ due by then, as dry-run --until does. Each case runs in a fresh engine.
 the file loads, not only the rule under test. An expected action is compared
 only on the keys it gives (rule, action, target, params, event, thread,
 author, time or at, source, id, shadow); 'params', when given, must be equal
-as a whole. A shadow rule's actions are 'shadow: true', every other's
-'shadow: false'. Each expected action uses up one action, and an action nobody expected
-fails the case. A failing case shows expected and
-actual side by side ('!=' marks a key that differs), the lines of the test
-file that failed, and the rule as written in its playbook.
+as a whole, and a shadow rule's actions are 'shadow: true', every other's
+'shadow: false'. Each expected action uses up one action, and an action
+nobody expected fails the case. A failing case shows expected and actual side
+by side ('!=' marks a key that differs), the lines of the test file that
+failed, and the rule as written in its playbook.
 
 examples:
   playbook test playbooks/
@@ -202,8 +202,6 @@ def _parser() -> argparse.ArgumentParser:
         "(repeatable), or nothing to explain every event",
     )
 
-    add_diff_parser(commands, _time_arg)
-
     test = commands.add_parser(
         "test",
         help="run the playbooks' test files (*.test.yaml)",
@@ -237,6 +235,8 @@ def _parser() -> argparse.ArgumentParser:
         help="start with no state when the state file is empty or incomplete (its pending "
         "deadlines are lost); a state file that holds state is used as always",
     )
+
+    add_diff_parser(commands, _time_arg)
     return parser
 
 

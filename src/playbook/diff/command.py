@@ -47,13 +47,14 @@ examples:
 
 what it prints (text): a line per rule that differs, then a table:
 
-  Escalate unanswered complaints: 14 added, 3 removed, 5 moved (earlier by 1h, median)
-  Thank warmly (new, shadow): 120 added
-  the same in both: 1024 actions
+  Escalate: 1 added, 1 moved (earlier by 1h, median)
+  Thank: 1 changed
+  the same in both: 0 actions
 
-  change   time                  rule                 action    target      event  details
-  removed  2026-11-20T09:14:00Z  Escalate complaints  escalate  care-leads  m17    priority: high
-  moved    2026-11-20T10:02:00Z  Escalate complaints  escalate  care-leads  m20    was 2026-11-20T11:02:00Z
+  change   time                  rule      action    target      event  details
+  moved    2026-11-20T05:34:25Z  Escalate  escalate  care-leads  m005   was 2026-11-20T06:34:25Z (1h earlier)
+  changed  2026-11-20T05:40:02Z  Thank     reply                 m006   text: Thank you! (was Thanks!)
+  added    2026-11-20T06:50:02Z  Escalate  escalate  care-leads  m007
 
 A rule is known by its name, and an unnamed rule by its text, so an unnamed rule
 moved to another line is the same rule; it is shown under its NEW name. A renamed
