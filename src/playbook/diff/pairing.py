@@ -11,8 +11,8 @@ times, `moved`. A record left without a partner is `added` (NEW's) or
 
 Pairs are made as the records come, and an unchanged pair is counted and
 forgotten at once, so memory holds only the records still waiting for a
-partner and the differences found (a few dozen bytes each, beside their
-params), never every record of the run.
+partner and the differences found (some 400 bytes each, their params
+included), never every record of the run.
 """
 
 from __future__ import annotations
