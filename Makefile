@@ -33,8 +33,9 @@ test: $(INSTALLED)
 	$(BIN)/playbook test playbooks
 
 # Events/s and memory of Playbook against an orjson floor and a hand-written
-# baseline (bench/), and load times against their budgets; BENCH_ARGS=--long
-# watches memory over 10 million events, BENCH_ARGS=--load times loading only.
+# baseline (bench/), load times against their budgets, and playbook diff against
+# two dry runs; BENCH_ARGS=--long watches memory over 10 million events,
+# BENCH_ARGS=--load times loading only, BENCH_ARGS=--diff the diff only.
 bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -1,4 +1,4 @@
-"""The benchmark: `make bench` or `python -m bench [--events N] [--repeat N] [--long] [--load]`.
+"""The benchmark: `make bench` or `python -m bench [--events N] [--repeat N] [--long] [--load] [--diff]`.
 
 For each rule set it runs, each in a fresh process: the floor (orjson
 parsing only), the hand-written baseline, and Playbook, checks that Playbook
@@ -7,10 +7,12 @@ events/s, peak memory and the ratios. For the four core rules it also runs
 them written for speed alone (`tuned.py`): how far past the baseline plain
 Python gets on that set. Then: bytes per pending deadline, what a deadline in
 working time costs within the day and across two weeks of holidays, the times
-to load playbooks against their budgets, memory along a long stream, and
-`playbook report` against `playbook dry-run` of the example desk
-(bench/report.py). `--load` prints the load times alone, `--deadlines` the
-costs of deadlines in working time alone.
+to load playbooks against their budgets, `playbook diff` of a hundred rules
+and an edit over a million events against the two dry runs it stands for,
+memory along a long stream, and `playbook report` against `playbook dry-run`
+of the example desk (bench/report.py). `--load` prints the load times alone,
+`--deadlines` the costs of deadlines in working time alone, `--diff` the diff
+rows alone.
 """
 
 from __future__ import annotations
@@ -123,6 +125,36 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         f"1000 rules (playbook) / 100 rules (baseline), events/s: "
         f"{rate(by_name['1000 rules']['playbook']) / rate(by_name['100 rules']['baseline']):.2f}x"
     )
+
+
+# The rule set and stream size `playbook diff` is timed on: a desk of a hundred
+# rules over a million events, about a week of this stream's traffic.
+DIFF_RULES = "100 rules"
+DIFF_EVENTS = 1_000_000
+
+
+def diff_rows(seed: int, repeat: int) -> list[str]:
+    """`playbook diff` of the rule set and its edit (`rules.edited`) over a million
+    events, against the two dry runs it stands for; judged on CPU time, as the
+    machine is shared, with the wall time beside it."""
+    path = stream_file(DIFF_EVENTS, seed)
+    old = measure("playbook", DIFF_RULES, path, repeat)
+    new = measure("edited", DIFF_RULES, path, repeat)
+    both = measure("diff", DIFF_RULES, path, repeat)
+    counts = both["counts"]
+    found = ", ".join(f"{counts.get(kind, 0)} {kind}" for kind in ("added", "removed", "moved", "changed"))
+    dry_cpu = old["cpu_seconds"] + new["cpu_seconds"]
+    dry_wall = old["seconds"] + new["seconds"]
+    return [
+        f"playbook diff of {DIFF_RULES} and an edit, {DIFF_EVENTS:,} events: "
+        f"{both['cpu_seconds']:.1f} s CPU, {both['seconds']:.1f} s wall, "
+        f"{both['peak_kb'] / 1024:.0f} MB peak ({found}; {counts.get('same', 0)} the same)",
+        f"the two dry runs it stands for: {old['cpu_seconds']:.1f} + {new['cpu_seconds']:.1f} = "
+        f"{dry_cpu:.1f} s CPU, {dry_wall:.1f} s wall, "
+        f"{max(old['peak_kb'], new['peak_kb']) / 1024:.0f} MB peak at most; "
+        f"diff / two dry runs: {both['cpu_seconds'] / dry_cpu:.2f}x CPU, "
+        f"{both['seconds'] / dry_wall:.2f}x wall",
+    ]
 
 
 def deadline_bytes() -> float:
@@ -293,6 +325,11 @@ def main() -> None:
         help="events for the report against a dry run of the example desk (default 1,000,000)",
     )
     parser.add_argument("--deadlines", action="store_true", help="time deadlines in working time only")
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="time playbook diff over a million events, against two dry runs, only",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.load:
@@ -300,6 +337,9 @@ def main() -> None:
         return
     if args.deadlines:
         print("\n".join(deadline_rows()))
+        return
+    if args.diff:
+        print("\n".join(diff_rows(args.seed, max(1, args.repeat))))
         return
     path = stream_file(args.events, args.seed)
     print(f"stream: {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB), seed {args.seed}\n")
@@ -309,6 +349,7 @@ def main() -> None:
     print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
     print("\n".join(deadline_rows()))
     print("\n".join(load_times()))
+    print("\n".join(diff_rows(args.seed, max(1, args.repeat))))
     size = 10_000_000 if args.long else 1_000_000
     samples = long_stream(size)
     print(f"memory along {size:,} events (100 rules), MB: " + " ".join(f"{rss}" for _, rss in samples))

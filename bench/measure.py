@@ -1,13 +1,16 @@
 """One measurement in a fresh process, printed as one JSON line:
 
-    python -m bench.measure floor|baseline|tuned|playbook RULESET FILE
+    python -m bench.measure floor|baseline|tuned|playbook|edited|diff RULESET FILE
 
 `floor` reads and parses the file with orjson and nothing else; `baseline`
 runs the hand-written rules; `tuned` the four core rules written for speed
 alone (whatever RULESET is named); `playbook` runs the playbook through the same
 code as `playbook dry-run --format jsonl`, writing each record as JSON
-(both write their records to /dev/null).
-Loading the playbook is timed apart from running it.
+(both write their records to /dev/null); `edited` the same for the rule set
+after the benchmark's edit (`rules.edited`); `diff` runs `playbook diff` of the
+two, as `playbook diff --format jsonl` does, its differences counted by kind.
+Loading the playbook is timed apart from running it; the run is timed in
+wall time and in CPU time (what it costs on a machine it has to itself).
 """
 
 from __future__ import annotations
@@ -40,30 +43,51 @@ def main() -> None:
     with open(path, "rb") as handle:
         events = sum(1 for _ in handle)
     if kind == "floor":
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.process_time()
         floor(path)
         counts: Counter[str] = Counter()
     elif kind == "baseline":
         from .baseline import run
 
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.process_time()
         with open(os.devnull, "wb") as sink:
             counts = run(path, spec, sink)
     elif kind == "tuned":
         from .tuned import run as run_tuned
 
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.process_time()
         with open(os.devnull, "wb") as sink:
             counts = run_tuned(path, sink)
+    elif kind == "diff":
+        from playbook.compiler.ruleset import compile_sources
+        from playbook.diff.report import jsonl
+        from playbook.diff.run import diff_events
+
+        from .rules import edited
+
+        began = time.perf_counter()
+        old = compile_sources({"bench.play": spec.playbook()})
+        new = compile_sources({"bench.play": edited(spec.playbook())})
+        load_seconds = time.perf_counter() - began
+        start, started_cpu = time.perf_counter(), time.process_time()
+        with open(path, "rb") as handle, open(os.devnull, "wb") as sink:
+            result = diff_events(old, new, handle)
+            for difference in result.differences:
+                sink.write(jsonl(difference))
+        counts = Counter(difference.change for difference in result.differences)
+        counts["same"] = result.pairing.same
     else:
         from playbook.compiler.ruleset import compile_sources
         from playbook.dryrun.run import dry_run
 
+        from .rules import edited
+
         began = time.perf_counter()
-        ruleset = compile_sources({"bench.play": spec.playbook()})
+        text = edited(spec.playbook()) if kind == "edited" else spec.playbook()
+        ruleset = compile_sources({"bench.play": text})
         load_seconds = time.perf_counter() - began
         counts = Counter()
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.process_time()
         with open(path, "rb") as handle, open(os.devnull, "wb") as sink:
             write = sink.write
 
@@ -73,6 +97,7 @@ def main() -> None:
 
             dry_run(ruleset, handle, emit)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - started_cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         orjson.dumps(
@@ -81,6 +106,7 @@ def main() -> None:
                 "ruleset": name,
                 "events": events,
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "load_seconds": load_seconds,
                 "peak_kb": peak_kb,
                 "counts": dict(sorted(counts.items())),

@@ -101,3 +101,21 @@ def rule_sets() -> dict[str, RuleSetSpec]:
             "10,000 phrases", phrases=tuple(_hidden_words(10_000 - len(TROUBLE_WORDS))) + TROUBLE_WORDS
         ),
     }
+
+
+# An edit a desk might make, for timing `playbook diff`: a deadline made
+# shorter, a reply reworded, and a new rule tried in shadow.
+EDIT_SHADOW_RULE = """
+shadow rule "Complaint spike per platform":
+  when mention and labels contains "complaint" and at least 5 times within 10m per platform
+  then alert "#war-room"
+"""
+
+
+def edited(playbook: str) -> str:
+    """`playbook` after the benchmark's edit."""
+    changed = playbook.replace("unanswered 2h", "unanswered 1h").replace(
+        'reply "Thanks!"', 'reply "Thank you!"'
+    )
+    assert changed != playbook
+    return changed + EDIT_SHADOW_RULE

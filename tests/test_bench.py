@@ -50,3 +50,21 @@ def test_the_tuned_loop_takes_the_baselines_actions(stream: Path) -> None:
     with open(os.devnull, "wb") as sink:
         expected = baseline.run(str(stream), rule_sets()["4 rules"], sink)
         assert tuned.run(str(stream), sink) == expected
+
+
+def test_the_diff_row_times_a_diff_that_finds_the_edit(stream: Path) -> None:
+    """The edit `make bench` times `playbook diff` on moves deadlines, rewords a
+    reply and adds a shadow rule: the diff finds each, and leaves the rest the same."""
+    from bench.rules import edited
+    from playbook.diff.run import diff_events
+
+    text = rule_sets()["100 rules"].playbook()
+    old, new = compile_sources({"bench.play": text}), compile_sources({"bench.play": edited(text)})
+    with open(stream, "rb") as lines:
+        result = diff_events(old, new, lines)
+    found = Counter((d.rule, d.change) for d in result.differences)
+    assert found[("Unanswered complaint", "moved")] > 0
+    assert found[("Thank", "changed")] > 0
+    assert found[("Complaint spike per platform", "added")] > 0
+    assert {rule for rule, _ in found} == {"Unanswered complaint", "Thank", "Complaint spike per platform"}
+    assert result.pairing.same > sum(found.values())

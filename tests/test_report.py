@@ -459,10 +459,10 @@ def test_a_schedule_the_playbooks_do_not_have_is_named(events_file: Path) -> Non
     )
 
 
-OFFICE = '''brand "@acme"
+OFFICE = """brand "@acme"
 schedule office = mon-fri 09:00-17:00 in "{zone}"
 when mention and unanswered 2h during office then escalate
-'''
+"""
 
 
 def scheduled(events: list[dict[str, Any]], zone: str = "Europe/London") -> dict[str, Any]:

@@ -55,3 +55,9 @@ def test_the_duration_units_are_the_grammars() -> None:
     units = re.findall(r"[a-z]+\??", grammar_terminal("DURATION").split(")")[0])
     spelt = {unit.rstrip("?") for unit in units} | {unit[:-2] for unit in units if unit.endswith("?")}
     assert spelt == set(UNIT_SECONDS)
+
+
+def test_the_shadow_word_begins_a_shadow_rule() -> None:
+    grammar = lark_parser()
+    (shadow_rule,) = [rule for rule in grammar.rules if rule.origin.name == "shadow_rule"]
+    assert grammar.get_terminal(shadow_rule.expansion[0].name).pattern.value == vocabulary.SHADOW_WORD

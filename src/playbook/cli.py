@@ -1,4 +1,4 @@
-"""The `playbook` command: check, dry-run, test (SPEC section 5)."""
+"""The `playbook` command: check, dry-run, test, run, diff (SPEC section 5)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 from playbook import __version__
 from playbook.compiler.ruleset import CheckedPlaybooks, RuleSet
+from playbook.diff.command import add_parser as add_diff_parser
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
 from playbook.loader import PlaybookPathError, check_playbooks, load_ruleset
 
@@ -39,6 +40,7 @@ examples:
   playbook dry-run playbooks/ --events examples/events.jsonl
   playbook dry-run care.play --events - --format jsonl < events.jsonl
   playbook dry-run care.play --events events.jsonl --until 2026-11-21T00:00:00Z --explain m1
+  playbook diff git:HEAD playbooks/ --events events.jsonl   what the edits not yet committed change
 
 exit codes: 0 ok, 1 invalid playbooks, 2 wrong use of the command, 130 stopped by Ctrl-C
 """
@@ -72,11 +74,12 @@ due by then, as dry-run --until does. Each case runs in a fresh engine.
 'expect' lists every action the case causes, from every rule of the playbooks
 the file loads, not only the rule under test. An expected action is compared
 only on the keys it gives (rule, action, target, params, event, thread,
-author, time or at, source, id); 'params', when given, must be equal as a
-whole. Each expected action uses up one action, and an action nobody expected
-fails the case. A failing case shows expected and
-actual side by side ('!=' marks a key that differs), the lines of the test
-file that failed, and the rule as written in its playbook.
+author, time or at, source, id, shadow); 'params', when given, must be equal
+as a whole, and a shadow rule's actions are 'shadow: true', every other's
+'shadow: false'. Each expected action uses up one action, and an action
+nobody expected fails the case. A failing case shows expected and actual side
+by side ('!=' marks a key that differs), the lines of the test file that
+failed, and the rule as written in its playbook.
 
 examples:
   playbook test playbooks/
@@ -113,6 +116,8 @@ the environment; a key given twice, or a value of the wrong type, is refused):
        username: "${SMTP_USER}", password: "${SMTP_PASSWORD}",
        from: playbook@example.com, to: [care-leads@example.com],
        match: {action: [escalate], target: [care-leads]}}
+    - {type: file, path: .playbook/shadow.jsonl, shadow: true}   # shadow rules' actions, only
+  guard: {actions: [reply, hide], max: 20, within: 10m}         # pause a rule that floods (max: 0: off)
 
 A sink's 'match' takes the records whose action, target, rule and priority are
 each one of those listed ('*' matches any characters, null a missing value);
@@ -129,6 +134,13 @@ X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
 X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
 a webhook with a 'secret' signs its requests with both headers. Slack's 429 is
 waited out as long as its Retry-After says.
+
+A shadow rule's actions go only to the sinks with 'shadow: true', and every
+other action only to the others. The guard pauses a live rule whose actions of
+'actions' within 'within' would number more than 'max': that firing and every
+later one are held back, and one alert (rule "guard") goes to every live sink;
+/healthz lists paused rules. A pause lasts across restarts until an edit
+changes the rule's text or the guard's settings change.
 
 A state file that exists must hold state: an empty one, or one copied without
 its -wal file, is refused unless --fresh is given; a damaged one is refused.
@@ -309,6 +321,8 @@ def _parser() -> argparse.ArgumentParser:
         help="text: readable tables (default); json: one JSON object; html: one page with charts",
     )
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+    add_diff_parser(commands, _time_arg)
     return parser
 
 
@@ -337,6 +351,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config, args.fresh)
         if args.command == "report":
             return _report(args)
+        if args.command == "diff":
+            from playbook.diff.command import run_diff
+
+            return run_diff(parser, args)
         return _dry_run(parser, args)
     except BrokenPipeError:
         # The reader went away (`| head`): it has all it wanted, so stop quietly, as `git log` does.

@@ -72,7 +72,10 @@ class ActionTemplate:
 
 @dataclass(slots=True)
 class ActionRecord:
-    """One action, as written to sinks and compared by tests (not changed once made)."""
+    """One action, as written to sinks and compared by tests (not changed once made).
+
+    A shadow rule's records are `shadow`, and only theirs have the key in JSON.
+    """
 
     id: str
     time: str
@@ -84,9 +87,10 @@ class ActionRecord:
     thread: str
     author: str | None
     source: str
+    shadow: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "id": self.id,
             "time": self.time,
             "rule": self.rule,
@@ -98,6 +102,9 @@ class ActionRecord:
             "author": self.author,
             "source": self.source,
         }
+        if self.shadow:
+            record["shadow"] = True
+        return record
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -117,6 +124,7 @@ def make_record(
     thread: str,
     author: str | None,
     params: dict[str, str],
+    shadow: bool = False,
 ) -> ActionRecord:
     """The record of `template` firing for the item `event` at `time` (already formatted)."""
     return ActionRecord(
@@ -130,4 +138,5 @@ def make_record(
         thread,
         author,
         source,
+        shadow,
     )

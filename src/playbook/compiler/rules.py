@@ -174,6 +174,11 @@ class CompiledRule:
     def pos(self) -> Pos:
         return self.node.when_pos
 
+    @property
+    def shadow(self) -> bool:
+        """Whether its records are marked `shadow` (SPEC section 9)."""
+        return self.node.shadow
+
 
 def _state_keys(rules: Sequence[nodes.Rule]) -> list[str]:
     """What each rule's state is kept under across reloads: its name, or for an

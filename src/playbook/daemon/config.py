@@ -13,12 +13,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from playbook.compiler.actions import ActionRecord
 from playbook.daemon.mapping import FeedMap, MapError, parse_map
 from playbook.daemon.redact import display_url, secret_parts
 from playbook.daemon.routing import EVERY_RECORD, Match, MatchError, parse_match
 from playbook.language.durations import parse_duration
 from playbook.language.fields import suggest
 from playbook.language.timestamps import MICROS
+from playbook.language.vocabulary import ACTION_WORDS
 
 DEFAULT_LISTEN = "127.0.0.1:8787"
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -35,6 +37,7 @@ TOP_KEYS = (
     "request_timeout",
     "sources",
     "sinks",
+    "guard",
 )
 _MAPPED = ("map", "each")
 SOURCE_KEYS = {
@@ -42,7 +45,7 @@ SOURCE_KEYS = {
     "http": ("type", "token", "secret", "max_bytes", *_MAPPED),
     "stdin": ("type", *_MAPPED),
 }
-_EVERY_SINK = ("type", "name", "match")
+_EVERY_SINK = ("type", "name", "match", "shadow")
 SINK_KEYS = {
     "stdout": _EVERY_SINK,
     "file": (*_EVERY_SINK, "path"),
@@ -52,6 +55,7 @@ SINK_KEYS = {
 }
 # The port of an SMTP server by how it is reached: SSL from the start, STARTTLS, or plain.
 SMTP_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
+GUARD_KEYS = ("actions", "max", "within")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -96,7 +100,7 @@ class Sink:
     `name` is what people see of it (logs, metrics, `/healthz`): its own `name:`, or
     its type and path, URL cut after the host, or recipients; never a secret. `key`
     names its rows in the outbox: it stays the same while the sink's `name:`, or
-    else its destination, does.
+    else its destination, does. A `shadow` sink takes the records of shadow rules, and no other sink does.
     """
 
     type: str
@@ -107,6 +111,27 @@ class Sink:
     secret: str | None = None
     mail: MailServer | None = None
     match: Match = EVERY_RECORD
+    shadow: bool = False
+
+    def takes(self, record: ActionRecord) -> bool:
+        """Whether this sink takes `record`: its `match`, and shadow records only for a
+        `shadow: true` sink, which takes no other (SPEC sections 9 and 11)."""
+        return self.shadow == record.shadow and self.match.matches(record)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """`guard: {actions, max, within}` (SPEC section 9): a live rule whose records of
+    `actions` within `within` (microseconds) would number more than `max` is
+    paused; `max` 0 turns the guard off."""
+
+    actions: tuple[str, ...] = ("reply", "hide")
+    max: int = 20
+    within: int = 600 * MICROS
+
+    @property
+    def on(self) -> bool:
+        return self.max > 0
 
 
 @dataclass(slots=True)
@@ -125,6 +150,7 @@ class Config:
     request_timeout: float
     sources: list[Source] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
+    guard: GuardSettings = GuardSettings()
 
     @property
     def secrets(self) -> list[str]:
@@ -296,6 +322,7 @@ def load_config(path: str) -> Config:
     )
     config.sources = _sources(data.get("sources"), prefix, where_is)
     config.sinks = _sinks(data.get("sinks", [{"type": "stdout"}]), prefix, where_is)
+    config.guard = _guard(data.get("guard", {}), prefix)
     written = [("state", config.state), ("dead_letter", config.dead_letter)]
     written += [(f"sinks[{i}].path", s.path) for i, s in enumerate(config.sinks) if s.path]
     for key, file in written:
@@ -400,7 +427,7 @@ def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
             sink = Sink("stdout", "stdout", "stdout", match=match)
         if label is not None:
             sink = replace(sink, name=f"{kind}:{label}", key=f"{kind}:name:{label}")
-        sinks.append(sink)
+        sinks.append(replace(sink, shadow=_flag(entry, "shadow", where)))
     _unique(sinks, prefix)
     return sinks
 
@@ -473,3 +500,29 @@ def _address(text: str) -> bool:
 
 def _loopback(host: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
+def _guard(value: Any, prefix: str) -> GuardSettings:
+    """`guard:`, each key defaulting to `GuardSettings`'s."""
+    where = f"{prefix}guard: "
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}must be a mapping like {{actions: [reply, hide], max: 20, within: 10m}}")
+    _keys(value, GUARD_KEYS, where)
+    default = GuardSettings()
+    actions = value.get("actions", list(default.actions))
+    if isinstance(actions, str):
+        actions = [actions]
+    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        raise ConfigError(f"{where}'actions' must be a list of action words, like [reply, hide]")
+    for action in actions:
+        if action not in ACTION_WORDS:
+            close = suggest(action, ACTION_WORDS)
+            hint = f"did you mean '{close}'?" if close else f"actions are {', '.join(ACTION_WORDS)}"
+            raise ConfigError(f"{where}'actions': unknown action '{action}' ({hint})")
+    most = value.get("max", default.max)
+    if not isinstance(most, int) or isinstance(most, bool) or most < 0:
+        raise ConfigError(f"{where}'max' must be a whole number, 0 to turn the guard off, not {most!r}")
+    within = _duration(value, "within", "10m", where)
+    if within <= 0:
+        raise ConfigError(f"{where}'within' must be longer than zero")
+    return GuardSettings(tuple(dict.fromkeys(actions)), most, within)

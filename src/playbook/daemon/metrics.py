@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from playbook.daemon.guard import Guard
 from playbook.daemon.store import Store
 from playbook.language.timestamps import MICROS
 from playbook.runtime.engine import Engine
@@ -32,6 +33,14 @@ class Watched(Protocol):
     @property
     def dropped_waits(self) -> int:
         """Pending waits dropped by reloads and restarts under edited playbooks."""
+
+    @property
+    def rule_guard(self) -> Guard:
+        """The guard of the rules (SPEC section 9)."""
+
+    @property
+    def shadow_actions(self) -> Counter[str]:
+        """Records of shadow rules since the start, by rule."""
 
 
 class DaemonCollector:
@@ -58,6 +67,7 @@ class DaemonCollector:
             suppressed.add_metric([rule.name], stats.suppressed)
         yield actions
         yield suppressed
+        yield from self._safe_edits(daemon)
         yield GaugeMetricFamily(
             "playbook_pending_timers", "Deadlines waiting to fire", value=engine.pending_deadlines
         )
@@ -96,6 +106,28 @@ class DaemonCollector:
         yield GaugeMetricFamily(
             "playbook_outbox", "Actions stored, not yet delivered", value=daemon.store.outbox_size()
         )
+
+    def _safe_edits(self, daemon: Watched) -> Iterator[Metric]:
+        """Shadow rules' records, and what the guard paused and held back (SPEC section 9)."""
+        shadow = CounterMetricFamily(
+            "playbook_shadow_actions", "Records of shadow rules, by rule", labels=["rule"]
+        )
+        for name, count in sorted(daemon.shadow_actions.items()):
+            shadow.add_metric([name], count)
+        yield shadow
+        guard = daemon.rule_guard
+        held = CounterMetricFamily(
+            "playbook_paused", "Firings held back because their rule is paused, by rule", labels=["rule"]
+        )
+        for name, count in sorted(guard.held.items()):
+            held.add_metric([name], count)
+        yield held
+        paused = GaugeMetricFamily(
+            "playbook_rule_paused", "1 while the guard holds a rule paused, else 0", labels=["rule"]
+        )
+        for rule in daemon.engine.rules:
+            paused.add_metric([rule.name], 1 if rule.key in guard.paused else 0)
+        yield paused
 
 
 def exposition(collector: DaemonCollector) -> tuple[bytes, str]:

@@ -1,15 +1,17 @@
 """The processor: runs the stored events through the engine, in inbox order.
 
-It queues the actions of each batch in the outbox for each sink whose `match`
-takes them (routing.py), moves the clock on with the wall clock whenever no
-event is waiting (the inbox is empty and every followed file has been read to
-its end), less `lateness`, so a backlog replays in event time and live
-deadlines fire on time, and saves the engine's state now and then (after a
-reload, at a stop, and otherwise at most every few seconds, less often when
-saving takes long). Until a save, the
-events it covers stay in the inbox, to be replayed after a crash. A failure
-while processing is handled the same way: the engine is restored from its
-saved state and the inbox replayed.
+It passes the actions of each batch through the guard (guard.py), queues
+them in the outbox for every sink that takes them (its `match`, and shadow
+records only for shadow sinks: routing.py, config.Sink.takes), moves the
+clock on with the wall clock whenever no event is waiting (the inbox is empty
+and every followed file has been read to its end), less `lateness`, so a
+backlog replays in event time and live deadlines fire on time, and saves the
+engine's state now and then (after a reload, at a stop, and otherwise at most
+every few seconds, less often when saving takes long, and at once when the
+guard pauses a rule). The guard's state is saved with the engine's. Until a
+save, the events it covers stay in the inbox, to be replayed after a crash. A
+failure while processing is handled the same way: the engine and the guard
+are restored from their saved state and the inbox replayed.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
+from playbook.daemon.guard import Guard, GuardStateError
 from playbook.daemon.health import Health
 from playbook.daemon.retry import retry
 from playbook.daemon.sinks import Deliverer
@@ -63,7 +67,9 @@ class Processor:
         self.sinks = sinks
         self.sources_idle = sources_idle
         self.dropped_waits = 0  # by reloads and restarts under edited playbooks, for /metrics
+        self.shadow_actions: Counter[str] = Counter()  # by rule, for /metrics
         self.engine = self._restored(ruleset)
+        self.guard = self._guarded(ruleset)
         self.processed = 0  # the last inbox seq the engine has taken in
         self.unsaved = False
         self.next_save = 0.0
@@ -85,6 +91,13 @@ class Processor:
             self._carried(carried)
         return engine
 
+    def _guarded(self, ruleset: RuleSet) -> Guard:
+        """The guard as last saved, over `ruleset`."""
+        try:
+            return Guard(self.config.guard, ruleset, self.store.guard_state())
+        except GuardStateError as exc:
+            raise StateError(f"{self.config.state}: {exc}") from None
+
     def _carried(self, carried: CarryReport) -> None:
         """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
         self.dropped_waits += carried.dropped_waits
@@ -92,17 +105,25 @@ class Processor:
             log.warning(warning)
 
     def _queue(self, actions: list[ActionRecord]) -> None:
+        """Queue the actions the guard lets through for the sinks that take them; save at
+        once when the guard paused a rule."""
         if not actions:
             return
-        deliveries = [
-            (sink.sink.key, a.id, a.to_json())
-            for a in actions
-            for sink in self.sinks
-            if sink.sink.match.matches(a)
-        ]
-        self.store.queue(deliveries)
+        deliveries: list[tuple[str, str, bytes]] = []
+        for action in self.guard.screen(actions):
+            if action.shadow:
+                self.shadow_actions[action.rule] += 1
+            body = action.to_json()
+            deliveries.extend(
+                (sink.sink.key, action.id, body) for sink in self.sinks if sink.sink.takes(action)
+            )
+        if deliveries:
+            self.store.queue(deliveries)
         for sink in self.sinks:
             sink.wakeup.set()
+        if self.guard.paused_since_save:
+            self.unsaved = True
+            self.save(now=True)
 
     def process_waiting(self) -> int:
         """Run one batch of stored events through the engine; how many there were."""
@@ -136,7 +157,8 @@ class Processor:
         if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
             return
         started = time.monotonic()
-        self.store.save(self.processed, self.engine.snapshot())
+        self.store.save(self.processed, self.engine.snapshot(), self.guard.snapshot())
+        self.guard.paused_since_save = False
         self.processed = 0
         self.unsaved = False
         took = time.monotonic() - started
@@ -146,6 +168,7 @@ class Processor:
         """Go back to the saved state: the events after it are replayed, their actions
         queued again (the outbox takes each action once)."""
         self.engine = self._restored(self.ruleset)
+        self.guard = self._guarded(self.ruleset)
         self.processed = 0
         self.unsaved = False
         self.broken = False
@@ -158,6 +181,7 @@ class Processor:
         if self.broken:
             return None
         carried = self.engine.install(ruleset)
+        self.guard.install(ruleset)
         if self.engine.clock is not None:
             # The waits the new rules bring due at or behind the clock fire now, not at the next event.
             self._queue(self.engine.advance(self.engine.clock))

@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import sys
 import time
+from collections import Counter
 from typing import Any, NamedTuple
 
 from aiohttp import web
@@ -24,6 +25,7 @@ from aiohttp import web
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.connections import ConnectionGuard, connection_limit
+from playbook.daemon.guard import Guard
 from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
@@ -117,6 +119,14 @@ class Daemon:
     def dropped_waits(self) -> int:
         return self.processor.dropped_waits
 
+    @property
+    def rule_guard(self) -> Guard:
+        return self.processor.guard
+
+    @property
+    def shadow_actions(self) -> Counter[str]:
+        return self.processor.shadow_actions
+
     # --- what the parts tell each other ---
 
     def _room_to_read(self) -> bool:
@@ -163,6 +173,10 @@ class Daemon:
             "inbox": inbox,
             "outbox": outbox,
             "waiting": waiting,
+            "paused": [
+                {"rule": pause.name, "since": pause.since, "why": pause.why}
+                for pause in self.rule_guard.paused.values()
+            ],
         }
 
     # --- life cycle ---

@@ -6,8 +6,8 @@ What it holds, and when it is written:
 - the outbox: one row per action per sink, written as soon as the engine
   produced it, and marked delivered once the sink took it;
 - the engine's state, saved now and then (saving it is the costly part) in
-  one transaction that also drops the inbox events it covers and the outbox
-  rows already delivered.
+  one transaction that also saves the guard's state (guard.py), and drops the
+  inbox events it covers and the outbox rows already delivered.
 A crash at any point replays from the last saved engine state over the events
 still in the inbox. The engine is deterministic, so the replay produces the
 same actions with the same ids; the outbox takes each (sink, id) once, so an
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source 
 CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL,
                                       identity TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS guard (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
                                    action_id TEXT NOT NULL, body BLOB NOT NULL,
                                    attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0,
@@ -181,6 +182,11 @@ class Store:
         row = self.db.execute("SELECT snapshot FROM engine WHERE id = 1").fetchone()
         return row[0] if row else None
 
+    def guard_state(self) -> bytes | None:
+        """The guard's state, saved with the engine's; None before the first save."""
+        row = self.db.execute("SELECT state FROM guard WHERE id = 1").fetchone()
+        return row[0] if row else None
+
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
         """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued
         again."""
@@ -189,12 +195,13 @@ class Store:
                 "INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries
             )
 
-    def save(self, processed_to: int, snapshot: bytes) -> None:
+    def save(self, processed_to: int, snapshot: bytes, guard: bytes) -> None:
         """In one transaction: save the engine's state, which has processed the inbox up
-        to `processed_to`; drop those events and the deliveries already made."""
+        to `processed_to`, and the guard's; drop those events and the deliveries already made."""
         with self._transaction() as db:
             db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
+            db.execute("INSERT OR REPLACE INTO guard (id, state) VALUES (1, ?)", (guard,))
             db.execute("DELETE FROM outbox WHERE delivered = 1")
 
     # --- sinks ---

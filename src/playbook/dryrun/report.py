@@ -24,6 +24,8 @@ EXAMPLE_EVENT = (
     '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "text": "My order arrived broken"}'
 )
 _ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+# After the name of a shadow rule, in the table and the summary (SPEC section 9).
+SHADOW_MARK = " (shadow)"
 
 
 def _width(text: str) -> int:
@@ -33,6 +35,11 @@ def _width(text: str) -> int:
     from rich.cells import cell_len  # only for text that needs it: it takes a while to import
 
     return cell_len(text)
+
+
+def _shown(rule: str, shadow: bool) -> str:
+    """A rule's name as the table and the summary show it: a shadow rule's marked."""
+    return rule + SHADOW_MARK if shadow else rule
 
 
 class ActionTable:
@@ -50,7 +57,7 @@ class ActionTable:
         actions = [a for rule in rules for a in rule.actions]
         self.widths = [
             TIME_WIDTH,
-            max([len("rule"), *(_width(rule.name) for rule in rules)]),
+            max([len("rule"), *(_width(_shown(rule.name, rule.shadow)) for rule in rules)]),
             max([len("action"), *(len(a.action) for a in actions)]),
             max([len("target"), *(_width(a.target or "") for a in actions)]),
             EVENT_WIDTH,
@@ -66,7 +73,7 @@ class ActionTable:
     def add(self, record: ActionRecord) -> None:
         cells = (
             record.time,
-            record.rule,
+            _shown(record.rule, record.shadow),
             record.action,
             record.target or "",
             record.event,
@@ -110,11 +117,12 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
     buf.write(f"actions: {result.actions}\n")
     if engine.ruleset.rules:
         buf.write("rules:\n")
-        width = max([len("rule"), *(_width(r.name) for r in engine.ruleset.rules)])
+        width = max([len("rule"), *(_width(_shown(r.name, r.shadow)) for r in engine.ruleset.rules)])
         buf.write(f"  {'rule':<{width}}  {'fired':>6}  {'suppressed':>10}\n")
         for rule in engine.ruleset.rules:
             stats = engine.stats[rule.key]
-            name = rule.name + " " * (width - _width(rule.name))
+            shown = _shown(rule.name, rule.shadow)
+            name = shown + " " * (width - _width(shown))
             buf.write(f"  {name}  {stats.fired:>6}  {stats.suppressed:>10}\n")
     pending = engine.pending()
     clock = format_time(engine.clock) if engine.clock is not None else "no events"

@@ -300,7 +300,8 @@ class Define:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A rule; `name` is None for an unnamed one, which `when_pos` then names."""
+    """A rule; `name` is None for an unnamed one, which `when_pos` then names.
+    A `shadow` rule's records are marked, and delivered only to shadow sinks."""
 
     name: Literal | None
     condition: Condition
@@ -308,6 +309,7 @@ class Rule:
     limits: tuple[Limit, ...]
     pos: Pos
     when_pos: Pos
+    shadow: bool = False
 
     @property
     def display_name(self) -> str:

@@ -316,6 +316,10 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
         ),
         _rules('a "x"') + ['define d = a "x"'],
     ),
+    (
+        Explanation("'shadow' goes before the rule", 'write shadow rule "NAME": when ...'),
+        ['rule "r": shadow'],
+    ),
     (Explanation("unknown comparison '<>'", "did you mean '!='?", at_previous=True), _rules("a <> 1")),
     (Explanation("use a single '=' to compare"), _rules(*[f"a {op} = 1" for op in _COMPARISONS])),
     (

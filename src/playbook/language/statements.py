@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from playbook.language.vocabulary import STATEMENT_WORDS
+from playbook.language.vocabulary import SHADOW_WORD, STATEMENT_WORDS
 
 _SCAN = re.compile(
     r"""
@@ -74,26 +74,34 @@ def same_line(text: str, start: int, end: int) -> bool:
     return text.find("\n", start, end) < 0
 
 
+# Words that begin a statement: the statement words, and `shadow` before a rule.
+_STARTS = (*STATEMENT_WORDS, SHADOW_WORD)
+
+
 def cut(text: str) -> list[Statement]:
-    """The statements of `text`: cut at each statement keyword, except the `when`
-    that completes a `rule "NAME":` header. A keyword written with capitals
-    (`Rule`) begins a statement too when it begins a line."""
+    """The statements of `text`: cut at each statement keyword and at `shadow`,
+    except the `when` (or a misplaced `shadow`) that completes a `rule "NAME":`
+    header and the `rule` or `when` right after `shadow`. A keyword written with capitals (`Rule`)
+    begins a statement too when it begins a line."""
     words = scan(text)
     starts: list[int] = []
     rule_open = False
+    shadowed = -1  # the `rule` or `when` right after `shadow`, which it belongs to
     for i, word in enumerate(words):
         if word.kind != "word":
             continue
         keyword = word.text
-        if keyword not in STATEMENT_WORDS:
+        if keyword not in _STARTS:
             keyword = keyword.lower()
-            if keyword not in STATEMENT_WORDS or (i and same_line(text, words[i - 1].end, word.start)):
+            if keyword not in _STARTS or (i and same_line(text, words[i - 1].end, word.start)):
                 continue
-        if keyword == "when" and rule_open:
-            rule_open = False
-            continue
+        # `shadow` inside a rule's header is a mistake of the rule's, reported with it.
+        joined = i == shadowed or (rule_open and keyword in ("when", SHADOW_WORD))
+        if keyword == SHADOW_WORD and i + 1 < len(words) and words[i + 1].text in ("rule", "when"):
+            shadowed = i + 1
         rule_open = keyword == "rule"
-        starts.append(i)
+        if not joined:
+            starts.append(i)
     if words and (not starts or starts[0] != 0):
         starts.insert(0, 0)
     bounds = starts + [len(words)]

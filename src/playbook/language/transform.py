@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, TypeGuard
 
 from lark import Token
@@ -124,6 +125,11 @@ class ToNodes:
             when, condition, actions, *limits = children
             name, pos = None, self._at(when)
         return nodes.Rule(name, condition, actions, tuple(limits), pos, self._at(when))
+
+    def shadow_rule(self, children: list[Any]) -> nodes.Rule:
+        keyword, rule = children
+        shadow: nodes.Rule = replace(rule, shadow=True, pos=self._at(keyword))
+        return shadow
 
     # --- conditions ---
 

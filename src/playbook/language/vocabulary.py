@@ -10,10 +10,14 @@ from __future__ import annotations
 # Each statement begins with one of these.
 STATEMENT_WORDS = ("playbook", "brand", "list", "define", "schedule", "rule", "when")
 
+# The word before a rule (`shadow rule "NAME": ...`, `shadow when ...`) that
+# makes it a shadow rule (SPEC section 9).
+SHADOW_WORD = "shadow"
+
 # Words that shape a statement are never names (grammar.lark's NAME leaves
 # them out), so `when then` is a missing condition, not a rule about events of
 # type "then".
-RESERVED_WORDS = STATEMENT_WORDS + ("then", "and", "or", "not")
+RESERVED_WORDS = STATEMENT_WORDS + (SHADOW_WORD, "then", "and", "or", "not")
 
 CONDITION_WORDS = (
     "not",
@@ -39,7 +43,7 @@ SCHEDULE_WORDS = ("schedule", "in", "closed", "holidays")
 # being names: `reply` is an action and an event type too, `message` a field.
 KEYWORDS = frozenset(
     STATEMENT_WORDS
-    + ("then",)
+    + (SHADOW_WORD, "then")
     + CONDITION_WORDS
     + TIME_WORDS
     + ACTION_PART_WORDS

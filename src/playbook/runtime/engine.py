@@ -288,8 +288,11 @@ class Engine:
             return
         stamp = format_time(time)
         author = event.handle
+        shadow = rule.shadow
         records = [
-            make_record(a, rule.name, rule.source, stamp, event.id, event.thread, author, a.params_for(event))
+            make_record(
+                a, rule.name, rule.source, stamp, event.id, event.thread, author, a.params_for(event), shadow
+            )
             for a in rule.actions
         ]
         self._emit(rule, time, event.id, records, out)
@@ -407,8 +410,9 @@ class Engine:
         # Filled in for the actions the rule had when the wait began, which a reload may have changed.
         if params is None or len(params) != len(rule.actions):
             params = tuple(a.params_for(None) for a in rule.actions)
+        item, thread, author, shadow = deadline.event, deadline.thread, deadline.author, rule.shadow
         records = [
-            make_record(a, rule.name, rule.source, stamp, deadline.event, deadline.thread, deadline.author, p)
+            make_record(a, rule.name, rule.source, stamp, item, thread, author, p, shadow)
             for a, p in zip(rule.actions, params)
         ]
         self._emit(rule, deadline.due, deadline.event, records, out)

@@ -83,11 +83,16 @@ def _status(row: Row) -> str:
     return f"differs in {', '.join(row.differing())} (expected at line {row.expected.line})"
 
 
+def _shown_keys(record: ActionRecord | None) -> list[str]:
+    """The keys an unexpected action shows: a shadow rule's action says it is one."""
+    return [*SHOWN_KEYS, "shadow"] if record is not None and record.shadow else list(SHOWN_KEYS)
+
+
 def side_by_side(rows: list[Row], start: int | None, paint: _Paint) -> Iterator[str]:
     """Two columns, expected | actual, one block per row; a key that differs is marked `!=`."""
     blocks: list[tuple[Row, list[tuple[str, str]], list[tuple[str, str]]]] = []
     for row in rows:
-        keys = list(row.expected.fields) if row.expected is not None else list(SHOWN_KEYS)
+        keys = list(row.expected.fields) if row.expected is not None else _shown_keys(row.actual)
         left = _expected_lines(row.expected, start) if row.expected is not None else [("", "(not expected)")]
         right = (
             _actual_lines(row.actual, keys, start) if row.actual is not None else [("", "(did not happen)")]

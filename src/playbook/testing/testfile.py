@@ -27,7 +27,19 @@ from playbook.language.events import BadEvent, Event, make_event
 from playbook.language.fields import suggest
 from playbook.language.timestamps import MICROS, TimeError, format_time, parse_time
 
-RECORD_KEYS = ("id", "time", "rule", "action", "target", "params", "event", "thread", "author", "source")
+RECORD_KEYS = (
+    "id",
+    "time",
+    "rule",
+    "action",
+    "target",
+    "params",
+    "event",
+    "thread",
+    "author",
+    "source",
+    "shadow",
+)
 FILE_KEYS = ("playbooks", "start", "cases")
 CASE_KEYS = ("name", "start", "events", "until", "expect")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -378,4 +390,6 @@ def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expect
     }
     if "params" in fields and not isinstance(fields["params"], dict):
         raise reader.fail(keys["params"][0], "'params' must be a mapping, e.g. {priority: high}")
+    if "shadow" in fields and not isinstance(fields["shadow"], bool):
+        raise reader.fail(keys["shadow"][0], "'shadow' must be true or false")
     return Expectation(node.line, fields, node.end_line)
