@@ -535,9 +535,14 @@ def test_a_slow_reload_does_not_hold_up_requests(folder: Path) -> None:
             assert len(waits) < 10_000, "the reload never ended"
         [reloaded] = [e for e in process.logged() if e["msg"] == "reloaded"]
         assert reloaded["rules"] == 1202
-        assert reloaded["ms"] > 2000, "the reload must be slow for this test to mean something"
-        # Building the phrase matcher holds the interpreter for a few tenths of a second.
-        assert max(waits) < 1.0, f"a request waited {max(waits):.2f}s during a reload of {reloaded['ms']} ms"
+        # Building the phrase matcher holds the interpreter for a few tenths of a second, so no
+        # request may wait near as long as the whole reload took, however fast this machine is.
+        longest = max(waits)
+        assert len(waits) > 3, "the reload must outlast a few requests for this test to mean something"
+        assert longest < 1.0, f"a request waited {longest:.2f}s during a reload of {reloaded['ms']} ms"
+        assert longest * 1000 < reloaded["ms"] / 2, (
+            f"a request waited {longest:.2f}s of a {reloaded['ms']} ms reload"
+        )
     finally:
         process.close()
 
