@@ -411,6 +411,76 @@ def test_a_bad_mapped_request_is_refused_naming_the_line_and_item_and_stores_not
         process.close()
 
 
+# SPEC section 11's own map, as written there.
+SPEC_MAP = {
+    "id": "data.id",
+    "type": "'mention'",
+    "time": "data.created_at",
+    "text": "data.text",
+    "author.handle": "join('', ['@', includes.users[0].username])",
+    "author.followers": "includes.users[0].public_metrics.followers_count",
+}
+
+
+def test_the_specs_map_takes_a_post_without_its_author_and_refuses_one_without_an_id(
+    feeds_folder: Path,
+) -> None:
+    """A field whose expression cannot be worked out on a post (no `includes`: `join()` of
+    nothing) is absent, as a field not found; only a lacking id, type or time refuses the
+    request, with 400 naming the line and the field, and nothing of it stored."""
+    sources = [{"type": "http", "token": TOKEN, "map": SPEC_MAP}]
+    process = DaemonProcess(feeds_folder, {"sources": sources}).start()
+    try:
+        post = {"data": {"id": "p1", "created_at": now_iso(), "text": "hello"}, "includes": {"users": []}}
+        without_id = {"data": {"created_at": now_iso(), "text": "no id"}}
+        batch = json.dumps(dict(post, data=dict(post["data"], id="p2"))) + "\n" + json.dumps(without_id)
+        status, answer = process.post(batch.encode())
+        assert status == 400
+        assert answer["error"] == (
+            "line 2: missing 'id': its map 'data.id' found nothing in the input; "
+            "nothing of this request was stored"
+        )
+        assert process.post(post) == (202, {"accepted": 1})
+        wait_for(lambda: len(process.actions()) == 1, what="the post's action")
+        time.sleep(0.5)
+        records = process.actions()
+    finally:
+        process.close()
+    assert [(r["rule"], r["event"], r["author"]) for r in records] == [("Seen", "p1", None)]
+    assert records[0]["params"]["message"].split("|")[2] == "hello"
+
+
+def test_a_map_without_type_is_taken_and_each_event_it_makes_refused_saying_why(
+    feeds_folder: Path,
+) -> None:
+    """SPEC section 11: fields not mapped are absent, and an event lacking its type is refused
+    (HTTP 400 naming the line, or a dead letter), as unmapped input is."""
+    no_type = {"id": "data.id", "time": "data.created_at"}
+    (feeds_folder / "feed.jsonl").write_text(
+        json.dumps({"data": {"id": "f1", "created_at": "2026-11-20T09:00:00Z"}}) + "\n", encoding="utf-8"
+    )
+    sources = [
+        {"type": "http", "token": TOKEN, "map": no_type},
+        {"type": "file", "path": "feed.jsonl", "map": no_type},
+    ]
+    process = DaemonProcess(feeds_folder, {"sources": sources}).start()
+    dead_letters = feeds_folder / "state" / "dead-letter.jsonl"
+    try:
+        status, answer = process.post({"data": {"id": "h1", "created_at": now_iso()}})
+        assert status == 400
+        assert answer["error"] == (
+            "line 1: missing 'type': the source's map gives no 'type' (add one, as in type: \"'mention'\"); "
+            "nothing of this request was stored"
+        )
+        wait_for(dead_letters.exists, what="the file's line in the dead letters")
+        wait_for(lambda: dead_letters.read_text(encoding="utf-8").endswith("\n"), what="a whole dead letter")
+        dead = [json.loads(line) for line in dead_letters.read_text(encoding="utf-8").splitlines()]
+    finally:
+        process.close()
+    assert [(d["line"], d["reason"].split(":")[0]) for d in dead] == [(1, "missing 'type'")]
+    assert process.actions() == []
+
+
 def test_a_bad_mapped_line_goes_to_the_dead_letters_with_why(feeds_folder: Path) -> None:
     mapping = example_source("x-mentions.yaml")
     lines = (FEEDS / "x-stream.jsonl").read_text(encoding="utf-8").splitlines()

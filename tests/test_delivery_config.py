@@ -212,8 +212,8 @@ def test_two_sinks_with_one_destination_or_one_name_are_refused(folder: Path) ->
             "sources[0]: 'each' needs a 'map' to apply to each item",
         ),
         (
-            {"type": "http", "token": "tok", "map": {"id": "a"}},
-            "sources[0]: 'map' must give 'type', 'time': every event needs id, type and time",
+            {"type": "http", "token": "tok", "map": {"id": "a[", "type": "'m'"}},
+            "sources[0]: 'map.id' is not a valid JMESPath expression: ",
         ),
         ({"type": "stdin", "mapping": {}}, "sources[0]: unknown key 'mapping'"),
     ],

@@ -368,9 +368,11 @@ def test_nothing_differs_when_nothing_changed(capsys: pytest.CaptureFixture[str]
 # --- shadow rules ---
 
 
-def test_promoting_a_shadow_rule_changes_its_actions_to_live(
+def test_promoting_a_shadow_rule_takes_the_same_actions(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """SPEC section 9: a pair with equal times and params is unchanged, shadow or not;
+    the rule's line says it was promoted."""
     rule = 'rule "Thank warmly": when mention and text contains "love" then reply "Thank you so much!"\n'
     (tmp_path / "shadow.play").write_text("shadow " + rule)
     (tmp_path / "live.play").write_text(rule)
@@ -383,28 +385,53 @@ def test_promoting_a_shadow_rule_changes_its_actions_to_live(
     (added,) = map(json.loads, out.splitlines())
     assert (code, added["change"], added["shadow"]) == (1, "added", True)
 
-    code, out, _ = diff(
+    code, out, err = diff(
         capsys, tmp_path, "shadow.play", "live.play", "--events", "events.jsonl", "--format", "jsonl"
     )
-    (changed,) = map(json.loads, out.splitlines())
-    assert code == 1
-    assert changed == {
-        "change": "changed",
-        "time": "2026-11-20T09:30:00Z",
-        "rule": "Thank warmly",
-        "action": "reply",
-        "target": None,
-        "params": {"text": "Thank you so much!"},
-        "event": "m2",
-        "was_params": {"text": "Thank you so much!"},
-        "was_shadow": True,
-    }
-    code, out, _ = diff(capsys, tmp_path, "shadow.play", "live.play", "--events", "events.jsonl")
-    assert out.startswith("Thank warmly (promoted from shadow): 1 changed\n")
-    assert out.rstrip().endswith("live (was shadow)")
+    assert (code, out) == (0, "")
+    assert err.startswith(
+        "Thank warmly (promoted from shadow): no action differs\n"
+        "no differences: both take the same 1 action\n"
+    )
+    code, out, _ = diff(capsys, tmp_path, "live.play", "shadow.play", "--events", "events.jsonl")
+    assert (code, out) == (
+        0,
+        "Thank warmly (now shadow): no action differs\nno differences: both take the same 1 action\n",
+    )
     code, out, _ = diff(capsys, tmp_path, "none.play", "shadow.play", "--events", "events.jsonl")
     assert out.startswith("Thank warmly (new, shadow): 1 added\n")
     assert "Thank warmly (shadow)  reply" in out
+
+
+def test_a_moved_record_has_was_and_no_was_params_in_jsonl(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """SPEC section 9: `was` for moved, `was_params` for changed; a record that moved and
+    changed params is moved, its old params shown in the table only."""
+    (tmp_path / "old.play").write_text(
+        'rule "Escalate": when mention and unanswered 2h then escalate to "care-leads" priority high\n'
+    )
+    (tmp_path / "new.play").write_text(
+        'rule "Escalate": when mention and unanswered 1h then escalate to "care-leads" priority urgent\n'
+    )
+    write_events(tmp_path / "events.jsonl", EVENTS[:1])
+    args = ("old.play", "new.play", "--events", "events.jsonl", "--until", UNTIL)
+    code, out, _ = diff(capsys, tmp_path, *args, "--format", "jsonl")
+    assert code == 1
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {
+            "change": "moved",
+            "time": "2026-11-20T10:00:00Z",
+            "rule": "Escalate",
+            "action": "escalate",
+            "target": "care-leads",
+            "params": {"priority": "urgent"},
+            "event": "m1",
+            "was": "2026-11-20T11:00:00Z",
+        }
+    ]
+    _, out, _ = diff(capsys, tmp_path, *args)
+    assert out.rstrip().endswith("was 2026-11-20T11:00:00Z (1h earlier); priority: urgent (was high)")
 
 
 # --- exit codes and mistakes ---

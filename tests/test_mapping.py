@@ -196,10 +196,22 @@ def test_iso_time_writes_unix_seconds_as_an_iso_time(seconds: str, written: str)
             "'each' gave an object, not a list of items",
         ),
         (
-            {"id": "id", "type": "'comment'", "time": "t", "text": "join(', ', tags)"},
+            {"id": "join(', ', ids)", "type": "'comment'", "time": "t"},
             None,
-            '{"id": "1", "t": "2026-11-20T09:00:00Z", "tags": [1, 2]}',
-            "'map.text' failed: In function join(), invalid type for value: 1, expected one of: ['array-string'], received: \"int\"",
+            '{"ids": [1, 2], "t": "2026-11-20T09:00:00Z"}',
+            "'map.id' failed: In function join(), invalid type for value: 1, expected one of: ['array-string'], received: \"int\"",
+        ),
+        (
+            {"id": "id", "time": "t"},
+            None,
+            '{"id": "1", "t": "2026-11-20T09:00:00Z"}',
+            "missing 'type': the source's map gives no 'type' (add one, as in type: \"'mention'\")",
+        ),
+        (
+            {"id": "data.id", "type": "'m'", "time": "data.t", "author.handle": "join('', ['@', user])"},
+            None,
+            '{"data": {"t": "2026-11-20T09:00:00Z"}}',
+            "missing 'id': its map 'data.id' found nothing in the input",
         ),
         (
             {"id": "id", "type": "'comment'", "time": "t"},
@@ -227,7 +239,6 @@ def test_each_finding_nothing_makes_no_event() -> None:
     ("fields", "each", "message"),
     [
         ([], None, "'map' must be a mapping of event fields to JMESPath expressions, like {id: \"data.id\"}"),
-        ({"id": "a", "type": "b"}, None, "'map' must give 'time': every event needs id, type and time"),
         ({"id": "data.", "type": "'m'", "time": "t"}, None, "'map.id' is not a valid JMESPath expression: "),
         (
             {"id": "a", "type": "'m'", "time": "iso_tim(t)"},
@@ -269,6 +280,49 @@ def test_a_map_that_cannot_work_is_refused_at_start_naming_its_key(
     with pytest.raises(MapError) as caught:
         parse_map(fields, each)
     assert str(caught.value).startswith(message)
+
+
+def test_a_field_that_cannot_be_worked_out_on_an_input_is_absent() -> None:
+    """`join()` of a user the post does not include, or of numbers, makes no field, as a field
+    not found makes none: the event is still an event (SPEC section 11)."""
+    feed_map = parse_map(
+        {
+            "id": "id",
+            "type": "'mention'",
+            "time": "t",
+            "author.handle": "join('', ['@', user])",
+            "text": "join(', ', tags)",
+        },
+        None,
+    )
+    assert mapped(feed_map, '{"id": "1", "t": "2026-11-20T09:00:00Z", "tags": [1, 2]}') == [
+        {"id": "1", "type": "mention", "time": "2026-11-20T09:00:00Z"}
+    ]
+    assert mapped(feed_map, '{"id": "2", "t": "2026-11-20T09:00:00Z", "user": "jo", "tags": ["a"]}') == [
+        {
+            "id": "2",
+            "type": "mention",
+            "time": "2026-11-20T09:00:00Z",
+            "author": {"handle": "@jo"},
+            "text": "a",
+        }
+    ]
+
+
+def test_an_invalid_expression_is_named_by_its_key_and_quoted() -> None:
+    with pytest.raises(MapError) as caught:
+        parse_map({"id": "a", "type": "'m'", "time": "t", "text": "data.[text"}, None)
+    assert str(caught.value) == (
+        "'map.text' is not a valid JMESPath expression: Invalid jmespath expression: "
+        "Incomplete expression in 'data.[text'"
+    )
+    with pytest.raises(MapError) as caught:
+        parse_map({"id": "data.", "type": "'m'", "time": "t"}, None)
+    assert str(caught.value) == (
+        "'map.id' is not a valid JMESPath expression: Expecting: ['quoted_identifier', "
+        "'unquoted_identifier', 'lbracket', 'lbrace'], got: eof: Parse error at column 5, "
+        "token \"\" (EOF) in 'data.'"
+    )
 
 
 def test_a_field_of_another_name_is_kept_as_any_field() -> None:

@@ -206,8 +206,23 @@ def test_the_brand_comes_from_the_playbooks_and_from_the_option() -> None:
 
 def test_within_is_the_share_of_all_items_answered_in_less_than_the_level() -> None:
     events = [*answered_after(10, 30, 45), mention("m9", 5)]
-    figures = report(events, slas=("30m", "1h", "10m", "45m", "90 minutes", "1h30m"))
+    figures = report(events, slas=("30m", "1h", "10m", "45m", "1h30m", "30m"))
     assert figures["within"] == {"10m": 0.0, "30m": 0.25, "45m": 0.5, "1h": 0.75, "1h30m": 0.75}
+
+
+def test_within_is_keyed_by_each_level_as_it_was_given() -> None:
+    """`--sla D` names the level to report, so `within` has D as given, from the shortest;
+    the playbooks' waits, when no --sla is given, in their shortest form."""
+    events = [*answered_after(10, 30, 45), mention("m9", 5)]
+    figures = report(events, slas=("90m", "24h", " 45m ", "90 minutes"))
+    assert list(figures["within"].items()) == [
+        ("45m", 0.5),
+        ("90 minutes", 0.75),
+        ("90m", 0.75),
+        ("24h", 0.75),
+    ]
+    waits = 'brand "@acme"\nwhen mention and unanswered 90 minutes then escalate\n'
+    assert list(report(events, playbook=waits, slas=())["within"]) == ["1h30m"]
 
 
 def test_shares_are_rounded_half_up_to_four_decimals() -> None:

@@ -76,10 +76,10 @@ def local(minute: int, tz: ZoneInfo) -> datetime:
 
 
 def open_at(shown: datetime, week: list[list[tuple[int, int]]], closed: set[date]) -> bool:
-    """Whether the local time `shown` lies in an interval of the day it starts on, that day not closed."""
+    """Whether the local time `shown` lies in an interval of the day it starts on, its own date not closed."""
+    if shown.date() in closed:
+        return False
     for owner in (shown.date(), shown.date() - timedelta(days=1)):
-        if owner in closed:
-            continue
         midnight = datetime.combine(owner, datetime.min.time())
         for opens, closes in week[owner.weekday()]:
             if midnight + timedelta(minutes=opens) <= shown < midnight + timedelta(minutes=closes):

@@ -113,9 +113,17 @@ def test_an_interval_past_midnight_belongs_to_the_day_it_starts() -> None:
     assert deadline(night, "2026-11-20T12:00:00Z", "3h") == "2026-11-21T01:00:00Z"
     assert deadline(night, "2026-11-20T12:00:00Z", "4h") == "2026-11-21T02:00:00Z"
     assert deadline(night, "2026-11-20T12:00:00Z", "5h") == "2026-11-27T23:00:00Z"
-    # A closed Saturday leaves Friday's night open; a closed Friday closes it, Saturday's part too.
-    assert is_open('fri 22:00-02:00 in "UTC" closed "2026-11-21"', "2026-11-21T01:00:00Z")
-    assert not is_open('fri 22:00-02:00 in "UTC" closed "2026-11-20"', "2026-11-21T01:00:00Z")
+    # A closed date closes its own local hours (SPEC section 8: an instant is open when its
+    # local date is not closed): a closed Saturday closes the end of Friday's night, and a
+    # closed Friday leaves that end open.
+    saturday_closed = 'fri 22:00-02:00 in "UTC" closed "2026-11-21"'
+    assert is_open(saturday_closed, "2026-11-20T23:00:00Z")
+    assert not is_open(saturday_closed, "2026-11-21T01:00:00Z")
+    assert deadline(saturday_closed, "2026-11-20T22:00:00Z", "3h") == "2026-11-27T23:00:00Z"
+    friday_closed = 'fri 22:00-02:00 in "UTC" closed "2026-11-20"'
+    assert not is_open(friday_closed, "2026-11-20T23:00:00Z")
+    assert is_open(friday_closed, "2026-11-21T01:00:00Z")
+    assert deadline(friday_closed, "2026-11-20T12:00:00Z", "1h") == "2026-11-21T01:00:00Z"
 
 
 def test_days_ranges_and_groups() -> None:

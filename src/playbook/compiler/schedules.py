@@ -3,7 +3,9 @@ given amount of open time has passed.
 
 A schedule's hours are a weekly template of local intervals, each belonging
 to the day it starts on. Open time is worked out a week at a time, in
-instants: every interval of every day of the week that is not closed,
+instants: every interval of every day of the week, less the local dates that
+are closed (the part of a night past midnight is closed by the date it runs
+into, SPEC section 8: an instant is open when its local date is not closed),
 its ends turned into instants by the zone's rules, then joined where they
 overlap or touch. A local time a clock change skips becomes the instant the
 clock jumps, and a local time that happens twice its first occurrence: in one
@@ -223,13 +225,18 @@ class Schedule:
         spans: list[tuple[int, int]] = []
         for offset in range(-1, 7):
             day = midnight + timedelta(days=offset)
-            if self._closed(day.date()):
-                continue
             for opens, closes in self.week[day.weekday()]:
-                a = max(start, self._instant(day + timedelta(minutes=opens)))
-                b = min(end, self._instant(day + timedelta(minutes=closes)))
-                if a < b:
-                    spans.append((a, b))
+                # A closed date closes its own local hours, those of a night begun the day before too.
+                for part_opens, part_closes, date_of_part in (
+                    (opens, min(closes, MINUTES_PER_DAY), day),
+                    (MINUTES_PER_DAY, closes, day + timedelta(days=1)),
+                ):
+                    if part_opens >= part_closes or self._closed(date_of_part.date()):
+                        continue
+                    a = max(start, self._instant(day + timedelta(minutes=part_opens)))
+                    b = min(end, self._instant(day + timedelta(minutes=part_closes)))
+                    if a < b:
+                        spans.append((a, b))
         starts: list[int] = []
         ends: list[int] = []
         for a, b in sorted(spans):

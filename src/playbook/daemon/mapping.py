@@ -3,7 +3,11 @@
 
 A source's `map` gives, for each event field, a JMESPath expression over the
 incoming JSON object; a dotted field name (`author.handle`) builds nested
-objects, and a field whose expression finds nothing is absent. `each`, when
+objects. A field not mapped is absent, and so is one whose expression finds
+nothing or cannot be worked out on this input (`join()` of a missing value):
+the event is then read as any event, and refused only when it lacks `id`,
+`type` or a readable `time` (SPEC section 11), whose expressions are worked
+out first so that the reason names them. `each`, when
 given, is an expression that selects the list of items a request or line holds
 (a Facebook webhook delivers several comments at once), and the map is then
 applied to each item. Besides JMESPath's own functions, a map can call
@@ -27,6 +31,7 @@ from playbook.language.events import BadEvent, make_event
 from playbook.language.fields import KNOWN_FIELDS, suggest
 
 REQUIRED = ("id", "type", "time")
+_EXAMPLES = {"id": '"data.id"', "type": "\"'mention'\"", "time": '"data.created_at"'}
 
 
 class MapError(ValueError):
@@ -68,7 +73,10 @@ class FeedMap:
         self.fields = {name: _compile(expression, f"map.{name}") for name, expression in fields.items()}
         self.texts = dict(fields)
         self.each = _compile(each, "each") if each is not None else None
-        self._paths = [(name.split("."), expression) for name, expression in self.fields.items()]
+        self._required = [(name, self.fields[name]) for name in REQUIRED if name in self.fields]
+        self._optional = [
+            (name.split("."), expression) for name, expression in self.fields.items() if name not in REQUIRED
+        ]
 
     def events(self, raw: bytes) -> list[bytes]:
         """The events mapped from one JSON object (a line, or a request's body), as JSON;
@@ -104,19 +112,30 @@ class FeedMap:
 
     def _event(self, item: Any, where: str) -> dict[str, Any]:
         event: dict[str, Any] = {}
-        for path, expression in self._paths:
-            value = self._search(expression, item, f"{where}'map.{'.'.join(path)}'")
+        for name in REQUIRED:
+            if name not in self.fields:
+                raise BadEvent(
+                    f"{where}missing '{name}': the source's map gives no '{name}' "
+                    f"(add one, as in {name}: {_EXAMPLES[name]})"
+                )
+        for name, expression in self._required:
+            value = self._search(expression, item, f"{where}'map.{name}'")
+            if value is None:
+                text = self.texts[name]
+                hint = f" (to give it the text {text}, write \"'{text}'\")" if text.isidentifier() else ""
+                raise BadEvent(f"{where}missing '{name}': its map '{text}' found nothing in the input{hint}")
+            event[name] = value
+        for path, expression in self._optional:
+            try:
+                value = self._search(expression, item, "")
+            except BadEvent:
+                continue  # cannot be worked out on this input: absent, as a field not found
             if value is None:
                 continue
             holder = event
             for part in path[:-1]:
                 holder = holder.setdefault(part, {})
             holder[path[-1]] = value
-        for name in REQUIRED:
-            if name not in event:
-                text = self.texts[name]
-                hint = f" (to give it the text {text}, write \"'{text}'\")" if text.isidentifier() else ""
-                raise BadEvent(f"{where}missing '{name}': its map '{text}' found nothing in the input{hint}")
         return event
 
     @staticmethod
@@ -134,11 +153,6 @@ def parse_map(fields: Any, each: Any) -> FeedMap:
     if not isinstance(fields, dict) or not fields:
         raise MapError(
             "'map' must be a mapping of event fields to JMESPath expressions, like {id: \"data.id\"}"
-        )
-    missing = [name for name in REQUIRED if name not in fields]
-    if missing:
-        raise MapError(
-            f"'map' must give {', '.join(repr(m) for m in missing)}: every event needs id, type and time"
         )
     for name, expression in fields.items():
         _check_field(name, fields)
@@ -169,8 +183,8 @@ def _compile(expression: str, key: str) -> ParsedResult:
     try:
         compiled = jmespath.compile(expression)
     except JMESPathError as exc:
-        first = str(exc).splitlines()[0]
-        raise MapError(f"'{key}' is not a valid JMESPath expression: {first}") from None
+        first = str(exc).splitlines()[0].removesuffix(":").removesuffix(", for expression")
+        raise MapError(f"'{key}' is not a valid JMESPath expression: {first} in {expression!r}") from None
     _check_functions(dict(compiled.parsed), key)
     return compiled
 

@@ -30,7 +30,7 @@ by rule, action, target and event, and every pair that differs is shown:
   added    an action NEW takes and OLD does not
   removed  an action OLD takes and NEW does not
   moved    the same action at another time (NEW's time; 'was' is OLD's)
-  changed  the same action at the same time with other params (or shadow no more)
+  changed  the same action at the same time with other params
 """
 
 EPILOG = """\
@@ -59,6 +59,8 @@ what it prints (text): a line per rule that differs, then a table:
 A rule is known by its name, and an unnamed rule by its text, so an unnamed rule
 moved to another line is the same rule; it is shown under its NEW name. A renamed
 rule is another rule: its actions are removed, and added under the new name.
+A rule promoted from shadow (or put in shadow) takes the same actions, so they do
+not differ; its line says so: 'Thank (promoted from shadow): no action differs'.
 The differences are in order of time (NEW's for moved); at the same time, removed,
 changed, moved, then added; then in the order the actions happened. With
 --format jsonl the lines per rule go to stderr; the events read and the lines

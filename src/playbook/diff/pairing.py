@@ -4,9 +4,10 @@ Records are paired by (rule, action, target, event). A rule is its state key:
 its name, or an unnamed rule's text, so an unnamed rule moved to another line
 is the same rule; a renamed rule is another. For each key, OLD's and NEW's
 records are paired in the order they happen (time order, but for the records
-of late events): a pair at the same time with the same params and the same
-`shadow` is unchanged; at the same time otherwise it is `changed`; at other
-times, `moved`. A record left without a partner is `added` (NEW's) or
+of late events): a pair at the same time with the same params is unchanged,
+whether or not the rule went into or out of shadow (its line in the report
+says so); at the same time with other params it is `changed`; at other times,
+`moved`. A record left without a partner is `added` (NEW's) or
 `removed` (OLD's).
 
 Pairs are made as the records come, and an unchanged pair is counted and
@@ -39,7 +40,8 @@ class Difference:
     """One difference. `key` is its rule's state key, `rule` the name it is shown
     under; `time`, `params` and `shadow` are NEW's (OLD's for `removed`); `was` is
     OLD's time (`moved`), `was_params` OLD's params (`changed`, and `moved` when
-    they differ), `was_shadow` OLD's `shadow` when it differs."""
+    they differ, which the table shows and JSON Lines, as SPEC section 9 has it,
+    only for `changed`)."""
 
     key: str
     change: str
@@ -52,7 +54,6 @@ class Difference:
     shadow: bool = False
     was: str | None = None
     was_params: dict[str, str] | None = None
-    was_shadow: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON Lines object of `playbook diff --format jsonl`."""
@@ -69,10 +70,8 @@ class Difference:
             out["shadow"] = True
         if self.was is not None:
             out["was"] = self.was
-        if self.was_params is not None:
+        if self.change == CHANGED:
             out["was_params"] = self.was_params
-        if self.was_shadow is not None:
-            out["was_shadow"] = self.was_shadow
         return out
 
 
@@ -142,15 +141,13 @@ class Pairing:
     def _pair(self, key: Key, old: _Waiting, new: _Waiting) -> None:
         same_params = old.params == new.params
         if old.time == new.time:
-            if same_params and old.shadow == new.shadow:
+            if same_params:
                 self.same += 1
                 return
             change, was = CHANGED, None
         else:
             change, was = MOVED, old.time
-        was_params = None if change == MOVED and same_params else old.params
-        was_shadow = None if old.shadow == new.shadow else old.shadow
-        self._add(change, key, new, was, was_params, was_shadow)
+        self._add(change, key, new, was, None if same_params else old.params)
 
     def _add(
         self,
@@ -159,7 +156,6 @@ class Pairing:
         held: _Waiting,
         was: str | None = None,
         was_params: dict[str, str] | None = None,
-        was_shadow: bool | None = None,
     ) -> None:
         rule, action, target, event = key
         found = Difference(
@@ -174,7 +170,6 @@ class Pairing:
             held.shadow,
             was,
             was_params,
-            was_shadow,
         )
         self._found.append((parse_time(held.time), ORDER[change], held.seq, found))
 

@@ -55,14 +55,24 @@ def by_rule(result: DiffResult) -> list[RuleChanges]:
 
 
 def rule_lines(result: DiffResult) -> str:
-    """A line per rule that differs, and how many actions are the same in both; or that none differs."""
+    """A line per rule that differs, a line per rule promoted from shadow (or put in shadow)
+    whose actions are the same, and how many actions are the same in both; or that none differs."""
     same = result.pairing.same
+    differing = by_rule(result)
+    lines = [rule.line() for rule in differing]
+    shown = {rule.rule.key for rule in differing}
+    lines += [
+        f"{rule.name}{_label(rule)}: no action differs"
+        for rule in result.pairing.rules.values()
+        if rule.key not in shown and rule.in_old and rule.in_new and rule.shadow != rule.was_shadow
+    ]
     if not result.differences:
         if not same:
-            return "no differences: neither takes any action\n"
-        return f"no differences: both take the same {_actions(same)}\n"
-    lines = [rule.line() for rule in by_rule(result)]
-    lines.append(f"the same in both: {_actions(same)}")
+            lines.append("no differences: neither takes any action")
+        else:
+            lines.append(f"no differences: both take the same {_actions(same)}")
+    else:
+        lines.append(f"the same in both: {_actions(same)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -174,8 +184,6 @@ def _details(difference: Difference) -> str:
     parts = [_shift(difference)] if difference.change == MOVED else []
     if difference.was_params is not None:
         parts += _params_changed(difference.params, difference.was_params)
-    if difference.was_shadow is not None:
-        parts.append("shadow (was live)" if difference.shadow else "live (was shadow)")
     return "; ".join(parts)
 
 

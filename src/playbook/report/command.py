@@ -67,7 +67,7 @@ def _slas(ruleset: RuleSet | None, given: Sequence[str]) -> tuple[Sla, ...]:
                 ) from None
             if seconds <= 0:
                 raise ReportUsageError(f"--sla {text}: a service level must be longer than zero")
-            slas.append(Sla(seconds))
+            slas.append(Sla(seconds, text.strip()))
         return tuple(slas)
     waits = (
         [rule.time.micros // MICROS for rule in ruleset.rules if isinstance(rule.time, UnansweredSpec)]

@@ -44,13 +44,15 @@ SPREAD = (
 
 @dataclass(frozen=True, slots=True)
 class Sla:
-    """A service level to report: the share of items answered in less than `seconds`."""
+    """A service level to report: the share of items answered in less than `seconds`,
+    under the name it was given as (`--sla 90m`), else in its shortest form (`1h30m`)."""
 
     seconds: int
+    given_as: str | None = None
 
     @property
     def label(self) -> str:
-        return format_duration(self.seconds)
+        return self.given_as if self.given_as is not None else format_duration(self.seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ def figures(
         response=Response(_median(ordered), _p90(ordered), _mean(ordered)),
         within={
             sla.label: _share(int(np.searchsorted(ordered, sla.seconds * MICROS, "left")), tally.items)
-            for sla in sorted(set(slas), key=lambda s: s.seconds)
+            for sla in sorted(set(slas), key=lambda s: (s.seconds, s.label))
         },
         by_type=_groups(tally.types, tally.type_items, times, tally.answer_types),
         by_platform=_groups(tally.platforms, tally.platform_items, times, tally.answer_platforms),
