@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from helpers import ruleset_from, run
@@ -326,3 +330,77 @@ def test_every_mark_stays_over_a_reload_whatever_rule_set_it() -> None:
     )
     assert report.kept_marks == 1 and report.summary().endswith(", 1 mark")
     assert [r.rule for r in engine.process(make_event(ev("m2", "mention", "09:20")))] == ["Other"]
+
+
+# --- what a dry run shows -------------------------------------------------------------
+
+DESK = """\
+brand "@acme"
+rule "Remember opt-outs": when mention and text contains "leave me alone" then mark author "do-not-contact" for 365d
+rule "Acknowledge": when mention and author is not marked "do-not-contact" then reply "We're on it"
+rule "Escalate": when mention and unanswered 2h then escalate, mark thread "escalated" repeat every 4h up to 2 times
+rule "Welcome back": when message and text contains "start" then unmark author "do-not-contact"
+"""
+
+
+def _dry_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "desk.play").write_text(DESK, encoding="utf-8")
+    events = [
+        ev("m1", "mention", "09:00", text="leave me alone"),
+        ev("m2", "mention", "09:06", text="still broken"),
+        ev("d1", "message", "09:30", text="start again"),
+    ]
+    (tmp_path / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "playbook", "dry-run", "desk.play", "--events", "events.jsonl", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_summary_counts_marks_per_rule_and_says_how_many_repeats_are_left(tmp_path: Path) -> None:
+    done = _dry_run(tmp_path, "--until", at("16:00"))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-9:] == [
+        "rules:",
+        "  rule                fired  suppressed  marked  unmarked",
+        "  Remember opt-outs       1           0       1         0",
+        "  Acknowledge             0           0       0         0",
+        "  Escalate                4           0       4         0",
+        "  Welcome back            1           0       0         1",
+        "pending: 2 deadlines (clock at 2026-11-20T16:00:00Z)",
+        "  2026-11-20T19:00:00Z  Escalate  event m1 in thread m1 (repeat 2 of 2)",
+        "  2026-11-20T19:06:00Z  Escalate  event m2 in thread m2 (repeat 2 of 2)",
+    ]
+
+
+def test_explain_shows_the_marks_set_their_ends_and_the_repeats_to_come(tmp_path: Path) -> None:
+    done = _dry_run(tmp_path, "--explain", "--until", at("11:30"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "event m1: mention at 2026-11-20T09:00:00Z by @jane, thread m1\n"
+        "  ✓ Remember opt-outs (desk.play:2)\n"
+        "    ✓ mention\n"
+        '    ✓ text contains "leave me alone"\n'
+        "    → fired: marks only\n"
+        '    → mark author "do-not-contact" for 365d: marked until 2027-11-20T09:00:00Z\n'
+        "  ✗ Acknowledge (desk.play:3)\n"
+        "    ✓ mention\n"
+        '    ✗ author is not marked "do-not-contact" (marked until 2027-11-20T09:00:00Z)\n'
+        "  ✓ Escalate (desk.play:4)\n"
+        "    ✓ mention\n"
+        "    → waiting for a reply in thread m1 until 2026-11-20T11:00:00Z (then up to 2 repeats every 4h)\n"
+    )
+    assert (
+        "event d1: message at 2026-11-20T09:30:00Z by @jane, thread d1\n"
+        "  ✓ Welcome back (desk.play:5)\n"
+        "    ✓ message\n"
+        '    ✓ text contains "start"\n'
+        "    → fired: marks only\n"
+        '    → unmark author "do-not-contact": taken away\n'
+        "fired at 2026-11-20T11:00:00Z: rule 'Escalate' for m1: no reply by then → escalate\n"
+        '  → mark thread "escalated": marked until 2026-12-20T11:00:00Z\n'
+        "  → again at 2026-11-20T15:00:00Z if nobody answers (repeat 1 of 2)\n"
+    ) in done.stdout
