@@ -170,6 +170,11 @@ class CompiledRule:
         return self.node.when_pos
 
     @property
+    def marks_authors(self) -> bool:
+        """Whether it marks or unmarks authors (a wait then keeps its author's key)."""
+        return any(mark.subject == "author" for mark in self.marks)
+
+    @property
     def shadow(self) -> bool:
         """Whether its records are marked `shadow` (SPEC section 9)."""
         return self.node.shadow

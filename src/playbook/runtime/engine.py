@@ -253,7 +253,7 @@ class Engine:
         handle = event.handle
         event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
-        event.marks = self.marks
+        event.marks = marks = self.marks
         kind = event.type
         if brand or kind == "handled":
             self._take_answer(event)
@@ -278,8 +278,8 @@ class Engine:
                     self._wait(rule, spec, event, out)
         if self._next_sweep is None or clock >= self._next_sweep:
             self._maybe_sweep()
-        if clock >= self.marks.next_end:
-            self.marks.expire(clock)
+        if clock >= marks.next_end:
+            marks.expire(clock)
         return out
 
     def _rule_failed(self, rule: CompiledRule, exc: Exception, event: Event) -> None:
@@ -389,7 +389,7 @@ class Engine:
             due(spec, event.time),
             tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
             self._limit_keys(rule, event) if rule.limits else None,
-            author_key=author_key(event) if any(m.subject == "author" for m in rule.marks) else None,
+            author_key=author_key(event) if rule.marks and rule.marks_authors else None,
         )
         if self.observer is not None:
             self.observer.waiting(rule, deadline)
