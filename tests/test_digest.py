@@ -211,3 +211,27 @@ def test_a_digest_is_checked_at_start(tmp_path: Path, sink: dict[str, Any], mess
     with pytest.raises(ConfigError) as refused:
         load_config(str(path))
     assert str(refused.value) == f"{path}: {message}"
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "daemon.yaml"
+
+
+def test_the_example_daemon_starts_without_slack_and_shows_a_digest_to_switch_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLAYBOOK_TOKEN", "demo-token")
+    shipped = load_config(str(EXAMPLE))
+    assert all(sink.digest is None for sink in shipped.sinks)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start = text.index("  # - {type: slack")
+    block = text[start : text.index("\n", text.index("#    match", start)) + 1]
+    switched_on = text.replace(block, block.replace("  # - ", "  - ").replace("  #    ", "     "))
+    monkeypatch.setenv("SLACK_CARE_LEADS_URL", "https://hooks.slack.com/services/T0/B0/X")
+    edited = EXAMPLE.with_name("daemon-with-slack.yaml")
+    edited.write_text(switched_on, encoding="utf-8")
+    try:
+        config = load_config(str(edited))
+    finally:
+        edited.unlink()
+    [leads] = [sink for sink in config.sinks if sink.type == "slack"]
+    assert (leads.name, leads.digest) == ("slack:care-leads", 600.0)
