@@ -239,6 +239,7 @@ def test_the_report_says_what_moved_and_what_was_dropped() -> None:
         "due_waits": 1,
         "kept_windows": 0,
         "kept_limits": 0,
+        "kept_marks": 0,
         "dropped_waits": 1,
     }
 

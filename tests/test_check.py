@@ -125,7 +125,7 @@ when mention then escalte to "care-leads"
         "unknown_action_without_suggestion",
         'when mention then email "care@acme.com"\n',
         """\
-test.play:1:19: error: unknown action 'email' (the actions are escalate, assign, notify, alert, tag, reply, hide)
+test.play:1:19: error: unknown action 'email' (the actions are escalate, assign, notify, alert, tag, reply, hide, mark, unmark)
 when mention then email "care@acme.com"
                   ^""",
     ),
@@ -543,7 +543,7 @@ when when mention then escalate
         "missing_action",
         "when mention then\n",
         """\
-test.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide
+test.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply, hide, mark or unmark
 when mention then
                  ^""",
     ),
@@ -551,7 +551,7 @@ when mention then
         "missing_action_after_and",
         "when mention then escalate and\n",
         """\
-test.play:1:31: error: expected an action after 'and': escalate, assign, notify, alert, tag, reply or hide
+test.play:1:31: error: expected an action after 'and': escalate, assign, notify, alert, tag, reply, hide, mark or unmark
 when mention then escalate and
                               ^""",
     ),
@@ -929,7 +929,7 @@ def test_every_problem_is_reported_in_line_order() -> None:
             3,
             18,
             "error",
-            "expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide",
+            "expected an action after 'then': escalate, assign, notify, alert, tag, reply, hide, mark or unmark",
         ),
         ("care.play", 4, 34, "error", "unknown action 'escalte' (did you mean 'escalate'?)"),
     ]
@@ -939,7 +939,7 @@ def test_every_problem_is_reported_in_line_order() -> None:
 care.play:2:18: error: unknown field 'author.folowers' (did you mean 'author.followers'?)
 when mention and author.folowers > 10000 then notify "#vip"
                  ^
-care.play:3:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide
+care.play:3:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply, hide, mark or unmark
 when comment then
                  ^
 care.play:4:34: error: unknown action 'escalte' (did you mean 'escalate'?)

@@ -134,7 +134,7 @@ EMAIL = {"type": "email", "host": "smtp.example.com", "from": "p@example.com", "
         ),
         (
             {"type": "slack", "url": SLACK_URL, "secret": "s"},
-            "sinks[0]: unknown key 'secret' (known keys: type, name, match, shadow, url)",
+            "sinks[0]: unknown key 'secret' (known keys: type, name, match, shadow, url, digest)",
         ),
         (
             {"type": "slack", "url": SLACK_URL, "match": {"action": ["notfy"]}},

@@ -273,7 +273,7 @@ def test_several_files_from_the_loader_are_sorted_by_file() -> None:
     assert (
         render_all(caught.value.diagnostics, caught.value.sources)
         == """\
-a.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply or hide
+a.play:1:18: error: expected an action after 'then': escalate, assign, notify, alert, tag, reply, hide, mark or unmark
 when mention then
                  ^
 z.play:1:19: error: unknown action 'escalte' (did you mean 'escalate'?)

@@ -63,11 +63,12 @@ test.play:2:1: error: expected a statement: playbook, brand, list, define, sched
 import "vips.csv"
 ^""",
     ),
-    # Once 'expected a "quoted text" after '"care-leads"', found 'every''.
+    # Once 'expected a "quoted text" after '"care-leads"', found 'every''; then "'every' cannot
+    # follow an action", with a hint about limits, when what was meant is a repeat.
     (
         'when mention then escalate to "care-leads" every 1h\n',
         """\
-test.play:1:44: error: 'every' cannot follow an action (after an action comes ',' or 'and' and another action, or a limit such as at most once per 1h)
+test.play:1:44: error: 'every' cannot follow an action (to act again while nobody answers, a rule with unanswered can repeat, as in unanswered 2h then escalate repeat every 4h up to 3 times)
 when mention then escalate to "care-leads" every 1h
                                            ^""",
     ),

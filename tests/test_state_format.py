@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 from helpers import ruleset_from
-from make_state_fixture import BEFORE, PLAYBOOK, SNAPSHOT, mention
+from make_state_fixture import BEFORE, PLAYBOOK, SNAPSHOT, V3_BEFORE, V3_PLAYBOOK, V3_SNAPSHOT, mention
 
 from playbook.compiler.ruleset import compile_sources
 from playbook.language.events import make_event
@@ -38,6 +38,12 @@ AFTER = [
 ]
 
 
+def _both_versions() -> str:
+    """The rules of v2.play and v3.play in one rule set, each version's names kept apart."""
+    v3 = V3_PLAYBOOK.read_text(encoding="utf-8").replace('rule "', 'rule "v3 ')
+    return PLAYBOOK.read_text(encoding="utf-8") + v3
+
+
 def _run(engine: Engine, events: list[dict[str, Any]]) -> list[tuple[str, str, str, str, dict[str, Any]]]:
     records = [r for data in events for r in engine.process(make_event(dict(data)))]
     records += engine.advance(UNTIL)
@@ -59,11 +65,64 @@ def test_state_saved_by_version_2_keeps_loading() -> None:
     assert _run(straight, BEFORE + AFTER)[-len(after) :] == after
 
 
+def test_a_version_2_snapshot_reads_as_one_with_no_marks_and_waits_that_have_not_fired() -> None:
+    saved = decode(SNAPSHOT.read_bytes())
+    assert saved.state.marks == ()
+    assert [(w.event, w.fired, w.author_key, w.answered) for w in saved.state.waits] == [
+        ("m3", 0, None, None),
+        ("m1", 0, None, None),
+        ("m1", 0, None, None),
+        ("m5", 0, None, None),
+        ("m5", 0, None, None),
+    ]
+
+
+# What the state saved after V3_BEFORE shows when it is restored: the marks on a
+# thread, on an author by id and by handle (any case), a shadow rule's mark
+# seen by shadow rules only, and a repeat still pending after its first firing.
+V3_AFTER = [
+    {
+        "id": "c1",
+        "type": "comment",
+        "time": "2026-11-20T10:45:00Z",
+        "in_reply_to": "m1",
+        "author": {"handle": "@jane", "id": "u1"},
+    },
+    {
+        "id": "c2",
+        "type": "comment",
+        "time": "2026-11-20T10:46:00Z",
+        "in_reply_to": "m3",
+        "author": {"handle": "@carl"},
+    },
+    mention("m6", "10:50", "I love it", "@BOB"),
+    mention("m7", "10:51", "hello again", "@DANA"),
+    mention("m8", "10:52", "me again", "@jane-new-handle", author_id="u1"),
+]
+
+
+def test_state_saved_by_version_3_keeps_loading() -> None:
+    ruleset = compile_sources({"v3.play": V3_PLAYBOOK.read_text(encoding="utf-8")})
+    engine, carried = Engine.restore(ruleset, V3_SNAPSHOT.read_bytes())
+    assert not carried.changed and carried.kept_marks == 6
+    after = _run(engine, V3_AFTER)
+    assert after == [
+        ("Escalated thread", "notify", "c1", "2026-11-20T10:45:00Z", {"message": "@jane wrote again"}),
+        ("Trial follow-up", "assign", "c2", "2026-11-20T10:46:00Z", {}),
+        ("Complained before", "tag", "m7", "2026-11-20T10:51:00Z", {}),
+        ("Complained before", "tag", "m8", "2026-11-20T10:52:00Z", {}),
+        ("Escalate", "escalate", "m1", "2026-11-20T11:00:00Z", {}),
+        ("Escalate", "escalate", "m1", "2026-11-20T12:00:00Z", {}),
+    ]
+    straight = Engine(ruleset)
+    assert _run(straight, V3_BEFORE + V3_AFTER)[-len(after) :] == after
+
+
 def test_a_snapshot_holds_the_state_exactly() -> None:
-    ruleset = ruleset_from(PLAYBOOK.read_text(encoding="utf-8"))
+    ruleset = ruleset_from(_both_versions())
     rng = random.Random(7)
     engine = Engine(ruleset)
-    texts = ["broken", "hello", "I love it", "refund please", "fine"]
+    texts = ["broken", "hello", "I love it", "refund please", "fine", "stop it"]
     for n in range(300):
         engine.process(
             make_event(
@@ -99,9 +158,9 @@ def test_state_saved_by_playbook_0_1_0_is_refused_saying_what_to_do() -> None:
     "change, message",
     [
         (
-            lambda saved: saved.update(version=3),
-            "the engine state was saved by another Playbook (state version 3; this one reads version 2): "
-            "run that Playbook, or move the file away",
+            lambda saved: saved.update(version=4),
+            "the engine state was saved by another Playbook (state version 4; this one reads versions 2 "
+            "to 3): run that Playbook, or move the file away",
         ),
         (lambda saved: saved.update(format="something else"), "the saved engine state is not Playbook's"),
         (lambda saved: saved.pop("waits"), "the saved engine state is damaged (KeyError: 'waits')"),
@@ -133,8 +192,8 @@ def _keys(value: Any, found: set[str]) -> set[str]:
 
 
 def test_the_docs_describe_every_key_of_a_snapshot() -> None:
-    engine = Engine(ruleset_from(PLAYBOOK.read_text(encoding="utf-8")))
-    for data in BEFORE:
+    engine = Engine(ruleset_from(_both_versions()))
+    for data in BEFORE + V3_BEFORE:
         engine.process(make_event(dict(data)))
     keys = _keys(orjson.loads(engine.snapshot()), set())
     doc = DOC.read_text(encoding="utf-8")

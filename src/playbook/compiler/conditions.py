@@ -46,6 +46,7 @@ class RuleSetParts(Protocol):
     def matches(self, node: nodes.Matches) -> Condition: ...
     def in_(self, node: nodes.In) -> Condition: ...
     def during(self, node: nodes.During) -> Callable[[int], bool]: ...
+    def is_marked(self, node: nodes.IsMarked) -> Condition: ...
 
 
 class ConditionWriter:
@@ -167,6 +168,8 @@ class ConditionWriter:
                 return self._is(node)
             case nodes.During():
                 return f"{self._value(self.compiler.during(node))}(e.time)"
+            case nodes.IsMarked():
+                return f"{self._value(self.compiler.is_marked(node))}(e)"
         raise TypeError(f"cannot compile {type(node).__name__} as an instant condition")
 
     def _type_is(self, word: str) -> str:

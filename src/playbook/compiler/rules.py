@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playbook.compiler.actions import ActionTemplate, Getter, Template
-from playbook.compiler.conditions import Condition, ConditionWriter
+from playbook.compiler.conditions import Condition, ConditionWriter, RuleSetParts
+from playbook.compiler.memory import MarkSpec, MarkTest, RepeatSpec, author_key
 from playbook.compiler.phrases import PhraseIndex
 from playbook.compiler.schedules import Schedule, compile_schedule
 from playbook.compiler.verdicts import ExplainingCondition
@@ -75,16 +76,6 @@ def key_getter(path: str) -> Getter:
     the event's thread; strings compare ignoring case.
     """
     if path == "author":
-
-        def author_key(e: Event) -> Any:
-            author = e.data.get("author")
-            if not isinstance(author, dict):
-                return None
-            if author.get("id") is not None:
-                return ("id", str(author["id"]))
-            handle = author.get("handle")
-            return ("handle", handle.casefold()) if isinstance(handle, str) else None
-
         return author_key
     read = getter(path)
 
@@ -105,11 +96,13 @@ def key_getter(path: str) -> Getter:
 @dataclass(frozen=True, slots=True)
 class UnansweredSpec:
     """`unanswered D`: fire at event time + D unless answered first; with
-    `during NAME`, once D of the schedule's open time has passed."""
+    `during NAME`, once D of the schedule's open time has passed. With `repeat`,
+    fire again every D' (in open time too) while unanswered, up to N more times."""
 
     micros: int
     text: str
     schedule: Schedule | None = None
+    repeat: RepeatSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +147,8 @@ class CompiledRule:
     `types` (the event types it can hold for, None for any) and `trigger`
     let the engine skip it for events it cannot hold for. `explain` decides
     the rule as `condition` does, with a verdict for each condition in it
-    (for `--explain`).
+    (for `--explain`). `actions` are those that make records; `marks` the
+    marks it sets and takes away, which make none (SPEC section 12).
     """
 
     index: int
@@ -169,10 +163,16 @@ class CompiledRule:
     explain: ExplainingCondition
     types: frozenset[str] | None = None
     trigger: Trigger | None = None
+    marks: tuple[MarkSpec, ...] = ()
 
     @property
     def pos(self) -> Pos:
         return self.node.when_pos
+
+    @property
+    def marks_authors(self) -> bool:
+        """Whether it marks or unmarks authors (a wait then keeps its author's key)."""
+        return any(mark.subject == "author" for mark in self.marks)
 
     @property
     def shadow(self) -> bool:
@@ -214,7 +214,8 @@ class Compiler:
     def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
         instant, timed = split_time(rule.condition)
         conjuncts = nodes.And(tuple(instant), rule.when_pos)
-        condition = self.condition(conjuncts) if instant else _always
+        parts: RuleSetParts = _ShadowParts(self) if rule.shadow else self
+        condition = ConditionWriter(parts).function(conjuncts) if instant else _always
         types = self._types(conjuncts) if instant else None
         trigger = self._trigger(conjuncts) if instant else None
         time: TimeSpec | None = None
@@ -223,7 +224,8 @@ class Compiler:
             text = condition_text(spec)
             if isinstance(spec, nodes.Unanswered):
                 schedule = self.schedules[spec.during.name] if spec.during is not None else None
-                time = UnansweredSpec(spec.duration.seconds * MICROS, text, schedule)
+                repeat = RepeatSpec.of(rule.repeat) if rule.repeat is not None else None
+                time = UnansweredSpec(spec.duration.seconds * MICROS, text, schedule, repeat)
             else:
                 per = spec.per.path if spec.per else None
                 time = WindowSpec(
@@ -233,7 +235,9 @@ class Compiler:
                     per,
                     text,
                 )
-        actions = tuple(self.action(i, a) for i, a in enumerate(rule.actions))
+        # An action's position (in its record's id) is where it is written, marks counted.
+        actions = tuple(self.action(i, a) for i, a in enumerate(rule.actions) if isinstance(a, nodes.Action))
+        marks = tuple(MarkSpec.of(a) for a in rule.actions if isinstance(a, nodes.Mark))
         limits = tuple(
             LimitSpec(
                 limit.count,
@@ -255,9 +259,10 @@ class Compiler:
             actions,
             limits,
             rule,
-            ExplainingCondition(self, conjuncts),
+            ExplainingCondition(parts, conjuncts),
             types,
             trigger,
+            marks,
         )
 
     # --- what a rule can hold for (dispatch) ---
@@ -346,10 +351,6 @@ class Compiler:
 
     # --- conditions ---
 
-    def condition(self, node: nodes.Condition) -> Condition:
-        """The compiled function for one (instant) condition node."""
-        return ConditionWriter(self).function(node)
-
     def getter(self, path: str) -> Getter:
         return getter(path)
 
@@ -369,6 +370,11 @@ class Compiler:
         if index is None:
             index = self.phrase_indexes[path] = PhraseIndex()
         return index, frozenset(index.add(p) for p in phrases)
+
+    def is_marked(self, node: nodes.IsMarked, shadow: bool = False) -> Condition:
+        """`author is marked "M"`, `thread is not marked "M"`, as a live rule (or a
+        `shadow` one) sees marks."""
+        return MarkTest(node, shadow)
 
     def during(self, node: nodes.During) -> Callable[[int], bool]:
         """`during NAME`: whether an instant is open time of the schedule NAME."""
@@ -415,3 +421,35 @@ class Compiler:
             return one(value)
 
         return in_
+
+
+class _ShadowParts:
+    """The compiler's parts as a shadow rule's conditions use them: its tests of
+    marks see the marks shadow rules set as well as the live ones."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self._compiler = compiler
+
+    def getter(self, path: str) -> Getter:
+        return self._compiler.getter(path)
+
+    def define(self, name: str) -> nodes.Condition | None:
+        return self._compiler.define(name)
+
+    def phrase_list(self, phrases: nodes.Name | tuple[nodes.Literal, ...]) -> list[str]:
+        return self._compiler.phrase_list(phrases)
+
+    def phrase_ids(self, path: str, phrases: list[str]) -> tuple[PhraseIndex, frozenset[int]]:
+        return self._compiler.phrase_ids(path, phrases)
+
+    def matches(self, node: nodes.Matches) -> Condition:
+        return self._compiler.matches(node)
+
+    def in_(self, node: nodes.In) -> Condition:
+        return self._compiler.in_(node)
+
+    def during(self, node: nodes.During) -> Callable[[int], bool]:
+        return self._compiler.during(node)
+
+    def is_marked(self, node: nodes.IsMarked) -> Condition:
+        return self._compiler.is_marked(node, shadow=True)

@@ -50,9 +50,14 @@ SINK_KEYS = {
     "stdout": _EVERY_SINK,
     "file": (*_EVERY_SINK, "path"),
     "webhook": (*_EVERY_SINK, "url", "secret"),
-    "slack": (*_EVERY_SINK, "url"),
-    "email": (*_EVERY_SINK, "host", "port", "starttls", "ssl", "username", "password", "from", "to"),
+    "slack": (*_EVERY_SINK, "url", "digest"),
+    "email": (
+        *_EVERY_SINK,
+        *("host", "port", "starttls", "ssl", "username", "password", "from", "to", "digest"),
+    ),
 }
+# The sinks that can gather records into one message (SPEC section 11).
+DIGEST_SINKS = ("slack", "email")
 # The port of an SMTP server by how it is reached: SSL from the start, STARTTLS, or plain.
 SMTP_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
 GUARD_KEYS = ("actions", "max", "within")
@@ -101,6 +106,8 @@ class Sink:
     its type and path, URL cut after the host, or recipients; never a secret. `key`
     names its rows in the outbox: it stays the same while the sink's `name:`, or
     else its destination, does. A `shadow` sink takes the records of shadow rules, and no other sink does.
+    A `slack` or `email` sink with a `digest` (seconds of wall-clock time) sends the
+    records it takes within that long of the first as one message.
     """
 
     type: str
@@ -112,6 +119,7 @@ class Sink:
     mail: MailServer | None = None
     match: Match = EVERY_RECORD
     shadow: bool = False
+    digest: float | None = None
 
     def takes(self, record: ActionRecord) -> bool:
         """Whether this sink takes `record`: its `match`, and shadow records only for a
@@ -400,6 +408,13 @@ def _feed_map(entry: dict[str, Any], where: str) -> FeedMap | None:
 
 
 def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
+    if isinstance(value, list):
+        for index, entry in enumerate(value):
+            if isinstance(entry, dict) and "digest" in entry and entry.get("type") not in DIGEST_SINKS:
+                raise ConfigError(
+                    f"{prefix}sinks[{index}]: 'digest' is for slack and email sinks, which people read; "
+                    f"a {entry.get('type')} sink takes each record as it comes"
+                )
     sinks = []
     for where, entry in _entries(value, "sinks", SINK_KEYS, prefix):
         kind = entry["type"]
@@ -427,9 +442,25 @@ def _sinks(value: Any, prefix: str, where_is: Any) -> list[Sink]:
             sink = Sink("stdout", "stdout", "stdout", match=match)
         if label is not None:
             sink = replace(sink, name=f"{kind}:{label}", key=f"{kind}:name:{label}")
-        sinks.append(replace(sink, shadow=_flag(entry, "shadow", where)))
+        sinks.append(replace(sink, shadow=_flag(entry, "shadow", where), digest=_digest_window(entry, where)))
     _unique(sinks, prefix)
     return sinks
+
+
+def _digest_window(entry: dict[str, Any], where: str) -> float | None:
+    """`digest: D` in seconds; None without one."""
+    if "digest" not in entry:
+        return None
+    value = entry["digest"]
+    try:
+        seconds = parse_duration(str(value)) if isinstance(value, str) else -1
+    except ValueError:
+        seconds = -1
+    if seconds <= 0:
+        raise ConfigError(
+            f"{where}'digest' must be a duration longer than zero, like 10m or 1h, not {value!r}"
+        )
+    return float(seconds)
 
 
 def _unique(sinks: list[Sink], prefix: str) -> None:

@@ -7,7 +7,8 @@ retried with exponential backoff and holds back the actions behind it, so it
 sees them in order; one that asks to wait (a 429 with Retry-After) is left
 alone that long, which is no failure. A sink file only ever holds whole lines,
 even when the disk fills up (lines.py). How each kind of sink sends is in its
-own module: webhook.py, slack.py, mail.py.
+own module: webhook.py, slack.py, mail.py; a `slack` or `email` sink with a
+`digest` sends the records of each digest as one message (digest.py).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import time
 from collections.abc import Callable
 
 from playbook.daemon.config import Sink
+from playbook.daemon.digest import LISTED, DigestSender
 from playbook.daemon.health import Health
 from playbook.daemon.lines import append_lines
 from playbook.daemon.mail import MailSender
 from playbook.daemon.retry import backoff, retry
 from playbook.daemon.sending import Sender, Sent
 from playbook.daemon.slack import SlackSender
-from playbook.daemon.store import Delivery, Store
+from playbook.daemon.store import Delivery, Digest, Store
 from playbook.daemon.webhook import WebhookSender
 
 log = logging.getLogger("playbook.daemon")
@@ -91,9 +93,11 @@ class Deliverer:
         self.sink = sink
         self.store = store
         self.on_delivered = on_delivered
-        self.sender = sender_for(sink)
+        self.digests = DigestSender(sink) if sink.digest is not None else None
+        self.sender: Sender = self.digests.inner if self.digests is not None else sender_for(sink)
         self.wakeup = asyncio.Event()
         self.unmarked: list[int] = []  # outbox rows the sink took that are not yet marked delivered
+        self.unmarked_digest: Digest | None = None  # the same, for a digest
 
     async def run(self, stopping: asyncio.Event, health: Health) -> None:
         """Deliver until `stopping`, then once more (the last actions stored at the stop)."""
@@ -120,6 +124,9 @@ class Deliverer:
 
     async def drain(self) -> None:
         """Deliver everything that is due."""
+        if self.digests is not None:
+            await self._drain_digests(self.digests)
+            return
         if self.unmarked:
             # Delivered, but the store could not record it: record it, rather than deliver it again.
             self.store.delivered(self.unmarked)
@@ -134,6 +141,22 @@ class Deliverer:
             if sent.taken < len(batch):
                 self._later(batch[sent.taken], sent)
                 return
+
+    async def _drain_digests(self, sender: DigestSender) -> None:
+        """Send every digest whose time is up, each as one message."""
+        assert self.sink.digest is not None
+        if self.unmarked_digest is not None:
+            self.store.digest_delivered(self.sink.key, self.unmarked_digest)
+            self.unmarked_digest = None
+        while digest := self.store.digest(self.sink.key, self.sink.digest, time.time(), LISTED):
+            sent = await sender.send(digest)
+            if not sent.taken:
+                self._later(digest.first, sent)
+                return
+            self.unmarked_digest = digest
+            self.on_delivered(self.sink.name, digest.count)
+            self.store.digest_delivered(self.sink.key, digest)
+            self.unmarked_digest = None
 
     def _later(self, refused: Delivery, sent: Sent) -> None:
         """Try `refused` again when the receiver asked, or after a backoff that grows with each failure."""

@@ -4,7 +4,8 @@ What it holds, and when it is written:
 - the inbox: events accepted from a source, stored (with the source's new
   position) before they are acknowledged;
 - the outbox: one row per action per sink, written as soon as the engine
-  produced it, and marked delivered once the sink took it;
+  produced it (with the wall-clock time it was queued, which a sink's
+  `digest` counts from), and marked delivered once the sink took it;
 - the engine's state, saved now and then (saving it is the costly part) in
   one transaction that also saves the guard's state (guard.py), and drops the
   inbox events it covers and the outbox rows already delivered.
@@ -19,11 +20,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL,
                                   data BLOB NOT NULL);
@@ -34,13 +36,17 @@ CREATE TABLE IF NOT EXISTS guard (id INTEGER PRIMARY KEY CHECK (id = 1), state B
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
                                    action_id TEXT NOT NULL, body BLOB NOT NULL,
                                    attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0,
-                                   delivered INTEGER NOT NULL DEFAULT 0);
+                                   delivered INTEGER NOT NULL DEFAULT 0, queued REAL NOT NULL DEFAULT 0);
 """
 # Version 1 deleted delivered rows and allowed one action twice in a sink.
 MIGRATE_1 = """
 ALTER TABLE outbox ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;
 DELETE FROM outbox WHERE seq NOT IN (SELECT min(seq) FROM outbox GROUP BY sink, action_id);
 DROP INDEX IF EXISTS outbox_by_sink;
+"""
+# Version 2 did not say when a row was queued: those rows count as queued long ago.
+MIGRATE_2 = """
+ALTER TABLE outbox ADD COLUMN queued REAL NOT NULL DEFAULT 0;
 """
 INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_once ON outbox (sink, action_id);
@@ -69,6 +75,28 @@ class Delivery:
     action_id: str
     body: bytes
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """The deliveries a sink took from `start` (when its oldest waiting one was
+    queued, wall clock) until `end`, to go out as one message: the first of them
+    in order (`listed`), how many each rule has (in the order each rule first
+    comes), and the seq of the last."""
+
+    start: float
+    end: float
+    listed: list[Delivery]
+    by_rule: list[tuple[str, int]]
+    last_seq: int
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.by_rule)
+
+    @property
+    def first(self) -> Delivery:
+        return self.listed[0]
 
 
 class Store:
@@ -123,7 +151,10 @@ class Store:
             raise StateError(f"the state file was written by a newer Playbook (schema {version})")
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         with self._transaction() as db:
-            script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + SCHEMA + INDEXES
+            script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + (
+                MIGRATE_2 if "outbox" in tables and version < 3 else ""
+            )
+            script += SCHEMA + INDEXES
             for statement in script.split(";"):
                 if statement.strip():
                     db.execute(statement)
@@ -188,11 +219,13 @@ class Store:
         return row[0] if row else None
 
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
-        """Queue deliveries (sink, action id, body); an action already queued for a sink is not queued
-        again."""
+        """Queue deliveries (sink, action id, body) now; an action already queued for a sink is not
+        queued again."""
+        now = time.time()
         with self._transaction() as db:
             db.executemany(
-                "INSERT OR IGNORE INTO outbox (sink, action_id, body) VALUES (?, ?, ?)", deliveries
+                "INSERT OR IGNORE INTO outbox (sink, action_id, body, queued) VALUES (?, ?, ?, ?)",
+                [(sink, action, body, now) for sink, action, body in deliveries],
             )
 
     def save(self, processed_to: int, snapshot: bytes, guard: bytes) -> None:
@@ -216,6 +249,45 @@ class Store:
         if not rows or rows[0][4] > now:
             return []
         return [Delivery(seq, action_id, body, attempts) for seq, action_id, body, attempts, _ in rows]
+
+    def digest(self, sink: str, window: float, now: float, listed: int) -> Digest | None:
+        """The sink's next digest, once it is due: the deliveries queued within `window`
+        seconds of its oldest waiting one, when that window is over by `now` (and a
+        retry is due); the first `listed` of them in full."""
+        first = self.db.execute(
+            "SELECT next_try, queued FROM outbox WHERE sink = ? AND delivered = 0 ORDER BY seq LIMIT 1",
+            (sink,),
+        ).fetchone()
+        if first is None or first[0] > now or first[1] + window > now:
+            return None
+        start = first[1]
+        end = start + window
+        rows = self.db.execute(
+            "SELECT seq, action_id, body, attempts FROM outbox "
+            "WHERE sink = ? AND delivered = 0 AND queued < ? ORDER BY seq LIMIT ?",
+            (sink, end, listed),
+        ).fetchall()
+        counts = self.db.execute(
+            "SELECT json_extract(CAST(body AS TEXT), '$.rule'), count(*), max(seq) FROM outbox "
+            "WHERE sink = ? AND delivered = 0 AND queued < ? GROUP BY 1 ORDER BY min(seq)",
+            (sink, end),
+        ).fetchall()
+        return Digest(
+            start,
+            end,
+            [Delivery(*row) for row in rows],
+            [(str(rule), int(n)) for rule, n, _ in counts],
+            max(last for _, _, last in counts),
+        )
+
+    def digest_delivered(self, sink: str, digest: Digest) -> None:
+        """Mark every delivery of `digest` delivered."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET delivered = 1 "
+                "WHERE sink = ? AND delivered = 0 AND seq <= ? AND queued < ?",
+                (sink, digest.last_seq, digest.end),
+            )
 
     def delivered(self, seqs: Sequence[int]) -> None:
         with self._transaction() as db:

@@ -1,5 +1,6 @@
 """`--explain`: for the events or rules asked for, which conditions held and which
-did not, and what a time rule is waiting for.
+did not, what a time rule is waiting for (and the repeats it has left), and the
+marks a firing set, with when each ends.
 
 The ✓ and ✗ are the verdicts the engine decided the rule by (`Engine` with an
 observer, `playbook.compiler.verdicts`), not a second evaluation of the rule.
@@ -11,6 +12,7 @@ from collections.abc import Collection
 from typing import TextIO
 
 from playbook.compiler.actions import ActionRecord
+from playbook.compiler.memory import MarkSpec, MarkTest
 from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
@@ -37,6 +39,19 @@ def counted(rule: CompiledRule | None) -> str:
     if not isinstance(spec, UnansweredSpec) or spec.schedule is None:
         return ""
     return f" ({format_duration(spec.micros // MICROS)} of {spec.schedule.name} time)"
+
+
+def repeats_left(rule: CompiledRule | None, deadline: Deadline) -> str:
+    """What is left of a wait's repeats: ` (then up to 3 repeats every 4h)` before
+    it first fires, ` (repeat 1 of 3)` for a repeat."""
+    spec = rule.time if rule is not None else None
+    if not isinstance(spec, UnansweredSpec) or spec.repeat is None:
+        return ""
+    repeat = spec.repeat
+    if deadline.fired == 0:
+        times = "1 repeat" if repeat.times == 1 else f"{repeat.times} repeats"
+        return f" (then up to {times} every {format_duration(repeat.micros // MICROS)})"
+    return f" (repeat {deadline.fired} of {repeat.times})"
 
 
 class Explainer:
@@ -121,7 +136,7 @@ class Explainer:
             self._line(2, "· the rule failed on this event (the error is logged)")
             return
         for part in verdict.parts:
-            self._verdict(part, 2, DEFINE_DEPTH, event.time)
+            self._verdict(part, 2, DEFINE_DEPTH, event, rule.shadow)
         if held and isinstance(rule.time, UnansweredSpec) and event.brand:
             self._line(2, "· brand events start no wait")
 
@@ -130,7 +145,8 @@ class Explainer:
             self._line(
                 2,
                 f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
-                + counted(rule),
+                + counted(rule)
+                + repeats_left(rule, deadline),
             )
 
     def answered(self, deadline: Deadline, by: Event) -> None:
@@ -138,10 +154,10 @@ class Explainer:
         name = rule.name if rule is not None else deadline.rule
         if deadline.event in self._explained_items or name in self.targets or not self.targets:
             self._header(by)
+            due = "next repeat was due" if deadline.fired else "deadline was"
             self._line(
                 1,
-                f"→ answers {deadline.event} in time for '{name}'"
-                f" (its deadline was {format_time(deadline.due)})",
+                f"→ answers {deadline.event} in time for '{name}' (its {due} {format_time(deadline.due)})",
             )
 
     def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None:
@@ -156,7 +172,7 @@ class Explainer:
     def fired(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord]) -> None:
         if not self._wanted(rule, item):
             return
-        actions = ", ".join(r.action + (f" {r.target}" if r.target else "") for r in records)
+        actions = ", ".join(r.action + (f" {r.target}" if r.target else "") for r in records) or "marks only"
         if isinstance(rule.time, UnansweredSpec):
             self._current = None
             self.out.write(
@@ -169,25 +185,47 @@ class Explainer:
         if self._wanted(rule, item):
             self._line(2, f"→ suppressed at {format_time(time)} by '{limit}'")
 
+    def marked(self, rule: CompiledRule, time: int, item: str, mark: MarkSpec, until: int | None) -> None:
+        if not self._wanted(rule, item):
+            return
+        if mark.unmark:
+            done = "taken away" if until is not None else "there was none to take away"
+        else:
+            done = f"marked until {format_time(until)}" if until is not None else "no author to mark"
+        self._line(1 if isinstance(rule.time, UnansweredSpec) else 2, f"→ {mark.text}: {done}")
+
+    def repeating(self, rule: CompiledRule, deadline: Deadline) -> None:
+        if self._wanted(rule, deadline.event):
+            self._line(
+                1,
+                f"→ again at {format_time(deadline.due)} if nobody answers"
+                + counted(rule)
+                + repeats_left(rule, deadline),
+            )
+
     # --- conditions ---
 
-    def _verdict(self, verdict: Verdict, depth: int, unfold: int, time: int) -> None:
+    def _verdict(self, verdict: Verdict, depth: int, unfold: int, event: Event, shadow: bool) -> None:
         node = verdict.node
         self._line(
-            depth, f"{HELD if verdict.held else FAILED} {condition_text(node)}{self._when(node, time)}"
+            depth,
+            f"{HELD if verdict.held else FAILED} {condition_text(node)}{self._when(node, event, shadow)}",
         )
         if isinstance(node, (nodes.And, nodes.Or, nodes.Not)):
             for part in verdict.parts:
-                self._verdict(part, depth + 1, unfold, time)
+                self._verdict(part, depth + 1, unfold, event, shadow)
         elif unfold > 0:
             # The parts of a word or an `is` are the verdict of the define it names.
             for part in verdict.parts:
-                self._verdict(part, depth + 1, unfold - 1, time)
+                self._verdict(part, depth + 1, unfold - 1, event, shadow)
 
-    def _when(self, node: nodes.Condition, time: int) -> str:
+    def _when(self, node: nodes.Condition, event: Event, shadow: bool) -> str:
         """For `during NAME`: the event's time as the schedule's clock shows it (` (Friday 17:00 in
-        Europe/London)`)."""
+        Europe/London)`); for a test of a mark the event carries, when the mark ends."""
+        if isinstance(node, nodes.IsMarked):
+            until = MarkTest(node, shadow).until(event)
+            return f" (marked until {format_time(until)})" if until is not None else ""
         if not isinstance(node, nodes.During):
             return ""
         schedule = self.ruleset.schedules[node.schedule.name]
-        return f" ({local_time(time, schedule.zone.key)})"
+        return f" ({local_time(event.time, schedule.zone.key)})"

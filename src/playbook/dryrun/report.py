@@ -8,7 +8,7 @@ from typing import TextIO
 
 from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
-from playbook.dryrun.explain import counted
+from playbook.dryrun.explain import counted, repeats_left
 from playbook.dryrun.run import DryRunResult
 from playbook.language.timestamps import format_time
 
@@ -96,8 +96,9 @@ class ActionTable:
 
 
 def summary(result: DryRunResult, source: str = "the input") -> str:
-    """Events read, lines skipped and why, firings and suppressions per rule,
-    pending deadlines; and what the run could not do as asked."""
+    """Events read, lines skipped and why, firings and suppressions per rule (and
+    the marks each set and took away, when the rules mark), pending deadlines
+    with the repeats each has left; and what the run could not do as asked."""
     buf = io.StringIO()
     engine = result.engine
     if result.interrupted:
@@ -115,15 +116,23 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
     if skipped > len(result.skipped):
         buf.write(f"  … and {skipped - len(result.skipped)} more\n")
     buf.write(f"actions: {result.actions}\n")
-    if engine.ruleset.rules:
+    rules = engine.ruleset.rules
+    if rules:
         buf.write("rules:\n")
-        width = max([len("rule"), *(_width(_shown(r.name, r.shadow)) for r in engine.ruleset.rules)])
-        buf.write(f"  {'rule':<{width}}  {'fired':>6}  {'suppressed':>10}\n")
-        for rule in engine.ruleset.rules:
+        width = max([len("rule"), *(_width(_shown(r.name, r.shadow)) for r in rules)])
+        marks = [m for rule in rules for m in rule.marks]
+        columns = [("fired", 6), ("suppressed", 10)]
+        if any(not m.unmark for m in marks):
+            columns.append(("marked", 6))
+        if any(m.unmark for m in marks):
+            columns.append(("unmarked", 8))
+        buf.write(f"  {'rule':<{width}}" + "".join(f"  {title:>{w}}" for title, w in columns) + "\n")
+        for rule in rules:
             stats = engine.stats[rule.key]
             shown = _shown(rule.name, rule.shadow)
             name = shown + " " * (width - _width(shown))
-            buf.write(f"  {name}  {stats.fired:>6}  {stats.suppressed:>10}\n")
+            counts = "".join(f"  {getattr(stats, title):>{w}}" for title, w in columns)
+            buf.write(f"  {name}{counts}\n")
     pending = engine.pending()
     clock = format_time(engine.clock) if engine.clock is not None else "no events"
     buf.write(
@@ -132,7 +141,8 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
     for deadline in pending[:LISTED]:
         buf.write(
             f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
-            f" in thread {deadline.thread}{counted(engine.by_key.get(deadline.rule))}\n"
+            f" in thread {deadline.thread}{counted(engine.by_key.get(deadline.rule))}"
+            f"{repeats_left(engine.by_key.get(deadline.rule), deadline)}\n"
         )
     if len(pending) > LISTED:
         buf.write(f"  … and {len(pending) - LISTED} more\n")

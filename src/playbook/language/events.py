@@ -23,11 +23,13 @@ class Event:
 
     `type` is lowercased, `time` is in microseconds since the epoch, `handle`
     is the author's handle when there is one; `thread` and `brand` are filled
-    in by the engine when it takes the event in. `cache` holds per-event work
-    shared by rules (normalised text, phrase hits).
+    in by the engine when it takes the event in, and so is `marks`, the marks
+    it keeps (SPEC section 12), for the rules that test them (None outside an
+    engine: nothing is marked). `cache` holds per-event work shared by rules
+    (normalised text, phrase hits).
     """
 
-    __slots__ = ("id", "type", "time", "data", "handle", "thread", "brand", "line", "cache")
+    __slots__ = ("id", "type", "time", "data", "handle", "thread", "brand", "line", "cache", "marks")
 
     def __init__(self, data: dict[str, Any], time: int, line: int = 0) -> None:
         self.data = data
@@ -40,6 +42,7 @@ class Event:
         self.handle: str | None = handle if type(handle) is str else None
         self.brand = False
         self.cache: dict[Any, Any] = {}
+        self.marks: Any = None
 
     def labels(self) -> frozenset[str]:
         """The event's labels, case-folded."""

@@ -120,6 +120,17 @@ class Is:
 
 
 @dataclass(frozen=True, slots=True)
+class IsMarked:
+    """`author is marked "M"`, `thread is marked "M"`, or, negated, `... is not marked "M"`
+    (SPEC section 12): whether the event's author or thread carries the mark M."""
+
+    word: Name
+    mark: Literal
+    negated: bool
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Condition
     pos: Pos
@@ -176,6 +187,7 @@ Condition = (
     | Exists
     | Word
     | Is
+    | IsMarked
     | Not
     | And
     | Or
@@ -205,6 +217,33 @@ class ActionArg:
 class Action:
     word: str
     args: tuple[ActionArg, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """`mark author "M" [for D]`, `mark thread "M" [for D]`, or with `unmark`, taking the
+    mark away (SPEC section 12). `subject` is what is marked as written (the checker
+    wants author or thread); `duration` is None when not written (and for `unmark`)."""
+
+    unmark: bool
+    subject: Name
+    name: Literal
+    duration: Duration | None
+    pos: Pos
+
+    @property
+    def word(self) -> str:
+        return "unmark" if self.unmark else "mark"
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """`repeat every D up to N times`: an `unanswered` rule fires again every D while
+    the item is unanswered, at most N more times."""
+
+    every: Duration
+    times: int
     pos: Pos
 
 
@@ -301,15 +340,23 @@ class Define:
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A rule; `name` is None for an unnamed one, which `when_pos` then names.
-    A `shadow` rule's records are marked, and delivered only to shadow sinks."""
+    A `shadow` rule's records are marked, and delivered only to shadow sinks.
+    `actions` are in written order, marks among them; `repeats` are its `repeat`
+    options as written (one, or none, once checked)."""
 
     name: Literal | None
     condition: Condition
-    actions: tuple[Action, ...]
+    actions: tuple[Action | Mark, ...]
     limits: tuple[Limit, ...]
     pos: Pos
     when_pos: Pos
     shadow: bool = False
+    repeats: tuple[Repeat, ...] = ()
+
+    @property
+    def repeat(self) -> Repeat | None:
+        """Its `repeat` option (the checker allows one)."""
+        return self.repeats[0] if self.repeats else None
 
     @property
     def display_name(self) -> str:

@@ -30,7 +30,7 @@ from playbook.language.diagnostics import Diagnostic, Pos, error, line_and_colum
 from playbook.language.parser import lark_parser, parse
 from playbook.language.statements import Statement, Word, same_line, scan
 from playbook.language.vocabulary import (
-    ACTION_WORDS,
+    EVERY_ACTION_WORD,
     KEYWORDS,
     PRIORITIES,
     RESERVED_WORDS,
@@ -106,6 +106,11 @@ _CONDITION_ENDS = (
 )
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 _ACTION_PARTS = ('to "t"', '"t"', "priority high", 'priority "high"', 'message "m"', 'with template "t"')
+# Actions that end with their last part, and those that take no more.
+_MARKS = ('mark a "m"', 'mark a "m" for 1d', 'unmark a "m"')
+_WAITS = "a and unanswered 1h then b"
+REPEAT_HINT = "as in repeat every 4h up to 3 times"
+MARK_NAME_HINT = 'as in author is marked "do-not-contact"'
 
 
 def _rules(*parts: str) -> list[str]:
@@ -266,6 +271,7 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
             "at least 1 times within x",
             "a then b at most once per 1",
             "a then b at most once per a per 1",
+            f"{_WAITS} repeat every x",
         ),
     ),
     (
@@ -281,8 +287,35 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
         _rules("a then b at most once per a 1", "a then b at most once per a"),
     ),
     (
-        Explanation("expected an action after '{previous}': " + spoken_list(ACTION_WORDS)),
+        Explanation("expected an action after '{previous}': " + spoken_list(EVERY_ACTION_WORD)),
         _rules("a then 1", "a then b, 1", "a then b, c, 1", "a then b and 1", "a then b and c and 1"),
+    ),
+    (
+        Explanation(
+            "expected 'author' or 'thread' after '{previous}'", 'as in {previous} author "do-not-contact"'
+        ),
+        _rules('a then mark "m"', 'a then unmark "m"', "a then mark 1", "a then unmark 1"),
+    ),
+    (
+        Explanation("expected the mark's name in double quotes after '{previous}'", QUOTE_HINT),
+        _rules("a then mark a b", "a then unmark a b"),
+    ),
+    (
+        Explanation("expected the mark's name in double quotes after 'marked'", MARK_NAME_HINT),
+        _rules("a is marked b", "a is not marked b", "a is marked 1") + ["define d = a is marked b"],
+    ),
+    (Explanation("expected 'every' after 'repeat'", REPEAT_HINT), _rules(f"{_WAITS} repeat x")),
+    (
+        Explanation("expected 'up to' and a count after '{previous}'", REPEAT_HINT),
+        _rules(f"{_WAITS} repeat every 4h x"),
+    ),
+    (
+        Explanation("expected 'to' and a count after 'up'", REPEAT_HINT),
+        _rules(f"{_WAITS} repeat every 4h up x"),
+    ),
+    (
+        Explanation("expected how many times after 'to', a whole number", REPEAT_HINT),
+        _rules(f"{_WAITS} repeat every 4h up to x"),
     ),
     (
         Explanation(f"expected a schedule's name after 'during', {SCHEDULE_EXAMPLE}"),
@@ -298,7 +331,11 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
             "'{found}' cannot follow an action",
             "after an action comes ',' or 'and' and another action, or a limit such as at most once per 1h",
         ),
-        _rules(*[f"a then b {part} x" for part in _ACTION_PARTS], "a then b 1"),
+        _rules(
+            *[f"a then b {part} x" for part in _ACTION_PARTS],
+            "a then b 1",
+            *[f"a then {m} x" for m in _MARKS],
+        ),
     ),
     (
         Explanation(
@@ -307,8 +344,31 @@ PARSE_ERRORS: list[tuple[Explanation, list[str]]] = [
         ),
         _rules("a then b at most once per 1h x", "a then b at most once per 1h at most 2 per 1d x"),
     ),
+    (
+        Explanation(
+            "'{found}' cannot follow 'repeat'",
+            "a rule ends with its limits and its repeat; a new statement begins with when or rule",
+        ),
+        _rules(f"{_WAITS} repeat every 4h up to 3 x", f"{_WAITS} repeat every 4h up to 3 times x"),
+    ),
     # One word, or one kind of token, at a place above.
     (Explanation("expected a \"quoted text\" after '{previous}'"), _rules("a then b x")),
+    (
+        Explanation(
+            "'unmark' takes no duration: it takes the mark away at once",
+            "to change how long a mark lasts, mark it again with 'for'",
+            at_previous=True,
+        ),
+        _rules('a then unmark a "m" for'),
+    ),
+    (
+        Explanation(
+            "'every' cannot follow an action",
+            "to act again while nobody answers, a rule with unanswered can repeat, "
+            "as in unanswered 2h then escalate repeat every 4h up to 3 times",
+        ),
+        _rules(*[f"a then b {part} every" for part in _ACTION_PARTS], "a then b every"),
+    ),
     (
         Explanation(
             "expected a test of '{previous}' before the quoted text, such as contains or =",

@@ -120,11 +120,13 @@ class ToNodes:
 
     def rule(self, children: list[Any]) -> nodes.Rule:
         if isinstance(children[0], tuple):
-            (name, pos), when, condition, actions, *limits = children
+            (name, pos), when, condition, actions, *options = children
         else:
-            when, condition, actions, *limits = children
+            when, condition, actions, *options = children
             name, pos = None, self._at(when)
-        return nodes.Rule(name, condition, actions, tuple(limits), pos, self._at(when))
+        limits = tuple(o for o in options if isinstance(o, nodes.Limit))
+        repeats = tuple(o for o in options if isinstance(o, nodes.Repeat))
+        return nodes.Rule(name, condition, actions, limits, pos, self._at(when), repeats=repeats)
 
     def shadow_rule(self, children: list[Any]) -> nodes.Rule:
         keyword, rule = children
@@ -208,6 +210,18 @@ class ToNodes:
     def is_not(self, children: list[Any]) -> nodes.Is:
         return self._is(children, negated=True)
 
+    def _is_marked(self, children: list[Any], negated: bool) -> nodes.IsMarked:
+        (word,) = _tokens(children, "NAME")
+        (mark,) = _tokens(children, "STRING")
+        subject = nodes.Name(str(word), self._at(word))
+        return nodes.IsMarked(subject, self._literal(mark), negated, subject.pos)
+
+    def is_marked(self, children: list[Any]) -> nodes.IsMarked:
+        return self._is_marked(children, negated=False)
+
+    def is_not_marked(self, children: list[Any]) -> nodes.IsMarked:
+        return self._is_marked(children, negated=True)
+
     def unanswered(self, children: list[Any]) -> nodes.Unanswered:
         during = children[-1] if isinstance(children[-1], nodes.During) else None
         duration = _tokens(children, "DURATION")[0]
@@ -264,7 +278,7 @@ class ToNodes:
 
     # --- actions and options ---
 
-    def actions(self, children: list[nodes.Action]) -> tuple[nodes.Action, ...]:
+    def actions(self, children: list[nodes.Action | nodes.Mark]) -> tuple[nodes.Action | nodes.Mark, ...]:
         return tuple(children)
 
     def action(self, children: list[Any]) -> nodes.Action:
@@ -290,6 +304,26 @@ class ToNodes:
 
     def template_arg(self, children: list[Token]) -> nodes.ActionArg:
         return self._arg("template", children)
+
+    def _mark(self, children: list[Token], unmark: bool) -> nodes.Mark:
+        keyword, subject, name, *duration = children
+        return nodes.Mark(
+            unmark,
+            nodes.Name(str(subject), self._at(subject)),
+            self._literal(name),
+            self._duration(duration[0]) if duration else None,
+            self._at(keyword),
+        )
+
+    def mark(self, children: list[Token]) -> nodes.Mark:
+        return self._mark(children, unmark=False)
+
+    def unmark(self, children: list[Token]) -> nodes.Mark:
+        return self._mark(children, unmark=True)
+
+    def repeat(self, children: list[Token]) -> nodes.Repeat:
+        every = self._duration(_tokens(children, "DURATION")[0])
+        return nodes.Repeat(every, int(_tokens(children, "INT")[0]), self._at(children[0]))
 
     def limit(self, children: list[Any]) -> nodes.Limit:
         count_token = [t for t in _tokens(children) if t.type in ("ONCE", "INT")][0]

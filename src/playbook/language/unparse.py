@@ -49,6 +49,8 @@ def condition_text(node: nodes.Condition) -> str:
             return name
         case nodes.Is(word=word, category=category, negated=negated):
             return f"{word.name} is {'not ' if negated else ''}{category.name}"
+        case nodes.IsMarked(word=word, mark=mark, negated=negated):
+            return f"{word.name} is {'not ' if negated else ''}marked {literal_text(mark.value)}"
         case nodes.Unanswered(duration=duration, during=during):
             return f"unanswered {duration.text}" + (f" during {during.name}" if during else "")
         case nodes.During(schedule=schedule):
@@ -64,7 +66,19 @@ def limit_text(limit: nodes.Limit) -> str:
     return f"at most {count}{per} per {limit.duration.text}"
 
 
-def action_text(action: nodes.Action) -> str:
+def repeat_text(repeat: nodes.Repeat) -> str:
+    return f"repeat every {repeat.every.text} up to {repeat.times} times"
+
+
+def mark_text(mark: nodes.Mark) -> str:
+    """`mark author "do-not-contact" for 365d`, `unmark thread "escalated"`."""
+    text = f"{mark.word} {mark.subject.name} {literal_text(mark.name.value)}"
+    return text + (f" for {mark.duration.text}" if mark.duration is not None else "")
+
+
+def action_text(action: nodes.Action | nodes.Mark) -> str:
+    if isinstance(action, nodes.Mark):
+        return mark_text(action)
     parts = [action.word]
     for arg in action.args:
         if arg.kind == "to":
@@ -84,5 +98,5 @@ def rule_text(rule: nodes.Rule) -> str:
     """The rule in one canonical line (no name, no comments, one space between words):
     what identifies an unnamed rule across edits of its file."""
     actions = ", ".join(action_text(a) for a in rule.actions)
-    limits = "".join(" " + limit_text(limit) for limit in rule.limits)
-    return f"when {condition_text(rule.condition)} then {actions}{limits}"
+    options = [limit_text(limit) for limit in rule.limits] + [repeat_text(r) for r in rule.repeats]
+    return f"when {condition_text(rule.condition)} then {actions}" + "".join(" " + o for o in options)

@@ -33,11 +33,18 @@ CONDITION_WORDS = (
     "true",
     "false",
     "during",
+    "marked",
 )
 TIME_WORDS = ("unanswered", "for", "no", "reply", "within", "at", "least", "times", "per")
 ACTION_PART_WORDS = ("to", "priority", "message", "with", "template")
 LIMIT_WORDS = ("at", "most", "once", "times", "per")
 SCHEDULE_WORDS = ("schedule", "in", "closed", "holidays")
+# Memory (SPEC section 12): `mark author "M" for D`, `unmark thread "M"`, and the
+# rule option `repeat every D up to N times`.
+MARK_WORDS = ("mark", "unmark")
+REPEAT_WORDS = ("repeat", "every", "up", "to", "times")
+# What a mark is put on.
+MARKED_SUBJECTS = ("author", "thread")
 
 # Every keyword of the grammar. Only those in RESERVED_WORDS are kept from
 # being names: `reply` is an action and an event type too, `message` a field.
@@ -49,10 +56,15 @@ KEYWORDS = frozenset(
     + ACTION_PART_WORDS
     + LIMIT_WORDS
     + SCHEDULE_WORDS
+    + MARK_WORDS
+    + REPEAT_WORDS
 )
 
-# Actions are names to the grammar; the checker knows them.
+# Actions are names to the grammar; the checker knows them. Each makes an
+# action record; `mark` and `unmark` (MARK_WORDS) are keywords, and make none.
 ACTION_WORDS = ("escalate", "assign", "notify", "alert", "tag", "reply", "hide")
+# Every word that can begin an action, as messages list them.
+EVERY_ACTION_WORD = ACTION_WORDS + MARK_WORDS
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 

@@ -13,7 +13,11 @@ edited playbooks), so both keep and drop the same things:
   it: its deadline is `due(rule, item time)` again, so a shorter wait may
   come due at or behind the clock, and then fires on the engine's next
   `process` or `advance`, with that deadline as its time. The wait of a
-  rule that no longer has `unanswered` is dropped.
+  rule that no longer has `unanswered` is dropped. A pending repeat (a wait
+  that has fired) is due as many repeats after the new deadline as it has
+  made, by the rule's new `repeat every D`; it is dropped when the rule no
+  longer repeats, or no longer that often.
+- Marks are kept whatever rule set them.
 - A window is kept while the rule still counts by the same FIELD (or by
   none); the count of a window by another FIELD would be under other keys.
 - A changed limit keeps the firings of a limit counted by the same FIELD; a
@@ -35,6 +39,8 @@ from playbook.runtime.state import FIRING_ORDER, EngineState, RuleOutline, RuleS
 
 GONE = "which is gone"
 STOPPED_WAITING = "which no longer waits for an answer"
+STOPPED_REPEATING = "which no longer repeats"
+REPEATS_FEWER = "which now repeats fewer times"
 STOPPED_COUNTING = "which no longer counts events"
 COUNTS_OTHERWISE = "which no longer counts by the same field"
 LIMITS_OTHERWISE = "whose limits no longer count by the same field"
@@ -89,6 +95,7 @@ class CarryReport:
     kept_windows: int = 0
     kept_limits: int = 0
     dropped: tuple[Dropped, ...] = ()
+    kept_marks: int = 0
 
     @property
     def dropped_waits(self) -> int:
@@ -107,6 +114,8 @@ class CarryReport:
             waits += f" ({self.moved_waits} re-dated, {self.due_waits} due at once)"
         windows, limits = _count(self.kept_windows, "window"), _count(self.kept_limits, "limit count")
         text = f"kept {waits}, {windows}, {limits}"
+        if self.kept_marks:
+            text += ", " + _count(self.kept_marks, "mark")
         for dropped in self.dropped:
             text += f"; dropped {dropped.what()} of rule '{dropped.rule}' {dropped.why}"
         return text
@@ -129,6 +138,7 @@ class CarryReport:
             "due_waits": self.due_waits,
             "kept_windows": self.kept_windows,
             "kept_limits": self.kept_limits,
+            "kept_marks": self.kept_marks,
             "dropped_waits": self.dropped_waits,
         }
 
@@ -169,7 +179,7 @@ def carry_state(
     # Waits, each due as its rule now says.
     waits: list[Wait] = []
     gone_waits: Counter[str] = Counter()
-    stopped_waits: Counter[str] = Counter()
+    stopped_waits: Counter[tuple[str, str]] = Counter()
     moved = due_now = 0
     same_limits = {
         rule.key for rule in new if rule.key in before and before[rule.key].limits_per == _limits_per(rule)
@@ -180,9 +190,13 @@ def carry_state(
             gone_waits[wait.rule] += 1
             continue
         if not isinstance(waiter.time, UnansweredSpec):
-            stopped_waits[waiter.name] += 1
+            stopped_waits[waiter.name, STOPPED_WAITING] += 1
             continue
-        deadline = due(waiter.time, wait.time)
+        repeat = waiter.time.repeat
+        if wait.fired and (repeat is None or wait.fired > repeat.times):
+            stopped_waits[waiter.name, STOPPED_REPEATING if repeat is None else REPEATS_FEWER] += 1
+            continue
+        deadline = due(waiter.time, wait.time, wait.fired)
         keys = wait.keys if wait.rule in same_limits else _carried_keys(before.get(wait.rule), wait, waiter)
         if deadline != wait.due:
             moved += 1
@@ -192,12 +206,19 @@ def carry_state(
             wait = wait._replace(due=deadline, keys=keys)
         waits.append(wait)
     waits.sort(key=FIRING_ORDER)
-    dropped.extend(Dropped(name, STOPPED_WAITING, waits=n) for name, n in stopped_waits.items())
+    dropped.extend(Dropped(name, why, waits=n) for (name, why), n in stopped_waits.items())
     dropped.extend(_gone(before, after, state, gone_waits, new))
 
     carried = replace(state, waits=tuple(waits), rules=rules)
     report = CarryReport(
-        len(new), len(waits), moved, due_now, kept_windows, kept_limits, tuple(sorted(dropped, key=_by_rule))
+        len(new),
+        len(waits),
+        moved,
+        due_now,
+        kept_windows,
+        kept_limits,
+        tuple(sorted(dropped, key=_by_rule)),
+        len(state.marks),
     )
     return carried, report
 

@@ -11,6 +11,11 @@ A new rule set (`install`, or `restore` under edited playbooks) takes over
 the state `carry_state` carries to it; the waits it brings due at or behind
 the clock fire before the next event, or at the next `advance`, each timed at
 its new deadline.
+
+Marks (SPEC section 12) are set and taken away by firings that are not
+suppressed, at the firing's time, and each event carries the engine's marks
+(`Event.marks`) to the rules that test them. A rule that repeats keeps its
+wait pending after a firing, due again `repeat every D` later.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Protocol
 
 from playbook.compiler.actions import ActionRecord, make_record
 from playbook.compiler.gcpause import cycle_collection_paused
+from playbook.compiler.memory import MarkSpec, author_key, thread_key
 from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
@@ -32,6 +38,7 @@ from playbook.language.timestamps import MICROS, format_time
 from playbook.runtime.carry import CarryReport, carry_state, outline
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
+from playbook.runtime.marks import Marks
 from playbook.runtime.snapshot import decode, encode
 from playbook.runtime.state import (
     Deadline,
@@ -44,6 +51,7 @@ from playbook.runtime.state import (
     count_in,
     due,
     insert_sorted,
+    repeat_due,
     trim,
 )
 from playbook.runtime.threads import ThreadIndex
@@ -61,12 +69,15 @@ _NO_KEY: tuple[()] = ()
 
 @dataclass(slots=True)
 class RuleStats:
-    """What a rule did over a run."""
+    """What a rule did over a run: `marked` and `unmarked` count the marks it set
+    and took away."""
 
     fired: int = 0
     actions: int = 0
     suppressed: int = 0
     failed: int = 0
+    marked: int = 0
+    unmarked: int = 0
 
 
 class Observer(Protocol):
@@ -83,6 +94,8 @@ class Observer(Protocol):
     def counted(self, rule: CompiledRule, event: Event, count: int, armed: bool) -> None: ...
     def fired(self, rule: CompiledRule, time: int, item: str, records: list[ActionRecord]) -> None: ...
     def suppressed(self, rule: CompiledRule, time: int, item: str, limit: str) -> None: ...
+    def marked(self, rule: CompiledRule, time: int, item: str, mark: MarkSpec, until: int | None) -> None: ...
+    def repeating(self, rule: CompiledRule, deadline: Deadline) -> None: ...
 
 
 class Engine:
@@ -136,7 +149,17 @@ class Engine:
         entries = []
         for wait in state.waits:
             deadline = Deadline(
-                wait.rule, wait.event, wait.thread, wait.author, wait.time, wait.due, wait.params, wait.keys
+                wait.rule,
+                wait.event,
+                wait.thread,
+                wait.author,
+                wait.time,
+                wait.due,
+                wait.params,
+                wait.keys,
+                wait.fired,
+                wait.author_key,
+                wait.answered,
             )
             entries.append((wait.due, wait.seq, deadline))
         for _, _, deadline in sorted(entries, key=itemgetter(1)):  # in the order they were set
@@ -146,6 +169,7 @@ class Engine:
         self.state: dict[str, RuleState] = dict(state.rules)
         self.threads = ThreadIndex(memory, state.threads)
         self.settled = SettledItems(memory, state.settled)
+        self.marks = Marks(state.marks)
         for rule in self.rules:
             self.stats.setdefault(rule.key, RuleStats())
 
@@ -165,7 +189,20 @@ class Engine:
     def export(self) -> EngineState:
         """Everything the engine remembers, as data (shared with the engine, not copied)."""
         waits = tuple(
-            Wait(d.rule, d.event, d.thread, d.author, d.time, due_at, seq, d.params, d.keys)
+            Wait(
+                d.rule,
+                d.event,
+                d.thread,
+                d.author,
+                d.time,
+                due_at,
+                seq,
+                d.params,
+                d.keys,
+                d.fired,
+                d.author_key,
+                d.answered,
+            )
             for due_at, seq, d in self.timers.entries()
             if d.state is DeadlineState.PENDING
         )
@@ -177,6 +214,7 @@ class Engine:
             self.state,
             self.threads.remembered(),
             self.settled.remembered(),
+            self.marks.kept(),
         )
 
     def snapshot(self) -> bytes:
@@ -215,6 +253,7 @@ class Engine:
         handle = event.handle
         event.brand = brand = handle is not None and handle.casefold() in self.brand
         event.thread = self.threads.resolve(event, clock)
+        event.marks = marks = self.marks
         kind = event.type
         if brand or kind == "handled":
             self._take_answer(event)
@@ -239,6 +278,8 @@ class Engine:
                     self._wait(rule, spec, event, out)
         if self._next_sweep is None or clock >= self._next_sweep:
             self._maybe_sweep()
+        if clock >= marks.next_end:
+            marks.expire(clock)
         return out
 
     def _rule_failed(self, rule: CompiledRule, exc: Exception, event: Event) -> None:
@@ -266,6 +307,8 @@ class Engine:
         else:
             self._fire_due(self.clock, out)
         self._maybe_sweep()
+        assert self.clock is not None
+        self.marks.expire(self.clock)
         return out
 
     def pending(self) -> list[Deadline]:
@@ -296,6 +339,8 @@ class Engine:
             for a in rule.actions
         ]
         self._emit(rule, time, event.id, records, out)
+        if rule.marks:
+            self._mark(rule, time, event.id, author_key(event), event.thread)
 
     def _allowed(self, rule: CompiledRule, time: int, keys: tuple[Hashable, ...], item: str) -> bool:
         """Apply the rule's `at most` limits to a firing at `time`; record it when allowed."""
@@ -344,13 +389,17 @@ class Engine:
             due(spec, event.time),
             tuple(a.params_for(event) for a in rule.actions) if fills_in else None,
             self._limit_keys(rule, event) if rule.limits else None,
+            author_key=author_key(event) if rule.marks and rule.marks_authors else None,
         )
         if self.observer is not None:
             self.observer.waiting(rule, deadline)
         assert self.clock is not None
         if deadline.due <= self.clock:
-            # A late item whose deadline is already behind the clock fires at once.
+            # A late item whose deadline is already behind the clock fires at once, and so do
+            # the repeats already behind it.
             self._deadline_due(deadline, out)
+            if deadline.state is DeadlineState.PENDING:
+                self._fire_due(self.clock, out)
             return
         self.timers.push(deadline.due, deadline)
         self.waiting.add(deadline)
@@ -380,32 +429,37 @@ class Engine:
         for deadline in waiting:
             # An answer at or after the deadline is too late, even while the clock, held back,
             # has not reached it.
-            if (
-                (up_to is None or deadline.time <= up_to)
-                and (only is None or deadline.event == only)
-                and by.time < deadline.due
-            ):
-                deadline.state = DeadlineState.ANSWERED
-                self.pending_deadlines -= 1
-                self.settled.add(deadline.rule, deadline.event, by.time)
-                if self.observer is not None:
-                    self.observer.answered(deadline, by)
-            else:
-                keep.append(deadline)
+            if (up_to is None or deadline.time <= up_to) and (only is None or deadline.event == only):
+                if by.time < deadline.due:
+                    deadline.state = DeadlineState.ANSWERED
+                    self.pending_deadlines -= 1
+                    self.settled.add(deadline.rule, deadline.event, by.time)
+                    if self.observer is not None:
+                        self.observer.answered(deadline, by)
+                    continue
+                # Too late for the firing due, but no repeat after this answer.
+                if deadline.answered is None or by.time < deadline.answered:
+                    deadline.answered = by.time
+            keep.append(deadline)
         self.waiting.keep(thread, keep)
 
     def _deadline_due(self, deadline: Deadline, out: list[ActionRecord]) -> None:
         if deadline.state is not DeadlineState.PENDING:
             return
-        if self.waiting.remove(deadline):
-            self.pending_deadlines -= 1
         # Every pending deadline belongs to a rule that waits: `carry_state` sees to it.
         rule = self.by_key[deadline.rule]
-        deadline.state = DeadlineState.FIRED
-        self.settled.add(deadline.rule, deadline.event, deadline.due)
-        if deadline.keys is not None and not self._allowed(rule, deadline.due, deadline.keys, deadline.event):
+        time = deadline.due
+        repeats = self._repeat(rule, deadline)
+        if not repeats:
+            if self.waiting.remove(deadline):
+                self.pending_deadlines -= 1
+            deadline.state = DeadlineState.FIRED
+            self.settled.add(deadline.rule, deadline.event, time)
+        if deadline.keys is not None and not self._allowed(rule, time, deadline.keys, deadline.event):
+            if repeats and self.observer is not None:
+                self.observer.repeating(rule, deadline)
             return
-        stamp = format_time(deadline.due)
+        stamp = format_time(time)
         params = deadline.params
         # Filled in for the actions the rule had when the wait began, which a reload may have changed.
         if params is None or len(params) != len(rule.actions):
@@ -415,7 +469,52 @@ class Engine:
             make_record(a, rule.name, rule.source, stamp, item, thread, author, p, shadow)
             for a, p in zip(rule.actions, params)
         ]
-        self._emit(rule, deadline.due, deadline.event, records, out)
+        self._emit(rule, time, item, records, out)
+        if rule.marks:
+            self._mark(rule, time, item, deadline.author_key, thread)
+        if repeats and self.observer is not None:
+            self.observer.repeating(rule, deadline)
+
+    def _repeat(self, rule: CompiledRule, deadline: Deadline) -> bool:
+        """Keep `deadline`, firing now, pending for the rule's next repeat, if it has one
+        left and no answer came before it is due; whether it does."""
+        spec = rule.time
+        assert isinstance(spec, UnansweredSpec)
+        repeat = spec.repeat
+        if repeat is None or deadline.fired >= repeat.times:
+            return False
+        after = repeat_due(spec, deadline.due)
+        if deadline.answered is not None and deadline.answered < after:
+            return False
+        deadline.fired += 1
+        deadline.due = after
+        self.timers.push(after, deadline)
+        if deadline not in self.waiting.in_thread(deadline.thread):  # a late item, fired at once
+            self.waiting.add(deadline)
+            self.pending_deadlines += 1
+        return True
+
+    # --- marks ---
+
+    def _mark(self, rule: CompiledRule, time: int, item: str, author: Hashable | None, thread: str) -> None:
+        """Set and take away the marks of a firing of `rule` at `time` (an event without
+        an author marks no author)."""
+        stats = self.stats[rule.key]
+        observer = self.observer
+        for spec in rule.marks:
+            who = author if spec.subject == "author" else thread_key(thread)
+            if who is None:
+                continue
+            until: int | None
+            if spec.unmark:
+                taken = self.marks.take(spec.subject, who, spec.key, time, rule.shadow)
+                stats.unmarked += taken
+                until = time if taken else None
+            else:
+                until = self.marks.set(spec.subject, who, spec.name, time, spec.micros, rule.shadow)
+                stats.marked += 1
+            if observer is not None:
+                observer.marked(rule, time, item, spec, until)
 
     # --- counting windows ---
 

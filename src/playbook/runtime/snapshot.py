@@ -8,7 +8,9 @@ and what it means is listed in docs/state.md, with the versions.
 
 A change to what is saved bumps VERSION, and `decode` then migrates the
 versions before it, each with a test; tests/state/ keeps a snapshot of every
-version, which must keep loading.
+version, which must keep loading. Version 3 added marks and repeats (SPEC
+section 12); a version 2 snapshot reads as one with no marks, and waits that
+have not fired.
 """
 
 from __future__ import annotations
@@ -20,10 +22,20 @@ from typing import Any
 
 import orjson
 
-from playbook.runtime.state import FIRING_ORDER, EngineState, Remembered, RuleOutline, RuleState, Wait
+from playbook.runtime.state import (
+    FIRING_ORDER,
+    EngineState,
+    KeptMark,
+    Remembered,
+    RuleOutline,
+    RuleState,
+    Wait,
+)
 
 FORMAT = "playbook engine state"
-VERSION = 2
+VERSION = 3
+# The versions this Playbook reads: each older one is migrated as it is read.
+READS = (2, 3)
 # Playbook 0.1.0 saved version 1 in Python's own object serialization, which
 # starts with this byte and names our classes: it is refused, not read.
 VERSION_1_START = b"\x80"
@@ -66,8 +78,22 @@ def encode(rules: Sequence[RuleOutline], state: EngineState) -> bytes:
                     "seq": w.seq,
                     "params": w.params,
                     "keys": w.keys,
+                    "fired": w.fired,
+                    "author_key": w.author_key,
+                    "answered": w.answered,
                 }
                 for w in state.waits
+            ],
+            "marks": [
+                {
+                    "on": m.subject,
+                    "who": m.who,
+                    "name": m.name,
+                    "from": m.start,
+                    "until": m.end,
+                    "shadow": m.shadow,
+                }
+                for m in state.marks
             ],
             "threads": {
                 "rotate_at": state.threads.rotate_at,
@@ -110,10 +136,10 @@ def decode(data: bytes) -> Saved:
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise SnapshotError(f"the saved engine state is not Playbook's: {START_AFRESH}")
     version = saved.get("version")
-    if version != VERSION:
+    if version not in READS:
         raise SnapshotError(
             f"the engine state was saved by another Playbook (state version {version}; this one reads "
-            f"version {VERSION}): run that Playbook, or {START_AFRESH}"
+            f"versions {READS[0]} to {VERSION}): run that Playbook, or {START_AFRESH}"
         )
     try:
         return _read(saved)
@@ -123,7 +149,17 @@ def decode(data: bytes) -> Saved:
         ) from None
 
 
+def _migrated(saved: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot of an older version as this version writes it."""
+    if saved["version"] == 2:
+        # Version 3 added marks, and what a wait needs to repeat and to mark its author.
+        waits = [{**w, "fired": 0, "author_key": None, "answered": None} for w in saved["waits"]]
+        saved = {**saved, "version": 3, "waits": waits, "marks": []}
+    return saved
+
+
 def _read(saved: dict[str, Any]) -> Saved:
+    saved = _migrated(saved)
     outlines = []
     rules = {}
     for entry in saved["rules"]:
@@ -152,10 +188,17 @@ def _read(saved: dict[str, Any]) -> Saved:
                 w["seq"],
                 tuple(dict(p) for p in w["params"]) if w["params"] is not None else None,
                 tuple([_key(k) for k in w["keys"]]) if w["keys"] is not None else None,
+                int(w["fired"]),
+                _key(w["author_key"]),
+                w["answered"],
             )
             for w in saved["waits"]
         ),
         key=FIRING_ORDER,
+    )
+    marks = tuple(
+        KeptMark(m["on"], _key(m["who"]), m["name"], m["from"], m["until"], bool(m["shadow"]))
+        for m in saved["marks"]
     )
     threads, settled = saved["threads"], saved["settled"]
     state = EngineState(
@@ -170,6 +213,7 @@ def _read(saved: dict[str, Any]) -> Saved:
             {(rule, item) for rule, item in settled["current"]},
             {(rule, item) for rule, item in settled["previous"]},
         ),
+        marks,
     )
     return Saved(tuple(outlines), state)
 

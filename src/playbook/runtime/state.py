@@ -2,10 +2,11 @@
 
 Live, per rule and keyed by the rule (its name, or an unnamed rule's text, so
 that a reloaded rule set keeps the state of every rule still there): pending
-`unanswered` deadlines, the times counted by windows, the firings counted by
-limits. `EngineState` is all of it as plain values: what a snapshot saves
-(runtime/snapshot.py), and what `carry_state` (runtime/carry.py) carries from
-one rule set to the next.
+`unanswered` deadlines (and their repeats), the times counted by windows, the
+firings counted by limits; and, whatever rule set them, the marks on authors
+and threads (runtime/marks.py). `EngineState` is all of it as plain values:
+what a snapshot saves (runtime/snapshot.py), and what `carry_state`
+(runtime/carry.py) carries from one rule set to the next.
 """
 
 from __future__ import annotations
@@ -21,12 +22,27 @@ from typing import Any, NamedTuple
 from playbook.compiler.rules import UnansweredSpec
 
 
-def due(spec: UnansweredSpec, item_time: int) -> int:
+def due(spec: UnansweredSpec, item_time: int, fired: int = 0) -> int:
     """When an `unanswered` wait for an item at `item_time` runs out: D after it, or
-    with `during NAME`, once D of the schedule's open time has passed since it."""
+    with `during NAME`, once D of the schedule's open time has passed since it.
+    When it has `fired` already, when its next repeat is due: `fired` times its
+    `repeat every D'` later (in open time too, with `during NAME`)."""
     if spec.schedule is not None:
-        return spec.schedule.add_open_time(item_time, spec.micros)
-    return item_time + spec.micros
+        at = spec.schedule.add_open_time(item_time, spec.micros)
+    else:
+        at = item_time + spec.micros
+    for _ in range(fired):
+        at = repeat_due(spec, at)
+    return at
+
+
+def repeat_due(spec: UnansweredSpec, fired_at: int) -> int:
+    """When the repeat after a firing at `fired_at` is due: `repeat every D` later,
+    D counted in the schedule's open time for a wait `during NAME`."""
+    assert spec.repeat is not None
+    if spec.schedule is not None:
+        return spec.schedule.add_open_time(fired_at, spec.repeat.micros)
+    return fired_at + spec.repeat.micros
 
 
 class DeadlineState(enum.Enum):
@@ -39,10 +55,27 @@ class Deadline:
     """An `unanswered` wait: the rule fires at `due` unless the item is answered first.
 
     It keeps only what a firing needs (ids, author, filled-in params, the keys
-    its rule's limits count it under), not the event.
+    its rule's limits count it under, the author's key when its rule marks
+    authors), not the event. A rule that repeats keeps it pending after a
+    firing, due at its next repeat: `fired` counts the firings made, and
+    `answered` is the time of an answer that came too late for the firing at
+    `due` (the clock held back by `lateness`), after which nothing repeats.
     """
 
-    __slots__ = ("rule", "event", "thread", "author", "time", "due", "params", "keys", "state")
+    __slots__ = (
+        "rule",
+        "event",
+        "thread",
+        "author",
+        "time",
+        "due",
+        "params",
+        "keys",
+        "state",
+        "fired",
+        "author_key",
+        "answered",
+    )
 
     def __init__(
         self,
@@ -54,6 +87,9 @@ class Deadline:
         due: int,
         params: tuple[dict[str, str], ...] | None,
         keys: tuple[Hashable, ...] | None,
+        fired: int = 0,
+        author_key: Hashable | None = None,
+        answered: int | None = None,
     ) -> None:
         self.rule = rule
         self.event = event
@@ -64,6 +100,9 @@ class Deadline:
         self.params = params
         self.keys = keys
         self.state = DeadlineState.PENDING
+        self.fired = fired
+        self.author_key = author_key
+        self.answered = answered
 
 
 class Waiting:
@@ -150,8 +189,8 @@ class RuleState:
 
 
 class Wait(NamedTuple):
-    """A pending `unanswered` wait as data: the live `Deadline` and `seq`, its
-    place among timers set at the same `due` (the lower fires first)."""
+    """A pending `unanswered` wait (or its next repeat) as data: the live `Deadline`
+    and `seq`, its place among timers set at the same `due` (the lower fires first)."""
 
     rule: str
     event: str
@@ -162,6 +201,23 @@ class Wait(NamedTuple):
     seq: int
     params: tuple[dict[str, str], ...] | None
     keys: tuple[Hashable, ...] | None
+    fired: int = 0
+    author_key: Hashable | None = None
+    answered: int | None = None
+
+
+class KeptMark(NamedTuple):
+    """A mark as data: on `subject` (`author` or `thread`) `who` (its key: `("id",
+    "u42")`, `("handle", "@jane")` or a thread in lower case), named `name` as last
+    set, holding for events at or after `start` and before `end`; `shadow` when a
+    shadow rule set it."""
+
+    subject: str
+    who: Hashable
+    name: str
+    start: int
+    end: int
+    shadow: bool
 
 
 # Waits fire by due time, then in the order they were set.
@@ -199,7 +255,8 @@ class EngineState:
     `waits` are the pending waits in the order they fire (due, then seq);
     `next_seq` is the seq the next timer gets. `rules` has the state of each
     rule by key. `threads` maps event ids to their threads; `settled` holds
-    the (rule key, item id) pairs whose wait is over.
+    the (rule key, item id) pairs whose wait is over. `marks` are the marks in
+    force, in the order they end.
     """
 
     clock: int | None = None
@@ -209,3 +266,4 @@ class EngineState:
     rules: Mapping[str, RuleState] = field(default_factory=dict)
     threads: Remembered = field(default_factory=lambda: Remembered(None, {}, {}))
     settled: Remembered = field(default_factory=lambda: Remembered(None, set(), set()))
+    marks: tuple[KeptMark, ...] = ()

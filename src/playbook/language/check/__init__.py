@@ -5,8 +5,8 @@ first. Each module holds one kind of check: `names` (defines, lists,
 schedules, rule names, brand handles), `conditions` (fields, types, phrases,
 time conditions, with `words` for categories and `matches` for regular
 expressions), `schedules` (days, times, zones and closed days, and the names
-`during` refers to), `actions` (actions and limits) and `extent` (conditions
-too deep or too large).
+`during` refers to), `actions` (actions and limits), `memory` (marks, tests
+of marks and `repeat`) and `extent` (conditions too deep or too large).
 
 `Namespace`, which the checker and the compiler both resolve names in, and the
 condition walkers of `nodes` are exported here too.
@@ -20,6 +20,7 @@ from playbook.language import nodes
 from playbook.language.check.actions import check_action, check_limit
 from playbook.language.check.conditions import ConditionChecker, check_phrases, check_time_conditions
 from playbook.language.check.extent import check_extents
+from playbook.language.check.memory import check_is_marked, check_mark, check_marks_set, check_repeat
 from playbook.language.check.names import (
     Namespace,
     build_namespace,
@@ -53,10 +54,12 @@ def check_ruleset(
     for schedule in ns.schedules.values():
         problems.extend(check_schedule(schedule))
     used_by_define: dict[str, set[str]] = {}
+    mark_tests: list[nodes.IsMarked] = []
     for name, define in ns.defines.items():
         report = conditions.check(define.condition, in_define=True)
         problems.extend(report.problems)
         used_by_define[name] = report.names
+        mark_tests += report.marks
     cycles = check_cycles(ns.defines)
     problems.extend(cycles)
     if not cycles:
@@ -69,12 +72,20 @@ def check_ruleset(
         report = conditions.check(rule.condition, in_define=False)
         problems.extend(report.problems)
         used_by_rules |= report.names
+        mark_tests += report.marks
         if report.timed:
             problems.extend(check_time_conditions(rule.condition, report.timed))
         for action in rule.actions:
-            problems.extend(check_action(action, sources or {}))
+            if isinstance(action, nodes.Mark):
+                problems.extend(check_mark(action))
+            else:
+                problems.extend(check_action(action, sources or {}))
         for limit in rule.limits:
             problems.extend(check_limit(limit))
+        problems.extend(check_repeat(rule))
+    for test in mark_tests:
+        problems.extend(check_is_marked(test))
+    problems.extend(check_marks_set(mark_tests, ns.rules))
     problems.extend(check_unused(ns, used_by_rules, used_by_define))
     for list_def in ns.lists.values():
         problems.extend(check_phrases(list_def.phrases))

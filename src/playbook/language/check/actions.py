@@ -11,7 +11,7 @@ from playbook.language.check.conditions import check_duration, check_field
 from playbook.language.diagnostics import Diagnostic, Pos, error, lines_of
 from playbook.language.fields import field_typo, placeholders, suggest
 from playbook.language.transform import written_offset
-from playbook.language.vocabulary import ACTION_WORDS, PRIORITIES
+from playbook.language.vocabulary import EVERY_ACTION_WORD, PRIORITIES
 
 # For each action: the parts it may take, and the parts it must have.
 ACTION_PARTS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
@@ -48,8 +48,8 @@ _STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
 def check_action(action: nodes.Action, sources: Mapping[str, str]) -> Iterator[Diagnostic]:
     """What is wrong with one action; `sources`, the files' texts, lets a hint quote what was written."""
     if action.word not in ACTION_PARTS:
-        near = suggest(action.word, ACTION_WORDS)
-        hint = f"did you mean '{near}'?" if near else "the actions are " + ", ".join(ACTION_WORDS)
+        near = suggest(action.word, EVERY_ACTION_WORD)
+        hint = f"did you mean '{near}'?" if near else "the actions are " + ", ".join(EVERY_ACTION_WORD)
         yield error(action.pos, f"unknown action '{action.word}'", hint)
         return
     misplaced = _misplaced_target(action)

@@ -59,11 +59,13 @@ def check_time_conditions(
 
 @dataclass(slots=True)
 class ConditionReport:
-    """What is wrong with a condition, the defines and lists it uses by name, and its time conditions."""
+    """What is wrong with a condition, the defines and lists it uses by name, its time
+    conditions, and its tests of marks (checked with the rule set's marks: check/memory.py)."""
 
     problems: list[Diagnostic] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
     timed: list[nodes.TimeCondition] = field(default_factory=list)
+    marks: list[nodes.IsMarked] = field(default_factory=list)
 
 
 class ConditionChecker:
@@ -120,6 +122,8 @@ class ConditionChecker:
                     report.problems.extend(check_is(cond, self.ns, self.broken))
                 case nodes.During(schedule=schedule):
                     self._schedule_ref(schedule, report)
+                case nodes.IsMarked():
+                    report.marks.append(cond)
                 case nodes.Unanswered() | nodes.AtLeast():
                     self._time_condition(cond, in_define, report)
                     if isinstance(cond, nodes.Unanswered) and cond.during is not None:

@@ -1,0 +1,104 @@
+"""Memory (SPEC section 12): marks, the tests of marks, and `repeat`.
+
+A mark is put on an author or a thread, and has a name that is not empty; a
+`for D` lasts longer than nothing. A test of a mark that no rule ever sets is
+a warning (it can never hold), with the nearest mark that is set. `repeat`
+belongs to a rule that waits for an answer, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from playbook.language import nodes
+from playbook.language.check.conditions import check_duration
+from playbook.language.diagnostics import Diagnostic, error, warning
+from playbook.language.fields import suggest
+from playbook.language.vocabulary import MARKED_SUBJECTS
+
+_EXAMPLE = {
+    "mark": 'as in mark author "do-not-contact" for 365d',
+    "unmark": 'as in unmark thread "escalated"',
+}
+_PLURAL = {"author": "authors", "thread": "threads"}
+_ARTICLE = {"author": "an author", "thread": "a thread"}
+
+
+def check_subject(subject: nodes.Name, what: str, example: str) -> Iterator[Diagnostic]:
+    """`author` or `thread`: what a mark can be put on and tested of."""
+    if subject.name in MARKED_SUBJECTS:
+        return
+    near = suggest(subject.name, MARKED_SUBJECTS)
+    hint = f"did you mean '{near}'?" if near else example
+    yield error(subject.pos, f"{what} an author or a thread, not '{subject.name}'", hint)
+
+
+def check_mark_name(name: nodes.Literal) -> Iterator[Diagnostic]:
+    if not str(name.value).strip():
+        yield error(name.pos, "a mark's name cannot be empty")
+
+
+def check_mark(mark: nodes.Mark) -> Iterator[Diagnostic]:
+    """`mark author "M" for D`, `unmark thread "M"`: what is marked, the name, the duration."""
+    yield from check_subject(mark.subject, f"'{mark.word}' works on", _EXAMPLE[mark.word])
+    yield from check_mark_name(mark.name)
+    if mark.duration is not None:
+        too_short = check_duration(mark.duration)
+        if too_short is not None:
+            yield too_short
+
+
+def check_is_marked(cond: nodes.IsMarked) -> Iterator[Diagnostic]:
+    """`author is marked "M"`: only an author or a thread carries marks."""
+    yield from check_subject(cond.word, "only", 'as in author is marked "do-not-contact"')
+    yield from check_mark_name(cond.mark)
+
+
+def check_repeat(rule: nodes.Rule) -> Iterator[Diagnostic]:
+    """`repeat every D up to N times`: on an `unanswered` rule, once, N at least 1."""
+    if not rule.repeats:
+        return
+    first = rule.repeats[0]
+    _, timed = nodes.split_time(rule.condition)
+    if not any(isinstance(cond, nodes.Unanswered) for cond in timed):
+        yield error(
+            first.pos,
+            "'repeat' is only for a rule that waits for an answer: it fires again while nobody answers",
+            "give the rule a wait, as in when mention is complaint and unanswered 2h then escalate "
+            "repeat every 4h up to 3 times",
+        )
+    too_short = check_duration(first.every)
+    if too_short is not None:
+        yield too_short
+    if first.times < 1:
+        yield error(first.pos, "'repeat ... up to 0 times' never repeats; use a count of 1 or more")
+    for extra in rule.repeats[1:]:
+        yield error(extra.pos, "a rule can have only one 'repeat'", "keep one of them")
+
+
+def check_marks_set(tests: Iterable[nodes.IsMarked], rules: Iterable[nodes.Rule]) -> Iterator[Diagnostic]:
+    """A warning for each test of a mark that no rule of the rule set ever sets on
+    that kind of thing (names compare ignoring case)."""
+    marks = [a for rule in rules for a in rule.actions if isinstance(a, nodes.Mark) and not a.unmark]
+    set_on: dict[str, dict[str, str]] = {subject: {} for subject in MARKED_SUBJECTS}
+    for mark in marks:
+        if mark.subject.name in set_on:
+            set_on[mark.subject.name].setdefault(str(mark.name.value).casefold(), str(mark.name.value))
+    for test in tests:
+        subject, name = test.word.name, str(test.mark.value)
+        if subject not in set_on or not name.strip() or name.casefold() in set_on[subject]:
+            continue
+        other = next(s for s in MARKED_SUBJECTS if s != subject)
+        near = suggest(name.casefold(), set_on[subject]) if set_on[subject] else None
+        if near is not None:
+            hint = f"did you mean '{set_on[subject][near]}'?"
+        elif name.casefold() in set_on[other]:
+            hint = f"the rules mark {_PLURAL[other]} '{name}', not {_PLURAL[subject]}"
+        else:
+            hint = f'set it in a rule, as in then mark {subject} "{name}"'
+        always = "true" if test.negated else "false"
+        yield warning(
+            test.mark.pos,
+            f"no rule marks {_ARTICLE[subject]} '{name}', so this test is always {always}",
+            hint,
+        )
