@@ -1,32 +1,33 @@
-"""Counting items and their answers as the events go by (SPEC sections 1 and 10).
+"""Which events are items, and which event answers each (SPEC sections 1 and 10).
 
 An item is an event that is neither a brand event nor `handled`. It is
 answered by the first event processed after it that is a brand event in its
 thread at or after its time, or a `handled` event whose `ref` is its id or its
-thread. Threads are the engine's: the tally reads `event.thread`, which the
+thread. Threads are the engine's: `Items` reads `event.thread`, which the
 engine resolved when it took the event in, and asks the engine's
 `ThreadIndex` for the thread of a `ref`.
 
-Memory stays bounded on any stream: an answered item leaves 20 bytes behind
-(its response time and the codes of its type, platform and quarter of an hour, in arrays
-that the figures sort at the end), and an item still waiting is kept at most
-twice the horizon of the engine's thread links; after that it counts as not
-answered, as the engine, which forgets the thread links by then, would no
-longer connect a reply to it.
+An item still waiting is kept at most twice the horizon of the engine's
+thread links; after that it is forgotten and counts as not answered, as the
+engine, which forgets the thread links by then, would no longer connect a
+reply to it.
+
+`Items` does the matching, for the report and the daemon alike; what is kept
+of each item and answer is up to a subclass (`_counted`, `_answered`,
+`_forgot`): the report's `Tally` keeps every answer, the daemon's live tally
+the last day's.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Sequence
 
 from playbook.language.events import Event
-from playbook.language.timestamps import MICROS
 from playbook.runtime.threads import ThreadIndex
 
-# Every time zone's offset is a whole number of quarters of an hour.
-QUARTER = 900 * MICROS
 NO_PLATFORM = "none"
+# The name that types or platforms beyond `most_names` are counted under.
+OTHER = "other"
 
 ResponseTime = Callable[[int, int], int]
 """How long an item waited: (item time, answer time) → microseconds.
@@ -43,17 +44,19 @@ def elapsed(item: int, answer: int) -> int:
 
 # A waiting item: (time, id, type code, platform code). Most threads wait on one
 # item, so a thread maps to its item itself, and to a list only when there are more.
-_Waiting = tuple[int, str, int, int]
-_InThread = _Waiting | list[_Waiting]
+Waiting = tuple[int, str, int, int]
+InThread = Waiting | list[Waiting]
 
 
-class Tally:
-    """Items, answers and response times of a stream, taken event by event.
+class Items:
+    """Items and their answers, taken event by event after the engine.
 
     It reads what the engine found when it took each event in: `event.thread`,
     and `event.brand` for the handles of the rule set, to which `extra_brand`
-    adds the report's own (`--brand`). Items are counted by quarter of an hour
-    (UTC), which any time zone's hours and days are made of.
+    adds the report's own (`--brand`). Types and platforms get a code each, in
+    the order they are first seen; with `most_names`, those beyond that many
+    (of each) are counted under "other", so that a feed of made-up types
+    cannot grow them without end.
     """
 
     def __init__(
@@ -62,31 +65,41 @@ class Tally:
         threads: ThreadIndex,
         horizon: int,
         response_time: ResponseTime = elapsed,
+        most_names: int | None = None,
     ) -> None:
         self.extra_brand = extra_brand
         self.threads = threads
         self.horizon = horizon
         self.response_time = response_time
+        self.most_names = most_names
         self.events = 0
         self.first: int | None = None
         self.last: int | None = None
         self.items = 0
+        self.waiting = 0  # items waiting now, up to twice the horizon old
+        self.forgotten = 0
         # Names of the types and platforms seen, by code; the counts of items by code.
         self.types: list[str] = []
         self.platforms: list[str] = []
         self.type_items: list[int] = []
         self.platform_items: list[int] = []
-        self.quarter_items: dict[int, int] = {}
-        # One entry per answered item, in the order they were answered.
-        self.answer_times = array("q")
-        self.answer_types = array("I")
-        self.answer_platforms = array("I")
-        self.answer_quarters = array("i")
-        self.forgotten = 0
         self._type_codes: dict[str, int] = {}
         self._platform_codes: dict[str | None, int] = {}
-        self._waiting: dict[str, _InThread] = {}
+        self._waiting: dict[str, InThread] = {}
         self._next_sweep: int | None = None
+
+    # --- what a subclass keeps ---
+
+    def _counted(self, time: int, type_code: int, platform_code: int) -> None:
+        """An item came in."""
+
+    def _answered(self, item_time: int, response: int, type_code: int, platform_code: int) -> None:
+        """An item was answered, `response` microseconds after it came in."""
+
+    def _forgot(self, item_time: int) -> None:
+        """An item waited longer than the horizon."""
+
+    # --- taking events ---
 
     def take(self, event: Event) -> None:
         """Count one event, after the engine has taken it in."""
@@ -120,19 +133,16 @@ class Tally:
         self.items += 1
         code = self._type_codes.get(kind)
         if code is None:
-            code = self._type_codes[kind] = len(self.types)
-            self.types.append(kind)
-            self.type_items.append(0)
+            code = self._type_code(kind)
         self.type_items[code] += 1
         raw = event.data.get("platform")
         key = raw if type(raw) is str else None
         platform = self._platform_codes.get(key)
         if platform is None:
-            platform = self._platform_codes[key] = self._platform_code(key)
+            platform = self._platform_code(key)
         self.platform_items[platform] += 1
-        quarter = time // QUARTER
-        quarters = self.quarter_items
-        quarters[quarter] = quarters.get(quarter, 0) + 1
+        self._counted(time, code, platform)
+        self.waiting += 1
         entry = (time, event.id, code, platform)
         waiting = self._waiting.get(event.thread)
         if waiting is None:
@@ -142,15 +152,33 @@ class Tally:
         else:
             waiting.append(entry)
 
+    def _type_code(self, kind: str) -> int:
+        if self.most_names is not None and len(self.types) >= self.most_names:
+            return self._named(self.types, self.type_items, OTHER)
+        code = self._type_codes[kind] = self._named(self.types, self.type_items, kind)
+        return code
+
     def _platform_code(self, raw: str | None) -> int:
         """Platforms are counted ignoring case; an event without one under "none"."""
         name = raw.strip().casefold() if raw is not None and raw.strip() else NO_PLATFORM
-        for code, known in enumerate(self.platforms):
+        full = self.most_names is not None and len(self.platforms) >= self.most_names
+        if full and name not in self.platforms:
+            name = OTHER
+        code = self._named(self.platforms, self.platform_items, name)
+        # Many spellings of one name may each be remembered, but not without end.
+        if self.most_names is None or len(self._platform_codes) < 4 * self.most_names:
+            self._platform_codes[raw] = code
+        return code
+
+    @staticmethod
+    def _named(names: list[str], counts: list[int], name: str) -> int:
+        """The code of `name`, given it when it is new."""
+        for code, known in enumerate(names):
             if known == name:
                 return code
-        self.platforms.append(name)
-        self.platform_items.append(0)
-        return len(self.platforms) - 1
+        names.append(name)
+        counts.append(0)
+        return len(names) - 1
 
     def _handled(self, event: Event) -> None:
         """A `handled` event answers the items of the thread its `ref` names, or the item it names."""
@@ -166,13 +194,13 @@ class Tally:
             self._answer(thread, waiting, event.time, only=ref)
 
     def _answer(
-        self, thread: str, waiting: _InThread, time: int, up_to: int | None = None, only: str | None = None
+        self, thread: str, waiting: InThread, time: int, up_to: int | None = None, only: str | None = None
     ) -> None:
         """Answer, at `time`, the thread's `waiting` items: those up to `up_to`, or only the
         item `only`, or all."""
-        answered: list[_Waiting] = []
-        keep: list[_Waiting] = []
-        for entry in _entries(waiting):
+        answered: list[Waiting] = []
+        keep: list[Waiting] = []
+        for entry in entries(waiting):
             if (up_to is None or entry[0] <= up_to) and (only is None or entry[1] == only):
                 answered.append(entry)
             else:
@@ -180,14 +208,12 @@ class Tally:
         if not answered:
             return
         self._keep(thread, keep)
+        self.waiting -= len(answered)
         response_time = self.response_time
         for item_time, _, code, platform in answered:
-            self.answer_times.append(response_time(item_time, time))
-            self.answer_types.append(code)
-            self.answer_platforms.append(platform)
-            self.answer_quarters.append(item_time // QUARTER)
+            self._answered(item_time, response_time(item_time, time), code, platform)
 
-    def _keep(self, thread: str, keep: list[_Waiting]) -> None:
+    def _keep(self, thread: str, keep: list[Waiting]) -> None:
         """Make `keep` the thread's waiting items."""
         if not keep:
             del self._waiting[thread]
@@ -199,12 +225,17 @@ class Tally:
         self._next_sweep = clock + self.horizon
         oldest = clock - self.horizon
         for thread, waiting in list(self._waiting.items()):
-            entries = _entries(waiting)
-            keep = [entry for entry in entries if entry[0] >= oldest]
-            if len(keep) != len(entries):
-                self.forgotten += len(entries) - len(keep)
+            kept = entries(waiting)
+            keep = [entry for entry in kept if entry[0] >= oldest]
+            if len(keep) != len(kept):
+                for entry in kept:
+                    if entry[0] < oldest:
+                        self._forgot(entry[0])
+                self.forgotten += len(kept) - len(keep)
+                self.waiting -= len(kept) - len(keep)
                 self._keep(thread, keep)
 
 
-def _entries(waiting: _InThread) -> Sequence[_Waiting]:
+def entries(waiting: InThread) -> Sequence[Waiting]:
+    """The items of one thread's entry."""
     return (waiting,) if isinstance(waiting, tuple) else waiting
