@@ -215,10 +215,12 @@ def figures(
 
 
 def _groups(names: Sequence[str], items: Sequence[int], times: _Times, codes: Any) -> dict[str, Group]:
-    """A group per name, most items first (then by name)."""
+    """A group per name with items, most items first (then by name)."""
     sorted_times = _by_code(times, np.frombuffer(codes, dtype=np.uint32))
     groups = {}
     for code, name in sorted(enumerate(names), key=lambda pair: (-items[pair[0]], pair[1])):
+        if not items[code]:
+            continue  # a name seen only outside the period
         answered = sorted_times.get(code, _EMPTY)
         groups[name] = Group(items[code], len(answered), _median(answered))
     return groups

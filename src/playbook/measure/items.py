@@ -20,7 +20,8 @@ the last day's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from playbook.language.events import Event
 from playbook.runtime.threads import ThreadIndex
@@ -234,6 +235,47 @@ class Items:
                 self.forgotten += len(kept) - len(keep)
                 self.waiting -= len(kept) - len(keep)
                 self._keep(thread, keep)
+
+    # --- saving and restoring ---
+
+    def saved(self) -> dict[str, Any]:
+        """What is counted and who waits, as plain values (JSON), for `restore`."""
+        return {
+            "events": self.events,
+            "first": self.first,
+            "last": self.last,
+            "items": self.items,
+            "forgotten": self.forgotten,
+            "next_sweep": self._next_sweep,
+            "types": self.types,
+            "platforms": self.platforms,
+            "type_items": self.type_items,
+            "platform_items": self.platform_items,
+            "waiting": [
+                [thread, *entry] for thread, kept in self._waiting.items() for entry in entries(kept)
+            ],
+        }
+
+    def restore(self, saved: Mapping[str, Any]) -> None:
+        """Go on from what `saved` gave; KeyError, TypeError or ValueError when it is not that."""
+        self.events, self.first, self.last = int(saved["events"]), saved["first"], saved["last"]
+        self.items, self.forgotten = int(saved["items"]), int(saved["forgotten"])
+        self._next_sweep = saved["next_sweep"]
+        self.types, self.platforms = [str(t) for t in saved["types"]], [str(p) for p in saved["platforms"]]
+        self.type_items, self.platform_items = list(saved["type_items"]), list(saved["platform_items"])
+        if len(self.type_items) != len(self.types) or len(self.platform_items) != len(self.platforms):
+            raise ValueError("a count per type and per platform")
+        self._type_codes = {name: code for code, name in enumerate(self.types)}
+        self._platform_codes = {}
+        self._waiting = {}
+        self.waiting = 0
+        for thread, time, item, type_code, platform_code in saved["waiting"]:
+            if not 0 <= type_code < len(self.types) or not 0 <= platform_code < len(self.platforms):
+                raise ValueError(f"item {item!r} has a type or platform that is not listed")
+            entry: Waiting = (int(time), str(item), type_code, platform_code)
+            kept = self._waiting.get(thread)
+            self._waiting[thread] = entry if kept is None else [*entries(kept), entry]
+            self.waiting += 1
 
 
 def entries(waiting: InThread) -> Sequence[Waiting]:
