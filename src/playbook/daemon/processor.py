@@ -1,5 +1,9 @@
 """The processor: runs the stored events through the engine, in inbox order.
 
+Beside the engine, a live tally counts items, answers and actions for
+`/metrics` and the status page; it is saved and restored with the engine,
+so that a replay counts nothing twice.
+
 It queues the actions of each batch for every sink in the outbox, moves the
 clock on with the wall clock whenever no event is waiting (the inbox is empty
 and every followed file has been read to its end), less `lateness`, so a
@@ -27,6 +31,7 @@ from playbook.daemon.sinks import Deliverer
 from playbook.daemon.store import StateError, Store
 from playbook.language.events import parse_line
 from playbook.language.timestamps import format_time
+from playbook.measure.live import LiveTally, TallyError
 from playbook.runtime.carry import CarryReport
 from playbook.runtime.engine import Engine
 from playbook.runtime.snapshot import SnapshotError
@@ -63,6 +68,7 @@ class Processor:
         self.sources_idle = sources_idle
         self.dropped_waits = 0  # by reloads and restarts under edited playbooks, for /metrics
         self.engine = self._restored(ruleset)
+        self.live = self._restored_live()
         self.processed = 0  # the last inbox seq the engine has taken in
         self.unsaved = False
         self.next_save = 0.0
@@ -84,6 +90,21 @@ class Processor:
             self._carried(carried)
         return engine
 
+    def _restored_live(self) -> LiveTally:
+        """The live tally as last saved with the engine, reading the engine's threads;
+        a fresh one when none was saved, or it cannot be read (it holds figures only)."""
+        saved, threads = self.store.live_tally(), self.engine.threads
+        if saved is not None:
+            try:
+                return LiveTally.from_bytes(saved, threads)
+            except TallyError as exc:
+                log.warning(
+                    f"cannot read the saved live tally ({exc}); the status page and metrics count "
+                    "items and answers from now on",
+                    extra={"state": self.config.state},
+                )
+        return LiveTally(threads, threads.lifetime)
+
     def _carried(self, carried: CarryReport) -> None:
         """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
         self.dropped_waits += carried.dropped_waits
@@ -93,6 +114,7 @@ class Processor:
     def _queue(self, actions: list[ActionRecord]) -> None:
         if not actions:
             return
+        self.live.acted(actions)
         self.store.queue([(sink.sink.name, a.id, a.to_json()) for a in actions for sink in self.sinks])
         for sink in self.sinks:
             sink.wakeup.set()
@@ -103,9 +125,11 @@ class Processor:
         if not rows:
             return 0
         actions: list[ActionRecord] = []
-        process = self.engine.process
+        process, take = self.engine.process, self.live.take
         for _, data in rows:
-            actions.extend(process(parse_line(data)))
+            event = parse_line(data)
+            actions.extend(process(event))
+            take(event)
         self.processed = rows[-1][0]
         self.unsaved = True
         self._queue(actions)
@@ -129,7 +153,7 @@ class Processor:
         if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
             return
         started = time.monotonic()
-        self.store.save(self.processed, self.engine.snapshot())
+        self.store.save(self.processed, self.engine.snapshot(), self.live.to_bytes())
         self.processed = 0
         self.unsaved = False
         took = time.monotonic() - started
@@ -139,6 +163,7 @@ class Processor:
         """Go back to the saved state: the events after it are replayed, their actions
         queued again (the outbox takes each action once)."""
         self.engine = self._restored(self.ruleset)
+        self.live = self._restored_live()
         self.processed = 0
         self.unsaved = False
         self.broken = False
@@ -151,6 +176,7 @@ class Processor:
         if self.broken:
             return None
         carried = self.engine.install(ruleset)
+        self.live.follow(self.engine.threads)
         if self.engine.clock is not None:
             # The waits the new rules bring due at or behind the clock fire now, not at the next event.
             self._queue(self.engine.advance(self.engine.clock))

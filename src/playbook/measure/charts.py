@@ -180,9 +180,9 @@ def rules(figures: Figures, title: str = "Firings per rule") -> str:
         ax.barh(names, fired, color=ANSWERED, label="fired")
         if any(r.suppressed for _, r in shown):
             ax.barh(names, [r.suppressed for _, r in shown], left=fired, color=UNANSWERED, label="suppressed")
+            ax.legend(loc="lower right", frameon=False, fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("firings")
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
         more = f" (the {len(shown)} that fired most, of {len(rules)})" if len(rules) > len(shown) else ""
         ax.set_title(f"{title}{more}")
         return _svg(figure)

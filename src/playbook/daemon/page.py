@@ -1,0 +1,134 @@
+"""`GET /`: the status page behind its gate, and `POST /sign-in`, `/sign-out` for its cookie.
+
+One page is rendered at a time, in a worker thread, from facts gathered on
+the event loop (daemon/status.py). A page is served again while nothing it
+shows has changed (no event processed, no action, no reload) for up to
+`FRESH_SECONDS`, and in any case for `MIN_SECONDS`, so many people watching
+cost no more than one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Template
+
+from playbook.daemon.gate import Access, Gate
+from playbook.daemon.status import Shown, gather, render
+from playbook.measure.pages import environment
+
+log = logging.getLogger("playbook.daemon")
+FRESH_SECONDS = 30.0
+MIN_SECONDS = 2.0
+# Whatever the page holds, a browser keeps no copy, shows it in no frame of another
+# site, runs no script in it, fetches nothing for it and posts its forms only back here.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+CLOSED = (
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Playbook</title></head><body>\n'
+    "<p>The status page is closed: this daemon listens on an address other machines can reach, and its "
+    "configuration has no http source with a <code>token</code> to ask visitors for. Give the http source "
+    "a token, or listen on 127.0.0.1.</p>\n</body></html>\n"
+)
+
+UNAVAILABLE = "<!DOCTYPE html>\n<p>The status page cannot be shown now; the daemon's log says why.</p>\n"
+
+
+@lru_cache(maxsize=1)
+def _sign_in_template() -> Template:
+    return environment("playbook.daemon").get_template("sign_in.html.j2")
+
+
+def _html(body: str, status: int = 200) -> web.Response:
+    return web.Response(text=body, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
+
+
+class StatusPage:
+    """The status page of a running daemon, shown to those its gate lets in."""
+
+    def __init__(self, daemon: Shown, gate: Gate) -> None:
+        self.daemon = daemon
+        self.gate = gate
+        self._rendering = asyncio.Lock()
+        self._served: tuple[Any, float, str] | None = None  # (what it showed, when, the page)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playbook-status")
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/", self.page)
+        if self.gate.access is Access.TOKEN:
+            app.router.add_post("/sign-in", self.sign_in)
+            app.router.add_post("/sign-out", self.sign_out)
+
+    def close(self) -> None:
+        """Stop the worker; a page being rendered is let finish, unwaited for."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    async def page(self, request: web.Request) -> web.Response:
+        if not self.gate.allows(request):
+            if self.gate.access is Access.CLOSED:
+                return _html(CLOSED, 403)
+            return self._form(401)
+        try:
+            return _html(await self._page())
+        except Exception:
+            log.exception("cannot render the status page")
+            return _html(
+                "<!DOCTYPE html>\n<p>The status page cannot be shown now; the log says why.</p>\n", 500
+            )
+
+    async def _page(self) -> str:
+        async with self._rendering:
+            shown = self._shown()
+            served, now = self._served, time.monotonic()
+            if served is not None and (
+                now - served[1] < MIN_SECONDS or (served[0] == shown and now - served[1] < FRESH_SECONDS)
+            ):
+                return served[2]
+            facts = gather(self.daemon)
+            signs_out = self.gate.access is Access.TOKEN
+            page = await asyncio.get_running_loop().run_in_executor(self._worker, render, facts, signs_out)
+            self._served = (shown, time.monotonic(), page)
+            return page
+
+    def _shown(self) -> tuple[Any, ...]:
+        """What changes what the page shows, but the clock."""
+        daemon = self.daemon
+        latest = daemon.live.latest
+        return (
+            daemon.events,
+            latest[-1]["id"] if latest else None,
+            id(daemon.reloaded),
+            daemon.ruleset.digest,
+        )
+
+    def _form(self, status: int, wrong: bool = False) -> web.Response:
+        return _html(_sign_in_template().render(wrong=wrong), status)
+
+    async def sign_in(self, request: web.Request) -> web.Response:
+        """The form's POST: the cookie and back to the page with the right token, the form again without."""
+        form = await request.post()
+        token = form.get("token")
+        if not isinstance(token, str) or not self.gate.token_ok(token):
+            log.warning("refused a sign-in to the status page: not the token", extra={"peer": request.remote})
+            return self._form(401, wrong=True)
+        response = web.Response(status=303, headers={**HEADERS, "Location": "/"})
+        self.gate.sign_in(response)
+        return response
+
+    async def sign_out(self, _: web.Request) -> web.Response:
+        response = web.Response(status=303, headers={**HEADERS, "Location": "/"})
+        self.gate.sign_out(response)
+        return response
