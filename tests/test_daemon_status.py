@@ -192,8 +192,9 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def desk(folder: Path) -> Iterator[DaemonProcess]:
     """A daemon that has taken in the day's events."""
-    process = DaemonProcess(folder).start()
+    process = DaemonProcess(folder)
     try:
+        process.start()
         assert process.post(OLD + DAY)[0] == 202
         wait_for(lambda: metrics(process).get("playbook_items_waiting") == 3, what="the events to be counted")
         # Thanks to m2 (a reply and a tag), and the night watch's notice for d1.
@@ -253,8 +254,9 @@ def answer_counts(daemon: DaemonProcess) -> list[float]:
 
 
 def test_a_restart_and_a_crash_count_every_item_and_answer_once(folder: Path) -> None:
-    daemon = DaemonProcess(folder).start()
+    daemon = DaemonProcess(folder)
     try:
+        daemon.start()
         assert daemon.post(OLD + DAY[:4])[0] == 202  # m1 answered; v1, m2 and m4 waiting
         wait_for(lambda: answer_counts(daemon) == [1], what="the first events")
         assert metrics(daemon)["playbook_items_waiting"] == 3
@@ -404,8 +406,9 @@ def test_the_form_sets_a_cookie_that_opens_the_page(desk: DaemonProcess) -> None
 
 def test_without_a_token_the_page_is_open_on_a_loopback_address_only(folder: Path) -> None:
     signed_only = {"sources": [{"type": "http", "secret": "hush"}]}
-    daemon = DaemonProcess(folder, signed_only).start()
+    daemon = DaemonProcess(folder, signed_only)
     try:
+        daemon.start()
         status, _, html = fetch(daemon, "/")
         assert status == 200 and Page(html).title == "Acme <desk>: live status"
         assert fetch(daemon, "/sign-in", "POST", b"token=x")[0] == 404  # no form to send
@@ -414,8 +417,8 @@ def test_without_a_token_the_page_is_open_on_a_loopback_address_only(folder: Pat
     port = free_port()
     everywhere = DaemonProcess(folder, {**signed_only, "listen": f"0.0.0.0:{port}"})
     everywhere.port = port
-    everywhere.start()
     try:
+        everywhere.start()
         status, _, html = fetch(everywhere, "/")
         assert status == 403 and "Give the http source a token" in html and "Acme" not in html
         assert everywhere.get("/healthz")[0] == 200

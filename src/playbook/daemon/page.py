@@ -1,9 +1,14 @@
 """`GET /`: the status page behind its gate, and `POST /sign-in`, `/sign-out` for its cookie.
 
-One page is rendered at a time, in a worker thread, from facts gathered on
-the event loop (daemon/status.py). A page is served again while nothing it
-shows has changed (no event processed, no action, no reload) for up to
-`FRESH_SECONDS`, and in any case for `MIN_SECONDS`, so many people watching
+One page is rendered at a time, from facts gathered on the event loop
+(daemon/status.py), in a process of its own: drawing the charts takes about
+a second of Python, which in a thread would slow the engine down by half
+meanwhile (the two would share one interpreter lock); in a process it runs
+on another core. The process is started with the first page and kept.
+
+A page is served again while nothing it shows has changed (no event
+processed, no action) for up to `FRESH_SECONDS`, and in any case for
+`MIN_SECONDS` (but a reload shows at once), so that many people watching
 cost no more than one.
 """
 
@@ -11,8 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
+import signal
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from typing import Any
 
@@ -20,12 +30,14 @@ from aiohttp import web
 from jinja2 import Template
 
 from playbook.daemon.gate import Access, Gate
-from playbook.daemon.status import Shown, gather, render
+from playbook.daemon.logs import setup_logging
+from playbook.daemon.status import Facts, Shown, gather, render
 from playbook.measure.pages import environment
 
 log = logging.getLogger("playbook.daemon")
 FRESH_SECONDS = 30.0
-MIN_SECONDS = 2.0
+MIN_SECONDS = 5.0
+PARENT_SECONDS = 1.0  # how often the rendering process looks whether the daemon is still there
 # Whatever the page holds, a browser keeps no copy, shows it in no frame of another
 # site, runs no script in it, fetches nothing for it and posts its forms only back here.
 HEADERS = {
@@ -56,6 +68,43 @@ def _html(body: str, status: int = 200) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
 
 
+def _start_worker(daemon: int) -> None:
+    """The rendering process logs as the daemon does, leaves Ctrl-C to the daemon, and
+    ends when the daemon is gone, however it ended (killed, it cannot say so)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setup_logging()
+
+    def watch() -> None:
+        while os.getppid() == daemon:
+            time.sleep(PARENT_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="playbook-daemon-watch", daemon=True).start()
+
+
+class Renderer:
+    """Renders pages in a process of its own, started again after it died."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def render(self, facts: Facts, signs_out: bool) -> str:
+        if self._pool is None:
+            spawn = multiprocessing.get_context("spawn")  # not a fork of a process with threads
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(),)
+            )
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, render, facts, signs_out)
+        except BrokenProcessPool:
+            self._pool = None
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 class StatusPage:
     """The status page of a running daemon, shown to those its gate lets in."""
 
@@ -64,7 +113,7 @@ class StatusPage:
         self.gate = gate
         self._rendering = asyncio.Lock()
         self._served: tuple[Any, float, str] | None = None  # (what it showed, when, the page)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playbook-status")
+        self._renderer = Renderer()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.page)
@@ -73,8 +122,8 @@ class StatusPage:
             app.router.add_post("/sign-out", self.sign_out)
 
     def close(self) -> None:
-        """Stop the worker; a page being rendered is let finish, unwaited for."""
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        """Stop the rendering process once the page it renders, if any, is done."""
+        self._renderer.close()
 
     async def page(self, request: web.Request) -> web.Response:
         if not self.gate.allows(request):
@@ -93,18 +142,18 @@ class StatusPage:
         async with self._rendering:
             shown = self._shown()
             served, now = self._served, time.monotonic()
-            if served is not None and (
-                now - served[1] < MIN_SECONDS or (served[0] == shown and now - served[1] < FRESH_SECONDS)
-            ):
-                return served[2]
-            facts = gather(self.daemon)
-            signs_out = self.gate.access is Access.TOKEN
-            page = await asyncio.get_running_loop().run_in_executor(self._worker, render, facts, signs_out)
+            if served is not None:
+                age = now - served[1]
+                same = served[0] == shown
+                if (same and age < FRESH_SECONDS) or (served[0][-2:] == shown[-2:] and age < MIN_SECONDS):
+                    return served[2]
+            page = await self._renderer.render(gather(self.daemon), self.gate.access is Access.TOKEN)
             self._served = (shown, time.monotonic(), page)
             return page
 
     def _shown(self) -> tuple[Any, ...]:
-        """What changes what the page shows, but the clock."""
+        """What changes what the page shows, but the clock: the events and actions, then the
+        reload and the rules."""
         daemon = self.daemon
         latest = daemon.live.latest
         return (

@@ -4,7 +4,7 @@
 the event loop between two batches of events (the last day's items and
 answers are copied as bytes; the next deadlines are found by walking the
 timer heap from its top, not by sorting it). `render` makes the page from
-them, with the report's figures and charts, in a worker thread: the charts
+them, with the report's figures and charts, in a process of its own: the charts
 take most of the time, and the engine goes on meanwhile.
 
 Everything from the events and the playbooks (rule names, handles, event
@@ -149,7 +149,7 @@ def _template() -> Template:
 
 def render(facts: Facts, signs_out: bool = False) -> str:
     """The status page of `facts`, with a sign-out button when `signs_out` (the page asks for
-    a token); it runs in a worker thread, off the event loop."""
+    a token); it runs in the rendering process (daemon/page.py), off the event loop."""
     from playbook.measure import charts  # matplotlib is loaded by the first page, not at start
 
     live = facts.live
