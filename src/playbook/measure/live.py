@@ -62,10 +62,6 @@ class _Columns:
         self.arrays = [array(kind) for kind in kinds]
         self.head = 0
 
-    def append(self, *values: int) -> None:
-        for column, value in zip(self.arrays, values):
-            column.append(value)
-
     def cut(self, up_to: int) -> None:
         """Drop rows from the front while their time is at or before `up_to`."""
         times, head = self.arrays[0], self.head
@@ -128,6 +124,7 @@ class LiveTally(Items):
         self.recent = _Columns("qII")
         self.recent_answers = _Columns("qqII")
         self.event_minutes: dict[int, int] = {}
+        self._minutes_from = 0  # the first minute counted: the clock's less a day
         self._next_cut: int | None = None
         self.buckets: dict[tuple[int, int], list[int]] = {}
         self.sums: dict[tuple[int, int], int] = {}
@@ -149,20 +146,28 @@ class LiveTally(Items):
         """Count one event, after the engine has taken it in."""
         time = event.time
         minute = time // MINUTE
-        minutes = self.event_minutes
-        minutes[minute] = minutes.get(minute, 0) + 1
+        if minute >= self._minutes_from:  # else it is older than the last day
+            minutes = self.event_minutes
+            minutes[minute] = minutes.get(minute, 0) + 1
         super().take(event)
         cut = self._next_cut
         if cut is None or time >= cut:
             self._cut(time)
 
     def _counted(self, time: int, type_code: int, platform_code: int) -> None:
-        self.recent.append(time, type_code, platform_code)
+        times, types, platforms = self.recent.arrays
+        times.append(time)
+        types.append(type_code)
+        platforms.append(platform_code)
         hour = time // HOUR
         self.waiting_hours[hour] = self.waiting_hours.get(hour, 0) + 1
 
     def _answered(self, item_time: int, response: int, type_code: int, platform_code: int) -> None:
-        self.recent_answers.append(item_time, response, type_code, platform_code)
+        item_times, responses, types, platforms = self.recent_answers.arrays
+        item_times.append(item_time)
+        responses.append(response)
+        types.append(type_code)
+        platforms.append(platform_code)
         self._unwait(item_time)
         key = (type_code, platform_code)
         counts = self.buckets.get(key)
@@ -190,8 +195,9 @@ class LiveTally(Items):
         self.recent.cut(oldest)
         self.recent_answers.cut(oldest)
         first = oldest // MINUTE
-        for minute in [m for m in self.event_minutes if m < first]:
-            del self.event_minutes[minute]
+        for minute in range(self._minutes_from, first) if self._minutes_from else ():
+            self.event_minutes.pop(minute, None)
+        self._minutes_from = max(first, self._minutes_from)
 
     # --- actions ---
 
@@ -288,6 +294,7 @@ class LiveTally(Items):
             tally.recent.restore(saved["recent"])
             tally.recent_answers.restore(saved["recent_answers"])
             tally.event_minutes = {int(minute): int(count) for minute, count in saved["event_minutes"]}
+            tally._minutes_from = min(tally.event_minutes, default=0)
             tally._next_cut = saved["next_cut"]
             for type_code, platform_code, counts, total in saved["histogram"]:
                 if len(counts) != len(BUCKETS) + 1:
