@@ -55,8 +55,8 @@ def test_the_tuned_loop_takes_the_baselines_actions(stream: Path) -> None:
 def test_the_status_bench_renders_a_page_of_the_stream(stream: Path) -> None:
     from bench import status
 
-    found = status.measure(stream)
-    assert found["events"] == 27_000
+    found = status.measure(stream, window=0.2, rounds=1)
+    assert found["events"] == 20_000
     assert found["day_items"] > 1000 and found["day_answers"] > 500 and found["waiting"] > 100
     assert found["page_kb"] > 20 and found["saved_mb"] > 0.1
     assert found["rate_quiet"] > 0 and found["rate_process"] > 0 and found["rate_thread"] > 0

@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -31,6 +32,7 @@ from playbook.daemon.gate import is_loopback
 from playbook.daemon.status import soonest
 from playbook.measure.display import duration, percent
 
+ROOT = Path(__file__).resolve().parent.parent
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason=MISSING)
 SCREENSHOTS = Path(__file__).resolve().parent / "out"
 DESK = """\
@@ -209,8 +211,10 @@ def action_rows(actions: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for a in reversed(actions):
         details = "; ".join(f"{key}: {value}" for key, value in a["params"].items()) or ""
-        rows.append([a["time"][:19].replace("T", " "), a["rule"], a["action"], a["target"] or "–", a["event"],
-                     a["author"] or "–", details])  # fmt: skip
+        action = a["action"] if a["target"] is None else f"{a['action']} → {a['target']}"
+        rows.append(
+            [a["time"][:19].replace("T", " "), a["rule"], action, a["event"], a["author"] or "–", details]
+        )
     return rows
 
 
@@ -470,6 +474,42 @@ def test_chromium_signs_in_with_the_form_and_the_cookie_it_sets(desk: DaemonProc
     assert wrong["forms"] == ["/sign-in"] and wrong["figures"] == {
         "wrong": "That is not the token. Try again."
     }
+
+
+@needs_chromium
+def test_the_example_day_posted_live_shows_what_the_report_shows(tmp_path: Path) -> None:
+    """examples/today.py moves the example day to end now; posted to the example desk, the page's
+    figures are the report's of that day, and the browser shows them (tests/out/status-example-day.png)."""
+    shutil.copytree(ROOT / "playbooks", tmp_path / "playbooks")
+    day = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "today.py")], capture_output=True, check=True, timeout=60
+    ).stdout
+    expected = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "playbook", "report", "playbooks", "--events", "examples/events.jsonl",
+             "--format", "json"],
+            cwd=ROOT, capture_output=True, check=True, timeout=120, text=True,
+        ).stdout
+    )  # fmt: skip
+    daemon = DaemonProcess(tmp_path, {"sources": [{"type": "http", "token": TOKEN, "max_bytes": 1 << 20}]})
+    try:
+        daemon.start()
+        assert daemon.post(day)[0] == 202
+        items = str(expected["items"])
+        wait_for(lambda: page_of(daemon).figures.get("items") == items, 20, "the day on the page")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        url = f"http://127.0.0.1:{daemon.port}/"
+        visit = Visit(url, headers={"Authorization": f"Bearer {TOKEN}"}, scripts=False)
+        facts = json.loads(render(visit, FACTS, screenshot=SCREENSHOTS / "status-example-day.png").value)
+    finally:
+        daemon.close()
+    figures = facts["figures"]
+    assert figures["items"] == str(expected["items"]) and figures["answered"] == str(expected["answered"])
+    assert figures["median"] == duration(expected["response"]["median"])
+    assert figures["p90"] == duration(expected["response"]["p90"])
+    for label, share in expected["within"].items():
+        assert figures[f"within-{label}"] == percent(share)
+    assert [c["name"] for c in facts["charts"]] == ["per_hour", "spread", "platforms", "rules"]
 
 
 # --- parts ---

@@ -98,7 +98,7 @@ the environment; a key given twice, or a value of the wrong type, is refused):
   max_ahead: 1h                   # refuse events dated further ahead of the wall
                                   # clock (off: a replay dated ahead on purpose)
   dead_letter: .playbook/dead-letter.jsonl
-  listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
+  listen: "127.0.0.1:8787"        # /healthz, /metrics, POST /events, the status page /
   request_timeout: 10s            # for a client to send a request's headers, and its body
   sources:
     - {type: file, path: events.jsonl}
@@ -113,6 +113,11 @@ An http source with a 'secret' also takes requests signed with
 X-Playbook-Signature: sha256=HMAC-SHA256 of the body, or of TIMESTAMP.BODY with
 X-Playbook-Timestamp: TIMESTAMP (Unix seconds, within 5 minutes of the clock);
 a webhook with a 'secret' signs its requests with both headers.
+
+GET / on 'listen' is a status page for people (open it in a browser): the
+last reload, the last 24 hours' figures, each rule's firings today, the next
+deadlines, the latest actions. It asks for the http source's token; without
+one, it is open when 'listen' is a loopback address, and closed otherwise.
 
 A state file that exists must hold state: an empty one, or one copied without
 its -wal file, is refused unless --fresh is given; a damaged one is refused.

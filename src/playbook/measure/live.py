@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from playbook.compiler.actions import ActionRecord
+from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.language.events import Event
 from playbook.language.timestamps import MICROS, format_time
 from playbook.measure.items import Items
@@ -262,6 +263,10 @@ class LiveTally(Items):
 
     def to_bytes(self) -> bytes:
         """The whole tally, as versioned JSON (docs/state.md)."""
+        with cycle_collection_paused():  # many small lists, no cycles
+            return self._dumped()
+
+    def _dumped(self) -> bytes:
         return orjson.dumps(
             {
                 "format": FORMAT,
@@ -284,35 +289,39 @@ class LiveTally(Items):
     def from_bytes(cls, data: bytes, threads: ThreadIndex) -> LiveTally:
         """The tally `to_bytes` saved, reading threads from `threads`; TallyError when it cannot be read."""
         tally = cls(threads, threads.lifetime)
+        with cycle_collection_paused():  # many small lists, no cycles
+            tally._load(data)
+        return tally
+
+    def _load(self, data: bytes) -> None:
         try:
             saved = orjson.loads(data)
             if not isinstance(saved, dict) or saved.get("format") != FORMAT:
                 raise TallyError("it is not a live tally of Playbook's")
             if saved.get("version") != VERSION:
                 raise TallyError(f"version {saved.get('version')}, where this Playbook reads {VERSION}")
-            tally.restore(saved["items"])
-            tally.recent.restore(saved["recent"])
-            tally.recent_answers.restore(saved["recent_answers"])
-            tally.event_minutes = {int(minute): int(count) for minute, count in saved["event_minutes"]}
-            tally._minutes_from = min(tally.event_minutes, default=0)
-            tally._next_cut = saved["next_cut"]
+            self.restore(saved["items"])
+            self.recent.restore(saved["recent"])
+            self.recent_answers.restore(saved["recent_answers"])
+            self.event_minutes = {int(minute): int(count) for minute, count in saved["event_minutes"]}
+            self._minutes_from = min(self.event_minutes, default=0)
+            self._next_cut = saved["next_cut"]
             for type_code, platform_code, counts, total in saved["histogram"]:
                 if len(counts) != len(BUCKETS) + 1:
                     raise ValueError(f"{len(BUCKETS) + 1} buckets")
-                if not 0 <= type_code < len(tally.types) or not 0 <= platform_code < len(tally.platforms):
+                if not 0 <= type_code < len(self.types) or not 0 <= platform_code < len(self.platforms):
                     raise ValueError("a histogram of a type or platform that is not listed")
-                tally.buckets[type_code, platform_code] = [int(c) for c in counts]
-                tally.sums[type_code, platform_code] = int(total)
-            tally.waiting_hours = {int(hour): int(count) for hour, count in saved["waiting_hours"]}
-            tally.day = saved["day"]
-            tally.fired = {str(rule): int(n) for rule, n in saved["fired"].items()}
-            tally.actions = {str(rule): int(n) for rule, n in saved["actions"].items()}
-            tally.latest.extend(saved["latest"])
+                self.buckets[type_code, platform_code] = [int(c) for c in counts]
+                self.sums[type_code, platform_code] = int(total)
+            self.waiting_hours = {int(hour): int(count) for hour, count in saved["waiting_hours"]}
+            self.day = saved["day"]
+            self.fired = {str(rule): int(n) for rule, n in saved["fired"].items()}
+            self.actions = {str(rule): int(n) for rule, n in saved["actions"].items()}
+            self.latest.extend(saved["latest"])
         except TallyError:
             raise
         except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
             raise TallyError(f"it is damaged ({type(exc).__name__}: {exc})") from None
-        return tally
 
 
 def _day(time: int) -> str:
