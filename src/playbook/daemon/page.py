@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
-from typing import Any
+from typing import NamedTuple
 
 from aiohttp import web
 from jinja2 import Template
@@ -105,6 +105,23 @@ class Renderer:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _Showing(NamedTuple):
+    """What changes what the page shows, but the clock: events taken in, the latest action,
+    and the rules (the last reload and the rule set)."""
+
+    events: int
+    action: str | None
+    rules: tuple[int, str]
+
+
+class _Served(NamedTuple):
+    """The page last rendered, when, and what it showed."""
+
+    showing: _Showing
+    at: float
+    page: str
+
+
 class StatusPage:
     """The status page of a running daemon, shown to those its gate lets in."""
 
@@ -112,7 +129,7 @@ class StatusPage:
         self.daemon = daemon
         self.gate = gate
         self._rendering = asyncio.Lock()
-        self._served: tuple[Any, float, str] | None = None  # (what it showed, when, the page)
+        self._served: _Served | None = None
         self._renderer = Renderer()
 
     def add_routes(self, app: web.Application) -> None:
@@ -134,33 +151,26 @@ class StatusPage:
             return _html(await self._page())
         except Exception:
             log.exception("cannot render the status page")
-            return _html(
-                "<!DOCTYPE html>\n<p>The status page cannot be shown now; the log says why.</p>\n", 500
-            )
+            return _html(UNAVAILABLE, 500)
 
     async def _page(self) -> str:
         async with self._rendering:
-            shown = self._shown()
-            served, now = self._served, time.monotonic()
+            showing, served = self._showing(), self._served
             if served is not None:
-                age = now - served[1]
-                same = served[0] == shown
-                if (same and age < FRESH_SECONDS) or (served[0][-2:] == shown[-2:] and age < MIN_SECONDS):
-                    return served[2]
+                age = time.monotonic() - served.at
+                if (served.showing == showing and age < FRESH_SECONDS) or (
+                    served.showing.rules == showing.rules and age < MIN_SECONDS
+                ):
+                    return served.page
             page = await self._renderer.render(gather(self.daemon), self.gate.access is Access.TOKEN)
-            self._served = (shown, time.monotonic(), page)
+            self._served = _Served(showing, time.monotonic(), page)
             return page
 
-    def _shown(self) -> tuple[Any, ...]:
-        """What changes what the page shows, but the clock: the events and actions, then the
-        reload and the rules."""
+    def _showing(self) -> _Showing:
         daemon = self.daemon
         latest = daemon.live.latest
-        return (
-            daemon.events,
-            latest[-1]["id"] if latest else None,
-            id(daemon.reloaded),
-            daemon.ruleset.digest,
+        return _Showing(
+            daemon.events, latest[-1]["id"] if latest else None, (id(daemon.reloaded), daemon.ruleset.digest)
         )
 
     def _form(self, status: int, wrong: bool = False) -> web.Response:
