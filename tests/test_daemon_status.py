@@ -364,6 +364,39 @@ def test_a_broken_edit_shows_its_diagnostics_as_check_prints_them(folder: Path, 
     assert page_of(desk).figures["rules-running"] == "4 rules running, from 2 files."
 
 
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid`."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, ended but not yet reaped by its parent, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_rendering_process_ends_with_the_daemon_even_a_killed_one(desk: DaemonProcess) -> None:
+    assert desk.process is not None
+    before = children(desk.process.pid)
+    page_of(desk)
+    renderers = children(desk.process.pid) - before
+    assert renderers, "the page is rendered in a process of the daemon's"
+    assert all(running(pid) for pid in renderers)
+    desk.kill()
+    wait_for(lambda: not any(running(pid) for pid in renderers), 10, "the rendering process to end")
+
+
 # --- who may see it ---
 
 
