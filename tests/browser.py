@@ -41,10 +41,12 @@ STEP_TIMEOUT = 60.0
 
 @dataclass
 class Rendered:
-    """What the browser made of a page: a value computed in it, the URLs it asked for."""
+    """What the browser made of a page: a value computed in it, the URLs it asked for,
+    and the HTTP status of each page it loaded."""
 
     value: Any
     requests: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
 
 
 class _DevTools:
@@ -103,7 +105,23 @@ async def _port(profile: Path, browser: asyncio.subprocess.Process) -> str:
     raise RuntimeError(f"chromium did not start listening within {START_TIMEOUT:.0f} s")
 
 
-async def _open(page: Path, expression: str, screenshot: Path | None, width: int) -> Rendered:
+@dataclass(frozen=True)
+class Visit:
+    """How to open a page: its address (a file, or a URL), the headers to send with
+    every request, whether its scripts may run, and a form to fill in on it (input
+    name → text) and send with a click on its button, as a person would."""
+
+    page: Path | str
+    headers: dict[str, str] = field(default_factory=dict)
+    scripts: bool = True
+    form: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.page if isinstance(self.page, str) else self.page.resolve().as_uri()
+
+
+async def _open(visit: Visit, expression: str, screenshot: Path | None, width: int) -> Rendered:
     assert CHROMIUM is not None, MISSING
     with tempfile.TemporaryDirectory(prefix="playbook-chromium-") as profile:
         browser = await asyncio.create_subprocess_exec(
@@ -119,7 +137,7 @@ async def _open(page: Path, expression: str, screenshot: Path | None, width: int
             async with aiohttp.ClientSession() as http, http.ws_connect(address, max_msg_size=0) as ws:
                 tools = _DevTools(ws)
                 try:
-                    return await _render(tools, page, expression, screenshot, width)
+                    return await _render(tools, visit, expression, screenshot, width)
                 finally:
                     await tools.send("Browser.close")
                     tools.reader.cancel()
@@ -133,7 +151,7 @@ async def _open(page: Path, expression: str, screenshot: Path | None, width: int
 
 
 async def _render(
-    tools: _DevTools, page: Path, expression: str, screenshot: Path | None, width: int
+    tools: _DevTools, visit: Visit, expression: str, screenshot: Path | None, width: int
 ) -> Rendered:
     target = await tools.send("Target.createTarget", url="about:blank")
     attached = await tools.send("Target.attachToTarget", targetId=target["targetId"], flatten=True)
@@ -142,10 +160,17 @@ async def _render(
         "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False
     )
     await tools.send("Network.enable")
+    if visit.headers:
+        await tools.send("Network.setExtraHTTPHeaders", headers=visit.headers)
+    if not visit.scripts:
+        await tools.send("Emulation.setScriptExecutionDisabled", value=True)
     await tools.send("Page.enable")
     seen: list[dict[str, Any]] = []
-    await tools.send("Page.navigate", url=page.resolve().as_uri())
+    await tools.send("Page.navigate", url=visit.url)
     await tools.until("Page.loadEventFired", seen)
+    if visit.form:
+        await _send_form(tools, visit.form)
+        await tools.until("Page.loadEventFired", seen)
     evaluated = await tools.send("Runtime.evaluate", expression=expression, returnByValue=True)
     if "exceptionDetails" in evaluated:
         raise RuntimeError(f"the page's expression failed: {evaluated['exceptionDetails']}")
@@ -161,13 +186,37 @@ async def _render(
     while not tools.events.empty():
         seen.append(tools.events.get_nowait())
     requests = [e["params"]["request"]["url"] for e in seen if e.get("method") == "Network.requestWillBeSent"]
-    return Rendered(evaluated["result"].get("value"), requests)
+    statuses = [
+        e["params"]["response"]["status"]
+        for e in seen
+        if e.get("method") == "Network.responseReceived" and e["params"]["type"] == "Document"
+    ]
+    return Rendered(evaluated["result"].get("value"), requests, statuses)
 
 
-def render(page: Path, expression: str, screenshot: Path | None = None, width: int = 1100) -> Rendered:
-    """Open `page` in headless Chromium; the value of the JavaScript `expression` once it has
-    loaded, and every URL it requested. With `screenshot`, the whole page is saved there as PNG."""
-    return asyncio.run(_open(page, expression, screenshot, width))
+async def _send_form(tools: _DevTools, fields: dict[str, str]) -> None:
+    """Fill in the page's inputs and click its submit button, through the DOM and the
+    mouse: no script of the page, nor one of ours, runs."""
+    root = (await tools.send("DOM.getDocument"))["root"]["nodeId"]
+    for name, text in fields.items():
+        field_ = await tools.send("DOM.querySelector", nodeId=root, selector=f'input[name="{name}"]')
+        await tools.send("DOM.setAttributeValue", nodeId=field_["nodeId"], name="value", value=text)
+    button = await tools.send("DOM.querySelector", nodeId=root, selector='[type="submit"]')
+    await tools.send("DOM.scrollIntoViewIfNeeded", nodeId=button["nodeId"])
+    quad = (await tools.send("DOM.getContentQuads", nodeId=button["nodeId"]))["quads"][0]
+    x, y = sum(quad[0::2]) / 4, sum(quad[1::2]) / 4
+    for kind in ("mousePressed", "mouseReleased"):
+        await tools.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+def render(
+    page: Path | str | Visit, expression: str, screenshot: Path | None = None, width: int = 1100
+) -> Rendered:
+    """Open `page` (a file, a URL, or a `Visit`) in headless Chromium; the value of the JavaScript
+    `expression` once it has loaded (evaluated by DevTools, also when the page's own scripts may
+    not run), and every URL it requested. With `screenshot`, the whole page is saved there as PNG."""
+    visit = page if isinstance(page, Visit) else Visit(page)
+    return asyncio.run(_open(visit, expression, screenshot, width))
 
 
 if __name__ == "__main__":

@@ -68,3 +68,13 @@ def test_the_diff_row_times_a_diff_that_finds_the_edit(stream: Path) -> None:
     assert found[("Complaint spike per platform", "added")] > 0
     assert {rule for rule, _ in found} == {"Unanswered complaint", "Thank", "Complaint spike per platform"}
     assert result.pairing.same > sum(found.values())
+
+
+def test_the_status_bench_renders_a_page_of_the_stream(stream: Path) -> None:
+    from bench import status
+
+    found = status.measure(stream, window=0.2, rounds=1)
+    assert found["events"] == 20_000
+    assert found["day_items"] > 1000 and found["day_answers"] > 500 and found["waiting"] > 100
+    assert found["page_kb"] > 20 and found["saved_mb"] > 0.1
+    assert found["rate_quiet"] > 0 and found["rate_process"] > 0 and found["rate_thread"] > 0

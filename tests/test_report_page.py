@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, MISSING, render
 
-from playbook.report.text import duration
+from playbook.measure.display import duration
 
 ROOT = Path(__file__).resolve().parent.parent
 # CI (CI=true) installs Chromium first (.ci/run): there, a missing browser fails instead.

@@ -101,7 +101,7 @@ the environment; a key given twice, or a value of the wrong type, is refused):
   max_ahead: 1h                   # refuse events dated further ahead of the wall
                                   # clock (off: a replay dated ahead on purpose)
   dead_letter: .playbook/dead-letter.jsonl
-  listen: "127.0.0.1:8787"        # /healthz, /metrics, and POST /events
+  listen: "127.0.0.1:8787"        # /healthz, /metrics, POST /events, the status page /
   request_timeout: 10s            # for a client to send a request's headers, and its body
   sources:
     - {type: file, path: events.jsonl}
@@ -141,6 +141,11 @@ other action only to the others. The guard pauses a live rule whose actions of
 later one are held back, and one alert (rule "guard") goes to every live sink;
 /healthz lists paused rules. A pause lasts across restarts until an edit
 changes the rule's text or the guard's settings change.
+
+GET / on 'listen' is a status page for people (open it in a browser): the
+last reload, the last 24 hours' figures, each rule's firings today, the next
+deadlines, the latest actions. It asks for the http source's token; without
+one, it is open when 'listen' is a loopback address, and closed otherwise.
 
 A state file that exists must hold state: an empty one, or one copied without
 its -wal file, is refused unless --fresh is given; a damaged one is refused.

@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import accumulate
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from playbook.daemon.guard import Guard
 from playbook.daemon.store import Store
 from playbook.language.timestamps import MICROS
+from playbook.measure.live import BUCKETS, LiveTally
 from playbook.runtime.engine import Engine
 
 
@@ -25,6 +27,9 @@ class Watched(Protocol):
 
     @property
     def store(self) -> Store: ...
+
+    @property
+    def live(self) -> LiveTally: ...
 
     @property
     def events(self) -> int:
@@ -71,6 +76,7 @@ class DaemonCollector:
         yield GaugeMetricFamily(
             "playbook_pending_timers", "Deadlines waiting to fire", value=engine.pending_deadlines
         )
+        yield from desk_metrics(daemon.live, engine.clock)
         reloads = CounterMetricFamily("playbook_reloads", "Rule set reloads, by result", labels=["result"])
         for result in ("ok", "invalid"):
             reloads.add_metric([result], self.reloads[result])
@@ -128,6 +134,26 @@ class DaemonCollector:
         for rule in daemon.engine.rules:
             paused.add_metric([rule.name], 1 if rule.key in guard.paused else 0)
         yield paused
+
+
+def desk_metrics(live: LiveTally, clock: int | None) -> Iterator[Metric]:
+    """How fast items are answered, and how many wait (SPEC section 10), counted as the report counts."""
+    histogram = HistogramMetricFamily(
+        "playbook_response_seconds",
+        "Time from an item to its first answer, by type and platform, observed when it is answered",
+        labels=["type", "platform"],
+    )
+    for counts in live.histograms():
+        running = list(accumulate(counts.counts))
+        buckets = [(str(float(bound)), n) for bound, n in zip(BUCKETS, running)]
+        buckets.append(("+Inf", running[-1]))
+        histogram.add_metric([counts.type, counts.platform], buckets, sum_value=counts.sum / MICROS)
+    yield histogram
+    yield GaugeMetricFamily(
+        "playbook_items_waiting",
+        "Items not answered yet that came in within the horizon of the engine's thread links",
+        value=live.waiting_within(clock),
+    )
 
 
 def exposition(collector: DaemonCollector) -> tuple[bytes, str]:

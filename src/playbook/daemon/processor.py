@@ -1,5 +1,9 @@
 """The processor: runs the stored events through the engine, in inbox order.
 
+Beside the engine, a live tally counts items, answers and actions for
+`/metrics` and the status page; it is saved and restored with the engine,
+so that a replay counts nothing twice.
+
 It passes the actions of each batch through the guard (guard.py), queues
 them in the outbox for every sink that takes them (its `match`, and shadow
 records only for shadow sinks: routing.py, config.Sink.takes), moves the
@@ -32,6 +36,7 @@ from playbook.daemon.sinks import Deliverer
 from playbook.daemon.store import StateError, Store
 from playbook.language.events import parse_line
 from playbook.language.timestamps import format_time
+from playbook.measure.live import LiveTally, TallyError
 from playbook.runtime.carry import CarryReport
 from playbook.runtime.engine import Engine
 from playbook.runtime.snapshot import SnapshotError
@@ -70,6 +75,7 @@ class Processor:
         self.shadow_actions: Counter[str] = Counter()  # by rule, for /metrics
         self.engine = self._restored(ruleset)
         self.guard = self._guarded(ruleset)
+        self.live = self._restored_live()
         self.processed = 0  # the last inbox seq the engine has taken in
         self.unsaved = False
         self.next_save = 0.0
@@ -98,6 +104,21 @@ class Processor:
         except GuardStateError as exc:
             raise StateError(f"{self.config.state}: {exc}") from None
 
+    def _restored_live(self) -> LiveTally:
+        """The live tally as last saved with the engine, reading the engine's threads;
+        a fresh one when none was saved, or it cannot be read (it holds figures only)."""
+        saved, threads = self.store.live_tally(), self.engine.threads
+        if saved is not None:
+            try:
+                return LiveTally.from_bytes(saved, threads)
+            except TallyError as exc:
+                log.warning(
+                    f"cannot read the saved live tally ({exc}); the status page and metrics count "
+                    "items and answers from now on",
+                    extra={"state": self.config.state},
+                )
+        return LiveTally(threads, threads.lifetime)
+
     def _carried(self, carried: CarryReport) -> None:
         """Count the waits a new rule set dropped, and warn of each rule that lost them by a rename."""
         self.dropped_waits += carried.dropped_waits
@@ -110,7 +131,9 @@ class Processor:
         if not actions:
             return
         deliveries: list[tuple[str, str, bytes]] = []
-        for action in self.guard.screen(actions):
+        screened = self.guard.screen(actions)
+        self.live.acted(screened)
+        for action in screened:
             if action.shadow:
                 self.shadow_actions[action.rule] += 1
             body = action.to_json()
@@ -131,9 +154,11 @@ class Processor:
         if not rows:
             return 0
         actions: list[ActionRecord] = []
-        process = self.engine.process
+        process, take = self.engine.process, self.live.take
         for _, data in rows:
-            actions.extend(process(parse_line(data)))
+            event = parse_line(data)
+            actions.extend(process(event))
+            take(event)
         self.processed = rows[-1][0]
         self.unsaved = True
         self._queue(actions)
@@ -157,7 +182,7 @@ class Processor:
         if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
             return
         started = time.monotonic()
-        self.store.save(self.processed, self.engine.snapshot(), self.guard.snapshot())
+        self.store.save(self.processed, self.engine.snapshot(), self.guard.snapshot(), self.live.to_bytes())
         self.guard.paused_since_save = False
         self.processed = 0
         self.unsaved = False
@@ -169,6 +194,7 @@ class Processor:
         queued again (the outbox takes each action once)."""
         self.engine = self._restored(self.ruleset)
         self.guard = self._guarded(self.ruleset)
+        self.live = self._restored_live()
         self.processed = 0
         self.unsaved = False
         self.broken = False
@@ -182,6 +208,7 @@ class Processor:
             return None
         carried = self.engine.install(ruleset)
         self.guard.install(ruleset)
+        self.live.follow(self.engine.threads)
         if self.engine.clock is not None:
             # The waits the new rules bring due at or behind the clock fire now, not at the next event.
             self._queue(self.engine.advance(self.engine.clock))

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -23,13 +24,26 @@ from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.metrics import DaemonCollector
 from playbook.daemon.processor import Processor
-from playbook.language.diagnostics import PlaybookError, render_all
+from playbook.language.diagnostics import PlaybookError, render_all, summarize
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
 
 log = logging.getLogger("playbook.daemon")
 QUIET_SECONDS = 0.2
 LOOK_SECONDS = 2.0
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What the last reload did, for the status page: when (Unix seconds) and why,
+    whether the new rules run, their diagnostics as `check` prints them (a refused
+    reload's errors, or a good one's warnings), and what state was carried over."""
+
+    at: float
+    why: str
+    ok: bool
+    diagnostics: str
+    state: str
 
 
 def load_rules(config: Config) -> RuleSet:
@@ -63,6 +77,7 @@ class Reloader:
         self.processor = processor
         self.metrics = metrics
         self.failed = False  # the last reload was refused
+        self.last: Reloaded | None = None
         self.files_seen = self._files_seen()
         self.wanted = asyncio.Event()
         self.due = 0.0
@@ -109,9 +124,11 @@ class Reloader:
                 errors = [
                     str(d.pos) + f": {d.severity.value}: {d.text}" for d in exc.diagnostics if d.is_error
                 ]
+                self.last = Reloaded(time.time(), why, False, f"{rendered}\n{summarize(exc.diagnostics)}", "")
             else:
                 rendered = str(exc)
                 errors = [rendered]
+                self.last = Reloaded(time.time(), why, False, f"playbook: error: {exc}", "")
             log.error(
                 "reload refused: the playbooks are invalid; the running rules stay",
                 extra={"why": why, "errors": errors, "diagnostics": rendered},
@@ -122,6 +139,10 @@ class Reloader:
             return True
         carried = self.processor.install(ruleset)
         self.failed = False
+        warnings = render_all(ruleset.warnings, ruleset.sources)
+        self.last = Reloaded(
+            time.time(), why, True, warnings, carried.summary() if carried is not None else ""
+        )
         self.metrics.reloads["ok"] += 1
         log.info(
             "reloaded",

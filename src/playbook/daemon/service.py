@@ -25,13 +25,15 @@ from aiohttp import web
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.connections import ConnectionGuard, connection_limit
+from playbook.daemon.gate import Gate
 from playbook.daemon.guard import Guard
 from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
+from playbook.daemon.page import StatusPage
 from playbook.daemon.processor import Processor
 from playbook.daemon.redact import Redactor, display_url
-from playbook.daemon.reload import Reloader, load_rules
+from playbook.daemon.reload import Reloaded, Reloader, load_rules
 from playbook.daemon.retry import reason
 from playbook.daemon.sinks import Deliverer
 from playbook.daemon.sources import DeadLetters, FileFollower, StdinSource, TooFarAhead
@@ -42,6 +44,7 @@ from playbook.language.durations import format_duration
 from playbook.language.events import BadEvent
 from playbook.language.timestamps import MICROS, format_time
 from playbook.loader import PlaybookPathError
+from playbook.measure.live import LiveTally
 from playbook.runtime.engine import Engine
 
 log = logging.getLogger("playbook.daemon")
@@ -106,10 +109,25 @@ class Daemon:
         )
         self.reloader = Reloader(config, self.processor, self.metrics)
         self.guard = ConnectionGuard(config.request_timeout, connection_limit())
+        self.started = time.time()
+        token = next((s.token for s in config.sources if s.type == "http"), None)
+        self.page = StatusPage(self, Gate(token, config.host))
 
     @property
     def engine(self) -> Engine:
         return self.processor.engine
+
+    @property
+    def live(self) -> LiveTally:
+        return self.processor.live
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return self.processor.ruleset
+
+    @property
+    def reloaded(self) -> Reloaded | None:
+        return self.reloader.last
 
     @property
     def events(self) -> int:
@@ -198,7 +216,9 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reloader.request, "SIGHUP")
-        app = make_app(self.http, self.status, lambda: exposition(self.metrics), self.guard.middleware())
+        app = make_app(
+            self.http, self.status, lambda: exposition(self.metrics), self.guard.middleware(), self.page
+        )
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         listen = f"{self.config.host}:{self.config.port}"
@@ -275,6 +295,7 @@ class Daemon:
         batches), save the engine, then give the sinks a moment to deliver."""
         await self.guard.close()
         await runner.cleanup()
+        self.page.close()
         for task in tasks.workers:
             task.cancel()
         await asyncio.gather(*tasks.workers, return_exceptions=True)

@@ -8,7 +8,9 @@ What it holds, and when it is written:
   `digest` counts from), and marked delivered once the sink took it;
 - the engine's state, saved now and then (saving it is the costly part) in
   one transaction that also saves the guard's state (guard.py), and drops the
-  inbox events it covers and the outbox rows already delivered.
+  inbox events it covers and the outbox rows already delivered;
+- beside it, in the same transaction, the live tally of items and answers
+  that `/metrics` and the status page show (playbook.measure.live).
 A crash at any point replays from the last saved engine state over the events
 still in the inbox. The engine is deterministic, so the replay produces the
 same actions with the same ids; the outbox takes each (sink, id) once, so an
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NO
                                       identity TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS guard (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS live_tally (id INTEGER PRIMARY KEY CHECK (id = 1), tally BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
                                    action_id TEXT NOT NULL, body BLOB NOT NULL,
                                    attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0,
@@ -228,13 +231,21 @@ class Store:
                 [(sink, action, body, now) for sink, action, body in deliveries],
             )
 
-    def save(self, processed_to: int, snapshot: bytes, guard: bytes) -> None:
+    def live_tally(self) -> bytes | None:
+        """The live tally of items and answers, saved with the engine's state; None before the first save."""
+        row = self.db.execute("SELECT tally FROM live_tally WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    def save(self, processed_to: int, snapshot: bytes, guard: bytes, live_tally: bytes | None = None) -> None:
         """In one transaction: save the engine's state, which has processed the inbox up
-        to `processed_to`, and the guard's; drop those events and the deliveries already made."""
+        to `processed_to`, the guard's, and the live tally kept beside them; drop those events
+        and the deliveries already made."""
         with self._transaction() as db:
             db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
             db.execute("INSERT OR REPLACE INTO guard (id, state) VALUES (1, ?)", (guard,))
+            if live_tally is not None:
+                db.execute("INSERT OR REPLACE INTO live_tally (id, tally) VALUES (1, ?)", (live_tally,))
             db.execute("DELETE FROM outbox WHERE delivered = 1")
 
     # --- sinks ---

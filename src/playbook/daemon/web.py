@@ -1,4 +1,4 @@
-"""The daemon's HTTP side on `listen`: `POST /events`, `/healthz`, `/metrics`."""
+"""The daemon's HTTP side on `listen`: `POST /events`, `/healthz`, `/metrics`, and the status page."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from playbook.daemon.config import Source
 from playbook.daemon.health import STORE, Health
 from playbook.daemon.logs import Occasional
 from playbook.daemon.mapping import FeedMap
+from playbook.daemon.page import StatusPage
 from playbook.daemon.retry import reason
 from playbook.daemon.signing import SIGNATURE, TIMESTAMP, check_signature
 from playbook.daemon.sources import TooFarAhead, read_events
@@ -140,8 +141,10 @@ def make_app(
     status: Callable[[], dict[str, Any]],
     metrics: Callable[[], tuple[bytes, str]],
     middleware: Middleware,
+    page: StatusPage | None = None,
 ) -> web.Application:
-    """The aiohttp application; `events` is None when there is no http source."""
+    """The aiohttp application; `events` is None when there is no http source, and
+    `page` serves the status page on `/`."""
     largest = events.source.max_bytes if events else 1024
     app = web.Application(client_max_size=largest + 1, middlewares=[middleware])
 
@@ -158,4 +161,6 @@ def make_app(
     if events is not None:
         handler: Callable[[web.Request], Awaitable[web.Response]] = events
         app.router.add_post("/events", handler)
+    if page is not None:
+        page.add_routes(app)
     return app

@@ -12,15 +12,11 @@ from typing import IO
 
 import orjson
 
-from playbook.compiler.rules import UnansweredSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.durations import parse_duration
 from playbook.language.fields import suggest
-from playbook.language.timestamps import MICROS
-from playbook.report.figures import Figures, Sla
+from playbook.measure.figures import Figures, Sla, promised
 from playbook.report.run import ReportPlan, ReportResult, run_report
-
-DEFAULT_SLA = Sla(3600)
 
 
 class ReportUsageError(Exception):
@@ -69,12 +65,7 @@ def _slas(ruleset: RuleSet | None, given: Sequence[str]) -> tuple[Sla, ...]:
                 raise ReportUsageError(f"--sla {text}: a service level must be longer than zero")
             slas.append(Sla(seconds, text.strip()))
         return tuple(slas)
-    waits = (
-        [rule.time.micros // MICROS for rule in ruleset.rules if isinstance(rule.time, UnansweredSpec)]
-        if ruleset is not None
-        else []
-    )
-    return tuple(Sla(seconds) for seconds in waits if seconds > 0) or (DEFAULT_SLA,)
+    return promised(ruleset.rules if ruleset is not None else ())
 
 
 def make_report(plan: ReportPlan, events: str, until: int | None, fmt: str, output: str | None) -> None:

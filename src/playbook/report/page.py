@@ -11,27 +11,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import Template
 from markupsafe import Markup
 
-from playbook.report import charts
-from playbook.report.figures import Figures
-from playbook.report.text import duration, percent, period
+from playbook.measure import charts
+from playbook.measure.figures import Figures
+from playbook.measure.pages import environment
+from playbook.report.text import period
 
 
 @lru_cache(maxsize=1)
 def _template() -> Template:
-    environment = Environment(
-        loader=PackageLoader("playbook.report", "."),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["duration"] = duration
-    environment.filters["percent"] = percent
-    return environment.get_template("report.html.j2")
+    return environment("playbook.report").get_template("report.html.j2")
 
 
 def page(figures: Figures, title: str) -> str:
@@ -47,6 +38,5 @@ def page(figures: Figures, title: str) -> str:
         title=title,
         period=period(figures),
         figures=figures,
-        share=figures.answered / figures.items if figures.items else None,
         charts=[(name, Markup(svg)) for name, svg in drawn if svg is not None],
     )

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.events import SkippedLine, read_events
-from playbook.report.figures import Figures, RuleFigures, Sla, figures
-from playbook.report.tally import ResponseTime, Tally, elapsed
+from playbook.measure.figures import Figures, RuleFigures, Sla, figures
+from playbook.measure.items import ResponseTime, elapsed
+from playbook.measure.tally import Tally
 from playbook.runtime.engine import Engine
 
 

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from playbook.language.timestamps import format_time
-from playbook.report.figures import WEEKDAYS, Figures, Group, Seconds
+from playbook.measure.display import duration, percent
+from playbook.measure.figures import WEEKDAYS, Figures, Group
 
 # Wide enough for the weekday × hour table of a busy desk; each table takes only the width it needs.
 WIDTH = 200
@@ -49,25 +50,6 @@ def period(figures: Figures) -> str:
     if figures.start is None or figures.end is None:
         return "no events"
     return f"{format_time(figures.start)} to {format_time(figures.end)}"
-
-
-def duration(seconds: Seconds | None) -> str:
-    """A response time as people say it: 45s, 24m 10s, 3h 12m, 2d 3h; '–' for none."""
-    if seconds is None:
-        return "–"
-    if seconds < 60:
-        return f"{seconds:g}s"
-    whole = int(seconds)
-    for size, unit, small, small_unit in ((86400, "d", 3600, "h"), (3600, "h", 60, "m"), (60, "m", 1, "s")):
-        if whole >= size:
-            big, rest = divmod(whole, size)
-            part = rest // small
-            return f"{big}{unit} {part}{small_unit}" if part else f"{big}{unit}"
-    raise AssertionError("unreachable: seconds >= 60")
-
-
-def percent(share: float | None) -> str:
-    return "–" if share is None else f"{share * 100:.1f}%"
 
 
 # Rule names, types and platforms come from playbooks and feeds: each is shown as

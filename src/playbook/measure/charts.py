@@ -10,7 +10,7 @@ the same figures always give the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from playbook.report.figures import WEEKDAYS, Figures
+from playbook.measure.figures import WEEKDAYS, Figures, Group
 
 INK = "#1f3b57"
 ANSWERED = "#2f7ebc"
@@ -29,6 +29,7 @@ ALERT = "#d9822b"
 WIDTH = 8.0  # inches; the page scales the SVG to its column
 MOST_RULES = 25
 DAYS_NAMED = 10  # up to this many days, each day is named under its bar
+HOURS_NAMED = 13  # and hours: a day's are named every other hour
 
 
 @contextmanager
@@ -68,28 +69,50 @@ def _hours_unit(largest: float) -> tuple[float, str]:
 
 def per_day(figures: Figures) -> str:
     """Items per day as bars, and the day's median response time as a line."""
-    with _chart("per_day", 3.0) as (figure, ax):
-        dates = [date.fromisoformat(day) for day in figures.by_day]
-        groups = list(figures.by_day.values())
-        days = range(len(dates))
-        ax.bar(days, [g.items for g in groups], color=UNANSWERED, label="items", width=0.8)
-        ax.bar(days, [g.answered for g in groups], color=ANSWERED, label="answered", width=0.8)
+    dates = [date.fromisoformat(day) for day in figures.by_day]
+    # Every day named while they fit, else every few days.
+    step = max(1, -(-len(dates) // DAYS_NAMED))
+    shape = "%a %d %b" if step == 1 else "%d %b %Y"
+    return _per_period(
+        "per_day",
+        list(figures.by_day.values()),
+        [d.strftime(shape) for d in dates],
+        step,
+        "Items and median response time per day (UTC)",
+    )
+
+
+def per_hour(hours: Mapping[str, Group]) -> str:
+    """Items per hour as bars, and the hour's median response time as a line; `hours`
+    are named by the time each begins (`figures.hourly`)."""
+    return _per_period(
+        "per_hour",
+        list(hours.values()),
+        [f"{begins[11:13]}h" for begins in hours],
+        max(1, -(-len(hours) // HOURS_NAMED)),
+        "Items and median response time per hour (UTC)",
+    )
+
+
+def _per_period(name: str, groups: Sequence[Group], labels: Sequence[str], step: int, title: str) -> str:
+    """Items per period as bars (every `step`-th named), and its median response time as a line."""
+    with _chart(name, 3.0) as (figure, ax):
+        periods = range(len(groups))
+        ax.bar(periods, [g.items for g in groups], color=UNANSWERED, label="items", width=0.8)
+        ax.bar(periods, [g.answered for g in groups], color=ANSWERED, label="answered", width=0.8)
         ax.set_ylabel("items")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        # Every day named while they fit, else every few days.
-        step = max(1, -(-len(dates) // DAYS_NAMED))
-        shape = "%a %d %b" if step == 1 else "%d %b %Y"
-        ax.set_xticks(days[::step], [d.strftime(shape) for d in dates[::step]])
-        ax.set_xlim(-0.6, len(dates) - 0.4)
+        ax.set_xticks(periods[::step], labels[::step])
+        ax.set_xlim(-0.6, len(groups) - 0.4)
         medians = [float("nan") if g.median is None else float(g.median) for g in groups]
         known = [m for m in medians if m == m]
         size, unit = _hours_unit(max(known, default=0.0))
         line = ax.twinx()
         line.spines["right"].set_visible(True)
-        line.plot(days, [m / size for m in medians], color=ALERT, marker="o", label="median response")
+        line.plot(periods, [m / size for m in medians], color=ALERT, marker="o", label="median response")
         line.set_ylabel(f"median response ({unit})")
         line.set_ylim(0, max(known, default=size) / size * 1.15)
-        ax.set_title("Items and median response time per day (UTC)")
+        ax.set_title(title)
         handles = ax.get_legend_handles_labels()[0] + line.get_legend_handles_labels()[0]
         ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=8)
         return _svg(figure)
@@ -145,8 +168,9 @@ def platforms(figures: Figures) -> str:
         return _svg(figure)
 
 
-def rules(figures: Figures) -> str:
-    """Firings per rule (the rules that fired most), with the firings their limits suppressed."""
+def rules(figures: Figures, title: str = "Firings per rule") -> str:
+    """Firings per rule (the rules that fired most), with the firings their limits suppressed
+    when there were any."""
     rules = figures.rules or {}
     shown = sorted(rules.items(), key=lambda pair: -(pair[1].fired + pair[1].suppressed))[:MOST_RULES]
     shown.reverse()  # the most at the top
@@ -154,10 +178,11 @@ def rules(figures: Figures) -> str:
         names = [name for name, _ in shown]
         fired = [r.fired for _, r in shown]
         ax.barh(names, fired, color=ANSWERED, label="fired")
-        ax.barh(names, [r.suppressed for _, r in shown], left=fired, color=UNANSWERED, label="suppressed")
+        if any(r.suppressed for _, r in shown):
+            ax.barh(names, [r.suppressed for _, r in shown], left=fired, color=UNANSWERED, label="suppressed")
+            ax.legend(loc="lower right", frameon=False, fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("firings")
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
         more = f" (the {len(shown)} that fired most, of {len(rules)})" if len(rules) > len(shown) else ""
-        ax.set_title(f"Firings per rule{more}")
+        ax.set_title(f"{title}{more}")
         return _svg(figure)

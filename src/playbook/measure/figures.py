@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
+from playbook.compiler.rules import CompiledRule, UnansweredSpec
 from playbook.language.durations import format_duration
 from playbook.language.timestamps import MICROS, format_time
-from playbook.report.tally import QUARTER, Tally
+from playbook.measure.tally import QUARTER
 
 Seconds = int | float
 _Times = npt.NDArray[np.int64]
 QUARTERS_PER_DAY = 96
+QUARTERS_PER_HOUR = 4
 # 1970-01-01, day 0, was a Thursday; weekdays count from Monday = 0.
 THURSDAY = 3
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -42,6 +44,42 @@ SPREAD = (
 )
 
 
+class Counted(Protocol):
+    """What figures are made of: the report's `Tally`, or the daemon's last day.
+
+    Types and platforms are named by code; `answer_*` hold one entry per
+    answered item (response time in microseconds as int64, type and platform
+    codes as uint32, the item's quarter of an hour as int32).
+    """
+
+    @property
+    def events(self) -> int: ...
+    @property
+    def first(self) -> int | None: ...
+    @property
+    def last(self) -> int | None: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def types(self) -> Sequence[str]: ...
+    @property
+    def platforms(self) -> Sequence[str]: ...
+    @property
+    def type_items(self) -> Sequence[int]: ...
+    @property
+    def platform_items(self) -> Sequence[int]: ...
+    @property
+    def quarter_items(self) -> Mapping[int, int]: ...
+    @property
+    def answer_times(self) -> Any: ...
+    @property
+    def answer_types(self) -> Any: ...
+    @property
+    def answer_platforms(self) -> Any: ...
+    @property
+    def answer_quarters(self) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Sla:
     """A service level to report: the share of items answered in less than `seconds`,
@@ -53,6 +91,15 @@ class Sla:
     @property
     def label(self) -> str:
         return self.given_as if self.given_as is not None else format_duration(self.seconds)
+
+
+DEFAULT_SLA = Sla(3600)
+
+
+def promised(rules: Sequence[CompiledRule]) -> tuple[Sla, ...]:
+    """The service levels the rules promise: the duration of every `unanswered`, or 1h when there is none."""
+    waits = [rule.time.micros // MICROS for rule in rules if isinstance(rule.time, UnansweredSpec)]
+    return tuple(Sla(seconds) for seconds in waits if seconds > 0) or (DEFAULT_SLA,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +189,7 @@ def _groups_json(groups: Mapping[str, Group]) -> dict[str, Any]:
 
 
 def figures(
-    tally: Tally,
+    tally: Counted,
     slas: Sequence[Sla],
     until: int | None,
     rules: Mapping[str, RuleFigures] | None,
@@ -176,16 +223,18 @@ def figures(
 
 
 def _groups(names: Sequence[str], items: Sequence[int], times: _Times, codes: Any) -> dict[str, Group]:
-    """A group per name, most items first (then by name)."""
+    """A group per name with items, most items first (then by name)."""
     sorted_times = _by_code(times, np.frombuffer(codes, dtype=np.uint32))
     groups = {}
     for code, name in sorted(enumerate(names), key=lambda pair: (-items[pair[0]], pair[1])):
+        if not items[code]:
+            continue  # a name seen only outside the period
         answered = sorted_times.get(code, _EMPTY)
         groups[name] = Group(items[code], len(answered), _median(answered))
     return groups
 
 
-def _hours(tally: Tally, zone: ZoneInfo | None) -> list[list[int]]:
+def _hours(tally: Counted, zone: ZoneInfo | None) -> list[list[int]]:
     """Items by weekday (Monday first) and hour, in UTC or in `zone`."""
     hours = [[0] * 24 for _ in range(7)]
     for quarter, count in tally.quarter_items.items():
@@ -199,21 +248,46 @@ def _hours(tally: Tally, zone: ZoneInfo | None) -> list[list[int]]:
     return hours
 
 
-def _days(tally: Tally, times: _Times) -> dict[str, Group]:
+def _days(tally: Counted, times: _Times) -> dict[str, Group]:
     """A group per day (UTC) from the first item's to the last's, days without items included."""
-    if not tally.quarter_items:
-        return {}
+    return {
+        datetime.fromtimestamp(start // MICROS, UTC).date().isoformat(): group
+        for start, group in _periods(tally, times, QUARTERS_PER_DAY).items()
+    }
+
+
+def hourly(tally: Counted, start: int, end: int) -> dict[str, Group]:
+    """A group per hour (UTC) from the hour of `start` to that of `end` (microseconds),
+    named by the time it begins; the items must lie between the two."""
+    times = np.frombuffer(tally.answer_times, dtype=np.int64)
+    hour = QUARTERS_PER_HOUR * QUARTER
+    span = (start // hour, end // hour)
+    return {
+        format_time(begins): group
+        for begins, group in _periods(tally, times, QUARTERS_PER_HOUR, span).items()
+    }
+
+
+def _periods(
+    tally: Counted, times: _Times, quarters: int, span: tuple[int, int] | None = None
+) -> dict[int, Group]:
+    """A group per period of `quarters` quarters of an hour (UTC), keyed by the time it
+    begins, in microseconds: from the first to the last period of `span` (numbers of
+    periods since 1970), else from the first item's to the last's."""
     items: dict[int, int] = {}
     for quarter, count in tally.quarter_items.items():
-        day = quarter // QUARTERS_PER_DAY
-        items[day] = items.get(day, 0) + count
-    days = np.frombuffer(tally.answer_quarters, dtype=np.int32) // QUARTERS_PER_DAY
-    sorted_times = _by_code(times, days)
+        period = quarter // quarters
+        items[period] = items.get(period, 0) + count
+    if span is None:
+        if not items:
+            return {}
+        span = (min(items), max(items))
+    periods = np.frombuffer(tally.answer_quarters, dtype=np.int32) // quarters
+    sorted_times = _by_code(times, periods)
     groups = {}
-    for day in range(min(items), max(items) + 1):
-        answered = sorted_times.get(day, _EMPTY)
-        date = datetime.fromtimestamp(day * QUARTERS_PER_DAY * QUARTER // MICROS, UTC).date().isoformat()
-        groups[date] = Group(items.get(day, 0), len(answered), _median(answered))
+    for period in range(span[0], span[1] + 1):
+        answered = sorted_times.get(period, _EMPTY)
+        groups[period * quarters * QUARTER] = Group(items.get(period, 0), len(answered), _median(answered))
     return groups
 
 
