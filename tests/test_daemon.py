@@ -261,6 +261,20 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
     )
 
 
+def test_a_bad_line_is_named_by_its_line_in_the_body_as_sent(daemon: DaemonProcess) -> None:
+    # SPEC section 7: "400 naming the first bad line"; blank lines before it count too.
+    good = json.dumps(mention("ok1", "fire")).encode()
+    status, answer = daemon.post(b"\n\n" + good + b"\n\n" + b'{"id": "bad", "type": "mention"}\n')
+    assert status == 400
+    assert answer["error"].startswith("line 5: missing 'time'")
+    pretty = json.dumps({"id": "p1", "type": "mention"}, indent=2).encode()
+    status, answer = daemon.post(b"\r\n\n" + pretty)
+    assert status == 400
+    assert answer["error"].startswith("line 3: missing 'time'")
+    pretty = json.dumps(mention("p2", "fire"), indent=2).encode()
+    assert daemon.post(b"\n" + pretty + b"\n")[0] == 202
+
+
 def test_an_event_from_the_future_is_refused_by_default_logged_and_counted(folder: Path) -> None:
     process = DaemonProcess(folder).start()
     try:
