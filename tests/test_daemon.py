@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, wait_for
 
-from playbook.daemon.config import load_config
+from playbook.daemon.config import ConfigError, load_config
 
 CARE = """\
 brand "@acme"
@@ -182,6 +182,17 @@ def test_environment_variables_fill_in_the_configuration(
     assert config.sources[0].token == "s3cret"
     assert config.state == str(folder / ".playbook" / "state.db")
     assert (folder / ".playbook").is_dir()
+
+
+def test_an_unset_environment_variable_is_refused_naming_the_file_and_key(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = folder / "env.yaml"
+    path.write_text('playbooks: playbooks\nsources: [{type: http, token: "${PB_UNSET}"}]\n', encoding="utf-8")
+    monkeypatch.delenv("PB_UNSET", raising=False)
+    with pytest.raises(ConfigError) as refused:
+        load_config(str(path))
+    assert str(refused.value) == f"{path}: sources[0].token: environment variable PB_UNSET is not set"
 
 
 @pytest.mark.parametrize(
