@@ -44,6 +44,9 @@ RECORD_KEYS = (
 )
 # The record keys whose values are text (or null), and `params`, whose values are text.
 TEXT_KEYS = ("id", "rule", "action", "target", "params", "event", "thread", "author", "source")
+# The fields of an event that SPEC section 1 gives as text, and as lists of texts (`labels`, `author.tags`).
+EVENT_TEXT = ("id", "type", "text", "platform", "thread", "in_reply_to", "ref")
+AUTHOR_TEXT = ("id", "handle", "name")
 FILE_KEYS = ("playbooks", "start", "cases")
 CASE_KEYS = ("name", "start", "events", "until", "expect")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -371,7 +374,7 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
 def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
     if not isinstance(node.value, dict):
         raise reader.fail(node.line, "an event must be a mapping like {id: m1, type: mention, time: ...}")
-    data = _plain(node)
+    data = _event_data(node)
     if "at" in data:
         if "time" in data:
             raise reader.fail(node.line, "give an event either 'time' or 'at', not both")
@@ -389,6 +392,34 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
         )
         detail = f"{reason[:-1]}; {hint})" if reason.endswith(")") else f"{reason} ({hint})"
         raise reader.fail(node.line, f"bad event: {detail}") from None
+
+
+def _event_data(node: _Node) -> dict[str, Any]:
+    """The event as the JSON object it stands for, the fields SPEC section 1 gives as
+    text read as written: `id: 7` is the id "7" and `text: yes` the text "yes"."""
+    data = {}
+    for key, (_, child) in node.value.items():
+        if key in EVENT_TEXT:
+            data[key] = _as_text(child)
+        elif key == "labels":
+            data[key] = _texts(child)
+        elif key == "author" and isinstance(child.value, dict):
+            data[key] = {
+                field: _as_text(value)
+                if field in AUTHOR_TEXT
+                else _texts(value)
+                if field == "tags"
+                else _plain(value)
+                for field, (_, value) in child.value.items()
+            }
+        else:
+            data[key] = _plain(child)
+    return data
+
+
+def _texts(node: _Node) -> Any:
+    """A list of texts, each read as written."""
+    return [_as_text(item) for item in node.value] if isinstance(node.value, list) else _plain(node)
 
 
 def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expectation:
