@@ -453,10 +453,14 @@ def test_unquoted_numbers_and_yes_in_an_event_are_the_text_written(folder: Path)
     expect:
       - {rule: "words.play:1", event: "7"}
       - {rule: "words.play:2", event: "8", thread: "7"}
+  - name: 2024
+    events: []
+    expect: []
 """
     write_tests(folder, case, head=head, name="words.test.yaml")
     result = playbook_test("words.test.yaml", cwd=folder)
-    assert result.stdout.splitlines()[0] == "PASS  words.test.yaml:4  unquoted text", result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["PASS  words.test.yaml:4  unquoted text", "PASS  words.test.yaml:11  2024"], lines
 
 
 def test_expected_actions_match_as_a_multiset(folder: Path) -> None:

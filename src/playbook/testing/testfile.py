@@ -334,9 +334,10 @@ def _playbook(reader: _Reader, folder: str, name: _Node) -> str:
 
 def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
     keys = reader.mapping(node, "a case", CASE_KEYS)
-    if "name" not in keys or not isinstance(keys["name"][1].value, str) or not keys["name"][1].value.strip():
+    name = _as_text(keys["name"][1]) if "name" in keys else None
+    if not isinstance(name, str) or not name.strip():
         raise reader.fail(node.line, "a case needs a 'name' that says what it shows")
-    name = keys["name"][1].value.strip()
+    name = name.strip()
     if "start" in keys:
         start = reader.time(keys["start"][1], None, "start")
     if "events" not in keys:
