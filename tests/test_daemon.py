@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, wait_for
 
-from playbook.daemon.config import load_config
+from playbook.daemon.config import ConfigError, load_config
 
 CARE = """\
 brand "@acme"
@@ -184,6 +184,17 @@ def test_environment_variables_fill_in_the_configuration(
     assert (folder / ".playbook").is_dir()
 
 
+def test_an_unset_environment_variable_is_refused_naming_the_file_and_key(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = folder / "env.yaml"
+    path.write_text('playbooks: playbooks\nsources: [{type: http, token: "${PB_UNSET}"}]\n', encoding="utf-8")
+    monkeypatch.delenv("PB_UNSET", raising=False)
+    with pytest.raises(ConfigError) as refused:
+        load_config(str(path))
+    assert str(refused.value) == f"{path}: sources[0].token: environment variable PB_UNSET is not set"
+
+
 @pytest.mark.parametrize(
     ("line", "limit"),
     [
@@ -259,6 +270,20 @@ def test_http_requests_are_authenticated_limited_and_all_or_nothing(daemon: Daem
         daemon.post(mention("m2", "quiet"), token=None, headers={"Authorization": f"bearer {TOKEN}"})[0]
         == 202
     )
+
+
+def test_a_bad_line_is_named_by_its_line_in_the_body_as_sent(daemon: DaemonProcess) -> None:
+    # SPEC section 7: "400 naming the first bad line"; blank lines before it count too.
+    good = json.dumps(mention("ok1", "fire")).encode()
+    status, answer = daemon.post(b"\n\n" + good + b"\n\n" + b'{"id": "bad", "type": "mention"}\n')
+    assert status == 400
+    assert answer["error"].startswith("line 5: missing 'time'")
+    pretty = json.dumps({"id": "p1", "type": "mention"}, indent=2).encode()
+    status, answer = daemon.post(b"\r\n\n" + pretty)
+    assert status == 400
+    assert answer["error"].startswith("line 3: missing 'time'")
+    pretty = json.dumps(mention("p2", "fire"), indent=2).encode()
+    assert daemon.post(b"\n" + pretty + b"\n")[0] == 202
 
 
 def test_an_event_from_the_future_is_refused_by_default_logged_and_counted(folder: Path) -> None:

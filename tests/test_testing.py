@@ -408,6 +408,61 @@ def test_expectations_are_compared_on_their_keys_and_params_whole(folder: Path) 
     assert re.search(r"params: \{\} +!=  params: \{priority: high\}", result.stdout)
 
 
+def test_unquoted_numbers_and_yes_in_an_expectation_are_the_text_written(folder: Path) -> None:
+    # SPEC section 6: "each entry is compared on the keys it gives"; a target, event
+    # or message is text, and `2024` or `yes` written unquoted in YAML means that text.
+    (folder / "years.play").write_text(
+        'when mention then tag "2024", notify "#desk" message "yes"\n', encoding="utf-8"
+    )
+    head = 'playbooks: [years.play]\nstart: "2026-11-20T09:00:00Z"\ncases:\n'
+    case = """\
+  - name: {name}
+    events:
+      - {{id: "7", type: mention, at: 0m}}
+    expect:
+{expect}
+"""
+    unquoted = case.format(
+        name="unquoted",
+        expect="      - {action: tag, target: 2024, event: 7}\n"
+        "      - {action: notify, params: {message: yes}}\n",
+    )
+    wrong = case.format(name="another year", expect="      - {action: tag, target: 2025}\n")
+    write_tests(folder, unquoted, wrong, head=head, name="years.test.yaml")
+    result = playbook_test("years.test.yaml", cwd=folder)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "PASS  years.test.yaml:4  unquoted", result.stdout
+    assert lines[1] == "FAIL  years.test.yaml:11  another year"
+    assert re.search(r"target: 2025 +!=  target: 2024", result.stdout)
+
+
+def test_unquoted_numbers_and_yes_in_an_event_are_the_text_written(folder: Path) -> None:
+    # SPEC section 1 gives id, text, platform, labels and author.id as text; YAML would
+    # read `id: 7` as a number (an event without an id) and `text: yes` as true.
+    (folder / "words.play").write_text(
+        'when mention and text contains "yes" and platform = "no" and author.id = "12" then tag "t"\n'
+        'when reply is no then tag "n"\n',
+        encoding="utf-8",
+    )
+    head = 'playbooks: [words.play]\nstart: "2026-11-20T09:00:00Z"\ncases:\n'
+    case = """\
+  - name: unquoted text
+    events:
+      - {id: 7, type: mention, at: 0m, text: yes, platform: no, author: {id: 12, followers: 10}}
+      - {id: 8, type: reply, at: 1m, in_reply_to: 7, labels: [no]}
+    expect:
+      - {rule: "words.play:1", event: "7"}
+      - {rule: "words.play:2", event: "8", thread: "7"}
+  - name: 2024
+    events: []
+    expect: []
+"""
+    write_tests(folder, case, head=head, name="words.test.yaml")
+    result = playbook_test("words.test.yaml", cwd=folder)
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["PASS  words.test.yaml:4  unquoted text", "PASS  words.test.yaml:11  2024"], lines
+
+
 def test_expected_actions_match_as_a_multiset(folder: Path) -> None:
     cases = """\
   - name: the loose expectation comes first and must not steal the strict one's action

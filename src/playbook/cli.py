@@ -76,8 +76,11 @@ the file loads, not only the rule under test. An expected action is compared
 only on the keys it gives (rule, action, target, params, event, thread,
 author, time or at, source, id, shadow); 'params', when given, must be equal
 as a whole, and a shadow rule's actions are 'shadow: true', every other's
-'shadow: false'. Each expected action uses up one action, and an action
-nobody expected fails the case. A failing case shows expected and actual side
+'shadow: false'. Text is read as written, quoted or not: 'target: 2024' is the
+target "2024" and 'message: yes' the message "yes", as in an event 'id: 7' is
+the id "7" and 'text: yes' the text "yes"; times are compared as instants.
+Each expected action uses up one action, and an action nobody expected fails
+the case. A failing case shows expected and actual side
 by side ('!=' marks a key that differs), the lines of the test file that
 failed, and the rule as written in its playbook.
 

@@ -289,7 +289,10 @@ def load_config(path: str) -> Config:
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     prefix = f"{path}: "
     _keys(raw, TOP_KEYS, prefix)
-    data = _expand(raw, "")
+    try:
+        data = _expand(raw, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{prefix}{exc}") from None
     folder = os.path.dirname(os.path.abspath(path))
 
     def where_is(value: str) -> str:

@@ -33,16 +33,18 @@ def parse_body(body: bytes, max_ahead: int | None, feed_map: FeedMap | None = No
     text = body.strip()
     if not text:
         raise BadEvent("line 1: the request holds no events")
-    lines = text.split(b"\n")
-    if len(lines) > 1 and text.startswith(b"{"):
+    # Lines are numbered in the body as sent, blank lines before the first event included.
+    lines, first = body.split(b"\n"), 1
+    if b"\n" in text and text.startswith(b"{"):
         # A pretty-printed single event spans lines; JSON Lines never does.
         try:
             if isinstance(orjson.loads(text), dict):
                 lines = [orjson.dumps(orjson.loads(text))]
+                first = body[: body.index(b"{")].count(b"\n") + 1
         except orjson.JSONDecodeError:
             pass
     events = []
-    for number, raw in enumerate(lines, 1):
+    for number, raw in enumerate(lines, first):
         if not raw.strip():
             continue
         try:

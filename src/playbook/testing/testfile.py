@@ -9,8 +9,10 @@ duration from `start`: `90m`, `2h`, `1h30m`, `1d`. A case may set its own
 and each needs its own `id` and `type` (an id is what an expectation's `event`
 names, so none is made up). `until` may not lie before the last event.
 Expectations are compared on the keys they give; `params`, when given, is
-compared whole. Every problem is reported with the file and line, and a key
-written twice in one mapping is a problem too.
+compared whole. A record's text values are read as written (`target: 2024` is
+the text "2024", `message: yes` the text "yes"), not as YAML numbers or
+booleans. Every problem is reported with the file and line, and a key written
+twice in one mapping is a problem too.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ RECORD_KEYS = (
     "source",
     "shadow",
 )
+# The record keys whose values are text (or null), and `params`, whose values are text.
+TEXT_KEYS = ("id", "rule", "action", "target", "params", "event", "thread", "author", "source")
+# The fields of an event that SPEC section 1 gives as text, and as lists of texts (`labels`, `author.tags`).
+EVENT_TEXT = ("id", "type", "text", "platform", "thread", "in_reply_to", "ref")
+AUTHOR_TEXT = ("id", "handle", "name")
 FILE_KEYS = ("playbooks", "start", "cases")
 CASE_KEYS = ("name", "start", "events", "until", "expect")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -97,14 +104,16 @@ class TestFile:
 
 
 class _Node:
-    """A YAML value with the lines it starts and ends on."""
+    """A YAML value with the lines it starts and ends on; `written` is the text of
+    an unquoted scalar as it stands in the file (`2024`, `yes`), None for any other."""
 
-    __slots__ = ("value", "line", "end_line")
+    __slots__ = ("value", "line", "end_line", "written")
 
-    def __init__(self, value: Any, line: int, end_line: int = 0) -> None:
+    def __init__(self, value: Any, line: int, end_line: int = 0, written: str | None = None) -> None:
         self.value = value
         self.line = line
         self.end_line = max(end_line, line)
+        self.written = written
 
 
 def _compose(text: str, path: str, problems: list[TestFileError]) -> _Node | None:
@@ -158,7 +167,8 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: str, problems: list
     if node.tag == _TIMESTAMP_TAG:
         # Times stay text: the engine reads them as SPEC section 1 says.
         return _Node(node.value, line, end)
-    return _Node(loader.construct_object(node, deep=True), line, end)
+    written = node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
+    return _Node(loader.construct_object(node, deep=True), line, end, written)
 
 
 def _plain(node: _Node) -> Any:
@@ -168,6 +178,17 @@ def _plain(node: _Node) -> Any:
     if isinstance(node.value, list):
         return [_plain(child) for child in node.value]
     return node.value
+
+
+def _as_text(node: _Node) -> Any:
+    """The value for a record key that holds text (and of each entry of `params`): an
+    unquoted number or yes/no is the text written (`target: 2024` is the target "2024"),
+    as a manager reads it; null stays null."""
+    if isinstance(node.value, dict):
+        return {key: _as_text(child) for key, (_, child) in node.value.items()}
+    if node.written is not None and node.value is not None and not isinstance(node.value, str):
+        return node.written
+    return _plain(node)
 
 
 class _Reader:
@@ -313,9 +334,10 @@ def _playbook(reader: _Reader, folder: str, name: _Node) -> str:
 
 def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
     keys = reader.mapping(node, "a case", CASE_KEYS)
-    if "name" not in keys or not isinstance(keys["name"][1].value, str) or not keys["name"][1].value.strip():
+    name = _as_text(keys["name"][1]) if "name" in keys else None
+    if not isinstance(name, str) or not name.strip():
         raise reader.fail(node.line, "a case needs a 'name' that says what it shows")
-    name = keys["name"][1].value.strip()
+    name = name.strip()
     if "start" in keys:
         start = reader.time(keys["start"][1], None, "start")
     if "events" not in keys:
@@ -353,7 +375,7 @@ def _read_case(reader: _Reader, node: _Node, start: int | None) -> Case:
 def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
     if not isinstance(node.value, dict):
         raise reader.fail(node.line, "an event must be a mapping like {id: m1, type: mention, time: ...}")
-    data = _plain(node)
+    data = _event_data(node)
     if "at" in data:
         if "time" in data:
             raise reader.fail(node.line, "give an event either 'time' or 'at', not both")
@@ -373,6 +395,34 @@ def _read_event(reader: _Reader, node: _Node, start: int | None) -> Event:
         raise reader.fail(node.line, f"bad event: {detail}") from None
 
 
+def _event_data(node: _Node) -> dict[str, Any]:
+    """The event as the JSON object it stands for, the fields SPEC section 1 gives as
+    text read as written: `id: 7` is the id "7" and `text: yes` the text "yes"."""
+    data = {}
+    for key, (_, child) in node.value.items():
+        if key in EVENT_TEXT:
+            data[key] = _as_text(child)
+        elif key == "labels":
+            data[key] = _texts(child)
+        elif key == "author" and isinstance(child.value, dict):
+            data[key] = {
+                field: _as_text(value)
+                if field in AUTHOR_TEXT
+                else _texts(value)
+                if field == "tags"
+                else _plain(value)
+                for field, (_, value) in child.value.items()
+            }
+        else:
+            data[key] = _plain(child)
+    return data
+
+
+def _texts(node: _Node) -> Any:
+    """A list of texts, each read as written."""
+    return [_as_text(item) for item in node.value] if isinstance(node.value, list) else _plain(node)
+
+
 def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expectation:
     keys = reader.mapping(node, "an expected action", (*RECORD_KEYS, "at"))
     if not keys:
@@ -384,7 +434,11 @@ def _read_expectation(reader: _Reader, node: _Node, start: int | None) -> Expect
     # `at` is the record's `time`, kept where it was written so the report shows keys in the same order.
     fields = {
         ("time" if key == "at" else key): (
-            reader.time(child, start, "time") if key in ("at", "time") else _plain(child)
+            reader.time(child, start, "time")
+            if key in ("at", "time")
+            else _as_text(child)
+            if key in TEXT_KEYS
+            else _plain(child)
         )
         for key, (_, child) in keys.items()
     }
