@@ -13,13 +13,13 @@ import orjson
 from playbook.diff.pairing import ADDED, CHANGED, MOVED, REMOVED, Difference, RuleInfo
 from playbook.diff.run import DiffResult
 from playbook.language.durations import format_duration
+from playbook.language.printable import one_line, printable
 from playbook.language.timestamps import MICROS, format_time, parse_time
 
 COLUMNS = ("change", "time", "rule", "action", "target", "event", "details")
 # The order of the counts in a rule's line.
 COUNTED = (ADDED, REMOVED, MOVED, CHANGED)
 SHADOW_MARK = " (shadow)"
-_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 @dataclass(slots=True)
@@ -89,7 +89,7 @@ def table(differences: Sequence[Difference]) -> Iterator[str]:
 
 def _row(cells: Sequence[str], widths: list[int]) -> str:
     padded = [cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths)]
-    return "  ".join([*padded, cells[-1]]).translate(_ONE_LINE).rstrip() + "\n"
+    return one_line("  ".join([*padded, cells[-1]])).rstrip() + "\n"
 
 
 def jsonl(difference: Difference) -> bytes:
@@ -118,7 +118,7 @@ def summary(result: DiffResult, source: str) -> str:
         )
     if not result.events:
         buf.write(f"note: {source} holds no events\n")
-    return buf.getvalue()
+    return printable(buf.getvalue())
 
 
 # --- words ---

@@ -20,6 +20,7 @@ from playbook.language import nodes
 from playbook.language.durations import format_duration
 from playbook.language.events import Event
 from playbook.language.fields import suggest
+from playbook.language.printable import one_line
 from playbook.language.timestamps import MICROS, format_time, local_time
 from playbook.language.unparse import condition_text
 from playbook.runtime.state import Deadline
@@ -79,12 +80,16 @@ class Explainer:
         self._current = event.id
         who = event.handle or "no author"
         kind = "brand event" if event.brand else "event"
-        self.out.write(
-            f"{kind} {event.id}: {event.type} at {format_time(event.time)} by {who}, thread {event.thread}\n"
+        self._write(
+            f"{kind} {event.id}: {event.type} at {format_time(event.time)} by {who}, thread {event.thread}"
         )
 
     def _line(self, depth: int, text: str) -> None:
-        self.out.write("  " * depth + text + "\n")
+        self._write("  " * depth + text)
+
+    def _write(self, line: str) -> None:
+        """One line of the explanation; what came from events is shown as `one_line` shows it."""
+        self.out.write(one_line(line) + "\n")
 
     # --- the run ---
 
@@ -175,8 +180,8 @@ class Explainer:
         actions = ", ".join(r.action + (f" {r.target}" if r.target else "") for r in records) or "marks only"
         if isinstance(rule.time, UnansweredSpec):
             self._current = None
-            self.out.write(
-                f"fired at {format_time(time)}: rule '{rule.name}' for {item}: no reply by then → {actions}\n"
+            self._write(
+                f"fired at {format_time(time)}: rule '{rule.name}' for {item}: no reply by then → {actions}"
             )
         else:
             self._line(2, f"→ fired: {actions}")

@@ -10,6 +10,7 @@ from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.dryrun.explain import counted, repeats_left
 from playbook.dryrun.run import DryRunResult
+from playbook.language.printable import one_line, printable
 from playbook.language.timestamps import format_time
 
 COLUMNS = ("time", "rule", "action", "target", "event", "author", "details")
@@ -23,7 +24,6 @@ LISTED = 20
 EXAMPLE_EVENT = (
     '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "text": "My order arrived broken"}'
 )
-_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 # After the name of a shadow rule, in the table and the summary (SPEC section 9).
 SHADOW_MARK = " (shadow)"
 
@@ -68,7 +68,7 @@ class ActionTable:
 
     def _line(self, cells: Sequence[str]) -> None:
         padded = [cell + " " * (width - _width(cell)) for cell, width in zip(cells, self.widths)]
-        self.out.write("  ".join([*padded, cells[-1]]).translate(_ONE_LINE).rstrip() + "\n")
+        self.out.write(one_line("  ".join([*padded, cells[-1]])).rstrip() + "\n")
 
     def add(self, record: ActionRecord) -> None:
         cells = (
@@ -134,10 +134,12 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
             counts = "".join(f"  {getattr(stats, title):>{w}}" for title, w in columns)
             buf.write(f"  {name}{counts}\n")
     pending = engine.pending()
-    clock = format_time(engine.clock) if engine.clock is not None else "no events"
-    buf.write(
-        f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} (clock at {clock})\n"
+    clock = (
+        f"clock at {format_time(engine.clock)}"
+        if engine.clock is not None
+        else "no clock: no events were read"
     )
+    buf.write(f"pending: {len(pending)} {'deadline' if len(pending) == 1 else 'deadlines'} ({clock})\n")
     for deadline in pending[:LISTED]:
         buf.write(
             f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
@@ -159,4 +161,4 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
             )
         else:
             buf.write(f"note: {source} holds no events\n")
-    return buf.getvalue()
+    return printable(buf.getvalue())

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from playbook.language.printable import printable
 from playbook.language.timestamps import TimeError, parse_time
 
 # How much of a text the sentiment score reads. VADER's cost grows with the
@@ -149,7 +150,7 @@ def parse_line(raw: bytes | str, line: int = 0) -> Event:
 def preview(raw: bytes | str) -> str:
     """How a line begins, to show it: at most `PREVIEW` characters, on one line."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from playbook.language.printable import printable
 from playbook.language.timestamps import format_time
 from playbook.measure.display import duration, percent
 from playbook.measure.figures import WEEKDAYS, Figures, Group
@@ -98,7 +99,11 @@ def _groups(name: str, groups: Mapping[str, Group]) -> Table:
     table = _table(f"By {name}", name, "items", "answered", "share", "median")
     for key, group in groups.items():
         table.add_row(
-            Text(key), str(group.items), str(group.answered), percent(group.share), duration(group.median)
+            Text(printable(key)),
+            str(group.items),
+            str(group.answered),
+            percent(group.share),
+            duration(group.median),
         )
     return table
 
