@@ -21,6 +21,14 @@ import yaml
 TOKEN = "test-token"
 
 
+def playbook_folder(folder: Path, name: str, text: str) -> Path:
+    """`folder` with a `playbooks/` folder holding one playbook `name` of `text`: what the
+    daemon's configuration in `DaemonProcess` points at."""
+    (folder / "playbooks").mkdir()
+    (folder / "playbooks" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

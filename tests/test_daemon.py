@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, wait_for
+from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, playbook_folder, wait_for
 
 from playbook.daemon.config import ConfigError, load_config
 
@@ -44,9 +44,7 @@ def mention(id: str, text: str, offset: float = 0, time: str | None = None, **ex
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "care.play").write_text(CARE, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "care.play", CARE)
 
 
 @pytest.fixture

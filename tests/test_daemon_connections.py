@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from daemon_harness import TOKEN, DaemonProcess, now_iso
+from daemon_harness import TOKEN, DaemonProcess, now_iso, playbook_folder
 
 CARE = 'rule "Crisis": when mention and text contains "fire" then alert "#crisis"\n'
 SLOW = 1100
@@ -19,9 +19,7 @@ SLOW = 1100
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "care.play").write_text(CARE, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "care.play", CARE)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_harness import DaemonProcess, now_iso, wait_for
+from daemon_harness import DaemonProcess, now_iso, playbook_folder, wait_for
 
 DESK = """\
 brand "@acme"
@@ -30,9 +30,7 @@ def post(id: str, type: str, text: str, handle: str, **extra: Any) -> dict[str, 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "desk.play").write_text(DESK, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "desk.play", DESK)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from daemon_harness import DaemonProcess, now_iso, wait_for
+from daemon_harness import DaemonProcess, now_iso, playbook_folder, wait_for
 
 from playbook.daemon.config import ConfigError, GuardSettings, load_config
 from playbook.language.timestamps import MICROS
@@ -50,9 +50,7 @@ def metric(daemon: DaemonProcess, name: str, rule: str) -> float | None:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "desk.play").write_text(DESK, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "desk.play", DESK)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_harness import DaemonProcess, now_iso, wait_for
+from daemon_harness import DaemonProcess, now_iso, playbook_folder, wait_for
 
 from playbook.daemon.store import Store
 from playbook.language.timestamps import format_time, parse_time
@@ -34,9 +34,7 @@ def mention(id: str, text: str, offset: float = 0) -> dict[str, Any]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "care.play").write_text(CARE, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "care.play", CARE)
 
 
 @pytest.fixture

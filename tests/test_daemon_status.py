@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM, MISSING, Visit, render
-from daemon_harness import TOKEN, DaemonProcess, free_port, wait_for
+from daemon_harness import TOKEN, DaemonProcess, free_port, playbook_folder, wait_for
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -186,9 +186,7 @@ def report(folder: Path, events: list[dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "desk.play").write_text(DESK, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "desk.play", DESK)
 
 
 @pytest.fixture

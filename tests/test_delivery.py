@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import trustme
 import yaml
-from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, wait_for
+from daemon_harness import TOKEN, DaemonProcess, free_port, now_iso, playbook_folder, wait_for
 from receivers import FakeSlack, Mailbox
 from test_mapping import FACEBOOK_EVENTS, X_EVENTS
 
@@ -41,9 +41,7 @@ def mention(id: str, text: str, followers: int = 10, handle: str = "@jane") -> d
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "desk.play").write_text(DESK, encoding="utf-8")
-    return tmp_path
+    return playbook_folder(tmp_path, "desk.play", DESK)
 
 
 @pytest.fixture
