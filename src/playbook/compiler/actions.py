@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
 
@@ -75,6 +75,8 @@ class ActionRecord:
     """One action, as written to sinks and compared by tests (not changed once made).
 
     A shadow rule's records are `shadow`, and only theirs have the key in JSON.
+    A record made by `RecordParts.record` keeps its `parts`, and writes its
+    JSON from them.
     """
 
     id: str
@@ -88,6 +90,7 @@ class ActionRecord:
     author: str | None
     source: str
     shadow: bool = False
+    parts: RecordParts | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -107,7 +110,29 @@ class ActionRecord:
         return record
 
     def to_json(self) -> bytes:
-        return orjson.dumps(self.to_dict())
+        """The record as one line of JSON, without its line ending."""
+        parts = self.parts
+        if parts is None:
+            return orjson.dumps(self.to_dict())
+        params = self.params
+        dumps = orjson.dumps
+        return b"".join(
+            (
+                b'{"id":"',
+                self.id.encode(),
+                b'","time":"',
+                self.time.encode(),
+                parts.json_middle,
+                parts.json_params if params is parts.params else dumps(params),
+                b',"event":',
+                dumps(self.event),
+                b',"thread":',
+                dumps(self.thread),
+                b',"author":',
+                dumps(self.author),
+                parts.json_end,
+            )
+        )
 
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:
@@ -115,28 +140,71 @@ def action_id(rule: str, event: str, position: int, time: str) -> str:
     return blake2b(f"{rule}\x1f{event}\x1f{position}\x1f{time}".encode(), digest_size=8).hexdigest()
 
 
-def make_record(
-    template: ActionTemplate,
-    rule: str,
-    source: str,
-    time: str,
-    event: str,
-    thread: str,
-    author: str | None,
-    params: dict[str, str],
-    shadow: bool = False,
-) -> ActionRecord:
-    """The record of `template` firing for the item `event` at `time` (already formatted)."""
-    return ActionRecord(
-        action_id(rule, event, template.position, time),
-        time,
-        rule,
-        template.action,
-        template.target,
-        params,
-        event,
-        thread,
-        author,
-        source,
-        shadow,
+class RecordParts:
+    """What every record of one action of one rule shares, prepared once when the
+    rule set loads: the hash of the start of its id, its params when they do not
+    depend on the event, and the JSON of its constant fields. `record` then does
+    only the work that depends on the firing."""
+
+    __slots__ = (
+        "template",
+        "rule",
+        "source",
+        "shadow",
+        "fills_in",
+        "params",
+        "json_middle",
+        "json_params",
+        "json_end",
+        "_hash",
+        "_id_middle",
     )
+
+    def __init__(self, template: ActionTemplate, rule: str, source: str, shadow: bool) -> None:
+        self.template = template
+        self.rule = rule
+        self.source = source
+        self.shadow = shadow
+        self.fills_in = template.fills_in
+        # The params of a firing that has none of its own: those of a template with no
+        # `{field}`, or a wait's placeholders left empty.
+        self.params = template.params_for(None)
+        dumps = orjson.dumps
+        self.json_middle = b"".join(
+            (
+                b'","rule":',
+                dumps(rule),
+                b',"action":',
+                dumps(template.action),
+                b',"target":',
+                dumps(template.target),
+                b',"params":',
+            )
+        )
+        self.json_params = dumps(self.params)
+        self.json_end = b',"source":' + dumps(source) + (b',"shadow":true}' if shadow else b"}")
+        self._hash = blake2b(f"{rule}\x1f".encode(), digest_size=8)
+        self._id_middle = f"\x1f{template.position}\x1f"
+
+    def record(
+        self, time: str, event: str, thread: str, author: str | None, params: dict[str, str] | None = None
+    ) -> ActionRecord:
+        """The record of this action firing for the item `event` at `time` (already
+        formatted), with `params` filled in for the event (None: `self.params`)."""
+        digest = self._hash.copy()
+        digest.update(f"{event}{self._id_middle}{time}".encode())
+        template = self.template
+        return ActionRecord(
+            digest.hexdigest(),
+            time,
+            self.rule,
+            template.action,
+            template.target,
+            self.params if params is None else params,
+            event,
+            thread,
+            author,
+            self.source,
+            self.shadow,
+            self,
+        )
