@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from hashlib import blake2b
 from typing import Any
 
@@ -75,8 +75,6 @@ class ActionRecord:
     """One action, as written to sinks and compared by tests (not changed once made).
 
     A shadow rule's records are `shadow`, and only theirs have the key in JSON.
-    A record made by `RecordParts.record` keeps its `parts`, and writes its
-    JSON from them.
     """
 
     id: str
@@ -90,7 +88,6 @@ class ActionRecord:
     author: str | None
     source: str
     shadow: bool = False
-    parts: RecordParts | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -110,29 +107,7 @@ class ActionRecord:
         return record
 
     def to_json(self) -> bytes:
-        """The record as one line of JSON, without its line ending."""
-        parts = self.parts
-        if parts is None:
-            return orjson.dumps(self.to_dict())
-        params = self.params
-        dumps = orjson.dumps
-        return b"".join(
-            (
-                b'{"id":"',
-                self.id.encode(),
-                b'","time":"',
-                self.time.encode(),
-                parts.json_middle,
-                parts.json_params if params is parts.params else dumps(params),
-                b',"event":',
-                dumps(self.event),
-                b',"thread":',
-                dumps(self.thread),
-                b',"author":',
-                dumps(self.author),
-                parts.json_end,
-            )
-        )
+        return orjson.dumps(self.to_dict())
 
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:
@@ -142,9 +117,9 @@ def action_id(rule: str, event: str, position: int, time: str) -> str:
 
 class RecordParts:
     """What every record of one action of one rule shares, prepared once when the
-    rule set loads: the hash of the start of its id, its params when they do not
-    depend on the event, and the JSON of its constant fields. `record` then does
-    only the work that depends on the firing."""
+    rule set loads: the hash of the start of its id (the rule's name) and its
+    params when they do not depend on the event. `record` then does only the work
+    that depends on the firing."""
 
     __slots__ = (
         "template",
@@ -153,9 +128,6 @@ class RecordParts:
         "shadow",
         "fills_in",
         "params",
-        "json_middle",
-        "json_params",
-        "json_end",
         "_hash",
         "_id_middle",
     )
@@ -169,20 +141,6 @@ class RecordParts:
         # The params of a firing that has none of its own: those of a template with no
         # `{field}`, or a wait's placeholders left empty.
         self.params = template.params_for(None)
-        dumps = orjson.dumps
-        self.json_middle = b"".join(
-            (
-                b'","rule":',
-                dumps(rule),
-                b',"action":',
-                dumps(template.action),
-                b',"target":',
-                dumps(template.target),
-                b',"params":',
-            )
-        )
-        self.json_params = dumps(self.params)
-        self.json_end = b',"source":' + dumps(source) + (b',"shadow":true}' if shadow else b"}")
         self._hash = blake2b(f"{rule}\x1f".encode(), digest_size=8)
         self._id_middle = f"\x1f{template.position}\x1f"
 
@@ -206,5 +164,4 @@ class RecordParts:
             author,
             self.source,
             self.shadow,
-            self,
         )
