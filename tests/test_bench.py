@@ -33,7 +33,7 @@ def playbook_output(name: str, stream: Path) -> bytes:
     out = io.BytesIO()
 
     def emit(record: ActionRecord) -> None:
-        out.write(record.to_json() + b"\n")
+        out.write(record.to_json_line())
 
     ruleset = compile_sources({"bench.play": rule_sets()[name].playbook()})
     with open(stream, "rb") as lines:

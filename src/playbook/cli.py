@@ -445,7 +445,7 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     def emit(record: ActionRecord) -> None:
         if table is None:
-            write_line(record.to_json() + b"\n")
+            write_line(record.to_json_line())
         elif explainer is not None:
             held.append(record)
         else:

@@ -109,6 +109,10 @@ class ActionRecord:
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
 
+    def to_json_line(self) -> bytes:
+        """`to_json()` and a line ending, as JSON Lines."""
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_APPEND_NEWLINE)
+
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:
     """The stable id of an action: the same rule, event, position and time give the same id."""
@@ -123,6 +127,8 @@ class RecordParts:
 
     __slots__ = (
         "template",
+        "action",
+        "target",
         "rule",
         "source",
         "shadow",
@@ -134,6 +140,8 @@ class RecordParts:
 
     def __init__(self, template: ActionTemplate, rule: str, source: str, shadow: bool) -> None:
         self.template = template
+        self.action = template.action
+        self.target = template.target
         self.rule = rule
         self.source = source
         self.shadow = shadow
@@ -151,13 +159,12 @@ class RecordParts:
         formatted), with `params` filled in for the event (None: `self.params`)."""
         digest = self._hash.copy()
         digest.update(f"{event}{self._id_middle}{time}".encode())
-        template = self.template
         return ActionRecord(
             digest.hexdigest(),
             time,
             self.rule,
-            template.action,
-            template.target,
+            self.action,
+            self.target,
             self.params if params is None else params,
             event,
             thread,

@@ -28,7 +28,7 @@ from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language.events import Event
-from playbook.language.timestamps import MICROS, format_time
+from playbook.language.timestamps import MICROS, event_time_text, format_time
 from playbook.runtime.carry import CarryReport, carry_state, outline
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
@@ -286,7 +286,7 @@ class Engine:
     def _fire_for_event(self, rule: CompiledRule, event: Event, time: int, out: list[ActionRecord]) -> None:
         if rule.limits and not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
             return
-        stamp = format_time(time)
+        stamp = event_time_text(event.data["time"], time)
         item, thread, author = event.id, event.thread, event.handle
         records = [
             parts.record(
