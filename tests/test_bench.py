@@ -80,3 +80,31 @@ def test_the_diff_row_times_a_diff_that_finds_the_edit(stream: Path) -> None:
     assert found[("Complaint spike per platform", "added")] > 0
     assert {rule for rule, _ in found} == {"Unanswered complaint", "Thank", "Complaint spike per platform"}
     assert result.pairing.same > sum(found.values())
+
+
+def test_the_records_measurement_times_every_record_of_a_dry_run(stream: Path) -> None:
+    """`make bench`'s cost per action record is timed over the records a dry run makes."""
+    from bench.measure import time_records
+
+    spec = rule_sets()["100 rules, any type"]
+    _, _, counts, records = time_records(spec.playbook(), str(stream))
+    with open(os.devnull, "wb") as sink:
+        assert counts == baseline.run(str(stream), spec, sink)
+    assert records == sum(counts.values())
+
+
+def test_the_daemon_rows_replay_the_stream_and_time_every_posted_event(tmp_path: Path) -> None:
+    """The real daemon replays a file into its sink, every record of a dry run
+    (and the waits the wall clock then brings due), and every event POSTed reaches the sink."""
+    from bench import daemon
+
+    small = tmp_path / "small.jsonl"
+    with open(small, "wb") as out:
+        write(out, 2_000, seed=3)
+    played = daemon.replay(small, "4 rules")
+    assert played["events"] == 2_000 and played["seconds"] > 0
+    with open(small, "rb") as lines:
+        dry = compile_sources({"bench.play": rule_sets()["4 rules"].playbook()})
+        assert played["actions"] >= dry_run(dry, lines, lambda record: None).actions > 0
+    timed = daemon.latency(rate=200, seconds=1.0)
+    assert timed["events"] == 200 and 0 < timed["median"] <= timed["p99"] <= timed["worst"]
