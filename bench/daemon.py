@@ -129,22 +129,18 @@ def replay(stream: Path, ruleset: str) -> dict[str, float]:
             Path(folder), rule_sets()[ruleset].playbook(), [{"type": "file", "path": str(stream)}]
         )
         with daemon.running():
-            first = None
+            start, before = time.perf_counter(), daemon.metrics().get("playbook_events_total", 0)
             while True:
-                seen = daemon.metrics()
+                counted = daemon.metrics().get("playbook_events_total", 0)
                 now = time.perf_counter()
-                if first is None and seen.get("playbook_events_total", 0) > 0:
-                    first = (now, seen["playbook_events_total"])
-                actions = seen.get("playbook_actions_total", 0)
-                if (
-                    seen.get("playbook_events_total", 0) >= events
-                    and seen.get("playbook_delivered_total", 0) >= actions
-                ):
-                    break
-                time.sleep(0.05)
-            assert first is not None
-            delivered = sum(1 for _ in open(daemon.sink, "rb"))
-    return {"events": events, "seconds": now - first[0], "counted": events - first[1], "actions": delivered}
+                if counted >= events:
+                    health = daemon.health()
+                    if health["inbox"] == 0 and health["outbox"] == 0:
+                        break
+                time.sleep(0.02)
+            with open(daemon.sink, "rb") as sink:
+                delivered = sum(1 for _ in sink)
+    return {"events": events, "seconds": now - start, "counted": events - before, "actions": delivered}
 
 
 class Prober:
@@ -162,11 +158,13 @@ class Prober:
         """A batch every `BATCH_SECONDS` for `seconds`, each POSTed on time from one of
         `SENDERS` connections, whether or not the daemon has answered the one before."""
         local = threading.local()
+        connections: list[http.client.HTTPConnection] = []
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-ndjson"}
 
         def post(batch: int) -> None:
             if not hasattr(local, "connection"):
                 local.connection = http.client.HTTPConnection("127.0.0.1", self.daemon.port, timeout=30)
+                connections.append(local.connection)
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             ids = [f"p{batch}-{i}" for i in range(self.per_batch)]
             body = b"".join(
@@ -190,8 +188,12 @@ class Prober:
                 if pause > 0:
                     time.sleep(pause)
                 posts.append(pool.submit(post, batch))
-            for done in posts:
-                done.result()
+            try:
+                for done in posts:
+                    done.result()
+            finally:
+                for connection in connections:
+                    connection.close()
 
     def watch(self) -> None:
         while not self.daemon.sink.exists():

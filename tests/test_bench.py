@@ -102,7 +102,7 @@ def test_the_daemon_rows_replay_the_stream_and_time_every_posted_event(tmp_path:
     with open(small, "wb") as out:
         write(out, 2_000, seed=3)
     played = daemon.replay(small, "4 rules")
-    assert played["events"] == 2_000 and played["seconds"] > 0
+    assert played["events"] == 2_000 and 0 <= played["counted"] <= 2_000
     with open(small, "rb") as lines:
         dry = compile_sources({"bench.play": rule_sets()["4 rules"].playbook()})
         assert played["actions"] >= dry_run(dry, lines, lambda record: None).actions > 0
