@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from .daemon import daemon_rows
 from .generate import write
 from .report import measure as measure_report
 from .report import print_rows as print_report_rows
@@ -90,6 +91,8 @@ def run_table(path: Path, repeat: int) -> list[dict[str, Any]]:
         }
         if name == "4 rules":
             row["tuned"] = agreed(name, baseline, measure("tuned", name, path, repeat))
+        if rule_sets()[name].any_type:
+            row["records"] = agreed(name, baseline, measure("records", name, path, repeat))
         rows.append(row)
         print(f"  measured {name}", file=sys.stderr)
     return rows
@@ -99,33 +102,70 @@ def rate(result: dict[str, Any]) -> float:
     return result["events"] / result["seconds"]
 
 
+def per_record(row: dict[str, Any]) -> str:
+    """What an action record costs, in µs, where the rule set writes about one per event."""
+    records = row.get("records")
+    return f"{records['cpu_seconds'] / records['events'] * 1e6:.2f}" if records else "-"
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     print(
-        f"{'rule set':<16} {'floor ev/s':>11} {'baseline ev/s':>14} {'playbook ev/s':>14} "
-        f"{'pb/baseline':>12} {'pb/floor':>9} {'baseline MB':>12} {'playbook MB':>12} {'actions':>8}"
+        f"{'rule set':<21} {'floor ev/s':>11} {'baseline ev/s':>14} {'playbook ev/s':>14} "
+        f"{'pb/baseline':>12} {'pb/floor':>9} {'baseline MB':>12} {'playbook MB':>12} {'actions':>8} "
+        f"{'us/record':>10}"
     )
     for row in rows:
         floor, baseline, playbook = row["floor"], row["baseline"], row["playbook"]
         print(
-            f"{row['name']:<16} {rate(floor):>11,.0f} {rate(baseline):>14,.0f} {rate(playbook):>14,.0f} "
+            f"{row['name']:<21} {rate(floor):>11,.0f} {rate(baseline):>14,.0f} {rate(playbook):>14,.0f} "
             f"{rate(playbook) / rate(baseline):>11.2f}x {rate(playbook) / rate(floor):>8.2f}x "
             f"{baseline['peak_kb'] / 1024:>12.0f} {playbook['peak_kb'] / 1024:>12.0f} "
-            f"{sum(playbook['counts'].values()):>8}"
+            f"{sum(playbook['counts'].values()):>8} {per_record(row):>10}"
         )
     by_name = {row["name"]: row for row in rows}
     core = by_name["4 rules"]
     print(
         f"\n4 rules written for speed alone (bench/tuned.py): {rate(core['tuned']):,.0f} ev/s, "
-        f"{rate(core['tuned']) / rate(core['baseline']):.2f}x the baseline (Playbook's target: 1.5x)"
+        f"{rate(core['tuned']) / rate(core['baseline']):.2f}x the baseline"
     )
     small = by_name["10 phrases"]["playbook"]["seconds"]
     large = by_name["10,000 phrases"]["playbook"]["seconds"]
     print(f"10,000-phrase list / 10-phrase list, time: {large / small:.2f}x")
-    print(
-        f"1000 rules (playbook) / 100 rules (baseline), events/s: "
-        f"{rate(by_name['1000 rules']['playbook']) / rate(by_name['100 rules']['baseline']):.2f}x"
-    )
+    print("\ntargets:")
+    for what, measured, target in targets(by_name):
+        print(f"  {what}: {measured} (target {target})")
 
+
+def targets(by_name: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(what, measured, target) of the evaluation targets the table answers."""
+
+    def ratio(name: str) -> float:
+        return rate(by_name[name]["playbook"]) / rate(by_name[name]["baseline"])
+
+    def thousand(kind: str) -> str:
+        playbook, baseline = by_name["1000 rules" + kind]["playbook"], by_name["100 rules" + kind]["baseline"]
+        return f"{rate(playbook) / rate(baseline):.2f}x"
+
+    records = by_name["100 rules, any type"]["records"]
+    return [
+        (
+            "100 every-type keyword rules, Playbook / baseline",
+            f"{ratio('100 rules, any type'):.2f}x",
+            ">= 1.5x",
+        ),
+        ("4 core rules, Playbook / baseline", f"{ratio('4 rules'):.2f}x", ">= 1.0x"),
+        ("1000 rules (Playbook) / 100 rules (baseline), events/s", thousand(""), ">= 1x"),
+        ("the same, keyword rules over every event type", thousand(", any type"), ">= 1x"),
+        (
+            "cost per action record (100 every-type rules)",
+            f"{records['cpu_seconds'] / records['events'] * 1e6:.2f} us",
+            "<= 2 us",
+        ),
+    ]
+
+
+# The rule set the daemon replays the stream with, against a dry run of the same.
+DAEMON_RULES = "100 rules"
 
 # The rule set and stream size `playbook diff` is timed on: a desk of a hundred
 # rules over a million events, about a week of this stream's traffic.
@@ -326,6 +366,21 @@ def main() -> None:
     )
     parser.add_argument("--deadlines", action="store_true", help="time deadlines in working time only")
     parser.add_argument(
+        "--daemon",
+        action="store_true",
+        help="the daemon end to end only: replay, POST to sink latency, a reload's stall",
+    )
+    parser.add_argument(
+        "--rate", type=int, default=1000, help="events/s POSTed to the daemon (default 1,000)"
+    )
+    parser.add_argument(
+        "--post-seconds",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="how long events are POSTed to time their latency (default 10)",
+    )
+    parser.add_argument(
         "--diff",
         action="store_true",
         help="time playbook diff over a million events, against two dry runs, only",
@@ -342,10 +397,17 @@ def main() -> None:
         print("\n".join(diff_rows(args.seed, max(1, args.repeat))))
         return
     path = stream_file(args.events, args.seed)
+    if args.daemon:
+        dry = measure("playbook", DAEMON_RULES, path, max(1, args.repeat))
+        print("\n".join(daemon_rows(path, rate(dry), DAEMON_RULES, args.rate, args.post_seconds)))
+        return
     print(f"stream: {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB), seed {args.seed}\n")
     if args.repeat > 1:
         print(f"each measurement the fastest of {args.repeat} runs\n")
-    print_table(run_table(path, max(1, args.repeat)))
+    rows = run_table(path, max(1, args.repeat))
+    print_table(rows)
+    dry = next(row for row in rows if row["name"] == DAEMON_RULES)["playbook"]
+    print("\n".join(daemon_rows(path, rate(dry), DAEMON_RULES, args.rate, args.post_seconds)))
     print(f"memory per pending deadline: {deadline_bytes():.0f} bytes")
     print("\n".join(deadline_rows()))
     print("\n".join(load_times()))

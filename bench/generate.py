@@ -71,6 +71,8 @@ CHATTER = (
     "anyone tried the {p}",
     "{p} unboxing tonight",
 )
+# What the brand's replies say.
+REPLY_TEXT = "Sorry to hear that, we're on it"
 TAGS = ("#acme", "#acmefail", "#gadgets", "#unboxing", "#techsupport", "")
 EMOJI = ("", "", " 😡", " 😍", " 🙏", " 🔥", " 🤔")
 
@@ -154,7 +156,7 @@ class Stream:
                 "type": "reply",
                 "time": _stamp(t + delay),
                 "author": {"handle": rng.choice(BRAND)},
-                "text": "Sorry to hear that, we're on it",
+                "text": REPLY_TEXT,
                 "in_reply_to": event["id"],
                 "platform": event["platform"],
             }

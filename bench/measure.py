@@ -20,6 +20,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 import orjson
 
@@ -32,6 +33,42 @@ def floor(path: str) -> tuple[int, Counter[str]]:
             loads(line)
             events += 1
     return events, Counter()
+
+
+def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], int]:
+    """What an action record costs once its rule has fired, as the engine makes it: its
+    time written (the event's own text, or a deadline's), the record made from what its
+    rule prepared at load (`RecordParts`), its JSON line written to a buffered /dev/null.
+    The firings are those of a dry run of the file; `events` is the number of records."""
+    from playbook.compiler.rules import UnansweredSpec
+    from playbook.compiler.ruleset import compile_sources
+    from playbook.dryrun.run import dry_run
+    from playbook.language.timestamps import event_time_text, format_time, parse_time
+
+    ruleset = compile_sources({"bench.play": playbook})
+    parts = {
+        (rule.name, p.template.action, p.template.target): p for rule in ruleset.rules for p in rule.records
+    }
+    waits = {rule.name for rule in ruleset.rules if isinstance(rule.time, UnansweredSpec)}
+    firings = []
+
+    def keep(record: Any) -> None:
+        prepared = parts[(record.rule, record.action, record.target)]
+        at = parse_time(record.time)
+        firings.append(
+            (prepared, record.rule in waits, record.time, at, record.event, record.thread, record.author)
+        )
+
+    with open(path, "rb") as handle:
+        dry_run(ruleset, handle, keep)
+    counts: Counter[str] = Counter(firing[0].rule for firing in firings)
+    start, started_cpu = time.perf_counter(), time.process_time()
+    with open(os.devnull, "wb") as sink:
+        write = sink.write
+        for prepared, waited, text, at, item, thread, author in firings:
+            stamp = format_time(at) if waited else event_time_text(text, at)
+            write(prepared.record(stamp, item, thread, author).to_json_line())
+    return start, started_cpu, counts, len(firings)
 
 
 def main() -> None:
@@ -58,6 +95,8 @@ def main() -> None:
         start, started_cpu = time.perf_counter(), time.process_time()
         with open(os.devnull, "wb") as sink:
             counts = run_tuned(path, sink)
+    elif kind == "records":
+        start, started_cpu, counts, events = time_records(spec.playbook(), path)
     elif kind == "diff":
         from playbook.compiler.ruleset import compile_sources
         from playbook.diff.report import jsonl
@@ -93,7 +132,7 @@ def main() -> None:
 
             def emit(record: object) -> None:
                 counts[record.rule] += 1  # type: ignore[attr-defined]
-                write(record.to_json() + b"\n")  # type: ignore[attr-defined]
+                write(record.to_json_line())  # type: ignore[attr-defined]
 
             dry_run(ruleset, handle, emit)
     seconds = time.perf_counter() - start

@@ -1,7 +1,8 @@
 """The four core rules written for speed alone: the fastest plain Python we know
 for them, to show how far any engine can go past the baseline on this set.
 
-It takes the same actions as `baseline.py` (the benchmark checks the counts)
+It writes the same records as `baseline.py`, with its record writer (a test
+checks the bytes)
 with every trick we know on top: times as integer microseconds, each minute
 parsed once and remembered and its seconds looked up; the praise words found
 by one Aho-Corasick pass over the lowercased text instead of a regex; the
@@ -21,8 +22,16 @@ from typing import BinaryIO
 import ahocorasick
 import orjson
 
-from .baseline import BRAND
-from .rules import DEADLINE_SECONDS, PRAISE_WORDS, SPIKE_COUNT, SPIKE_SECONDS, THANK_SECONDS, VIP_FOLLOWERS
+from .baseline import BRAND, format_time, record_writer
+from .rules import (
+    DEADLINE_SECONDS,
+    PRAISE_WORDS,
+    SPIKE_COUNT,
+    SPIKE_SECONDS,
+    THANK_SECONDS,
+    VIP_FOLLOWERS,
+    rule_sets,
+)
 
 MICROS = 1_000_000
 _SECONDS = {f"{s:02d}": s * MICROS for s in range(60)}
@@ -45,9 +54,12 @@ def _is_word(char: str) -> bool:
 
 
 def run(path: str, out: BinaryIO) -> Counter[str]:
-    """Every action of the four core rules over the JSONL file; the count per rule."""
+    """Every action of the four core rules over the JSONL file, written to `out`; the count per rule."""
     counts: Counter[str] = Counter()
-    loads, dumps, write = orjson.loads, orjson.dumps, out.write
+    emit = record_writer(rule_sets()["4 rules"], out, counts)
+    loads = orjson.loads
+    no_params: dict[str, str] = {}
+    thanks = {"text": "Thanks!"}
     praise = _automaton(PRAISE_WORDS).iter
     seconds = _SECONDS
     minutes: dict[str, int] = {}
@@ -66,15 +78,6 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
         SPIKE_SECONDS * MICROS,
     )
 
-    def emit(rule: str, action: str, target: str | None, event_id: str, when: int) -> None:
-        counts[rule] += 1
-        write(
-            dumps(
-                {"rule": rule, "action": action, "target": target, "event": event_id, "time": when / MICROS}
-            )
-            + b"\n"
-        )
-
     with open(path, "rb") as handle:
         for line in handle:
             event = loads(line)
@@ -89,7 +92,10 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
                 due, _, item = heapq.heappop(heap)
                 if item[2]:
                     item[2] = False
-                    emit("Unanswered complaint", "escalate", "care-leads", item[0], due)
+                    emit(
+                        "Unanswered complaint", 0, "escalate", "care-leads", no_params,
+                        item[0], item[3], item[4], format_time(due / MICROS),
+                    )  # fmt: skip
             event_id = event["id"]
             thread = event.get("thread")
             if not thread:
@@ -115,7 +121,7 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
             complaint = labels is not None and "complaint" in labels
             if complaint:
                 seq += 1
-                item = [event_id, t, True]
+                item = [event_id, t, True, thread, author_handle]
                 items = waiting.get(thread)
                 if items is None:
                     waiting[thread] = [item]
@@ -124,7 +130,7 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
                 heapq.heappush(heap, (t + deadline, seq, item))
             followers = author.get("followers")
             if followers is not None and followers >= VIP_FOLLOWERS:
-                emit("VIP", "notify", "#vip", event_id, t)
+                emit("VIP", 0, "notify", "#vip", no_params, event_id, thread, author_handle, stamp)
             text = event.get("text")
             praised = False
             if text:
@@ -141,7 +147,7 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
                 last = thanked.get(who)
                 if last is None or last <= t - thank_gap:
                     thanked[who] = t
-                    emit("Thank", "reply", None, event_id, t)
+                    emit("Thank", 0, "reply", None, thanks, event_id, thread, author_handle, stamp)
             if complaint:
                 while spike and spike[0] <= t - spike_span:
                     spike.popleft()
@@ -150,5 +156,5 @@ def run(path: str, out: BinaryIO) -> Counter[str]:
                 spike.append(t)
                 if spike_armed and len(spike) >= SPIKE_COUNT:
                     spike_armed = False
-                    emit("Spike", "alert", "#war-room", event_id, t)
+                    emit("Spike", 0, "alert", "#war-room", no_params, event_id, thread, author_handle, stamp)
     return counts

@@ -1,9 +1,11 @@
-"""The benchmark's yardsticks take the same actions as Playbook on a generated
-stream, so that `make bench` compares like with like (it refuses to print a
-row otherwise; these tests catch a drift before a bench run does)."""
+"""The benchmark's yardsticks do Playbook's job on a generated stream: they write
+the same action records, byte for byte, so that `make bench` compares like with
+like (it refuses to print a row whose counts differ; these tests catch a drift,
+in counts or in bytes, before a bench run does)."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
 from pathlib import Path
@@ -26,30 +28,40 @@ def stream(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def playbook_counts(name: str, stream: Path) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def playbook_output(name: str, stream: Path) -> bytes:
+    """What `playbook dry-run --format jsonl` writes for the rule set over the stream."""
+    out = io.BytesIO()
 
     def emit(record: ActionRecord) -> None:
-        counts[record.rule] += 1
+        out.write(record.to_json_line())
 
     ruleset = compile_sources({"bench.play": rule_sets()[name].playbook()})
     with open(stream, "rb") as lines:
         dry_run(ruleset, lines, emit)
-    return counts
+    return out.getvalue()
 
 
-@pytest.mark.parametrize("name", ["4 rules", "100 rules", "10 phrases"])
-def test_the_baseline_takes_playbooks_actions(name: str, stream: Path) -> None:
+@pytest.mark.parametrize("name", ["4 rules", "100 rules", "100 rules, any type", "10 phrases"])
+def test_the_baseline_writes_playbooks_records(name: str, stream: Path) -> None:
+    written = io.BytesIO()
+    counts = baseline.run(str(stream), rule_sets()[name], written)
+    assert set(counts) >= {"Unanswered complaint", "VIP", "Thank", "Spike"}
+    assert sum(counts.values()) == written.getvalue().count(b"\n")
+    assert written.getvalue() == playbook_output(name, stream)
+
+
+def test_the_any_type_set_writes_about_a_record_per_event(stream: Path) -> None:
     with open(os.devnull, "wb") as sink:
-        expected = baseline.run(str(stream), rule_sets()[name], sink)
-    assert set(expected) >= {"Unanswered complaint", "VIP", "Thank", "Spike"}
-    assert playbook_counts(name, stream) == expected
+        counts = baseline.run(str(stream), rule_sets()["100 rules, any type"], sink)
+    assert 0.8 * 30_000 < sum(counts.values()) < 1.3 * 30_000
+    assert counts["Answered"] > 0  # the brand's own replies are tagged too
 
 
-def test_the_tuned_loop_takes_the_baselines_actions(stream: Path) -> None:
-    with open(os.devnull, "wb") as sink:
-        expected = baseline.run(str(stream), rule_sets()["4 rules"], sink)
-        assert tuned.run(str(stream), sink) == expected
+def test_the_tuned_loop_writes_the_baselines_records(stream: Path) -> None:
+    expected, written = io.BytesIO(), io.BytesIO()
+    counts = baseline.run(str(stream), rule_sets()["4 rules"], expected)
+    assert tuned.run(str(stream), written) == counts
+    assert written.getvalue() == expected.getvalue()
 
 
 def test_the_diff_row_times_a_diff_that_finds_the_edit(stream: Path) -> None:
@@ -78,3 +90,31 @@ def test_the_status_bench_renders_a_page_of_the_stream(stream: Path) -> None:
     assert found["day_items"] > 1000 and found["day_answers"] > 500 and found["waiting"] > 100
     assert found["page_kb"] > 20 and found["saved_mb"] > 0.1
     assert found["rate_quiet"] > 0 and found["rate_process"] > 0 and found["rate_thread"] > 0
+
+
+def test_the_records_measurement_times_every_record_of_a_dry_run(stream: Path) -> None:
+    """`make bench`'s cost per action record is timed over the records a dry run makes."""
+    from bench.measure import time_records
+
+    spec = rule_sets()["100 rules, any type"]
+    _, _, counts, records = time_records(spec.playbook(), str(stream))
+    with open(os.devnull, "wb") as sink:
+        assert counts == baseline.run(str(stream), spec, sink)
+    assert records == sum(counts.values())
+
+
+def test_the_daemon_rows_replay_the_stream_and_time_every_posted_event(tmp_path: Path) -> None:
+    """The real daemon replays a file into its sink, every record of a dry run
+    (and the waits the wall clock then brings due), and every event POSTed reaches the sink."""
+    from bench import daemon
+
+    small = tmp_path / "small.jsonl"
+    with open(small, "wb") as out:
+        write(out, 2_000, seed=3)
+    played = daemon.replay(small, "4 rules")
+    assert played["events"] == 2_000 and 0 <= played["counted"] <= 2_000
+    with open(small, "rb") as lines:
+        dry = compile_sources({"bench.play": rule_sets()["4 rules"].playbook()})
+        assert played["actions"] >= dry_run(dry, lines, lambda record: None).actions > 0
+    timed = daemon.latency(rate=200, seconds=1.0)
+    assert timed["events"] == 200 and 0 < timed["median"] <= timed["p99"] <= timed["worst"]

@@ -14,7 +14,7 @@ import pytest
 from helpers import event, ruleset_from, run
 
 from playbook.language.events import BadEvent, Event, SkippedLine, parse_line, read_events
-from playbook.language.timestamps import format_time, parse_time
+from playbook.language.timestamps import event_time_text, format_time, parse_time
 from playbook.runtime.engine import Engine
 
 GOOD = '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}'
@@ -555,3 +555,25 @@ def test_the_first_and_last_years_are_read_and_written_with_four_digits(text: st
 def test_a_deadline_past_the_year_9999_is_written_with_its_year(after: timedelta, written: str) -> None:
     last = parse_time("9999-12-31T23:59:59Z")
     assert format_time(last + after // timedelta(microseconds=1)) == written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-20T09:00:00Z",
+        "2026-11-20t09:00:00Z",
+        "2026-11-20 09:00:00Z",
+        "2026-W47-5T09:00:00Z",  # an ISO week date, which Python reads too
+        "2026-11-20T09:00:00+00:00",
+        "2026-11-20T10:00:00+01:00",
+        "2026-11-20T09:00:00.500Z",
+        "2026-11-20T09:00Z",
+    ],
+)
+def test_an_events_time_is_written_as_format_time_writes_it(text: str) -> None:
+    """A record of an event reuses the text of the event's time only where it is
+    already written as format_time would write it."""
+    micros = parse_time(text)
+    for _ in range(2):  # its minute not yet remembered, then remembered
+        assert event_time_text(text, micros) == format_time(micros)
+        parse_time(text)

@@ -435,38 +435,42 @@ def _open_events(parser: argparse.ArgumentParser, name: str) -> Iterator[IO[byte
 
 def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from playbook.dryrun.explain import Explainer
+    from playbook.dryrun.output import Output, is_live
     from playbook.dryrun.report import ActionTable, summary
     from playbook.dryrun.run import dry_run
 
     loaded = _load(args.paths)
     if isinstance(loaded, int):
         return loaded
+    out = Output(line_by_line=is_live(args.events))
     explainer = None
     if args.explain is not None:
-        explain_out = sys.stdout if args.format == "text" else sys.stderr
+        explain_out = out.text if args.format == "text" else sys.stderr
         explainer = Explainer(loaded, [t for t in args.explain if t], explain_out)
-    out = sys.stdout.buffer
-    table = ActionTable(loaded, sys.stdout) if args.format == "text" else None
+    table = ActionTable(loaded, out.text) if args.format == "text" else None
     held: list[ActionRecord] = []  # an explanation on stdout comes first, then the table
+    write_line = out.write_line
 
     def emit(record: ActionRecord) -> None:
         if table is None:
-            out.write(record.to_json() + b"\n")
+            write_line(record.to_json_line())
         elif explainer is not None:
             held.append(record)
         else:
             table.add(record)
 
-    with _open_events(parser, args.events) as stream:
-        result = dry_run(loaded, stream, emit, until=args.until, explainer=explainer)
-    problems = explainer.finish() if explainer is not None else []
-    if table is not None:
-        if explainer is not None:
-            sys.stdout.write("\n")
-            for record in held:
-                table.add(record)
-        table.close()
-    sys.stdout.flush()
+    try:
+        with _open_events(parser, args.events) as stream:
+            result = dry_run(loaded, stream, emit, until=args.until, explainer=explainer)
+        problems = explainer.finish() if explainer is not None else []
+        if table is not None:
+            if explainer is not None:
+                out.text.write("\n")
+                for record in held:
+                    table.add(record)
+            table.close()
+    finally:
+        out.flush()
     source = "standard input" if args.events == "-" else args.events
     print(summary(result, source), end="", file=sys.stderr)
     for problem in problems:

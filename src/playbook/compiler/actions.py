@@ -109,34 +109,66 @@ class ActionRecord:
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
 
+    def to_json_line(self) -> bytes:
+        """`to_json()` and a line ending, as JSON Lines."""
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_APPEND_NEWLINE)
+
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:
     """The stable id of an action: the same rule, event, position and time give the same id."""
     return blake2b(f"{rule}\x1f{event}\x1f{position}\x1f{time}".encode(), digest_size=8).hexdigest()
 
 
-def make_record(
-    template: ActionTemplate,
-    rule: str,
-    source: str,
-    time: str,
-    event: str,
-    thread: str,
-    author: str | None,
-    params: dict[str, str],
-    shadow: bool = False,
-) -> ActionRecord:
-    """The record of `template` firing for the item `event` at `time` (already formatted)."""
-    return ActionRecord(
-        action_id(rule, event, template.position, time),
-        time,
-        rule,
-        template.action,
-        template.target,
-        params,
-        event,
-        thread,
-        author,
-        source,
-        shadow,
+class RecordParts:
+    """What every record of one action of one rule shares, prepared once when the
+    rule set loads: the hash of the start of its id (the rule's name) and its
+    params when they do not depend on the event. `record` then does only the work
+    that depends on the firing."""
+
+    __slots__ = (
+        "template",
+        "action",
+        "target",
+        "rule",
+        "source",
+        "shadow",
+        "fills_in",
+        "params",
+        "_hash",
+        "_id_middle",
     )
+
+    def __init__(self, template: ActionTemplate, rule: str, source: str, shadow: bool) -> None:
+        self.template = template
+        self.action = template.action
+        self.target = template.target
+        self.rule = rule
+        self.source = source
+        self.shadow = shadow
+        self.fills_in = template.fills_in
+        # The params of a firing that has none of its own: those of a template with no
+        # `{field}`, or a wait's placeholders left empty.
+        self.params = template.params_for(None)
+        self._hash = blake2b(f"{rule}\x1f".encode(), digest_size=8)
+        self._id_middle = f"\x1f{template.position}\x1f"
+
+    def record(
+        self, time: str, event: str, thread: str, author: str | None, params: dict[str, str] | None = None
+    ) -> ActionRecord:
+        """The record of this action firing for the item `event` at `time` (already
+        formatted), with `params` filled in for the event (None: `self.params`)."""
+        digest = self._hash.copy()
+        digest.update(f"{event}{self._id_middle}{time}".encode())
+        return ActionRecord(
+            digest.hexdigest(),
+            time,
+            self.rule,
+            self.action,
+            self.target,
+            self.params if params is None else params,
+            event,
+            thread,
+            author,
+            self.source,
+            self.shadow,
+        )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from playbook.compiler.actions import ActionTemplate, Getter, Template
+from playbook.compiler.actions import ActionTemplate, Getter, RecordParts, Template
 from playbook.compiler.conditions import Condition, ConditionWriter, RuleSetParts
 from playbook.compiler.memory import MarkSpec, MarkTest, RepeatSpec, author_key
 from playbook.compiler.phrases import PhraseIndex
@@ -158,6 +158,7 @@ class CompiledRule:
     condition: Condition
     time: TimeSpec | None
     actions: tuple[ActionTemplate, ...]
+    records: tuple[RecordParts, ...]
     limits: tuple[LimitSpec, ...]
     node: nodes.Rule
     explain: ExplainingCondition
@@ -249,14 +250,16 @@ class Compiler:
             for limit in rule.limits
         )
         source = f"{os.path.basename(rule.when_pos.file)}:{rule.when_pos.line}"
+        name = rule.display_name
         return CompiledRule(
             index,
-            rule.display_name,
+            name,
             key,
             source,
             condition,
             time,
             actions,
+            tuple(RecordParts(action, name, source, rule.shadow) for action in actions),
             limits,
             rule,
             ExplainingCondition(parts, conjuncts),

@@ -96,6 +96,15 @@ def format_time(micros: int) -> str:
     return text + _SECOND_TEXTS[seconds]
 
 
+def event_time_text(text: str, micros: int) -> str:
+    """`format_time(micros)` of an event time `parse_time` read from `text`: the text
+    itself when it is written that way already, as most are, else written anew."""
+    # A minute remembered by `parse_time` had the shape of `format_time`'s but for its `T`.
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z" and text[:17] in _MINUTES:
+        return text
+    return format_time(micros)
+
+
 def _minute_text(minute: int) -> str:
     """`YYYY-MM-DDTHH:MM:` of a minute since the epoch; the year has four digits or more."""
     past_9999 = minute - _LAST // (60 * MICROS)

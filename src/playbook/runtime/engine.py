@@ -27,14 +27,14 @@ from heapq import heappop
 from operator import itemgetter
 from typing import Protocol
 
-from playbook.compiler.actions import ActionRecord, make_record
+from playbook.compiler.actions import ActionRecord
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.memory import MarkSpec, author_key, thread_key
 from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language.events import Event
-from playbook.language.timestamps import MICROS, format_time
+from playbook.language.timestamps import MICROS, event_time_text, format_time
 from playbook.runtime.carry import CarryReport, carry_state, outline
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
@@ -329,14 +329,13 @@ class Engine:
     def _fire_for_event(self, rule: CompiledRule, event: Event, time: int, out: list[ActionRecord]) -> None:
         if rule.limits and not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
             return
-        stamp = format_time(time)
-        author = event.handle
-        shadow = rule.shadow
+        stamp = event_time_text(event.data["time"], time)
+        item, thread, author = event.id, event.thread, event.handle
         records = [
-            make_record(
-                a, rule.name, rule.source, stamp, event.id, event.thread, author, a.params_for(event), shadow
+            parts.record(
+                stamp, item, thread, author, parts.template.params_for(event) if parts.fills_in else None
             )
-            for a in rule.actions
+            for parts in rule.records
         ]
         self._emit(rule, time, event.id, records, out)
         if rule.marks:
@@ -460,15 +459,14 @@ class Engine:
                 self.observer.repeating(rule, deadline)
             return
         stamp = format_time(time)
+        item, thread, author = deadline.event, deadline.thread, deadline.author
         params = deadline.params
-        # Filled in for the actions the rule had when the wait began, which a reload may have changed.
-        if params is None or len(params) != len(rule.actions):
-            params = tuple(a.params_for(None) for a in rule.actions)
-        item, thread, author, shadow = deadline.event, deadline.thread, deadline.author, rule.shadow
-        records = [
-            make_record(a, rule.name, rule.source, stamp, item, thread, author, p, shadow)
-            for a, p in zip(rule.actions, params)
-        ]
+        # Filled in for the actions the rule had when the wait began, which a reload may have changed:
+        # then the placeholders are left empty.
+        if params is None or len(params) != len(rule.records):
+            records = [parts.record(stamp, item, thread, author) for parts in rule.records]
+        else:
+            records = [parts.record(stamp, item, thread, author, p) for parts, p in zip(rule.records, params)]
         self._emit(rule, time, item, records, out)
         if rule.marks:
             self._mark(rule, time, item, deadline.author_key, thread)

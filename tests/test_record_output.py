@@ -1,0 +1,118 @@
+"""How action records are made and written: from what each rule prepared at load
+(the id's hash begun, constant params), with the stable ids of SPEC section 4; a
+dry run's output is buffered, a system call per many records, and goes out line
+by line to someone watching live."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from helpers import ruleset_from
+
+from playbook.compiler.actions import action_id
+from playbook.dryrun.output import BUFFER_BYTES, Output
+from playbook.dryrun.run import run_events
+from playbook.language.events import make_event
+
+EVENTS = [
+    {"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z", "author": {"handle": "@jane"}},
+    {"id": 'q"\\\u2028ü', "type": "mention", "time": "2026-11-20T09:00:00.25+01:00", "thread": "t\n1"},
+    {
+        "id": "m3",
+        "type": "mention",
+        "time": "2026-11-20T09:01:00Z",
+        "author": {"handle": "@j\u00e9 \U0001f600"},
+    },
+]
+PLAYBOOK = """\
+brand "@acme"
+rule "Tag \\"quoted\\" — ü": when mention then tag "a\\\\b", notify "#vip" message "Hi {author.handle} ✓"
+shadow rule "Shadow": when mention then escalate to "care-leads" priority high, hide
+rule "Reply": when mention then reply with template "sorry", reply "Sorry {author.handle}", alert "#x"
+rule "Wait": when mention and unanswered 1h then reply "Still there, {author.handle}?", assign to "ops"
+"""
+
+
+def test_ids_from_a_hash_begun_at_load_are_the_stable_ids() -> None:
+    ruleset = ruleset_from(PLAYBOOK)
+    records = run_events(ruleset, [make_event(e) for e in EVENTS], until=10**18)
+    assert len(records) == 3 * 7 + 3 * 2
+    positions = {rule.name: [a.position for a in rule.actions] for rule in ruleset.rules}
+    for record in records:
+        ids = [action_id(record.rule, record.event, p, record.time) for p in positions[record.rule]]
+        assert record.id in ids
+    assert len({r.id for r in records}) == len(records)
+    assert {r.time for r in records} >= {"2026-11-20T08:00:00.25Z", "2026-11-20T09:00:00.25Z"}
+    assert b'"shadow":true' in next(r for r in records if r.rule == "Shadow").to_json()
+
+
+def test_records_of_a_rule_share_its_constant_params_and_fill_in_the_rest() -> None:
+    ruleset = ruleset_from(PLAYBOOK)
+    records = run_events(ruleset, [make_event(EVENTS[0]), make_event(EVENTS[2])])
+    tags = [r for r in records if r.action == "tag"]
+    notes = [r for r in records if r.action == "notify"]
+    assert tags[0].params is tags[1].params == {}
+    assert [n.params for n in notes] == [{"message": "Hi @jane ✓"}, {"message": "Hi @j\u00e9 \U0001f600 ✓"}]
+
+
+def stdout_to(path: Path, monkeypatch: pytest.MonkeyPatch) -> io.TextIOWrapper:
+    handle = open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    handle.reconfigure(write_through=True)  # as Python's stdout is under PYTHONUNBUFFERED
+    monkeypatch.setattr(sys, "stdout", handle)
+    return handle
+
+
+def test_dry_run_output_is_buffered_even_where_python_writes_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "out.jsonl"
+    handle = stdout_to(path, monkeypatch)
+    out = Output(line_by_line=False)
+    line = b'{"id":"a"}\n'
+    count = (BUFFER_BYTES - 1) // len(line)
+    for _ in range(count):
+        out.write_line(line)
+    assert path.stat().st_size == 0  # nothing written yet: one system call will carry them all
+    out.flush()
+    assert path.read_bytes() == line * count
+    handle.close()
+
+
+def test_live_output_goes_out_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "out.txt"
+    handle = stdout_to(path, monkeypatch)
+    out = Output(line_by_line=True)
+    out.write_line(b"one\n")
+    assert path.read_bytes() == b"one\n"
+    out.text.write("two ü\n")
+    assert path.read_bytes() == "one\ntwo ü\n".encode()
+    handle.close()
+
+
+def test_events_piped_in_live_have_their_actions_written_as_they_happen(tmp_path: Path) -> None:
+    play = tmp_path / "c.play"
+    play.write_text('when mention then tag "seen"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "playbook", "dry-run", str(play), "--events", "-", "--format", "jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        child.stdin.write(orjson.dumps(EVENTS[0]) + b"\n")
+        child.stdin.flush()
+        first = orjson.loads(child.stdout.readline())  # while the input is still open
+        assert (first["event"], first["target"]) == ("m1", "seen")
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
+        child.stdout.close()
