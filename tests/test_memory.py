@@ -100,6 +100,22 @@ def test_marking_again_while_it_holds_sets_a_new_end() -> None:
     ]
 
 
+def test_a_late_mark_does_not_cut_short_a_mark_set_after_it() -> None:
+    play = """
+rule "Opt out": when mention and text contains "stop" then mark author "do-not-contact" for 30d
+rule "Pause": when mention and text contains "pause" then mark author "do-not-contact" for 1h
+rule "Acknowledge": when mention and author is not marked "do-not-contact" then reply "We're on it"
+"""
+    events = [
+        ev("m1", "mention", "09:00", text="stop"),
+        ev("m0", "mention", "08:00", text="pause"),  # late: before the 30-day mark was set
+        ev("m2", "mention", "12:00", text="hello"),
+    ]
+    # In event time the 1h mark came first and the 30-day one marked again at 09:00:
+    # its end stands, so the post at 12:00 gets no reply.
+    assert [r for r in fired(run(play, events)) if r[1] == "Acknowledge"] == []
+
+
 def test_an_author_is_marked_by_id_whatever_the_handle_and_else_by_handle_ignoring_case() -> None:
     events = [
         ev("m1", "mention", "09:00", author="@jane", author_id="u1", text="leave me alone"),
