@@ -420,3 +420,29 @@ def test_explain_shows_the_marks_set_their_ends_and_the_repeats_to_come(tmp_path
         '  → mark thread "escalated": marked until 2026-12-20T11:00:00Z\n'
         "  → again at 2026-11-20T15:00:00Z if nobody answers (repeat 1 of 2)\n"
     ) in done.stdout
+
+
+def test_a_pending_repeat_counted_in_working_hours_says_how_many_it_counts(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'brand "@acme"\n'
+        'schedule office = mon-fri 09:00-17:00 in "UTC"\n'
+        'rule "Escalate": when mention and unanswered 2h during office then escalate '
+        "repeat every 4h up to 3 times\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "events.jsonl").write_text(json.dumps(ev("m1", "mention", "10:00")) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "dry-run", "desk.play", "--events", "events.jsonl"]
+        + ["--until", at("15:00"), "--explain"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "→ again at 2026-11-20T16:00:00Z if nobody answers (4h of office time) (repeat 1 of 3)\n" in (
+        done.stdout
+    )
+    assert done.stderr.splitlines()[-1] == (
+        "  2026-11-20T16:00:00Z  Escalate  event m1 in thread m1 (4h of office time) (repeat 1 of 3)"
+    )
