@@ -446,3 +446,27 @@ def test_a_pending_repeat_counted_in_working_hours_says_how_many_it_counts(tmp_p
     assert done.stderr.splitlines()[-1] == (
         "  2026-11-20T16:00:00Z  Escalate  event m1 in thread m1 (4h of office time) (repeat 1 of 3)"
     )
+
+
+def test_explain_says_a_post_without_an_author_marks_no_author(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'rule "Remember": when mention then mark author "seen" for 1h\n', encoding="utf-8"
+    )
+    (tmp_path / "events.jsonl").write_text(
+        json.dumps(ev("m1", "mention", "09:00", author=None)) + "\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "dry-run", "desk.play", "--events", "events.jsonl", "--explain"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "event m1: mention at 2026-11-20T09:00:00Z by no author, thread m1\n"
+        "  ✓ Remember (desk.play:1)\n"
+        "    ✓ mention\n"
+        "    → fired: marks only\n"
+        '    → mark author "seen" for 1h: no author to mark\n'
+    )
