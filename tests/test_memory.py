@@ -100,6 +100,22 @@ def test_marking_again_while_it_holds_sets_a_new_end() -> None:
     ]
 
 
+def test_a_late_mark_does_not_cut_short_a_mark_set_after_it() -> None:
+    play = """
+rule "Opt out": when mention and text contains "stop" then mark author "do-not-contact" for 30d
+rule "Pause": when mention and text contains "pause" then mark author "do-not-contact" for 1h
+rule "Acknowledge": when mention and author is not marked "do-not-contact" then reply "We're on it"
+"""
+    events = [
+        ev("m1", "mention", "09:00", text="stop"),
+        ev("m0", "mention", "08:00", text="pause"),  # late: before the 30-day mark was set
+        ev("m2", "mention", "12:00", text="hello"),
+    ]
+    # In event time the 1h mark came first and the 30-day one marked again at 09:00:
+    # its end stands, so the post at 12:00 gets no reply.
+    assert [r for r in fired(run(play, events)) if r[1] == "Acknowledge"] == []
+
+
 def test_an_author_is_marked_by_id_whatever_the_handle_and_else_by_handle_ignoring_case() -> None:
     events = [
         ev("m1", "mention", "09:00", author="@jane", author_id="u1", text="leave me alone"),
@@ -404,3 +420,53 @@ def test_explain_shows_the_marks_set_their_ends_and_the_repeats_to_come(tmp_path
         '  → mark thread "escalated": marked until 2026-12-20T11:00:00Z\n'
         "  → again at 2026-11-20T15:00:00Z if nobody answers (repeat 1 of 2)\n"
     ) in done.stdout
+
+
+def test_a_pending_repeat_counted_in_working_hours_says_how_many_it_counts(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'brand "@acme"\n'
+        'schedule office = mon-fri 09:00-17:00 in "UTC"\n'
+        'rule "Escalate": when mention and unanswered 2h during office then escalate '
+        "repeat every 4h up to 3 times\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "events.jsonl").write_text(json.dumps(ev("m1", "mention", "10:00")) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "dry-run", "desk.play", "--events", "events.jsonl"]
+        + ["--until", at("15:00"), "--explain"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "→ again at 2026-11-20T16:00:00Z if nobody answers (4h of office time) (repeat 1 of 3)\n" in (
+        done.stdout
+    )
+    assert done.stderr.splitlines()[-1] == (
+        "  2026-11-20T16:00:00Z  Escalate  event m1 in thread m1 (4h of office time) (repeat 1 of 3)"
+    )
+
+
+def test_explain_says_a_post_without_an_author_marks_no_author(tmp_path: Path) -> None:
+    (tmp_path / "desk.play").write_text(
+        'rule "Remember": when mention then mark author "seen" for 1h\n', encoding="utf-8"
+    )
+    (tmp_path / "events.jsonl").write_text(
+        json.dumps(ev("m1", "mention", "09:00", author=None)) + "\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "dry-run", "desk.play", "--events", "events.jsonl", "--explain"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "event m1: mention at 2026-11-20T09:00:00Z by no author, thread m1\n"
+        "  ✓ Remember (desk.play:1)\n"
+        "    ✓ mention\n"
+        "    → fired: marks only\n"
+        '    → mark author "seen" for 1h: no author to mark\n'
+    )

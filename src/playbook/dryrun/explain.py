@@ -34,12 +34,14 @@ DEFINE_DEPTH = 2
 SUGGESTED_IDS = 10_000
 
 
-def counted(rule: CompiledRule | None) -> str:
-    """What a wait of `rule` counts, when it counts a schedule's open time: ` (2h of office time)`."""
+def counted(rule: CompiledRule | None, deadline: Deadline) -> str:
+    """What a wait of `rule` counts, when it counts a schedule's open time: ` (2h of office time)`,
+    or for a repeat its `every D` (` (4h of office time)`)."""
     spec = rule.time if rule is not None else None
     if not isinstance(spec, UnansweredSpec) or spec.schedule is None:
         return ""
-    return f" ({format_duration(spec.micros // MICROS)} of {spec.schedule.name} time)"
+    micros = spec.repeat.micros if deadline.fired and spec.repeat is not None else spec.micros
+    return f" ({format_duration(micros // MICROS)} of {spec.schedule.name} time)"
 
 
 def repeats_left(rule: CompiledRule | None, deadline: Deadline) -> str:
@@ -150,7 +152,7 @@ class Explainer:
             self._line(
                 2,
                 f"→ waiting for a reply in thread {deadline.thread} until {format_time(deadline.due)}"
-                + counted(rule)
+                + counted(rule, deadline)
                 + repeats_left(rule, deadline),
             )
 
@@ -204,7 +206,7 @@ class Explainer:
             self._line(
                 1,
                 f"→ again at {format_time(deadline.due)} if nobody answers"
-                + counted(rule)
+                + counted(rule, deadline)
                 + repeats_left(rule, deadline),
             )
 

@@ -143,7 +143,7 @@ def summary(result: DryRunResult, source: str = "the input") -> str:
     for deadline in pending[:LISTED]:
         buf.write(
             f"  {format_time(deadline.due)}  {engine.rule_name(deadline.rule)}  event {deadline.event}"
-            f" in thread {deadline.thread}{counted(engine.by_key.get(deadline.rule))}"
+            f" in thread {deadline.thread}{counted(engine.by_key.get(deadline.rule), deadline)}"
             f"{repeats_left(engine.by_key.get(deadline.rule), deadline)}\n"
         )
     if len(pending) > LISTED:

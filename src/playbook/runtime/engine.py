@@ -502,6 +502,8 @@ class Engine:
         for spec in rule.marks:
             who = author if spec.subject == "author" else thread_key(thread)
             if who is None:
+                if observer is not None:
+                    observer.marked(rule, time, item, spec, None)
                 continue
             until: int | None
             if spec.unmark:

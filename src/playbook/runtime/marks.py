@@ -1,7 +1,8 @@
 """The marks rules put on authors and threads (SPEC section 12), kept in event time.
 
-A mark set by a firing at time t holds for events at or after t, until t + D;
-marking again, while it holds, sets a new end. `unmark` at time t ends it
+A mark set by a firing at time t holds for events at or after t, until t + D
+(not at t + D); marking again, while it holds, sets a new end. A late firing
+before a mark's start moves the start back and keeps the end. `unmark` at time t ends it
 there. A mark is forgotten once the clock reaches its end, so marks take
 memory only while they hold: a heap of ends, one live entry per mark, tells
 which to forget (a mark whose end moved later is looked at again then).
@@ -75,8 +76,12 @@ class Marks:
             mark = self._marks[key] = _Mark(name, time, end)
             self._queue(key, mark)
             return end
+        if time < mark.start:
+            # A late firing, before the firing that marked at `start`: that later
+            # firing was the marking again, and its end stands.
+            mark.start = time
+            return mark.end
         mark.name = name
-        mark.start = min(mark.start, time)
         mark.end = end
         if end < mark.queued:
             self._queue(key, mark)
