@@ -299,3 +299,14 @@ def test_a_wait_in_working_time_says_what_it_counts_and_during_shows_the_local_t
         "pending: 1 deadline (clock at 2026-11-20T17:00:00Z)",
         "  2026-11-23T10:30:00Z  Two working hours  event m1 in thread m1 (2h of office time)",
     ]
+
+
+def test_an_author_with_an_id_and_no_handle_is_named_by_the_id(tmp_path: Path) -> None:
+    (tmp_path / "min.play").write_text('rule "P": when mention then tag "p"\n', encoding="utf-8")
+    (tmp_path / "m1.jsonl").write_text(
+        '{"id":"m1","type":"mention","time":"2026-11-23T09:00:00Z","author":{"id":"u42"},"text":"hi"}\n',
+        encoding="utf-8",
+    )
+    done = playbook("dry-run", "min.play", "--events", "m1.jsonl", "--explain", "m1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("event m1: mention at 2026-11-23T09:00:00Z by author id u42, thread m1\n")

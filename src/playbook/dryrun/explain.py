@@ -80,7 +80,7 @@ class Explainer:
         if self._current == event.id:
             return
         self._current = event.id
-        who = event.handle or "no author"
+        who = event.handle or _author_id(event) or "no author"
         kind = "brand event" if event.brand else "event"
         self._write(
             f"{kind} {event.id}: {event.type} at {format_time(event.time)} by {who}, thread {event.thread}"
@@ -236,3 +236,10 @@ class Explainer:
             return ""
         schedule = self.ruleset.schedules[node.schedule.name]
         return f" ({local_time(event.time, schedule.zone.key)})"
+
+
+def _author_id(event: Event) -> str | None:
+    """The author's id, shown for an author who has one but no handle."""
+    author = event.data.get("author")
+    found = author.get("id") if isinstance(author, dict) else None
+    return f"author id {found}" if isinstance(found, str) and found else None
