@@ -237,16 +237,24 @@ def _percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-def latency(rate: int, seconds: float) -> dict[str, float]:
-    """POST → record in the sink, at `rate` events/s for `seconds`, with the four core rules."""
+@contextmanager
+def probed(ruleset: str, rate: int) -> Iterator[tuple[Daemon, Prober, str]]:
+    """The real daemon running `ruleset` and a rule that tags every event, its http
+    source open, and a prober watching its sink at `rate` events/s; and the playbook."""
+    playbook = rule_sets()[ruleset].playbook() + "\n" + SEEN_RULE
     with tempfile.TemporaryDirectory(prefix="playbook-bench-") as folder:
-        playbook = rule_sets()["4 rules"].playbook() + "\n" + SEEN_RULE
         daemon = Daemon(Path(folder), playbook, [{"type": "http", "token": TOKEN, "max_bytes": 1 << 20}])
         with daemon.running():
             prober = Prober(daemon, rate)
             with prober.watching():
-                prober.send(seconds)
-        found = prober.latencies()
+                yield daemon, prober, playbook
+
+
+def latency(rate: int, seconds: float) -> dict[str, float]:
+    """POST → record in the sink, at `rate` events/s for `seconds`, with the four core rules."""
+    with probed("4 rules", rate) as (_, prober, _):
+        prober.send(seconds)
+    found = prober.latencies()
     if len(found) != len(prober.sent):
         raise SystemExit(
             f"{len(prober.sent) - len(found)} of {len(prober.sent)} events never reached the sink"
@@ -261,26 +269,19 @@ def latency(rate: int, seconds: float) -> dict[str, float]:
 
 def reload_stall(rate: int, seconds: float = 8.0) -> dict[str, float]:
     """Events at `rate`/s through the 1000-rule playbook while it is edited and reloaded."""
-    with tempfile.TemporaryDirectory(prefix="playbook-bench-") as folder:
-        playbook = rule_sets()["1000 rules"].playbook() + "\n" + SEEN_RULE
-        daemon = Daemon(Path(folder), playbook, [{"type": "http", "token": TOKEN, "max_bytes": 1 << 20}])
-        with daemon.running():
-            prober = Prober(daemon, rate)
-            with prober.watching():
-                sender = threading.Thread(target=prober.send, args=(seconds,))
-                sender.start()
-                time.sleep(seconds / 3)
-                edited_at = time.perf_counter()
-                daemon.play.write_text(
-                    playbook.replace('notify "#vip"', 'notify "#vip-desk"'), encoding="utf-8"
-                )
-                while daemon.metrics().get("playbook_reloads_total", 0) < 1:
-                    time.sleep(0.01)
-                reloaded_at = time.perf_counter()
-                sender.join()
-        before = prober.latencies(0.0, edited_at)
-        around = prober.latencies(edited_at, reloaded_at + 1.0)
-        arrivals = [t for t in prober.arrivals if edited_at <= t <= reloaded_at + 1.0]
+    with probed("1000 rules", rate) as (daemon, prober, playbook):
+        sender = threading.Thread(target=prober.send, args=(seconds,))
+        sender.start()
+        time.sleep(seconds / 3)
+        edited_at = time.perf_counter()
+        daemon.play.write_text(playbook.replace('notify "#vip"', 'notify "#vip-desk"'), encoding="utf-8")
+        while daemon.metrics().get("playbook_reloads_total", 0) < 1:
+            time.sleep(0.01)
+        reloaded_at = time.perf_counter()
+        sender.join()
+    before = prober.latencies(0.0, edited_at)
+    around = prober.latencies(edited_at, reloaded_at + 1.0)
+    arrivals = [t for t in prober.arrivals if edited_at <= t <= reloaded_at + 1.0]
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     return {
         "reload_seconds": reloaded_at - edited_at,
