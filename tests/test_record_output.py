@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 from helpers import ruleset_from
@@ -59,6 +60,29 @@ def test_records_of_a_rule_share_its_constant_params_and_fill_in_the_rest() -> N
     notes = [r for r in records if r.action == "notify"]
     assert tags[0].params is tags[1].params == {}
     assert [n.params for n in notes] == [{"message": "Hi @jane ✓"}, {"message": "Hi @j\u00e9 \U0001f600 ✓"}]
+
+
+def test_a_record_is_written_as_orjson_writes_its_fields_in_the_order_of_the_spec() -> None:
+    records = run_events(ruleset_from(PLAYBOOK), [make_event(e) for e in EVENTS], until=10**18)
+    odd = "".join(chr(c) for c in (*range(0x20), 0x7F, 0x2028, 0x2029, 0xFEFF, 0x202E)) + '"\\/ü😀'
+    records.append(msgspec.structs.replace(records[0], author=odd, params={odd: odd}, target=None))
+    for record in records:
+        fields = {
+            "id": record.id,
+            "time": record.time,
+            "rule": record.rule,
+            "action": record.action,
+            "target": record.target,
+            "params": record.params,
+            "event": record.event,
+            "thread": record.thread,
+            "author": record.author,
+            "source": record.source,
+        }
+        if record.shadow:
+            fields["shadow"] = True
+        assert record.to_json_line() == orjson.dumps(fields) + b"\n"
+        assert orjson.loads(record.to_json()) == record.to_dict() == fields
 
 
 def stdout_to(path: Path, monkeypatch: pytest.MonkeyPatch) -> io.TextIOWrapper:
