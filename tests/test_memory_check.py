@@ -40,6 +40,30 @@ def test_marks_and_a_repeat_are_read_as_written_and_written_back_the_same() -> N
     assert rule_text(rule) == text.removeprefix('rule "R": ')
 
 
+@pytest.mark.parametrize(
+    ("written", "read_back"),
+    [
+        ("repeat every 4h up to 1 time", "repeat every 4h up to 1 time"),
+        ("repeat every 4h up to 1 times", "repeat every 4h up to 1 time"),
+        ("repeat every 4h up to 2", "repeat every 4h up to 2 times"),
+        ("at most 1 time per 1h", "at most once per 1h"),
+        ("at most 3 time per 1h", "at most 3 per 1h"),
+    ],
+)
+def test_one_time_reads_as_one_times(written: str, read_back: str) -> None:
+    text = f'rule "R": when mention and unanswered 2h then escalate {written}'
+    (rule,) = parse(text, "t.play", "start")
+    assert isinstance(rule, nodes.Rule)
+    assert rule_text(rule).endswith(f"then escalate {read_back}")
+
+
+def test_at_least_one_time_is_read_and_a_field_named_time_is_still_a_field() -> None:
+    text = 'rule "R": when mention and time = "x" and at least 1 time within 10m then alert'
+    (rule,) = parse(text, "t.play", "start")
+    assert isinstance(rule, nodes.Rule)
+    assert rule_text(rule) == 'when mention and time = "x" and at least 1 time within 10m then alert'
+
+
 def test_mark_is_a_word_only_where_an_action_or_a_test_of_marks_can_stand() -> None:
     # An event type and a define may still be called mark or marked.
     ruleset = ruleset_from(
@@ -209,4 +233,35 @@ define vip_thread = thread is marked "vip"
 
 @pytest.mark.parametrize(("text", "expected"), UNSET)
 def test_a_test_of_a_mark_no_rule_sets_is_a_warning(text: str, expected: str) -> None:
+    assert check_output(text) == expected
+
+
+SHADOWED = [
+    case(
+        "a_live_rule_testing_a_mark_only_a_shadow_rule_sets",
+        'shadow rule "Spot VIPs": when mention and author.followers > 10000 then mark author "vip"\n'
+        'rule "Thank VIPs": when mention and author is marked "vip" then reply "Thanks!"\n',
+        """\
+test.play:2:54: warning: only shadow rule 'Spot VIPs' marks an author 'vip', and a live rule does not see a shadow rule's marks, so this test is always false (promote the shadow rule by removing the word 'shadow', or make this rule a shadow rule too)
+rule "Thank VIPs": when mention and author is marked "vip" then reply "Thanks!"
+                                                     ^""",
+    ),
+    case(
+        "a_shadow_rule_testing_a_shadow_mark",
+        'shadow rule "Spot VIPs": when mention then mark author "vip"\n'
+        'shadow rule "Thank VIPs": when mention and author is marked "vip" then reply "Thanks!"\n',
+        "",
+    ),
+    case(
+        "a_mark_set_by_a_live_rule_and_a_shadow_rule",
+        'shadow rule "Spot VIPs": when mention then mark author "VIP"\n'
+        'rule "Old VIPs": when mention and author.verified = true then mark author "vip"\n'
+        'rule "Thank VIPs": when mention and author is not marked "vip" then reply "Thanks!"\n',
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHADOWED)
+def test_a_live_test_of_a_mark_only_shadow_rules_set_is_a_warning(text: str, expected: str) -> None:
     assert check_output(text) == expected

@@ -20,7 +20,13 @@ from playbook.language import nodes
 from playbook.language.check.actions import check_action, check_limit
 from playbook.language.check.conditions import ConditionChecker, check_phrases, check_time_conditions
 from playbook.language.check.extent import check_extents
-from playbook.language.check.memory import check_is_marked, check_mark, check_marks_set, check_repeat
+from playbook.language.check.memory import (
+    check_is_marked,
+    check_mark,
+    check_marks_set,
+    check_repeat,
+    check_shadow_marks,
+)
 from playbook.language.check.names import (
     Namespace,
     build_namespace,
@@ -55,6 +61,7 @@ def check_ruleset(
         problems.extend(check_schedule(schedule))
     used_by_define: dict[str, set[str]] = {}
     mark_tests: list[nodes.IsMarked] = []
+    live_mark_tests: list[nodes.IsMarked] = []
     for name, define in ns.defines.items():
         report = conditions.check(define.condition, in_define=True)
         problems.extend(report.problems)
@@ -73,6 +80,8 @@ def check_ruleset(
         problems.extend(report.problems)
         used_by_rules |= report.names
         mark_tests += report.marks
+        if not rule.shadow:
+            live_mark_tests += report.marks
         if report.timed:
             problems.extend(check_time_conditions(rule.condition, report.timed))
         for action in rule.actions:
@@ -86,6 +95,7 @@ def check_ruleset(
     for test in mark_tests:
         problems.extend(check_is_marked(test))
     problems.extend(check_marks_set(mark_tests, ns.rules))
+    problems.extend(check_shadow_marks(live_mark_tests, ns.rules))
     problems.extend(check_unused(ns, used_by_rules, used_by_define))
     for list_def in ns.lists.values():
         problems.extend(check_phrases(list_def.phrases))

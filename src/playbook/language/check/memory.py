@@ -2,8 +2,9 @@
 
 A mark is put on an author or a thread, and has a name that is not empty; a
 `for D` lasts longer than nothing. A test of a mark that no rule ever sets is
-a warning (it can never hold), with the nearest mark that is set. `repeat`
-belongs to a rule that waits for an answer, once.
+a warning (it can never hold), with the nearest mark that is set; so is a live
+rule's test of a mark that only shadow rules set (a live rule never sees a
+shadow rule's marks). `repeat` belongs to a rule that waits for an answer, once.
 """
 
 from __future__ import annotations
@@ -102,3 +103,32 @@ def check_marks_set(tests: Iterable[nodes.IsMarked], rules: Iterable[nodes.Rule]
             f"no rule marks {_ARTICLE[subject]} '{name}', so this test is always {always}",
             hint,
         )
+
+
+def check_shadow_marks(
+    live_tests: Iterable[nodes.IsMarked], rules: Iterable[nodes.Rule]
+) -> Iterator[Diagnostic]:
+    """A warning for each test in a live rule of a mark that only shadow rules set:
+    their marks are kept apart and seen by shadow rules only (SPEC section 9), so the
+    test holds as if nothing were marked until the shadow rule is promoted."""
+    live: set[tuple[str, str]] = set()
+    shadow: dict[tuple[str, str], str] = {}
+    for rule in rules:
+        for action in rule.actions:
+            if isinstance(action, nodes.Mark) and not action.unmark:
+                key = (action.subject.name, str(action.name.value).casefold())
+                if rule.shadow:
+                    shadow.setdefault(key, str(rule.name.value) if rule.name else "")
+                else:
+                    live.add(key)
+    for test in live_tests:
+        key = (test.word.name, str(test.mark.value).casefold())
+        if key in shadow and key not in live:
+            always = "true" if test.negated else "false"
+            setter = f"shadow rule '{shadow[key]}'" if shadow[key] else "a shadow rule"
+            yield warning(
+                test.mark.pos,
+                f"only {setter} marks {_ARTICLE[test.word.name]} '{test.mark.value}', and a live rule "
+                f"does not see a shadow rule's marks, so this test is always {always}",
+                "promote the shadow rule by removing the word 'shadow', or make this rule a shadow rule too",
+            )
