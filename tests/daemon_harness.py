@@ -117,6 +117,14 @@ class DaemonProcess:
         except OSError:
             return False
 
+    def started(self) -> dict[str, Any]:
+        """The last `started` log line: what the daemon restored before it took an event in
+        (a short deadline may have fired by the time /healthz is asked on a busy machine)."""
+        lines = [line for line in self.log().splitlines() if '"msg":"started"' in line]
+        assert lines, "the daemon logged no start"
+        started: dict[str, Any] = json.loads(lines[-1])
+        return started
+
     def log(self) -> str:
         return "".join(
             p.read_text(encoding="utf-8", errors="replace") for p in sorted(self.folder.glob("stderr-*.log"))

@@ -437,7 +437,7 @@ def test_a_deadline_survives_a_reload_and_a_sigkill_and_fires_once(
     assert daemon.health()["pending"] == 1
     daemon.kill()
     daemon.start()
-    assert daemon.health()["pending"] == 1
+    assert daemon.started()["pending"] == 1
     fired = wait_for(lambda: by_rule(daemon.actions(), "Escalate"), timeout=10, what="the escalation")
     time.sleep(1.0)
     fired = by_rule(daemon.actions(), "Escalate")

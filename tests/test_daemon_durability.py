@@ -141,7 +141,7 @@ def test_an_empty_state_file_is_refused_unless_told_to_start_afresh(folder: Path
         wait_for(lambda: process.health()["pending"] == 1, what="the deadline")
         assert process.stop() == 0
         process.start()  # the state now holds a deadline: no --fresh needed, nothing said
-        assert process.health()["pending"] == 1
+        assert process.started()["pending"] == 1
         assert process.log().count("starting afresh") == 1
     finally:
         process.close()
@@ -207,7 +207,7 @@ def test_sigterm_saves_what_the_next_start_needs(folder: Path, daemon: DaemonPro
     assert daemon.stop(signal.SIGTERM) == 0
     assert inbox_rows(folder) == 0, "a clean stop saves the engine, so nothing is replayed"
     daemon.start()
-    assert daemon.health()["pending"] == 1
+    assert daemon.started()["pending"] == 1
     fired = wait_for(
         lambda: [a for a in daemon.actions() if a["rule"] == "Escalate"], timeout=6, what="the escalation"
     )

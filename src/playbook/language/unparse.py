@@ -56,8 +56,12 @@ def condition_text(node: nodes.Condition) -> str:
         case nodes.During(schedule=schedule):
             return f"during {schedule.name}"
         case nodes.AtLeast(count=count, duration=duration, per=per):
-            return f"at least {count} times within {duration.text}" + (f" per {per.path}" if per else "")
+            return f"at least {_times(count)} within {duration.text}" + (f" per {per.path}" if per else "")
     raise TypeError(f"cannot write {type(node).__name__}")
+
+
+def _times(count: int) -> str:
+    return "1 time" if count == 1 else f"{count} times"
 
 
 def limit_text(limit: nodes.Limit) -> str:
@@ -67,7 +71,7 @@ def limit_text(limit: nodes.Limit) -> str:
 
 
 def repeat_text(repeat: nodes.Repeat) -> str:
-    return f"repeat every {repeat.every.text} up to {repeat.times} times"
+    return f"repeat every {repeat.every.text} up to {_times(repeat.times)}"
 
 
 def mark_text(mark: nodes.Mark) -> str:
