@@ -25,6 +25,7 @@ from playbook.language.diagnostics import Pos
 from playbook.language.events import Event
 from playbook.language.regex import SEARCH_LIMIT, compile_regex
 from playbook.language.timestamps import MICROS
+from playbook.language.turns import turn
 from playbook.language.unparse import condition_text, limit_text, rule_text
 
 _NUMBER = (int, float)
@@ -219,6 +220,7 @@ class Compiler:
         return compiled
 
     def rule(self, index: int, rule: nodes.Rule, key: str, written: str) -> CompiledRule:
+        turn()
         instant, timed = split_time(rule.condition)
         conjuncts = nodes.And(tuple(instant), rule.when_pos)
         parts: RuleSetParts = _ShadowParts(self) if rule.shadow else self

@@ -1,10 +1,11 @@
 """Hot reload (SPEC section 7): the playbooks are watched, and looked at now
 and then for changes the watcher misses; after a quiet period the whole rule
-set is loaded, checked and compiled in a thread of its own, so that events,
-`/healthz` and `/metrics` are served meanwhile, and a valid one is swapped in
-on the event loop, between two batches of events. The loaded rule set is left
-out of the cycle collector's passes (`keep_for_good`): a full collection
-walking it stalled the event loop for as long again as the swap after each reload.
+set is loaded, checked and compiled in a thread of its own that rests half of
+the time (language/turns.py), so that events, `/healthz` and `/metrics` are
+served meanwhile, and a valid one is swapped in on the event loop, between two
+batches of events. The loaded rule set is left out of the cycle collector's
+passes (`keep_for_good`): a full collection walking it stalled the event loop
+for longer than the swap itself after each reload.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ from playbook.daemon.config import Config
 from playbook.daemon.metrics import DaemonCollector
 from playbook.daemon.processor import Processor
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
+from playbook.language.turns import taking_turns
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
 
 log = logging.getLogger("playbook.daemon")
 QUIET_SECONDS = 0.2
 SWITCH_SECONDS = 0.0002
+# The loader rests this long after working as long (language/turns.py).
+WORK_SECONDS = 0.003
+REST_SECONDS = 0.003
 LOOK_SECONDS = 2.0
 T = TypeVar("T")
 
@@ -58,14 +63,16 @@ def load_rules(config: Config) -> RuleSet:
 
 
 def _loaded_for_good(config: Config) -> RuleSet:
-    """`load_rules`, its rule set then left out of the cycle collector's passes; the
-    rule set it replaces has no cycles, so it is freed by reference counting.
+    """`load_rules` taking turns with the event loop, its rule set then left out of
+    the cycle collector's passes; the rule set it replaces has no cycles, so it is
+    freed by reference counting.
 
     The collector stays paused from the load to the freeze: otherwise the first
     young collection after the load walks the whole new rule set once more.
     """
     with cycle_collection_paused():
-        ruleset = load_rules(config)
+        with taking_turns(WORK_SECONDS, REST_SECONDS):
+            ruleset = load_rules(config)
         keep_for_good()
     return ruleset
 
