@@ -640,3 +640,15 @@ def test_fields_are_filled_per_event_and_per_action() -> None:
         ("m2", "alert", "#b", {"message": ""}),
         ("m2", "tag", "seen", {}),
     ]
+
+
+def test_a_compiled_rule_carries_its_text_as_written_out_once() -> None:
+    rules = ruleset_from(
+        'rule "Slow": when mention and  text contains "late"   and unanswered 2h then tag "slow"\n'
+        'shadow when mention then tag "seen"\n'
+    ).rules
+    assert [rule.text for rule in rules] == [
+        'when mention and text contains "late" and unanswered 2h then tag "slow"',
+        'when mention then tag "seen"',
+    ]
+    assert rules[1].key == rules[1].text  # an unnamed rule's state is kept under its text

@@ -2,12 +2,14 @@
 events; the loader is made to hand the interpreter over often, so the loop is
 not kept waiting a whole thread switch interval each time it comes back from a
 socket or SQLite (at Python's default 5 ms, a 1000-rule reload starved it for
-the whole load)."""
+the whole load), and rests now and then (language/turns.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from playbook.compiler.ruleset import RuleSet
+from playbook.compiler.ruleset import RuleSet, compile_sources
 from playbook.daemon import reload
 from playbook.daemon.config import load_config
+from playbook.language.turns import taking_turns, turn
 
 
 def test_a_reload_loads_while_threads_take_short_turns(
@@ -28,10 +31,17 @@ def test_a_reload_loads_while_threads_take_short_turns(
     (tmp_path / "daemon.yaml").write_text("sources:\n  - {type: stdin}\n", encoding="utf-8")
     config = load_config(str(tmp_path / "daemon.yaml"))
     intervals: list[float] = []
+    rests: list[float] = []
     real_load = reload.load_rules
 
     def load(config: Any) -> RuleSet:
         intervals.append(sys.getswitchinterval())
+        worked = time.perf_counter() + reload.WORK_SECONDS
+        while time.perf_counter() < worked:
+            pass
+        rested = time.perf_counter()
+        turn()  # as the parser and the compiler do at each rule
+        rests.append(time.perf_counter() - rested)
         return real_load(config)
 
     monkeypatch.setattr(reload, "load_rules", load)
@@ -45,4 +55,40 @@ def test_a_reload_loads_while_threads_take_short_turns(
         len(intervals) == 1 and intervals[0] == pytest.approx(reload.SWITCH_SECONDS) and intervals[0] < before
     )
     assert sys.getswitchinterval() == before  # as it was once the rules are loaded
+    assert rests[0] >= reload.REST_SECONDS  # the loader rested once its turn was over
     assert len(installed) == 1 and metrics.reloads["ok"] == 1
+
+
+def test_only_a_thread_taking_turns_rests() -> None:
+    started = time.perf_counter()
+    turn()
+    assert time.perf_counter() - started < 0.05
+    rested: list[float] = []
+
+    def other() -> None:
+        started = time.perf_counter()
+        turn()
+        rested.append(time.perf_counter() - started)
+
+    with taking_turns(0.0, 0.1):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        started = time.perf_counter()
+        turn()
+        assert time.perf_counter() - started >= 0.1
+    with taking_turns(60.0, 0.1):
+        started = time.perf_counter()
+        turn()  # its turn is not over
+        assert time.perf_counter() - started < 0.05
+    assert rested[0] < 0.05
+
+
+def test_parsing_and_compiling_take_a_turn_at_each_rule() -> None:
+    text = "".join(f'rule "R{i}": when mention and text contains "x{i}" then tag "t{i}"\n' for i in range(5))
+    compile_sources({"warm.play": text})
+    with taking_turns(0.0, 0.02):
+        started = time.perf_counter()
+        rules = compile_sources({"a.play": text}).rules
+        taken = time.perf_counter() - started
+    assert len(rules) == 5 and taken >= 10 * 0.02  # a rest as each rule is parsed, and as it is compiled

@@ -25,6 +25,7 @@ from playbook.language.diagnostics import Pos
 from playbook.language.events import Event
 from playbook.language.regex import SEARCH_LIMIT, compile_regex
 from playbook.language.timestamps import MICROS
+from playbook.language.turns import turn
 from playbook.language.unparse import condition_text, limit_text, rule_text
 
 _NUMBER = (int, float)
@@ -142,7 +143,8 @@ class Trigger:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledRule:
-    """A rule ready to run: its name, where it is written, and its callables.
+    """A rule ready to run: its name, its text (as `rule_text` writes it, without
+    `shadow`), where it is written, and its callables.
 
     `types` (the event types it can hold for, None for any) and `trigger`
     let the engine skip it for events it cannot hold for. `explain` decides
@@ -154,6 +156,7 @@ class CompiledRule:
     index: int
     name: str
     key: str
+    text: str
     source: str
     condition: Condition
     time: TimeSpec | None
@@ -181,16 +184,15 @@ class CompiledRule:
         return self.node.shadow
 
 
-def _state_keys(rules: Sequence[nodes.Rule]) -> list[str]:
+def _state_keys(rules: Sequence[nodes.Rule], texts: Sequence[str]) -> list[str]:
     """What each rule's state is kept under across reloads: its name, or for an
     unnamed rule its text (with a count when the same text appears again)."""
     keys: list[str] = []
     seen: dict[str, int] = {}
-    for rule in rules:
+    for rule, text in zip(rules, texts):
         if rule.name is not None:
             keys.append(str(rule.name.value))
             continue
-        text = rule_text(rule)
         seen[text] = seen.get(text, 0) + 1
         keys.append(f"{text} #{seen[text]}" if seen[text] > 1 else text)
     return keys
@@ -206,13 +208,19 @@ class Compiler:
         self.schedules = {name: compile_schedule(node) for name, node in ns.schedules.items()}
 
     def rules(self) -> tuple[CompiledRule, ...]:
-        keys = _state_keys(self.ns.rules)
-        compiled = tuple(self.rule(i, rule, key) for i, (rule, key) in enumerate(zip(self.ns.rules, keys)))
+        # Written once here, in the loader's thread: carrying state over and saving it need them.
+        texts = [rule_text(rule) for rule in self.ns.rules]
+        keys = _state_keys(self.ns.rules, texts)
+        compiled = tuple(
+            self.rule(i, rule, key, text)
+            for i, (rule, key, text) in enumerate(zip(self.ns.rules, keys, texts))
+        )
         for index in self.phrase_indexes.values():
             index.freeze()
         return compiled
 
-    def rule(self, index: int, rule: nodes.Rule, key: str) -> CompiledRule:
+    def rule(self, index: int, rule: nodes.Rule, key: str, written: str) -> CompiledRule:
+        turn()
         instant, timed = split_time(rule.condition)
         conjuncts = nodes.And(tuple(instant), rule.when_pos)
         parts: RuleSetParts = _ShadowParts(self) if rule.shadow else self
@@ -255,6 +263,7 @@ class Compiler:
             index,
             name,
             key,
+            written,
             source,
             condition,
             time,

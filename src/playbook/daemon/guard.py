@@ -38,7 +38,6 @@ from playbook.daemon.config import GuardSettings
 from playbook.daemon.logs import Occasional
 from playbook.language.durations import format_duration
 from playbook.language.timestamps import MICROS, parse_time
-from playbook.language.unparse import rule_text
 from playbook.language.vocabulary import SHADOW_WORD
 from playbook.runtime.state import count_in, insert_sorted, trim
 
@@ -67,7 +66,7 @@ class Pause:
 
 def written(rule: CompiledRule) -> str:
     """The rule's text as written, `shadow` included: a reload that changes it lifts a pause."""
-    text = rule_text(rule.node)
+    text = rule.text
     return f"{SHADOW_WORD} {text}" if rule.shadow else text
 
 

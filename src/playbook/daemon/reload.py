@@ -1,8 +1,11 @@
 """Hot reload (SPEC section 7): the playbooks are watched, and looked at now
 and then for changes the watcher misses; after a quiet period the whole rule
-set is loaded, checked and compiled in a thread of its own, so that events,
-`/healthz` and `/metrics` are served meanwhile, and a valid one is swapped in
-on the event loop, between two batches of events.
+set is loaded, checked and compiled in a thread of its own that rests half of
+the time (language/turns.py), so that events, `/healthz` and `/metrics` are
+served meanwhile, and a valid one is swapped in on the event loop, between two
+batches of events. The loaded rule set is left out of the cycle collector's
+passes (`keep_for_good`): a full collection walking it stalled the event loop
+for longer than the swap itself after each reload.
 """
 
 from __future__ import annotations
@@ -22,16 +25,21 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from playbook.compiler.gcpause import cycle_collection_paused, keep_for_good
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.metrics import DaemonCollector
 from playbook.daemon.processor import Processor
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
+from playbook.language.turns import taking_turns
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
 
 log = logging.getLogger("playbook.daemon")
 QUIET_SECONDS = 0.2
 SWITCH_SECONDS = 0.0002
+# The loader rests this long after working as long (language/turns.py).
+WORK_SECONDS = 0.003
+REST_SECONDS = 0.003
 LOOK_SECONDS = 2.0
 T = TypeVar("T")
 
@@ -52,6 +60,21 @@ class Reloaded:
 def load_rules(config: Config) -> RuleSet:
     """The rule set the configuration names, with its extra brand handles."""
     return load_ruleset([config.playbooks], brand=config.brand)
+
+
+def _loaded_for_good(config: Config) -> RuleSet:
+    """`load_rules` taking turns with the event loop, its rule set then left out of
+    the cycle collector's passes; the rule set it replaces has no cycles, so it is
+    freed by reference counting.
+
+    The collector stays paused from the load to the freeze: otherwise the first
+    young collection after the load walks the whole new rule set once more.
+    """
+    with cycle_collection_paused():
+        with taking_turns(WORK_SECONDS, REST_SECONDS):
+            ruleset = load_rules(config)
+        keep_for_good()
+    return ruleset
 
 
 class _PlaybookChanges(FileSystemEventHandler):
@@ -119,7 +142,7 @@ class Reloader:
         self.files_seen = self._files_seen()
         try:
             with _switching_often():
-                ruleset = await _in_thread(lambda: load_rules(self.config))
+                ruleset = await _in_thread(lambda: _loaded_for_good(self.config))
         except (PlaybookError, PlaybookPathError) as exc:
             self.metrics.reloads["invalid"] += 1
             self.failed = True

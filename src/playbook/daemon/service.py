@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from playbook.compiler.gcpause import keep_for_good
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.connections import ConnectionGuard, connection_limit
@@ -340,6 +341,7 @@ def run_daemon(config: Config, fresh: bool = False) -> int:
         except StateError as exc:
             log.error("cannot start", extra={"reason": str(exc)})
             return EXIT_CANNOT_START
+        keep_for_good()  # the rule set and the restored state, out of the collector's passes
         return await daemon.run()
 
     return asyncio.run(main())

@@ -26,7 +26,6 @@ from typing import Any
 from playbook.compiler.actions import ActionRecord
 from playbook.compiler.ruleset import RuleSet
 from playbook.language.timestamps import parse_time
-from playbook.language.unparse import rule_text
 
 ADDED, REMOVED, MOVED, CHANGED = "added", "removed", "moved", "changed"
 # At equal times, differences are listed in this order: what goes, what changes, what comes.
@@ -192,7 +191,7 @@ def _rules(old: RuleSet, new: RuleSet) -> dict[str, RuleInfo]:
     """Every rule of either set by key, in NEW's order then OLD's: shown under its NEW name."""
     olds = {rule.key: rule for rule in old.rules}
     news = {rule.key: rule for rule in new.rules}
-    added_texts = {rule_text(rule.node): rule.name for key, rule in news.items() if key not in olds}
+    added_texts = {rule.text: rule.name for key, rule in news.items() if key not in olds}
     rules: dict[str, RuleInfo] = {}
     for key, rule in news.items():
         before = olds.get(key)
@@ -201,6 +200,6 @@ def _rules(old: RuleSet, new: RuleSet) -> dict[str, RuleInfo]:
         )
     for key, rule in olds.items():
         if key not in news:
-            renamed = added_texts.get(rule_text(rule.node))
+            renamed = added_texts.get(rule.text)
             rules[key] = RuleInfo(key, rule.name, rule.shadow, True, False, rule.shadow, renamed)
     return rules

@@ -10,6 +10,7 @@ from lark import Token
 from playbook.language import nodes
 from playbook.language.diagnostics import Pos
 from playbook.language.durations import parse_duration
+from playbook.language.turns import turn
 
 
 def unquote(text: str) -> str:
@@ -119,6 +120,7 @@ class ToNodes:
         return self._literal(name), self._at(keyword)
 
     def rule(self, children: list[Any]) -> nodes.Rule:
+        turn()
         if isinstance(children[0], tuple):
             (name, pos), when, condition, actions, *options = children
         else:

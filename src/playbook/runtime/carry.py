@@ -34,7 +34,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from playbook.compiler.rules import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
-from playbook.language.unparse import rule_text
 from playbook.runtime.state import FIRING_ORDER, EngineState, RuleOutline, RuleState, Wait, due
 
 GONE = "which is gone"
@@ -50,7 +49,7 @@ Log = dict[Hashable, deque[int]]
 
 def outline(rule: CompiledRule) -> RuleOutline:
     """What carrying state over needs to know of `rule` once it has been replaced."""
-    return RuleOutline(rule.key, rule.name, rule_text(rule.node), _window_per(rule), _limits_per(rule))
+    return RuleOutline(rule.key, rule.name, rule.text, _window_per(rule), _limits_per(rule))
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +242,7 @@ def _gone(
             new_names = {}
             for rule in new:
                 if rule.key not in before:
-                    new_names.setdefault(rule_text(rule.node), rule.name)
+                    new_names.setdefault(rule.text, rule.name)
         renamed_to = new_names.get(was.text) if was is not None else None
         unnamed = was is not None and was.key != was.name
         gone.append(

@@ -1,0 +1,88 @@
+"""A reload and the cycle collector: the loaded rule set is left out of the
+collector's passes (`gc.freeze`), so a full collection no longer walks it after
+each reload, and the rule set it replaces has no reference cycles, so reference
+counting frees it though it was frozen."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import orjson
+import pytest
+
+from playbook.compiler.gcpause import cycle_collection_paused
+from playbook.daemon.config import load_config
+from playbook.daemon.processor import Processor
+from playbook.daemon.reload import Reloader, load_rules
+from playbook.daemon.store import Store
+
+CARE = """\
+brand "@acme"
+rule "Escalate": when mention and text contains "broken" and unanswered 2h then escalate to "care-leads"
+rule "Busy": when mention and at least 3 times within 1h per author then tag "busy"
+when mention and text contains "fire" then alert "#crisis"
+"""
+
+
+@pytest.fixture
+def reloading(tmp_path: Path) -> Iterator[tuple[Processor, Reloader, Path]]:
+    """A processor over a real store that has run events, and its reloader."""
+    play = tmp_path / "playbooks" / "care.play"
+    play.parent.mkdir()
+    play.write_text(CARE, encoding="utf-8")
+    (tmp_path / "daemon.yaml").write_text(
+        "playbooks: playbooks\nstate: state.db\nsources:\n  - {type: stdin}\n", encoding="utf-8"
+    )
+    config = load_config(str(tmp_path / "daemon.yaml"))
+    store = Store(config.state)
+    processor = Processor(config, store, load_rules(config), [], lambda: True)
+    events = [
+        {
+            "id": f"m{i}",
+            "type": "mention",
+            "time": f"2026-11-20T09:0{i}:00Z",
+            "text": text,
+            "author": {"id": "1"},
+        }
+        for i, text in enumerate(["broken again", "on fire", "broken", "hello"])
+    ]
+    store.accept("http", [orjson.dumps(e) for e in events])
+    processor.process_waiting()
+    reloader = Reloader(config, processor, SimpleNamespace(reloads=Counter[str]()))  # type: ignore[arg-type]
+    try:
+        yield processor, reloader, play
+    finally:
+        store.close()
+        gc.unfreeze()
+
+
+def test_a_replaced_rule_set_is_freed_by_reference_counting(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    old = weakref.ref(processor.ruleset)
+    conditions = [weakref.ref(rule.condition) for rule in processor.ruleset.rules]  # made by exec
+    play.write_text(CARE.replace("2h", "3h").replace("#crisis", "#fire"), encoding="utf-8")
+    with cycle_collection_paused():
+        assert asyncio.run(reloader.reload("SIGHUP"))
+        assert processor.engine.export().waits[0].due > 0
+        assert old() is None and all(condition() is None for condition in conditions)
+    assert processor.ruleset.rules[0].time is not None and "3h" in processor.ruleset.rules[0].text
+
+
+def test_a_reload_leaves_the_new_rule_set_out_of_the_collectors_passes(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    play.write_text(CARE.replace("#crisis", "#fire"), encoding="utf-8")
+    assert asyncio.run(reloader.reload("SIGHUP"))
+    new = processor.ruleset
+    walked = gc.get_objects()  # the objects the collector walks: not those frozen
+    assert not any(o is new or o is new.rules[0] or o is new.rules[0].condition for o in walked)
+    assert gc.get_freeze_count() > 0
