@@ -221,6 +221,7 @@ def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures:
 
 def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -> None:
     from playbook.daemon.config import load_config
+    from playbook.daemon.inbox import Inbox
     from playbook.daemon.processor import Processor
     from playbook.daemon.reload import load_rules
     from playbook.daemon.sinks import Deliverer
@@ -229,7 +230,7 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
     config = load_config(str(folder / "daemon.yaml"))
     store = Store(config.state)
     sinks = [Deliverer(sink, store, lambda sink, count: None) for sink in config.sinks]
-    processor = Processor(config, store, load_rules(config), sinks, lambda: True)
+    processor = Processor(config, Inbox(store), load_rules(config), sinks, lambda: True)
     try:
         store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
         processor.process_waiting()

@@ -2,7 +2,8 @@
 
 What it holds, and when it is written:
 - the inbox: events accepted from a source, stored (with the source's new
-  position) before they are acknowledged;
+  position) before they are acknowledged, each with the next number (`seq`)
+  in the order they came;
 - the outbox: one row per action per sink, written as soon as the engine
   produced it (with the wall-clock time it was queued, which a sink's
   `digest` counts from), and marked delivered once the sink took it;
@@ -16,6 +17,19 @@ still in the inbox. The engine is deterministic, so the replay produces the
 same actions with the same ids; the outbox takes each (sink, id) once, so an
 action delivered before the crash is not delivered again (at worst, one whose
 delivery was under way when the daemon died is).
+
+Commits are made durable on disk (synced) only where someone outside is told
+that something was stored: a request answered 202, a line taken from standard
+input. Every other commit (events from a followed file, the outbox, what was
+delivered, the engine's state) is written to the WAL without waiting for the
+disk (SQLite's `synchronous=NORMAL`). A killed daemon loses none of them: they
+are in the operating system's hands once committed. A power cut or a crash of
+the machine may lose the last of them, never one in the middle: SQLite then
+finds the state as it was at an earlier commit, every one of which is whole.
+From there a followed file is read again from the position stored with its
+events, the events since the saved engine state are processed again, and
+actions delivered since are delivered again, with the same ids: at worst
+twice, as SPEC section 7 allows. See docs/architecture.md, "What is synced".
 """
 
 from __future__ import annotations
@@ -117,8 +131,9 @@ class Store:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+            self.last_event = self._last_event()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
 
@@ -163,29 +178,49 @@ class Store:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    def _last_event(self) -> int:
+        """The greatest seq the inbox ever gave, kept by SQLite even when its row is gone."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'inbox'").fetchone()
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed when the block ends, rolled back when it raises."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def _transaction(self, synced: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back when it raises;
+        `synced`: on disk when the block ends, not only in the operating system's hands."""
+        if synced:
+            self.db.execute("PRAGMA synchronous=FULL")
         try:
-            yield self.db
-            self.db.execute("COMMIT")
-        except BaseException:
-            # SQLite rolls some errors back by itself (a full disk, say): the error to
-            # report is that one, not that there is no transaction left to roll back.
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                # SQLite rolls some errors back by itself (a full disk, say): the error to
+                # report is that one, not that there is no transaction left to roll back.
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        finally:
+            if synced:
+                self.db.execute("PRAGMA synchronous=NORMAL")
 
     # --- sources ---
 
-    def accept(self, source: str, events: Sequence[bytes], position: Position | None = None) -> None:
-        """Store events from a source (and its new position) in one transaction."""
-        with self._transaction() as db:
-            db.executemany("INSERT INTO inbox (source, data) VALUES (?, ?)", [(source, e) for e in events])
+    def accept(
+        self, source: str, events: Sequence[bytes], position: Position | None = None, synced: bool = True
+    ) -> int:
+        """Store events from a source (and its new position) in one transaction; the seq of
+        the first (the others follow it). `synced=False` for a source that can give the
+        events again after a power cut: a followed file, whose position goes back with them."""
+        first = self.last_event + 1
+        with self._transaction(synced) as db:
+            db.executemany(
+                "INSERT INTO inbox (seq, source, data) VALUES (?, ?, ?)",
+                [(seq, source, e) for seq, e in enumerate(events, first)],
+            )
             if position is not None:
                 db.execute(
                     "INSERT INTO positions (source, offset, line, identity) VALUES (?, ?, ?, ?) "
@@ -193,6 +228,8 @@ class Store:
                     "identity = excluded.identity",
                     (source, position.offset, position.line, position.identity),
                 )
+        self.last_event += len(events)
+        return first
 
     def position(self, source: str) -> Position | None:
         row = self.db.execute(
@@ -208,9 +245,11 @@ class Store:
             "SELECT seq, data FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
         ).fetchall()
 
-    def backlog(self, after: int = 0) -> int:
-        """How many stored events after seq `after` wait to be processed."""
-        return int(self.db.execute("SELECT count(*) FROM inbox WHERE seq > ?", (after,)).fetchone()[0])
+    def saved_to(self) -> int:
+        """The seq of the last event the saved engine state has taken in: the inbox holds
+        those after it, and only those."""
+        oldest = self.db.execute("SELECT min(seq) FROM inbox").fetchone()[0]
+        return self.last_event if oldest is None else int(oldest) - 1
 
     def snapshot(self) -> bytes | None:
         row = self.db.execute("SELECT snapshot FROM engine WHERE id = 1").fetchone()
