@@ -138,6 +138,10 @@ class Store:
             self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # Copy the WAL into the file every 10,000 pages (40 MB), not every 1,000: an
+            # outbox row is written, marked and deleted within a few seconds, and a page
+            # changed again before the copy is copied once.
+            self.db.execute("PRAGMA wal_autocheckpoint=10000")
             self._migrate()
             self.last_event = self._last_event()
         except sqlite3.DatabaseError as exc:
