@@ -51,8 +51,9 @@ def daemon(folder: Path) -> Iterator[DaemonProcess]:
 
 
 def inbox_rows(folder: Path) -> int:
+    """How many events wait in the inbox (a row holds those a source stored at once)."""
     with sqlite3.connect(folder / "state" / "state.db") as db:
-        return int(db.execute("SELECT count(*) FROM inbox").fetchone()[0])
+        return int(db.execute("SELECT coalesce(sum(seq - first_seq + 1), 0) FROM inbox").fetchone()[0])
 
 
 def test_a_sigkill_after_delivery_replays_without_delivering_again(
@@ -97,6 +98,95 @@ def test_a_stop_in_the_middle_of_a_long_replay_is_quick_and_the_restart_resumes(
         assert max(ids.values()) == 1
     finally:
         process.close()
+
+
+def test_sigkills_in_the_middle_of_a_file_replay_lose_no_action(folder: Path) -> None:
+    """Killed twice while it replays a followed file, the daemon delivers, once started
+    again, every action a dry run of the file takes: none lost, none more than twice."""
+    start = time.time() - 40_000
+    stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))  # noqa: E731
+    lines = [
+        json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "it arrived broken", stamp(i)))
+        for i in range(40_000)
+    ]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # --until: once the file is read, the daemon's clock moves on with the wall clock.
+    command = [
+        "dry-run",
+        "playbooks",
+        "--events",
+        "feed.jsonl",
+        "--format",
+        "jsonl",
+        "--until",
+        stamp(40_060),
+    ]
+    dry_run = subprocess.run(
+        [sys.executable, "-m", "playbook", *command],
+        cwd=folder,
+        capture_output=True,
+        check=True,
+    )
+    expected = {json.loads(line)["id"] for line in dry_run.stdout.splitlines()}
+    process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
+    try:
+        for delivered in (1_000, 12_000):
+            wait_for(lambda n=delivered: len(process.actions()) >= n, timeout=60, what="the replay to go on")
+            process.kill()
+            assert len(process.actions()) < len(expected), "killed in the middle of the replay"
+            process.start()
+        wait_for(lambda: len(process.actions()) >= len(expected), timeout=120, what="the rest of the replay")
+        wait_for(lambda: process.health()["outbox"] == 0, what="the outbox to empty")
+        ids = Counter(a["id"] for a in process.actions())
+        assert set(ids) == expected
+        assert max(ids.values()) <= 2
+    finally:
+        process.close()
+
+
+def test_the_inbox_keeps_what_a_source_stored_at_once_in_one_row(tmp_path: Path) -> None:
+    """A save in the middle of such a row keeps the rest, numbered as they were, across a restart."""
+    path = str(tmp_path / "state.db")
+    lines = [json.dumps(mention(f"m{i}", "fire", "2026-11-20T09:00:00Z")).encode() for i in range(7)]
+    store = Store(path)
+    first = store.accept("file:feed.jsonl", lines[:5], synced=False)
+    store.accept("http", lines[5:])
+    assert store.db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 2
+    store.save(first + 2, b"{}", b"{}")  # the engine had taken in three events of the first five
+    store.close()
+    store = Store(path)
+    try:
+        assert store.saved_to() == first + 2
+        assert store.waiting(first + 2, 10) == list(zip(range(first + 3, first + 7), lines[3:]))
+        assert store.waiting(first + 3, 2) == [(first + 4, lines[4]), (first + 5, lines[5])]
+        assert store.accept("http", lines[:1]) == first + 7
+    finally:
+        store.close()
+
+
+def test_the_processor_takes_the_events_a_source_parsed_and_reads_them_back_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    from playbook.daemon.inbox import Arrival, Inbox
+    from playbook.language.events import parse_line
+
+    path = str(tmp_path / "state.db")
+    lines = [json.dumps(mention(f"m{i}", "fire", "2026-11-20T09:00:00Z")).encode() for i in range(3)]
+    arrivals = [Arrival(line, parse_line(line)) for line in lines]
+    inbox = Inbox(Store(path))
+    inbox.accept("http", arrivals)
+    taken = inbox.take(0, 10)
+    assert [event for _, event in taken] == [arrival.event for arrival in arrivals]  # the same objects
+    inbox.store.close()
+    inbox = Inbox(Store(path))  # nothing was saved: every event is processed again
+    try:
+        taken = inbox.take(0, 10)
+        assert [(seq, event.data) for seq, event in taken] == [
+            (n, a.event.data) for n, a in enumerate(arrivals, 1)
+        ]
+        assert all(event is not arrival.event for (_, event), arrival in zip(taken, arrivals))
+    finally:
+        inbox.store.close()
 
 
 def test_a_state_file_that_is_not_sqlite_is_refused_clearly(folder: Path) -> None:
@@ -221,6 +311,7 @@ def test_retries_back_off_to_30_seconds_however_long_a_sink_stays_down(failures:
 
 def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -> None:
     from playbook.daemon.config import load_config
+    from playbook.daemon.inbox import Inbox
     from playbook.daemon.processor import Processor
     from playbook.daemon.reload import load_rules
     from playbook.daemon.sinks import Deliverer
@@ -229,7 +320,7 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
     config = load_config(str(folder / "daemon.yaml"))
     store = Store(config.state)
     sinks = [Deliverer(sink, store, lambda sink, count: None) for sink in config.sinks]
-    processor = Processor(config, store, load_rules(config), sinks, lambda: True)
+    processor = Processor(config, Inbox(store), load_rules(config), sinks, lambda: True)
     try:
         store.accept("http", [json.dumps(mention("m1", "fire")).encode()])
         processor.process_waiting()

@@ -36,6 +36,10 @@ class Watched(Protocol):
         """Events processed since the start."""
 
     @property
+    def waiting_events(self) -> int:
+        """Events stored, not yet processed."""
+
+    @property
     def dropped_waits(self) -> int:
         """Pending waits dropped by reloads and restarts under edited playbooks."""
 
@@ -107,7 +111,7 @@ class DaemonCollector:
         lag = 0.0 if engine.clock is None else max(0.0, time.time() - engine.clock / MICROS)
         yield GaugeMetricFamily("playbook_lag_seconds", "Wall clock minus the engine's clock", value=lag)
         yield GaugeMetricFamily(
-            "playbook_inbox", "Events stored, not yet processed", value=daemon.store.backlog()
+            "playbook_inbox", "Events stored, not yet processed", value=daemon.waiting_events
         )
         yield GaugeMetricFamily(
             "playbook_outbox", "Actions stored, not yet delivered", value=daemon.store.outbox_size()

@@ -31,10 +31,10 @@ from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.guard import Guard, GuardStateError
 from playbook.daemon.health import Health
+from playbook.daemon.inbox import Inbox
 from playbook.daemon.retry import retry
 from playbook.daemon.sinks import Deliverer
-from playbook.daemon.store import StateError, Store
-from playbook.language.events import parse_line
+from playbook.daemon.store import StateError
 from playbook.language.timestamps import format_time
 from playbook.measure.live import LiveTally, TallyError
 from playbook.runtime.carry import CarryReport
@@ -42,7 +42,9 @@ from playbook.runtime.engine import Engine
 from playbook.runtime.snapshot import SnapshotError
 
 log = logging.getLogger("playbook.daemon")
-BATCH = 500
+# Events run through the engine between two turns of the event loop, at most: about
+# 50 ms of work in a backlog, while live events come a few at a time.
+BATCH = 2000
 TICK_SECONDS = 0.1
 RETRY_SECONDS = 1.0
 # The engine's state is saved at most this often, and never more often than
@@ -58,7 +60,7 @@ class Processor:
     def __init__(
         self,
         config: Config,
-        store: Store,
+        inbox: Inbox,
         ruleset: RuleSet,
         sinks: list[Deliverer],
         sources_idle: Callable[[], bool],
@@ -67,7 +69,8 @@ class Processor:
         """`sources_idle` tells whether every followed file has been read to its end;
         `replaying`, whether there are such files, whose backlog is replayed first."""
         self.config = config
-        self.store = store
+        self.inbox = inbox
+        self.store = inbox.store
         self.ruleset = ruleset
         self.sinks = sinks
         self.sources_idle = sources_idle
@@ -76,7 +79,7 @@ class Processor:
         self.engine = self._restored(ruleset)
         self.guard = self._guarded(ruleset)
         self.live = self._restored_live()
-        self.processed = 0  # the last inbox seq the engine has taken in
+        self.processed = self.store.saved_to()  # the last inbox seq the engine has taken in
         self.unsaved = False
         self.next_save = 0.0
         self.broken = False
@@ -148,22 +151,26 @@ class Processor:
             self.unsaved = True
             self.save(now=True)
 
+    @property
+    def backlog(self) -> int:
+        """How many stored events wait to be processed."""
+        return self.inbox.waiting(self.processed)
+
     def process_waiting(self) -> int:
         """Run one batch of stored events through the engine; how many there were."""
-        rows = self.store.waiting(self.processed, BATCH)
-        if not rows:
+        batch = self.inbox.take(self.processed, BATCH)
+        if not batch:
             return 0
         actions: list[ActionRecord] = []
         process, take = self.engine.process, self.live.take
-        for _, data in rows:
-            event = parse_line(data)
+        for _, event in batch:
             actions.extend(process(event))
             take(event)
-        self.processed = rows[-1][0]
+        self.processed = batch[-1][0]
         self.unsaved = True
         self._queue(actions)
-        self.events += len(rows)
-        return len(rows)
+        self.events += len(batch)
+        return len(batch)
 
     def advance_clock(self) -> None:
         """Move the clock on with the wall clock, firing what falls due."""
@@ -184,7 +191,6 @@ class Processor:
         started = time.monotonic()
         self.store.save(self.processed, self.engine.snapshot(), self.guard.snapshot(), self.live.to_bytes())
         self.guard.paused_since_save = False
-        self.processed = 0
         self.unsaved = False
         took = time.monotonic() - started
         self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
@@ -195,7 +201,7 @@ class Processor:
         self.engine = self._restored(self.ruleset)
         self.guard = self._guarded(self.ruleset)
         self.live = self._restored_live()
-        self.processed = 0
+        self.processed = self.store.saved_to()
         self.unsaved = False
         self.broken = False
 
@@ -233,7 +239,7 @@ class Processor:
                 self.recover()
             while self.process_waiting():
                 await asyncio.sleep(0)  # reloads and requests are served between two batches
-            if self.sources_idle() and not self.store.backlog(self.processed):
+            if self.sources_idle() and not self.backlog:
                 if self.replaying:
                     self._caught_up()
                 self.advance_clock()

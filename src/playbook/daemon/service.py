@@ -29,6 +29,7 @@ from playbook.daemon.connections import ConnectionGuard, connection_limit
 from playbook.daemon.gate import Gate
 from playbook.daemon.guard import Guard
 from playbook.daemon.health import STORE, Health
+from playbook.daemon.inbox import Arrival, Inbox
 from playbook.daemon.logs import quiet_loop_errors
 from playbook.daemon.metrics import DaemonCollector, exposition
 from playbook.daemon.page import StatusPage
@@ -53,8 +54,9 @@ EXIT_STOPPED = 0
 EXIT_INVALID = 1
 EXIT_CANNOT_START = 2  # a configuration, state file or listen address that cannot be used
 FINAL_DELIVERY_SECONDS = 2.0
-# A followed file is read ahead of the processor by at most this many events.
-MAX_READ_AHEAD = 20_000
+# A followed file is read ahead of the processor by at most this many events (and
+# a read of CHUNK_BYTES), so that what is read ahead stays parsed in the inbox (HELD).
+MAX_READ_AHEAD = 10_000
 
 
 class _Tasks(NamedTuple):
@@ -71,6 +73,7 @@ class Daemon:
     def __init__(self, config: Config, ruleset: RuleSet, fresh: bool = False) -> None:
         self.config = config
         self.store = Store(config.state, fresh=fresh)
+        self.inbox = Inbox(self.store)
         self.health = Health(Redactor(config.secrets))
         self.stopping = asyncio.Event()
         self.work = asyncio.Event()
@@ -86,7 +89,7 @@ class Daemon:
                 self.followers.append(
                     FileFollower(
                         source.path,
-                        self.store,
+                        self.inbox,
                         self.dead,
                         self.work.set,
                         self._room_to_read,
@@ -95,7 +98,7 @@ class Daemon:
                     )
                 )
             elif source.type == "stdin":
-                self.stdin = StdinSource(self.store, self.dead, self.work.set, config.max_ahead, source.map)
+                self.stdin = StdinSource(self.inbox, self.dead, self.work.set, config.max_ahead, source.map)
             else:
                 self.http = EventsEndpoint(
                     source,
@@ -106,7 +109,7 @@ class Daemon:
                     self._ahead,
                 )
         self.processor = Processor(
-            config, self.store, ruleset, self.sinks, self._sources_idle, replaying=bool(self.followers)
+            config, self.inbox, ruleset, self.sinks, self._sources_idle, replaying=bool(self.followers)
         )
         self.reloader = Reloader(config, self.processor, self.metrics)
         self.guard = ConnectionGuard(config.request_timeout, connection_limit())
@@ -135,6 +138,10 @@ class Daemon:
         return self.processor.events
 
     @property
+    def waiting_events(self) -> int:
+        return self.processor.backlog
+
+    @property
     def dropped_waits(self) -> int:
         return self.processor.dropped_waits
 
@@ -149,7 +156,7 @@ class Daemon:
     # --- what the parts tell each other ---
 
     def _room_to_read(self) -> bool:
-        return self.store.backlog(self.processor.processed) < MAX_READ_AHEAD
+        return self.processor.backlog < MAX_READ_AHEAD
 
     def _sources_idle(self) -> bool:
         return all(f.idle for f in self.followers)
@@ -165,8 +172,8 @@ class Daemon:
     def _delivered(self, sink: str, count: int) -> None:
         self.metrics.delivered[sink] += count
 
-    def _accept_http(self, events: list[bytes]) -> None:
-        self.store.accept("http", events)
+    def _accept_http(self, events: list[Arrival]) -> None:
+        self.inbox.accept("http", events)
         self.work.set()
 
     def status(self) -> dict[str, Any]:
@@ -177,7 +184,7 @@ class Daemon:
         outbox: int | None
         waiting: dict[str, int] | None
         try:
-            inbox, outbox = self.store.backlog(self.processor.processed), self.store.outbox_size()
+            inbox, outbox = self.processor.backlog, self.store.outbox_size()
             by_key = self.store.waiting_by_sink()
             waiting = {sink.name: by_key[sink.key] for sink in self.config.sinks if sink.key in by_key}
         except sqlite3.Error as exc:

@@ -31,7 +31,9 @@ from playbook.daemon.store import Delivery, Digest, Store
 from playbook.daemon.webhook import WebhookSender
 
 log = logging.getLogger("playbook.daemon")
-BATCH = 200
+# Deliveries read from the outbox and handed to a sender at once, at most; a file sink
+# syncs the file once for each such batch, a backlog in batches this large.
+BATCH = 2000
 FIRST_RETRY_SECONDS = 0.5
 IDLE_SECONDS = 0.2
 

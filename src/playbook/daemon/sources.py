@@ -20,12 +20,13 @@ from functools import partial
 import orjson
 
 from playbook.daemon.health import Health
+from playbook.daemon.inbox import Arrival, Inbox
 from playbook.daemon.lines import append_lines
 from playbook.daemon.mapping import FeedMap
 from playbook.daemon.retry import retry
-from playbook.daemon.store import Position, Store
+from playbook.daemon.store import Position
 from playbook.language.durations import format_duration
-from playbook.language.events import BadEvent, parse_line
+from playbook.language.events import BadEvent, Event, parse_line
 from playbook.language.timestamps import MICROS
 
 log = logging.getLogger("playbook.daemon")
@@ -65,9 +66,9 @@ class DeadLetters:
             )
 
 
-def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
-    """BadEvent unless `raw` is an event; TooFarAhead when it is dated more than
-    `max_ahead` microseconds ahead of the wall clock (None: no limit).
+def check_event(raw: bytes, number: int, max_ahead: int | None) -> Event:
+    """The event `raw` holds; BadEvent when it holds none, TooFarAhead when it is dated
+    more than `max_ahead` microseconds ahead of the wall clock (None: no limit).
 
     An event from the future (a wrong zone upstream, a typo in the year) would
     move the clock on and fire every deadline before it at once, so it is set
@@ -75,30 +76,30 @@ def check_event(raw: bytes, number: int, max_ahead: int | None) -> None:
     """
     event = parse_line(raw, number)
     if max_ahead is None:
-        return
+        return event
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
         raise TooFarAhead(
             f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
             f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})"
         )
+    return event
 
 
-def read_events(raw: bytes, number: int, feed_map: FeedMap | None, max_ahead: int | None) -> list[bytes]:
+def read_events(raw: bytes, number: int, feed_map: FeedMap | None, max_ahead: int | None) -> list[Arrival]:
     """The events of one line of input (or one request): the line itself, or, with a
     `map`, the events mapped from it. BadEvent says why it holds one that is not an
     event, naming the item with `each`."""
     if feed_map is None:
-        check_event(raw, number, max_ahead)
-        return [raw.strip()]
-    events = feed_map.events(raw)
-    for index, event in enumerate(events, 1):
+        return [Arrival(raw.strip(), check_event(raw, number, max_ahead))]
+    arrivals = []
+    for index, data in enumerate(feed_map.events(raw), 1):
         try:
-            check_event(event, number, max_ahead)
+            arrivals.append(Arrival(data, check_event(data, number, max_ahead)))
         except BadEvent as exc:
             where = f"item {index}: " if feed_map.each is not None else ""
             raise type(exc)(f"{where}{exc}") from None
-    return events
+    return arrivals
 
 
 def split_events(
@@ -108,9 +109,9 @@ def split_events(
     dead: DeadLetters,
     max_ahead: int | None,
     feed_map: FeedMap | None = None,
-) -> list[bytes]:
+) -> list[Arrival]:
     """The events on the lines; the lines that are not (or hold one that is not) go to the dead letters."""
-    events = []
+    events: list[Arrival] = []
     for number, raw in enumerate(raw_lines, first_line):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -137,7 +138,7 @@ class FileFollower:
     def __init__(
         self,
         path: str,
-        store: Store,
+        inbox: Inbox,
         dead: DeadLetters,
         wake: Callable[[], None],
         room: Callable[[], bool],
@@ -149,7 +150,7 @@ class FileFollower:
         self.feed_map = feed_map
         self.room = room
         self.name = f"file:{path}"
-        self.store = store
+        self.inbox = inbox
         self.dead = dead
         self.wake = wake
         self.idle = False
@@ -161,7 +162,7 @@ class FileFollower:
         except FileNotFoundError:
             self.idle = True
             return False
-        position = self.store.position(self.name) or Position(0, 0, _identity(stat))
+        position = self.inbox.position(self.name) or Position(0, 0, _identity(stat))
         if position.identity != _identity(stat) or stat.st_size < position.offset:
             log.info("file replaced or truncated; reading it from the start", extra={"source": self.name})
             position = Position(0, 0, _identity(stat))
@@ -184,7 +185,8 @@ class FileFollower:
         lines = chunk[: end + 1].split(b"\n")[:-1]
         events = split_events(lines, position.line + 1, self.name, self.dead, self.max_ahead, self.feed_map)
         new = Position(position.offset + end + 1, position.line + len(lines), position.identity)
-        self.store.accept(self.name, events, new)
+        # Not synced: after a power cut the file is read again from the position stored with them.
+        self.inbox.accept(self.name, events, new, synced=False)
         self.idle = new.offset >= stat.st_size
         if events:
             self.wake()
@@ -205,8 +207,11 @@ class FileFollower:
                 self.idle = True
                 return False
         self.dead.add(self.name, position.line + 1, BadEvent(f"line longer than {CHUNK_BYTES} bytes"), b"")
-        self.store.accept(
-            self.name, [], Position(position.offset + skipped, position.line + 1, position.identity)
+        self.inbox.accept(
+            self.name,
+            [],
+            Position(position.offset + skipped, position.line + 1, position.identity),
+            synced=False,
         )
         return True
 
@@ -245,13 +250,13 @@ class StdinSource:
 
     def __init__(
         self,
-        store: Store,
+        inbox: Inbox,
         dead: DeadLetters,
         wake: Callable[[], None],
         max_ahead: int | None,
         feed_map: FeedMap | None = None,
     ) -> None:
-        self.store = store
+        self.inbox = inbox
         self.max_ahead = max_ahead
         self.feed_map = feed_map
         self.dead = dead
@@ -293,6 +298,6 @@ class StdinSource:
             if stored:
                 self.wake()
 
-    async def _store(self, events: list[bytes]) -> bool:
-        self.store.accept(self.name, events)
+    async def _store(self, events: list[Arrival]) -> bool:
+        self.inbox.accept(self.name, events)
         return True

@@ -2,7 +2,9 @@
 
 What it holds, and when it is written:
 - the inbox: events accepted from a source, stored (with the source's new
-  position) before they are acknowledged;
+  position) before they are acknowledged, numbered in the order they came;
+  one row holds the lines of the events a source stored at once (a read of a
+  followed file, a request), one a line, from the number `first_seq` to `seq`;
 - the outbox: one row per action per sink, written as soon as the engine
   produced it (with the wall-clock time it was queued, which a sink's
   `digest` counts from), and marked delivered once the sink took it;
@@ -16,6 +18,19 @@ still in the inbox. The engine is deterministic, so the replay produces the
 same actions with the same ids; the outbox takes each (sink, id) once, so an
 action delivered before the crash is not delivered again (at worst, one whose
 delivery was under way when the daemon died is).
+
+Commits are made durable on disk (synced) only where someone outside is told
+that something was stored: a request answered 202, a line taken from standard
+input. Every other commit (events from a followed file, the outbox, what was
+delivered, the engine's state) is written to the WAL without waiting for the
+disk (SQLite's `synchronous=NORMAL`). A killed daemon loses none of them: they
+are in the operating system's hands once committed. A power cut or a crash of
+the machine may lose the last of them, never one in the middle: SQLite then
+finds the state as it was at an earlier commit, every one of which is whole.
+From there a followed file is read again from the position stored with its
+events, the events since the saved engine state are processed again, and
+actions delivered since are delivered again, with the same ids: at worst
+twice, as SPEC section 7 allows. See docs/architecture.md, "What is synced".
 """
 
 from __future__ import annotations
@@ -26,11 +41,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL,
-                                  data BLOB NOT NULL);
+                                  data BLOB NOT NULL, first_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL,
                                       identity TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
@@ -51,6 +67,11 @@ DROP INDEX IF EXISTS outbox_by_sink;
 MIGRATE_2 = """
 ALTER TABLE outbox ADD COLUMN queued REAL NOT NULL DEFAULT 0;
 """
+# Version 3 stored one event a row.
+MIGRATE_3 = """
+ALTER TABLE inbox ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE inbox SET first_seq = seq;
+"""
 INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_once ON outbox (sink, action_id);
 CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox (sink, seq) WHERE delivered = 0;
@@ -70,9 +91,8 @@ class Position:
     identity: str
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """An action waiting in the outbox for one sink."""
+class Delivery(NamedTuple):
+    """An action waiting in the outbox for one sink (a tuple: a sink reads thousands a second)."""
 
     seq: int
     action_id: str
@@ -117,8 +137,13 @@ class Store:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            # Copy the WAL into the file every 10,000 pages (40 MB), not every 1,000: an
+            # outbox row is written, marked and deleted within a few seconds, and a page
+            # changed again before the copy is copied once.
+            self.db.execute("PRAGMA wal_autocheckpoint=10000")
             self._migrate()
+            self.last_event = self._last_event()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
 
@@ -154,8 +179,10 @@ class Store:
             raise StateError(f"the state file was written by a newer Playbook (schema {version})")
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         with self._transaction() as db:
-            script = (MIGRATE_1 if "outbox" in tables and version < 2 else "") + (
-                MIGRATE_2 if "outbox" in tables and version < 3 else ""
+            script = (
+                (MIGRATE_1 if "outbox" in tables and version < 2 else "")
+                + (MIGRATE_2 if "outbox" in tables and version < 3 else "")
+                + (MIGRATE_3 if "inbox" in tables and version < 4 else "")
             )
             script += SCHEMA + INDEXES
             for statement in script.split(";"):
@@ -163,29 +190,51 @@ class Store:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    def _last_event(self) -> int:
+        """The greatest seq the inbox ever gave, kept by SQLite even when its row is gone."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'inbox'").fetchone()
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed when the block ends, rolled back when it raises."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def _transaction(self, synced: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back when it raises;
+        `synced`: on disk when the block ends, not only in the operating system's hands."""
+        if synced:
+            self.db.execute("PRAGMA synchronous=FULL")
         try:
-            yield self.db
-            self.db.execute("COMMIT")
-        except BaseException:
-            # SQLite rolls some errors back by itself (a full disk, say): the error to
-            # report is that one, not that there is no transaction left to roll back.
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                # SQLite rolls some errors back by itself (a full disk, say): the error to
+                # report is that one, not that there is no transaction left to roll back.
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        finally:
+            if synced:
+                self.db.execute("PRAGMA synchronous=NORMAL")
 
     # --- sources ---
 
-    def accept(self, source: str, events: Sequence[bytes], position: Position | None = None) -> None:
-        """Store events from a source (and its new position) in one transaction."""
-        with self._transaction() as db:
-            db.executemany("INSERT INTO inbox (source, data) VALUES (?, ?)", [(source, e) for e in events])
+    def accept(
+        self, source: str, events: Sequence[bytes], position: Position | None = None, synced: bool = True
+    ) -> int:
+        """Store events from a source (and its new position) in one transaction, as one row;
+        the seq of the first (the others follow it). Each event is one line of JSON.
+        `synced=False` for a source that can give the events again after a power cut: a
+        followed file, whose position goes back with them."""
+        first, last = self.last_event + 1, self.last_event + len(events)
+        with self._transaction(synced) as db:
+            if events:
+                db.execute(
+                    "INSERT INTO inbox (seq, first_seq, source, data) VALUES (?, ?, ?, ?)",
+                    (last, first, source, b"\n".join(events)),
+                )
             if position is not None:
                 db.execute(
                     "INSERT INTO positions (source, offset, line, identity) VALUES (?, ?, ?, ?) "
@@ -193,6 +242,8 @@ class Store:
                     "identity = excluded.identity",
                     (source, position.offset, position.line, position.identity),
                 )
+        self.last_event = last
+        return first
 
     def position(self, source: str) -> Position | None:
         row = self.db.execute(
@@ -203,14 +254,24 @@ class Store:
     # --- processing ---
 
     def waiting(self, after: int, limit: int) -> list[tuple[int, bytes]]:
-        """The oldest events after seq `after`, as (seq, JSON)."""
-        return self.db.execute(
-            "SELECT seq, data FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
-        ).fetchall()
+        """The oldest events after seq `after`, at most `limit`, as (seq, JSON)."""
+        events: list[tuple[int, bytes]] = []
+        rows = self.db.execute("SELECT seq, first_seq, data FROM inbox WHERE seq > ? ORDER BY seq", (after,))
+        try:
+            while len(events) < limit and (row := rows.fetchone()) is not None:
+                last, first, data = row
+                start = max(first, after + 1)
+                lines = data.split(b"\n")[start - first : start - first + limit - len(events)]
+                events.extend(zip(range(start, last + 1), lines))
+        finally:
+            rows.close()
+        return events
 
-    def backlog(self, after: int = 0) -> int:
-        """How many stored events after seq `after` wait to be processed."""
-        return int(self.db.execute("SELECT count(*) FROM inbox WHERE seq > ?", (after,)).fetchone()[0])
+    def saved_to(self) -> int:
+        """The seq of the last event the saved engine state has taken in: the inbox holds
+        those after it, and only those."""
+        oldest = self.db.execute("SELECT first_seq FROM inbox ORDER BY seq LIMIT 1").fetchone()
+        return self.last_event if oldest is None else int(oldest[0]) - 1
 
     def snapshot(self) -> bytes | None:
         row = self.db.execute("SELECT snapshot FROM engine WHERE id = 1").fetchone()
@@ -242,6 +303,15 @@ class Store:
         and the deliveries already made."""
         with self._transaction() as db:
             db.execute("DELETE FROM inbox WHERE seq <= ?", (processed_to,))
+            part = db.execute(
+                "SELECT seq, first_seq, data FROM inbox WHERE seq > ? ORDER BY seq LIMIT 1", (processed_to,)
+            ).fetchone()
+            if part is not None and part[1] <= processed_to:  # a row the engine has taken in part of
+                rest = part[2].split(b"\n", processed_to - part[1] + 1)[-1]
+                db.execute(
+                    "UPDATE inbox SET first_seq = ?, data = ? WHERE seq = ?",
+                    (processed_to + 1, rest, part[0]),
+                )
             db.execute("INSERT OR REPLACE INTO engine (id, snapshot) VALUES (1, ?)", (snapshot,))
             db.execute("INSERT OR REPLACE INTO guard (id, state) VALUES (1, ?)", (guard,))
             if live_tally is not None:

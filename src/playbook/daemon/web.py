@@ -16,6 +16,7 @@ from aiohttp.typedefs import Middleware
 
 from playbook.daemon.config import Source
 from playbook.daemon.health import STORE, Health
+from playbook.daemon.inbox import Arrival
 from playbook.daemon.logs import Occasional
 from playbook.daemon.mapping import FeedMap
 from playbook.daemon.page import StatusPage
@@ -27,7 +28,7 @@ from playbook.language.events import BadEvent
 log = logging.getLogger("playbook.daemon")
 
 
-def parse_body(body: bytes, max_ahead: int | None, feed_map: FeedMap | None = None) -> list[bytes]:
+def parse_body(body: bytes, max_ahead: int | None, feed_map: FeedMap | None = None) -> list[Arrival]:
     """The events of a request: one JSON object, or JSON Lines; with a `map`, the events
     mapped from each. BadEvent names the first line that is not (or holds one that is not) an event."""
     text = body.strip()
@@ -43,7 +44,7 @@ def parse_body(body: bytes, max_ahead: int | None, feed_map: FeedMap | None = No
                 first = body[: body.index(b"{")].count(b"\n") + 1
         except orjson.JSONDecodeError:
             pass
-    events = []
+    events: list[Arrival] = []
     for number, raw in enumerate(lines, first):
         if not raw.strip():
             continue
@@ -60,7 +61,7 @@ class EventsEndpoint:
     def __init__(
         self,
         source: Source,
-        accept: Callable[[list[bytes]], None],
+        accept: Callable[[list[Arrival]], None],
         max_ahead: int | None,
         timeout: float,
         health: Health,
