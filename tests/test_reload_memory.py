@@ -18,6 +18,7 @@ import pytest
 
 from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.daemon.config import load_config
+from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.store import Store
@@ -41,7 +42,7 @@ def reloading(tmp_path: Path) -> Iterator[tuple[Processor, Reloader, Path]]:
     )
     config = load_config(str(tmp_path / "daemon.yaml"))
     store = Store(config.state)
-    processor = Processor(config, store, load_rules(config), [], lambda: True)
+    processor = Processor(config, Inbox(store), load_rules(config), [], lambda: True)
     events = [
         {
             "id": f"m{i}",
