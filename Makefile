@@ -40,14 +40,14 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Optional: the engine's hot modules compiled to C with mypyc (a minute or two; needs gcc and
-# Python's headers), about 1.7 times as fast on a small rule set (docs/performance.md).
+# Python's headers): a third to a half more events a second (docs/performance.md, "Four rules").
 # The compiled modules take precedence over their .py files: run `make compiled` again
 # after editing one, or `make plain` to go back to plain Python (the tests refuse stale ones).
 COMPILED := language/events.py language/timestamps.py compiler/phrases.py runtime/engine.py \
 	runtime/dispatch.py runtime/threads.py runtime/generations.py runtime/marks.py
 
 compiled: $(INSTALLED)
-	cd src && ../$(BIN)/mypyc $(addprefix playbook/,$(COMPILED))
+	cd src && $(abspath $(BIN))/mypyc $(addprefix playbook/,$(COMPILED))
 
 plain:
 	find src -name '*.so' -delete
