@@ -51,7 +51,7 @@ compiled: $(INSTALLED)
 
 plain:
 	find src -name '*.so' -delete
-	rm -rf src/build
+	rm -rf src/build src/.mypy_cache
 
 check: $(INSTALLED)
 	$(BIN)/playbook check playbooks
