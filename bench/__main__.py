@@ -339,7 +339,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    import playbook.runtime.engine
+
+    build = "compiled (make compiled)" if playbook.runtime.engine.__file__.endswith(".so") else "plain Python"
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}; "
+        f"the engine {build}"
+    )
 
 
 def main() -> None:

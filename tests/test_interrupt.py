@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import termios
+import threading
 import time
 from pathlib import Path
 
@@ -138,6 +139,42 @@ def test_ctrl_c_while_a_dry_run_waits_for_input_stops_it_at_once(tmp_path: Path)
     assert stderr.startswith("interrupted: stopped by Ctrl-C after 3 events; --until was not applied\n")
     assert _summary_numbers(stderr) == (3, 3)
     assert len(out.splitlines()) == 3
+
+
+def test_ctrl_c_while_a_dry_run_waits_for_input_stops_it_at_once_though_its_reader_has_no_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Compiled (`make compiled`), `read_events` runs in no Python frame of its own; here a
+    reader made of `map` (C) stands for it. The run still knows it waits for input."""
+    from playbook.compiler.ruleset import compile_sources
+    from playbook.dryrun import run as dryrun
+    from playbook.language.events import parse_line
+
+    monkeypatch.setattr(dryrun, "read_events", lambda lines: map(parse_line, lines))
+    read, write = os.pipe()
+    os.write(write, (_event(1) + "\n").encode())
+    ended_input = threading.Event()
+
+    def end_input() -> None:  # only if Ctrl-C did not stop the run: the test then fails, not hangs
+        ended_input.set()
+        os.close(write)
+
+    ctrl_c = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    give_up = threading.Timer(20.0, end_input)
+    records: list[object] = []
+    with open(read, "rb") as lines:
+        ctrl_c.start()
+        give_up.start()
+        try:
+            result = dryrun.dry_run(compile_sources({"tag.play": TAG_EVERY_MENTION}), lines, records.append)
+        finally:
+            ctrl_c.cancel()
+            give_up.cancel()
+    if not ended_input.is_set():
+        os.close(write)
+    assert not ended_input.is_set(), "Ctrl-C did not stop the run while it waited for input"
+    assert result.interrupted
+    assert (result.events, len(records)) == (1, 1)
 
 
 def _many_test_files(folder: Path, files: int = 200, cases: int = 20) -> None:

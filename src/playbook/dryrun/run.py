@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from playbook.compiler.actions import ActionRecord
@@ -62,10 +62,10 @@ def dry_run(
 
     process = engine.process
     events = 0
-    stop = StopRequest(waiting_in=read_events)
+    stop = StopRequest(waiting_in=_waiting_for)
     with stop.installed(), cycle_collection_paused():
         try:
-            for item in read_events(lines):
+            for item in read_events(_waiting_for(lines)):
                 if isinstance(item, SkippedLine):
                     if len(result.skipped) < KEPT_SKIPPED:
                         result.skipped.append(item)
@@ -88,6 +88,12 @@ def dry_run(
             result.until_applied = True
         result.interrupted = stop.requested
     return result
+
+
+def _waiting_for(lines: Iterable[bytes | str]) -> Iterator[bytes | str]:
+    """`lines`, read in a frame of their own: Ctrl-C while the run is in it is Ctrl-C while
+    the run waits for input (`read_events` may be compiled, with no frame to tell by)."""
+    yield from lines
 
 
 def run_events(ruleset: RuleSet, events: Iterable[Event], until: int | None = None) -> list[ActionRecord]:

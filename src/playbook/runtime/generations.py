@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
 from playbook.runtime.state import Remembered
 
+# What one generation is: a dict or a set.
+Memory = TypeVar("Memory", dict[str, str], set[tuple[str, str]])
 
-class Generations:
+
+class Generations(Generic[Memory]):
     """Entries kept in two generations of `lifetime` each (event time): an entry
     lives at least `lifetime` and at most twice that, and memory stays flat on
     an endless stream. `_current` and `_previous` are the generations' dicts or
@@ -15,8 +18,8 @@ class Generations:
 
     def __init__(self, lifetime: int, kept: Remembered) -> None:
         self.lifetime = lifetime
-        self._current: Any = kept.current
-        self._previous: Any = kept.previous
+        self._current: Memory = kept.current
+        self._previous: Memory = kept.previous
         self._rotate_at: int | None = kept.rotate_at
 
     def age(self, clock: int) -> None:
@@ -37,12 +40,9 @@ class Generations:
         return len(self._current) + len(self._previous)
 
 
-class SettledItems(Generations):
+class SettledItems(Generations[set[tuple[str, str]]]):
     """The (rule, item) pairs whose `unanswered` wait is over, answered or fired,
     so that an item delivered again does not wait, and fire, again."""
-
-    _current: set[tuple[str, str]]
-    _previous: set[tuple[str, str]]
 
     def add(self, rule: str, item: str, clock: int) -> None:
         self.age(clock)

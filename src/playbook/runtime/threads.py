@@ -6,16 +6,13 @@ from playbook.language.events import Event
 from playbook.runtime.generations import Generations
 
 
-class ThreadIndex(Generations):
+class ThreadIndex(Generations[dict[str, str]]):
     """Remembers the thread of each event seen, so replies can find their thread.
 
     Only events whose thread is not their own id need remembering: for the
     others, falling back to `in_reply_to` gives the same thread. Links are kept
     in two generations of `lifetime` each (event time).
     """
-
-    _current: dict[str, str]
-    _previous: dict[str, str]
 
     def thread_of(self, event_id: str) -> str:
         """The thread of an event: remembered, or else its own id."""
