@@ -13,6 +13,7 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,16 @@ def _reading(pid: int, path: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_not_ignored() -> Iterator[None]:
+    """The runs below take Ctrl-C as a manager's terminal gives it; a test run started in the
+    background by a shell without job control ignores it, and so would every process it starts."""
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 def _summary_numbers(stderr: str) -> tuple[int, int]:

@@ -35,14 +35,14 @@ CONDITION_WORDS = (
     "during",
     "marked",
 )
-TIME_WORDS = ("unanswered", "for", "no", "reply", "within", "at", "least", "times", "per")
+TIME_WORDS = ("unanswered", "for", "no", "reply", "within", "at", "least", "times", "time", "per")
 ACTION_PART_WORDS = ("to", "priority", "message", "with", "template")
-LIMIT_WORDS = ("at", "most", "once", "times", "per")
+LIMIT_WORDS = ("at", "most", "once", "times", "time", "per")
 SCHEDULE_WORDS = ("schedule", "in", "closed", "holidays")
 # Memory (SPEC section 12): `mark author "M" for D`, `unmark thread "M"`, and the
 # rule option `repeat every D up to N times`.
 MARK_WORDS = ("mark", "unmark")
-REPEAT_WORDS = ("repeat", "every", "up", "to", "times")
+REPEAT_WORDS = ("repeat", "every", "up", "to", "times", "time")
 # What a mark is put on.
 MARKED_SUBJECTS = ("author", "thread")
 
