@@ -77,12 +77,19 @@ def check_repeat(rule: nodes.Rule) -> Iterator[Diagnostic]:
         yield error(extra.pos, "a rule can have only one 'repeat'", "keep one of them")
 
 
+def _marks_set(rules: Iterable[nodes.Rule]) -> Iterator[tuple[nodes.Rule, nodes.Mark]]:
+    """Each `mark` action (not `unmark`) of the rules, with its rule."""
+    for rule in rules:
+        for action in rule.actions:
+            if isinstance(action, nodes.Mark) and not action.unmark:
+                yield rule, action
+
+
 def check_marks_set(tests: Iterable[nodes.IsMarked], rules: Iterable[nodes.Rule]) -> Iterator[Diagnostic]:
     """A warning for each test of a mark that no rule of the rule set ever sets on
     that kind of thing (names compare ignoring case)."""
-    marks = [a for rule in rules for a in rule.actions if isinstance(a, nodes.Mark) and not a.unmark]
     set_on: dict[str, dict[str, str]] = {subject: {} for subject in MARKED_SUBJECTS}
-    for mark in marks:
+    for _, mark in _marks_set(rules):
         if mark.subject.name in set_on:
             set_on[mark.subject.name].setdefault(str(mark.name.value).casefold(), str(mark.name.value))
     for test in tests:
@@ -113,14 +120,12 @@ def check_shadow_marks(
     test holds as if nothing were marked until the shadow rule is promoted."""
     live: set[tuple[str, str]] = set()
     shadow: dict[tuple[str, str], str] = {}
-    for rule in rules:
-        for action in rule.actions:
-            if isinstance(action, nodes.Mark) and not action.unmark:
-                key = (action.subject.name, str(action.name.value).casefold())
-                if rule.shadow:
-                    shadow.setdefault(key, str(rule.name.value) if rule.name else "")
-                else:
-                    live.add(key)
+    for rule, mark in _marks_set(rules):
+        key = (mark.subject.name, str(mark.name.value).casefold())
+        if rule.shadow:
+            shadow.setdefault(key, str(rule.name.value) if rule.name else "")
+        else:
+            live.add(key)
     for test in live_tests:
         key = (test.word.name, str(test.mark.value).casefold())
         if key in shadow and key not in live:
