@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.store import Store
+from playbook.runtime.engine import Engine
 
 CARE = """\
 brand "@acme"
@@ -73,6 +75,8 @@ def test_a_replaced_rule_set_is_freed_by_reference_counting(
     with cycle_collection_paused():
         assert asyncio.run(reloader.reload("SIGHUP"))
         assert processor.engine.export().waits[0].due > 0
+        assert reloader.releasing is not None
+        reloader.releasing.join(10)
         assert old() is None and all(condition() is None for condition in conditions)
     assert processor.ruleset.rules[0].time is not None and "3h" in processor.ruleset.rules[0].text
 
@@ -87,3 +91,29 @@ def test_a_reload_leaves_the_new_rule_set_out_of_the_collectors_passes(
     walked = gc.get_objects()  # the objects the collector walks: not those frozen
     assert not any(o is new or o is new.rules[0] or o is new.rules[0].condition for o in walked)
     assert gc.get_freeze_count() > 0
+
+
+def test_a_replaced_rule_set_is_dropped_off_the_event_loop(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    freed_in: list[str] = []
+    weakref.finalize(processor.ruleset, lambda: freed_in.append(threading.current_thread().name))
+    play.write_text(CARE.replace("#crisis", "#fire"), encoding="utf-8")
+    assert asyncio.run(reloader.reload("SIGHUP"))
+    assert reloader.releasing is not None
+    reloader.releasing.join(10)
+    assert freed_in == [reloader.releasing.name] != [threading.current_thread().name]
+
+
+def test_the_state_saved_after_a_reload_is_the_new_rules_from_where_the_old_stopped(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    processed = processor.processed
+    play.write_text(CARE.replace("2h", "3h"), encoding="utf-8")
+    assert asyncio.run(reloader.reload("SIGHUP"))
+    assert processor.store.saved_to() == processed and not processor.unsaved
+    restored, carried = Engine.restore(processor.ruleset, processor.store.snapshot() or b"")
+    assert not carried.changed  # saved under the new rules: nothing to carry over again
+    assert restored.export().waits == processor.engine.export().waits

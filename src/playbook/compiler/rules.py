@@ -209,7 +209,10 @@ class Compiler:
 
     def rules(self) -> tuple[CompiledRule, ...]:
         # Written once here, in the loader's thread: carrying state over and saving it need them.
-        texts = [rule_text(rule) for rule in self.ns.rules]
+        texts = []
+        for rule in self.ns.rules:
+            turn()
+            texts.append(rule_text(rule))
         keys = _state_keys(self.ns.rules, texts)
         compiled = tuple(
             self.rule(i, rule, key, text)

@@ -208,7 +208,9 @@ class Processor:
     def install(self, ruleset: RuleSet) -> CarryReport | None:
         """Run `ruleset` from the next batch on, keeping the engine's state (SPEC section 7);
         what was carried over, or None while the engine is broken (recovering restores it
-        under `ruleset`)."""
+        under `ruleset`). The events before this point were run by the old rules, and a
+        replay must not run them by the new: the caller saves the state (`save(now=True)`)
+        once the event loop has had a turn."""
         self.ruleset = ruleset
         if self.broken:
             return None
@@ -218,9 +220,7 @@ class Processor:
         if self.engine.clock is not None:
             # The waits the new rules bring due at or behind the clock fire now, not at the next event.
             self._queue(self.engine.advance(self.engine.clock))
-        # The events before this point were run by the old rules: a replay must not run them by the new.
         self.unsaved = True
-        self.save(now=True)
         self._carried(carried)
         return carried
 

@@ -39,6 +39,7 @@ from playbook.language.check.names import (
 from playbook.language.check.schedules import check_schedule
 from playbook.language.diagnostics import Diagnostic, Pos
 from playbook.language.nodes import conjuncts, split_time, walk
+from playbook.language.turns import turn
 
 __all__ = ["Namespace", "build_namespace", "check_ruleset", "conjuncts", "split_time", "walk"]
 
@@ -75,6 +76,7 @@ def check_ruleset(
     used_by_rules: set[str] = set()
     rule_names: dict[str, Pos] = {}
     for rule in ns.rules:
+        turn()
         problems.extend(check_rule_name(rule, rule_names))
         report = conditions.check(rule.condition, in_define=False)
         problems.extend(report.problems)

@@ -18,6 +18,7 @@ from playbook.language.nesting import (
     extent,
     names_in,
 )
+from playbook.language.turns import turn
 
 
 def check_extents(ns: Namespace) -> Iterator[Diagnostic]:
@@ -28,6 +29,7 @@ def check_extents(ns: Namespace) -> Iterator[Diagnostic]:
     for name, define in ns.defines.items():
         yield from _check_extent(of_defines[name], define.condition, define.pos, too_big)
     for rule in ns.rules:
+        turn()
         yield from _check_extent(extent(rule.condition, of_defines), rule.condition, rule.pos, too_big)
 
 
