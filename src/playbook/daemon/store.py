@@ -168,7 +168,7 @@ class Store:
             self._migrate()
             self.last_event = self._last_seq("inbox")
             self.last_delivery = self._last_seq("outbox")
-            self.held = self._held()
+            self._held = self._held_ids()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
 
@@ -224,7 +224,7 @@ class Store:
         row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
         return int(row[0]) if row else 0
 
-    def _held(self) -> dict[str, set[str]]:
+    def _held_ids(self) -> dict[str, set[str]]:
         """The action ids the outbox holds, by sink, delivered or not."""
         held: dict[str, set[str]] = {}
         for sink, ids in self.db.execute("SELECT sink, action_ids FROM outbox"):
@@ -326,7 +326,7 @@ class Store:
             fresh = by_sink.get(sink)
             if fresh is None:
                 fresh = by_sink[sink] = {}
-            if action not in fresh and action not in self.held.get(sink, ()):
+            if action not in fresh and action not in self._held.get(sink, ()):
                 fresh[action] = body
         rows, last, now = [], self.last_delivery, time.time()
         for sink, fresh in by_sink.items():
@@ -337,13 +337,10 @@ class Store:
         if not rows:
             return
         with self._transaction() as db:
-            db.executemany(
-                INSERT_ROW,
-                rows,
-            )
+            db.executemany(INSERT_ROW, rows)
         self.last_delivery = last
         for sink, fresh in by_sink.items():
-            self.held.setdefault(sink, set()).update(fresh)
+            self._held.setdefault(sink, set()).update(fresh)
 
     def live_tally(self) -> bytes | None:
         """The live tally of items and answers, saved with the engine's state; None before the first save."""
@@ -379,12 +376,9 @@ class Store:
                 "WHERE seq <= (SELECT delivered FROM outbox_cursor c WHERE c.sink = outbox.sink)"
             )
         for sink, ids in dropped:
-            self.held[sink].difference_update(ids.split("\n"))
+            self._held[sink].difference_update(ids.split("\n"))
 
     # --- sinks ---
-
-    def _cursor(self, sink: str) -> tuple[int, int, float]:
-        return _cursor(self.db, sink)
 
     def _waiting_rows(self, sink: str, after: int) -> sqlite3.Cursor:
         """The rows of `sink` that hold records after seq `after`, in order."""
@@ -396,7 +390,7 @@ class Store:
 
     def due(self, sink: str, now: float, limit: int) -> list[Delivery]:
         """The next deliveries of a sink, in order, if the first is due."""
-        done, attempts, next_try = self._cursor(sink)
+        done, attempts, next_try = _cursor(self.db, sink)
         if next_try > now:
             return []
         deliveries: list[Delivery] = []
@@ -419,7 +413,7 @@ class Store:
         """The sink's next digest, once it is due: the deliveries queued within `window`
         seconds of its oldest waiting one (those before the first queued later), when that
         window is over by `now` (and a retry is due); the first `listed` of them in full."""
-        done, attempts, next_try = self._cursor(sink)
+        done, attempts, next_try = _cursor(self.db, sink)
         rows = self._waiting_rows(sink, done)
         try:
             row = rows.fetchone()
@@ -484,11 +478,13 @@ class Store:
     def move_sink(self, old: str, new: str) -> int:
         """Give the outbox rows of the sink key `old` to the key `new`; how many deliveries moved
         (an action already queued under `new` is not queued twice)."""
+        if old == new:
+            return 0
         with self._transaction() as db:
-            moved, last, held = _move_sink(db, old, new, self.last_delivery, self.held.get(new, set()))
+            moved, last, held = _move_sink(db, old, new, self.last_delivery, self._held.get(new, set()))
         self.last_delivery = last
-        self.held[new] = held
-        self.held.pop(old, None)
+        self._held[new] = held
+        self._held.pop(old, None)
         return moved
 
     def waiting_by_sink(self) -> dict[str, int]:
