@@ -5,19 +5,26 @@ What it holds, and when it is written:
   position) before they are acknowledged, numbered in the order they came;
   one row holds the lines of the events a source stored at once (a read of a
   followed file, a request), one a line, from the number `first_seq` to `seq`;
-- the outbox: one row per action per sink, written as soon as the engine
-  produced it (with the wall-clock time it was queued, which a sink's
-  `digest` counts from), and marked delivered once the sink took it;
+- the outbox: one row per batch of the processor and sink, holding the
+  records it queued for that sink (bodies and action ids, one a line),
+  numbered like the inbox from `first_seq` to `seq`, written as soon as the
+  engine produced them (with the wall-clock time they were queued, which a
+  sink's `digest` counts from); beside it, per sink, how far the sink has
+  taken them (a sink takes its records in order) and the retry state of the
+  first one it has not;
 - the engine's state, saved now and then (saving it is the costly part) in
   one transaction that also saves the guard's state (guard.py), and drops the
-  inbox events it covers and the outbox rows already delivered;
+  inbox events it covers and the outbox rows whose records were all delivered;
 - beside it, in the same transaction, the live tally of items and answers
   that `/metrics` and the status page show (playbook.measure.live).
 A crash at any point replays from the last saved engine state over the events
 still in the inbox. The engine is deterministic, so the replay produces the
-same actions with the same ids; the outbox takes each (sink, id) once, so an
-action delivered before the crash is not delivered again (at worst, one whose
-delivery was under way when the daemon died is).
+same actions with the same ids; the outbox takes each (sink, id) once (the
+store keeps in memory, per sink, the ids its rows hold, delivered or not), so
+an action delivered before the crash is not delivered again (at worst, one
+whose delivery was under way when the daemon died is). A row stays until the
+save after its last record was delivered: a replay from the state saved
+before then still finds its ids.
 
 Commits are made durable on disk (synced) only where someone outside is told
 that something was stored: a request answered 202, a line taken from standard
@@ -41,9 +48,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from typing import NamedTuple
 
-SCHEMA_VERSION = 4
+import orjson
+
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL,
                                   data BLOB NOT NULL, first_seq INTEGER NOT NULL);
@@ -52,10 +62,11 @@ CREATE TABLE IF NOT EXISTS positions (source TEXT PRIMARY KEY, offset INTEGER NO
 CREATE TABLE IF NOT EXISTS engine (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS guard (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS live_tally (id INTEGER PRIMARY KEY CHECK (id = 1), tally BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, sink TEXT NOT NULL,
-                                   action_id TEXT NOT NULL, body BLOB NOT NULL,
-                                   attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0,
-                                   delivered INTEGER NOT NULL DEFAULT 0, queued REAL NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, first_seq INTEGER NOT NULL,
+                                   sink TEXT NOT NULL, queued REAL NOT NULL, action_ids TEXT NOT NULL,
+                                   bodies BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox_cursor (sink TEXT PRIMARY KEY, delivered INTEGER NOT NULL,
+                                          attempts INTEGER NOT NULL, next_try REAL NOT NULL);
 """
 # Version 1 deleted delivered rows and allowed one action twice in a sink.
 MIGRATE_1 = """
@@ -72,10 +83,22 @@ MIGRATE_3 = """
 ALTER TABLE inbox ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE inbox SET first_seq = seq;
 """
-INDEXES = """
-CREATE UNIQUE INDEX IF NOT EXISTS outbox_once ON outbox (sink, action_id);
-CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox (sink, seq) WHERE delivered = 0;
+# Version 4 stored one record a row, each marked delivered, taken once by a unique index
+# (outbox_once); its table is read into the new one by _migrate_outbox, then dropped.
+MIGRATE_4 = """
+ALTER TABLE outbox RENAME TO outbox_4;
+DROP INDEX IF EXISTS outbox_once;
+DROP INDEX IF EXISTS outbox_waiting;
 """
+INDEXES = """
+CREATE INDEX IF NOT EXISTS outbox_by_sink ON outbox (sink, seq);
+"""
+INSERT_ROW = "INSERT INTO outbox (seq, first_seq, sink, queued, action_ids, bodies) VALUES (?, ?, ?, ?, ?, ?)"
+# How many records of a sink wait, from its rows and its cursor.
+WAITING = (
+    "SELECT o.sink, sum(o.seq - max(o.first_seq, coalesce(c.delivered, 0) + 1) + 1) FROM outbox o "
+    "LEFT JOIN outbox_cursor c ON c.sink = o.sink WHERE o.seq > coalesce(c.delivered, 0) GROUP BY o.sink"
+)
 
 
 class StateError(Exception):
@@ -138,12 +161,14 @@ class Store:
             self.emptied = existed and self._check(path, fresh)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            # Copy the WAL into the file every 10,000 pages (40 MB), not every 1,000: an
-            # outbox row is written, marked and deleted within a few seconds, and a page
+            # Copy the WAL into the file every 10,000 pages (40 MB), not every 1,000: inbox
+            # and outbox rows are written and deleted within a few seconds, and a page
             # changed again before the copy is copied once.
             self.db.execute("PRAGMA wal_autocheckpoint=10000")
             self._migrate()
-            self.last_event = self._last_event()
+            self.last_event = self._last_seq("inbox")
+            self.last_delivery = self._last_seq("outbox")
+            self._held = self._held_ids()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: cannot use the state file: {exc}") from None
 
@@ -178,22 +203,33 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StateError(f"the state file was written by a newer Playbook (schema {version})")
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        old_outbox = "outbox" in tables and version < 5
         with self._transaction() as db:
             script = (
                 (MIGRATE_1 if "outbox" in tables and version < 2 else "")
                 + (MIGRATE_2 if "outbox" in tables and version < 3 else "")
                 + (MIGRATE_3 if "inbox" in tables and version < 4 else "")
+                + (MIGRATE_4 if old_outbox else "")
             )
             script += SCHEMA + INDEXES
             for statement in script.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            if old_outbox:
+                _migrate_outbox(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _last_event(self) -> int:
-        """The greatest seq the inbox ever gave, kept by SQLite even when its row is gone."""
-        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'inbox'").fetchone()
+    def _last_seq(self, table: str) -> int:
+        """The greatest seq `table` ever gave, kept by SQLite even when its row is gone."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
         return int(row[0]) if row else 0
+
+    def _held_ids(self) -> dict[str, set[str]]:
+        """The action ids the outbox holds, by sink, delivered or not."""
+        held: dict[str, set[str]] = {}
+        for sink, ids in self.db.execute("SELECT sink, action_ids FROM outbox"):
+            held.setdefault(sink, set()).update(ids.split("\n"))
+        return held
 
     def close(self) -> None:
         self.db.close()
@@ -283,14 +319,28 @@ class Store:
         return row[0] if row else None
 
     def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
-        """Queue deliveries (sink, action id, body) now; an action already queued for a sink is not
-        queued again."""
-        now = time.time()
+        """Queue deliveries (sink, action id, body: one line of JSON) now, as one row per sink;
+        an action the outbox already holds for a sink, delivered or not, is not queued again."""
+        by_sink: dict[str, dict[str, bytes]] = {}
+        for sink, action, body in deliveries:
+            fresh = by_sink.get(sink)
+            if fresh is None:
+                fresh = by_sink[sink] = {}
+            if action not in fresh and action not in self._held.get(sink, ()):
+                fresh[action] = body
+        rows, last, now = [], self.last_delivery, time.time()
+        for sink, fresh in by_sink.items():
+            if fresh:
+                last += len(fresh)
+                row = (last, last - len(fresh) + 1, sink, now, "\n".join(fresh), b"\n".join(fresh.values()))
+                rows.append(row)
+        if not rows:
+            return
         with self._transaction() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO outbox (sink, action_id, body, queued) VALUES (?, ?, ?, ?)",
-                [(sink, action, body, now) for sink, action, body in deliveries],
-            )
+            db.executemany(INSERT_ROW, rows)
+        self.last_delivery = last
+        for sink, fresh in by_sink.items():
+            self._held.setdefault(sink, set()).update(fresh)
 
     def live_tally(self) -> bytes | None:
         """The live tally of items and answers, saved with the engine's state; None before the first save."""
@@ -316,82 +366,246 @@ class Store:
             db.execute("INSERT OR REPLACE INTO guard (id, state) VALUES (1, ?)", (guard,))
             if live_tally is not None:
                 db.execute("INSERT OR REPLACE INTO live_tally (id, tally) VALUES (1, ?)", (live_tally,))
-            db.execute("DELETE FROM outbox WHERE delivered = 1")
+            # Rows whose records were all delivered; a row some of whose are waiting stays whole.
+            dropped = db.execute(
+                "SELECT o.sink, o.action_ids FROM outbox o JOIN outbox_cursor c ON c.sink = o.sink "
+                "WHERE o.seq <= c.delivered"
+            ).fetchall()
+            db.execute(
+                "DELETE FROM outbox "
+                "WHERE seq <= (SELECT delivered FROM outbox_cursor c WHERE c.sink = outbox.sink)"
+            )
+        for sink, ids in dropped:
+            self._held[sink].difference_update(ids.split("\n"))
 
     # --- sinks ---
 
+    def _waiting_rows(self, sink: str, after: int) -> sqlite3.Cursor:
+        """The rows of `sink` that hold records after seq `after`, in order."""
+        return self.db.execute(
+            "SELECT seq, first_seq, queued, action_ids, bodies FROM outbox "
+            "WHERE sink = ? AND seq > ? ORDER BY seq",
+            (sink, after),
+        )
+
     def due(self, sink: str, now: float, limit: int) -> list[Delivery]:
         """The next deliveries of a sink, in order, if the first is due."""
-        rows = self.db.execute(
-            "SELECT seq, action_id, body, attempts, next_try FROM outbox WHERE sink = ? AND delivered = 0 "
-            "ORDER BY seq LIMIT ?",
-            (sink, limit),
-        ).fetchall()
-        if not rows or rows[0][4] > now:
+        done, attempts, next_try = _cursor(self.db, sink)
+        if next_try > now:
             return []
-        return [Delivery(seq, action_id, body, attempts) for seq, action_id, body, attempts, _ in rows]
+        deliveries: list[Delivery] = []
+        rows = self._waiting_rows(sink, done)
+        try:
+            while len(deliveries) < limit and (row := rows.fetchone()) is not None:
+                last, first, _, ids, bodies = row
+                start = max(first, done + 1)
+                end = min(last, start + limit - len(deliveries) - 1)
+                cut = slice(start - first, end - first + 1)
+                taken = zip(range(start, end + 1), ids.split("\n")[cut], bodies.split(b"\n")[cut])
+                deliveries.extend(Delivery(seq, action_id, body, 0) for seq, action_id, body in taken)
+        finally:
+            rows.close()
+        if deliveries and attempts:
+            deliveries[0] = deliveries[0]._replace(attempts=attempts)
+        return deliveries
 
     def digest(self, sink: str, window: float, now: float, listed: int) -> Digest | None:
         """The sink's next digest, once it is due: the deliveries queued within `window`
-        seconds of its oldest waiting one, when that window is over by `now` (and a
-        retry is due); the first `listed` of them in full."""
-        first = self.db.execute(
-            "SELECT next_try, queued FROM outbox WHERE sink = ? AND delivered = 0 ORDER BY seq LIMIT 1",
-            (sink,),
-        ).fetchone()
-        if first is None or first[0] > now or first[1] + window > now:
-            return None
-        start = first[1]
-        end = start + window
-        rows = self.db.execute(
-            "SELECT seq, action_id, body, attempts FROM outbox "
-            "WHERE sink = ? AND delivered = 0 AND queued < ? ORDER BY seq LIMIT ?",
-            (sink, end, listed),
-        ).fetchall()
-        counts = self.db.execute(
-            "SELECT json_extract(CAST(body AS TEXT), '$.rule'), count(*), max(seq) FROM outbox "
-            "WHERE sink = ? AND delivered = 0 AND queued < ? GROUP BY 1 ORDER BY min(seq)",
-            (sink, end),
-        ).fetchall()
-        return Digest(
-            start,
-            end,
-            [Delivery(*row) for row in rows],
-            [(str(rule), int(n)) for rule, n, _ in counts],
-            max(last for _, _, last in counts),
+        seconds of its oldest waiting one (those before the first queued later), when that
+        window is over by `now` (and a retry is due); the first `listed` of them in full."""
+        done, attempts, next_try = _cursor(self.db, sink)
+        rows = self._waiting_rows(sink, done)
+        try:
+            row = rows.fetchone()
+            if row is None or next_try > now or row[2] + window > now:
+                return None
+            start = row[2]
+            end = start + window
+            shown: list[Delivery] = []
+            by_rule: dict[str, int] = {}
+            last_seq = done
+            while row is not None and row[2] < end:
+                last, first, _, ids, bodies = row
+                begin = max(first, done + 1)
+                skip = begin - first
+                taken = zip(range(begin, last + 1), ids.split("\n")[skip:], bodies.split(b"\n")[skip:])
+                for last_seq, action_id, body in taken:
+                    if len(shown) < listed:
+                        shown.append(Delivery(last_seq, action_id, body, attempts if not shown else 0))
+                    rule = str(_rule(body))
+                    by_rule[rule] = by_rule.get(rule, 0) + 1
+                row = rows.fetchone()
+        finally:
+            rows.close()
+        return Digest(start, end, shown, list(by_rule.items()), last_seq)
+
+    def _taken(self, sink: str, last: int) -> None:
+        """`sink` has taken its records up to seq `last`: its next one has not been tried yet."""
+        self.db.execute(
+            "INSERT INTO outbox_cursor (sink, delivered, attempts, next_try) VALUES (?, ?, 0, 0) "
+            "ON CONFLICT (sink) DO UPDATE SET delivered = max(delivered, excluded.delivered), attempts = 0, "
+            "next_try = 0",
+            (sink, last),
         )
+
+    def _sink_of(self, seq: int) -> str:
+        """The sink of the delivery `seq`, which the outbox holds."""
+        row = self.db.execute(
+            "SELECT sink FROM outbox WHERE seq >= ? ORDER BY seq LIMIT 1", (seq,)
+        ).fetchone()
+        return str(row[0])
 
     def digest_delivered(self, sink: str, digest: Digest) -> None:
         """Mark every delivery of `digest` delivered."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE outbox SET delivered = 1 "
-                "WHERE sink = ? AND delivered = 0 AND seq <= ? AND queued < ?",
-                (sink, digest.last_seq, digest.end),
-            )
+        with self._transaction():
+            self._taken(sink, digest.last_seq)
 
     def delivered(self, seqs: Sequence[int]) -> None:
-        with self._transaction() as db:
-            db.executemany("UPDATE outbox SET delivered = 1 WHERE seq = ?", [(s,) for s in seqs])
+        """Mark the deliveries `seqs` delivered: the first waiting ones of a sink, in order."""
+        if seqs:
+            with self._transaction():
+                self._taken(self._sink_of(seqs[-1]), seqs[-1])
 
     def retry_later(self, seq: int, attempts: int, next_try: float) -> None:
-        self.db.execute(
-            "UPDATE outbox SET attempts = ?, next_try = ? WHERE seq = ?", (attempts, next_try, seq)
-        )
+        """Try the delivery `seq`, the first waiting one of its sink, again at `next_try`."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO outbox_cursor (sink, delivered, attempts, next_try) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (sink) DO UPDATE SET attempts = excluded.attempts, next_try = excluded.next_try",
+                (self._sink_of(seq), seq - 1, attempts, next_try),
+            )
 
     def move_sink(self, old: str, new: str) -> int:
-        """Give the outbox rows of the sink key `old` to the key `new`; how many moved (an action
-        already queued under `new` is not queued twice)."""
+        """Give the outbox rows of the sink key `old` to the key `new`; how many deliveries moved
+        (an action already queued under `new` is not queued twice)."""
+        if old == new:
+            return 0
         with self._transaction() as db:
-            moved = db.execute("UPDATE OR IGNORE outbox SET sink = ? WHERE sink = ?", (new, old)).rowcount
-            db.execute("DELETE FROM outbox WHERE sink = ?", (old,))
-        return int(moved)
+            moved, last, held = _move_sink(db, old, new, self.last_delivery, self._held.get(new, set()))
+        self.last_delivery = last
+        self._held[new] = held
+        self._held.pop(old, None)
+        return moved
 
     def waiting_by_sink(self) -> dict[str, int]:
         """How many deliveries wait, by sink key."""
-        rows = self.db.execute("SELECT sink, count(*) FROM outbox WHERE delivered = 0 GROUP BY sink")
-        return {sink: int(count) for sink, count in rows}
+        return {sink: int(count) for sink, count in self.db.execute(WAITING)}
 
     def outbox_size(self) -> int:
         """How many deliveries wait, over all sinks."""
-        return int(self.db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0])
+        return sum(self.waiting_by_sink().values())
+
+
+def _rule(body: bytes) -> object:
+    """The rule of a record, as a digest groups it."""
+    try:
+        record = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return record.get("rule") if isinstance(record, dict) else None
+
+
+class _Stored(NamedTuple):
+    """One record of a sink's outbox, while the rows are laid out again."""
+
+    seq: int
+    queued: float
+    action_id: str
+    body: bytes
+    delivered: bool
+
+
+def _cursor(db: sqlite3.Connection, sink: str) -> tuple[int, int, float]:
+    """How far `sink` has taken its records (the seq of the last), and the attempts and next
+    try of the first it has not."""
+    row = db.execute(
+        "SELECT delivered, attempts, next_try FROM outbox_cursor WHERE sink = ?", (sink,)
+    ).fetchone()
+    return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
+
+
+def _lay_out(
+    db: sqlite3.Connection, sink: str, records: list[_Stored], last: int, retry: tuple[int, float]
+) -> int:
+    """Write `records` as the rows of `sink` from seq `last` + 1, the delivered ones first, a row
+    for each run queued at the same time; its cursor after those delivered, with the attempts and
+    next try `retry` of the first waiting one. The last seq given."""
+    done = last
+    for delivered in (True, False):
+        kept = (record for record in records if record.delivered == delivered)
+        for queued, grouped in groupby(kept, key=lambda record: record.queued):
+            run = list(grouped)
+            last += len(run)
+            db.execute(
+                INSERT_ROW,
+                (
+                    last,
+                    last - len(run) + 1,
+                    sink,
+                    queued,
+                    "\n".join(record.action_id for record in run),
+                    b"\n".join(record.body for record in run),
+                ),
+            )
+        if delivered:
+            done = last
+    db.execute(
+        "INSERT OR REPLACE INTO outbox_cursor (sink, delivered, attempts, next_try) VALUES (?, ?, ?, ?)",
+        (sink, done, *retry),
+    )
+    return last
+
+
+def _migrate_outbox(db: sqlite3.Connection) -> None:
+    """Read the outbox of schema 4 (outbox_4: one row per record, each marked delivered or not)
+    into rows per sink, with the retry state of each sink's first waiting record."""
+    records: dict[str, list[_Stored]] = {}
+    retry: dict[str, tuple[int, float]] = {}
+    rows = db.execute(
+        "SELECT seq, sink, action_id, body, attempts, next_try, delivered, queued FROM outbox_4 ORDER BY seq"
+    )
+    for seq, sink, action_id, body, attempts, next_try, delivered, queued in rows:
+        data = body if isinstance(body, bytes) else str(body).encode()
+        # A raw line break is white space in JSON: a record stays one line.
+        records.setdefault(sink, []).append(
+            _Stored(seq, queued, action_id, data.replace(b"\n", b" "), bool(delivered))
+        )
+        if not delivered:
+            retry.setdefault(sink, (attempts, next_try))
+    last = 0
+    for sink, stored in records.items():
+        last = _lay_out(db, sink, stored, last, retry.get(sink, (0, 0.0)))
+    db.execute("DROP TABLE outbox_4")
+
+
+def _stored(db: sqlite3.Connection, sink: str) -> list[_Stored]:
+    """Every record the outbox holds for `sink`, in order."""
+    done = _cursor(db, sink)[0]
+    records = []
+    rows = db.execute(
+        "SELECT seq, first_seq, queued, action_ids, bodies FROM outbox WHERE sink = ? ORDER BY seq", (sink,)
+    )
+    for last, first, queued, ids, bodies in rows:
+        for seq, action_id, body in zip(range(first, last + 1), ids.split("\n"), bodies.split(b"\n")):
+            records.append(_Stored(seq, queued, action_id, body, seq <= done))
+    return records
+
+
+def _move_sink(
+    db: sqlite3.Connection, old: str, new: str, last: int, held: set[str]
+) -> tuple[int, int, set[str]]:
+    """Give the records of the sink `old` that `new` does not hold (its ids: `held`) to `new`,
+    in the order they were queued, those delivered first. How many moved, the last seq given,
+    and the ids `new` holds then."""
+    moving, old_retry, new_retry = _stored(db, old), _cursor(db, old)[1:], _cursor(db, new)[1:]
+    db.execute("DELETE FROM outbox_cursor WHERE sink = ?", (old,))
+    if not moving:
+        return 0, last, held
+    moved = [record for record in moving if record.action_id not in held]
+    staying = _stored(db, new)
+    first_waiting = min((r for r in moved + staying if not r.delivered), key=lambda r: r.seq, default=None)
+    db.execute("DELETE FROM outbox WHERE sink IN (?, ?)", (old, new))
+    if moved or staying:
+        retry = old_retry if first_waiting in moved else new_retry
+        last = _lay_out(db, new, sorted(moved + staying, key=lambda r: r.seq), last, retry)
+    return len(moved), last, held | {record.action_id for record in moved}
