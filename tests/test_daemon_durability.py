@@ -285,7 +285,7 @@ def test_a_state_file_of_the_first_daemon_is_taken_over(tmp_path: Path) -> None:
     store = Store(str(path))
     try:
         assert [d.action_id for d in store.due("stdout", time.time(), 10)] == ["a1", "a2"]
-        store.queue([("stdout", "a2", b"{}"), ("stdout", "a3", b"{}")])
+        store.queue([("stdout", "a2", b"{}"), ("stdout", "a3", b"{}")], after_event=0)
         assert store.outbox_size() == 3
     finally:
         store.close()
@@ -328,7 +328,7 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
         store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
         real_queue, calls = store.queue, []
 
-        def full_disk(deliveries: Any) -> None:
+        def full_disk(deliveries: Any, after_event: int) -> None:
             calls.append(deliveries)
             raise sqlite3.OperationalError("database or disk is full")
 
@@ -343,6 +343,36 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
             json.loads(d.body)["event"] for d in store.due("file:" + config.sinks[0].path, time.time(), 10)
         ]
         assert queued == ["m1", "m2", "m3"]
+    finally:
+        store.close()
+
+
+def test_a_long_backlog_is_saved_as_it_is_processed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playbook.daemon import processor as processing
+    from playbook.daemon.config import load_config
+    from playbook.daemon.inbox import Inbox
+    from playbook.daemon.reload import load_rules
+
+    monkeypatch.setattr(processing, "SAVE_SECONDS", 0.0)  # a save is due after every batch
+    monkeypatch.setattr(processing, "SAVE_COST_FACTOR", 0)
+    DaemonProcess(folder)
+    config = load_config(str(folder / "daemon.yaml"))
+    store = Store(config.state)
+    processor = processing.Processor(config, Inbox(store), load_rules(config), [], lambda: False)
+    try:
+        events = [json.dumps(mention(f"m{i}", "fire")).encode() for i in range(2 * processing.BATCH + 10)]
+        store.accept("file", events, synced=False)
+        saved_to: list[int] = []
+        real_save = store.save
+
+        def save(processed_to: int, *state: Any) -> None:
+            saved_to.append(processed_to)
+            real_save(processed_to, *state)
+
+        store.save = save  # type: ignore[method-assign]
+        asyncio.run(processor._catch_up())
+        assert saved_to == [processing.BATCH, 2 * processing.BATCH, len(events)]
+        assert store.saved_to() == len(events)
     finally:
         store.close()
 
@@ -443,7 +473,9 @@ def test_actions_a_sink_took_are_not_delivered_again_when_the_store_cannot_mark_
         raise sqlite3.OperationalError("database or disk is full")
 
     try:
-        store.queue([(config.sinks[0].key, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)])
+        store.queue(
+            [(config.sinks[0].key, f"a{i}", json.dumps({"n": i}).encode()) for i in range(3)], after_event=0
+        )
         store.delivered = full_disk  # type: ignore[method-assign]
         for _ in range(3):  # the sink retries while the disk is full
             with pytest.raises(sqlite3.OperationalError):

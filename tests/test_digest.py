@@ -134,8 +134,8 @@ def test_a_digest_lists_the_first_fifty_and_counts_the_rest_grouped_by_rule(tmp_
         }
         for i in range(70)
     ]
-    store.queue([("leads", r["id"], json.dumps(r).encode()) for r in records])
-    store.queue([("other", "x", b"{}")])
+    store.queue([("leads", r["id"], json.dumps(r).encode()) for r in records], after_event=0)
+    store.queue([("other", "x", b"{}")], after_event=0)
     assert store.digest("leads", 600, time.time(), LISTED) is None  # not due for ten minutes
     digest = store.digest("leads", 600, time.time() + 601, LISTED)
     assert digest is not None

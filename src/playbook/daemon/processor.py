@@ -144,7 +144,7 @@ class Processor:
                 (sink.sink.key, action.id, body) for sink in self.sinks if sink.sink.takes(action)
             )
         if deliveries:
-            self.store.queue(deliveries)
+            self.store.queue(deliveries, self.processed)
         for sink in self.sinks:
             sink.wakeup.set()
         if self.guard.paused_since_save:
@@ -238,6 +238,9 @@ class Processor:
             if self.broken:
                 self.recover()
             while self.process_waiting():
+                # A long backlog is saved as it goes, whenever a save is due: a crash in the
+                # middle of it then replays from there, not from its start.
+                self.save()
                 await asyncio.sleep(0)  # reloads and requests are served between two batches
             if self.sources_idle() and not self.backlog:
                 if self.replaying:

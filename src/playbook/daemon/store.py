@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS guard (id INTEGER PRIMARY KEY CHECK (id = 1), state B
 CREATE TABLE IF NOT EXISTS live_tally (id INTEGER PRIMARY KEY CHECK (id = 1), tally BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, first_seq INTEGER NOT NULL,
                                    sink TEXT NOT NULL, queued REAL NOT NULL, action_ids TEXT NOT NULL,
-                                   bodies BLOB NOT NULL);
+                                   bodies BLOB NOT NULL, after_event INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox_cursor (sink TEXT PRIMARY KEY, delivered INTEGER NOT NULL,
                                           attempts INTEGER NOT NULL, next_try REAL NOT NULL);
 """
@@ -93,7 +93,10 @@ DROP INDEX IF EXISTS outbox_waiting;
 INDEXES = """
 CREATE INDEX IF NOT EXISTS outbox_by_sink ON outbox (sink, seq);
 """
-INSERT_ROW = "INSERT INTO outbox (seq, first_seq, sink, queued, action_ids, bodies) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_ROW = (
+    "INSERT INTO outbox (seq, first_seq, sink, queued, action_ids, bodies, after_event) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 # How many records of a sink wait, from its rows and its cursor.
 WAITING = (
     "SELECT o.sink, sum(o.seq - max(o.first_seq, coalesce(c.delivered, 0) + 1) + 1) FROM outbox o "
@@ -318,9 +321,10 @@ class Store:
         row = self.db.execute("SELECT state FROM guard WHERE id = 1").fetchone()
         return row[0] if row else None
 
-    def queue(self, deliveries: Iterable[tuple[str, str, bytes]]) -> None:
+    def queue(self, deliveries: Iterable[tuple[str, str, bytes]], after_event: int) -> None:
         """Queue deliveries (sink, action id, body: one line of JSON) now, as one row per sink;
-        an action the outbox already holds for a sink, delivered or not, is not queued again."""
+        an action the outbox already holds for a sink, delivered or not, is not queued again.
+        `after_event`: the seq of the last event the engine had taken in when it made them."""
         by_sink: dict[str, dict[str, bytes]] = {}
         for sink, action, body in deliveries:
             fresh = by_sink.get(sink)
@@ -332,8 +336,8 @@ class Store:
         for sink, fresh in by_sink.items():
             if fresh:
                 last += len(fresh)
-                row = (last, last - len(fresh) + 1, sink, now, "\n".join(fresh), b"\n".join(fresh.values()))
-                rows.append(row)
+                ids, bodies = "\n".join(fresh), b"\n".join(fresh.values())
+                rows.append((last, last - len(fresh) + 1, sink, now, ids, bodies, after_event))
         if not rows:
             return
         with self._transaction() as db:
@@ -366,14 +370,19 @@ class Store:
             db.execute("INSERT OR REPLACE INTO guard (id, state) VALUES (1, ?)", (guard,))
             if live_tally is not None:
                 db.execute("INSERT OR REPLACE INTO live_tally (id, tally) VALUES (1, ?)", (live_tally,))
-            # Rows whose records were all delivered; a row some of whose are waiting stays whole.
+            # Rows whose records were all delivered (a row some of whose are waiting stays whole),
+            # made before the state saved now: an engine restored from it does not make them
+            # again. A row made after a later event, by a run that ended in a crash, stays until
+            # the engine has taken that event in again.
             dropped = db.execute(
                 "SELECT o.sink, o.action_ids FROM outbox o JOIN outbox_cursor c ON c.sink = o.sink "
-                "WHERE o.seq <= c.delivered"
+                "WHERE o.seq <= c.delivered AND o.after_event <= ?",
+                (processed_to,),
             ).fetchall()
             db.execute(
-                "DELETE FROM outbox "
-                "WHERE seq <= (SELECT delivered FROM outbox_cursor c WHERE c.sink = outbox.sink)"
+                "DELETE FROM outbox WHERE after_event <= ? "
+                "AND seq <= (SELECT delivered FROM outbox_cursor c WHERE c.sink = outbox.sink)",
+                (processed_to,),
             )
         for sink, ids in dropped:
             self._held[sink].difference_update(ids.split("\n"))
@@ -513,6 +522,7 @@ class _Stored(NamedTuple):
     action_id: str
     body: bytes
     delivered: bool
+    after_event: int
 
 
 def _cursor(db: sqlite3.Connection, sink: str) -> tuple[int, int, float]:
@@ -533,7 +543,7 @@ def _lay_out(
     done = last
     for delivered in (True, False):
         kept = (record for record in records if record.delivered == delivered)
-        for queued, grouped in groupby(kept, key=lambda record: record.queued):
+        for (queued, after_event), grouped in groupby(kept, key=lambda r: (r.queued, r.after_event)):
             run = list(grouped)
             last += len(run)
             db.execute(
@@ -545,6 +555,7 @@ def _lay_out(
                     queued,
                     "\n".join(record.action_id for record in run),
                     b"\n".join(record.body for record in run),
+                    after_event,
                 ),
             )
         if delivered:
@@ -564,11 +575,15 @@ def _migrate_outbox(db: sqlite3.Connection) -> None:
     rows = db.execute(
         "SELECT seq, sink, action_id, body, attempts, next_try, delivered, queued FROM outbox_4 ORDER BY seq"
     )
+    # Which event made a record was not kept: the last event stored stands for all of them, so
+    # that none is dropped before the engine has taken in again every event it may come from.
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'inbox'").fetchone()
+    after_event = int(row[0]) if row else 0
     for seq, sink, action_id, body, attempts, next_try, delivered, queued in rows:
         data = body if isinstance(body, bytes) else str(body).encode()
         # A raw line break is white space in JSON: a record stays one line.
         records.setdefault(sink, []).append(
-            _Stored(seq, queued, action_id, data.replace(b"\n", b" "), bool(delivered))
+            _Stored(seq, queued, action_id, data.replace(b"\n", b" "), bool(delivered), after_event)
         )
         if not delivered:
             retry.setdefault(sink, (attempts, next_try))
@@ -583,11 +598,13 @@ def _stored(db: sqlite3.Connection, sink: str) -> list[_Stored]:
     done = _cursor(db, sink)[0]
     records = []
     rows = db.execute(
-        "SELECT seq, first_seq, queued, action_ids, bodies FROM outbox WHERE sink = ? ORDER BY seq", (sink,)
+        "SELECT seq, first_seq, queued, action_ids, bodies, after_event FROM outbox "
+        "WHERE sink = ? ORDER BY seq",
+        (sink,),
     )
-    for last, first, queued, ids, bodies in rows:
+    for last, first, queued, ids, bodies, after_event in rows:
         for seq, action_id, body in zip(range(first, last + 1), ids.split("\n"), bodies.split(b"\n")):
-            records.append(_Stored(seq, queued, action_id, body, seq <= done))
+            records.append(_Stored(seq, queued, action_id, body, seq <= done, after_event))
     return records
 
 
