@@ -158,3 +158,18 @@ def test_events_piped_in_live_have_their_actions_written_as_they_happen(tmp_path
         child.stdin.close()
         child.wait(timeout=30)
         child.stdout.close()
+
+
+def test_a_wait_whose_rule_changed_its_actions_in_a_reload_leaves_its_placeholders_empty() -> None:
+    from playbook.runtime.engine import Engine
+
+    before = 'brand "@acme"\nrule "Wait": when mention and unanswered 1h then reply "Still there, {author.handle}?"\n'
+    engine = Engine(ruleset_from(before))
+    engine.process(make_event(EVENTS[0]))
+    same, _ = Engine.restore(ruleset_from(before), engine.snapshot())
+    assert [r.params for r in same.advance(10**17)] == [{"text": "Still there, @jane?"}]
+    after = before.replace('?"\n', '?", assign to "ops"\n')
+    changed, _ = Engine.restore(ruleset_from(after), engine.snapshot())
+    records = changed.advance(10**17)
+    assert [(r.action, r.params) for r in records] == [("reply", {"text": "Still there, ?"}), ("assign", {})]
+    assert records[0].id == action_id("Wait", "m1", 0, "2026-11-20T10:00:00Z")
