@@ -20,9 +20,12 @@ import resource
 import sys
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from playbook.compiler.actions import ActionRecord
 
 
 def floor(path: str) -> tuple[int, Counter[str]]:
@@ -38,10 +41,12 @@ def floor(path: str) -> tuple[int, Counter[str]]:
 def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], int]:
     """What an action record costs once its rule has fired, as the engine makes it: its
     time written (the event's own text, or a deadline's), the record made from what its
-    rule prepared at load (`RecordParts`), its JSON line written to a buffered /dev/null.
-    The firings are those of a dry run of the file; `events` is the number of records."""
+    rule prepared at load (`RecordParts`), its JSON line written to /dev/null by the dry
+    run's own output. The firings are those of a dry run of the file; `events` is the
+    number of records."""
     from playbook.compiler.rules import UnansweredSpec
     from playbook.compiler.ruleset import compile_sources
+    from playbook.dryrun.output import Output
     from playbook.dryrun.run import dry_run
     from playbook.language.timestamps import event_time_text, format_time, parse_time
 
@@ -64,10 +69,12 @@ def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], 
     counts: Counter[str] = Counter(firing[0].rule for firing in firings)
     start, started_cpu = time.perf_counter(), time.process_time()
     with open(os.devnull, "wb") as sink:
-        write = sink.write
+        out = Output(line_by_line=False, fd=sink.fileno())
+        write = out.write_record
         for prepared, waited, text, at, item, thread, author in firings:
             stamp = format_time(at) if waited else event_time_text(text, at)
-            write(prepared.record(stamp, item, thread, author).to_json_line())
+            write(prepared.record(stamp, item, thread, author))
+        out.flush()
     return start, started_cpu, counts, len(firings)
 
 
@@ -117,6 +124,7 @@ def main() -> None:
         counts["same"] = result.pairing.same
     else:
         from playbook.compiler.ruleset import compile_sources
+        from playbook.dryrun.output import Output
         from playbook.dryrun.run import dry_run
 
         from .rules import edited
@@ -128,13 +136,15 @@ def main() -> None:
         counts = Counter()
         start, started_cpu = time.perf_counter(), time.process_time()
         with open(path, "rb") as handle, open(os.devnull, "wb") as sink:
-            write = sink.write
+            out = Output(line_by_line=False, fd=sink.fileno())
+            write = out.write_record
 
-            def emit(record: object) -> None:
-                counts[record.rule] += 1  # type: ignore[attr-defined]
-                write(record.to_json_line())  # type: ignore[attr-defined]
+            def emit(record: ActionRecord) -> None:
+                counts[record.rule] += 1
+                write(record)
 
             dry_run(ruleset, handle, emit)
+            out.flush()
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - started_cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

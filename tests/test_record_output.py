@@ -98,24 +98,42 @@ def test_dry_run_output_is_buffered_even_where_python_writes_through(
     path = tmp_path / "out.jsonl"
     handle = stdout_to(path, monkeypatch)
     out = Output(line_by_line=False)
-    line = b'{"id":"a"}\n'
+    record = run_events(ruleset_from(PLAYBOOK), [make_event(EVENTS[0])])[0]
+    line = record.to_json_line()
     count = (BUFFER_BYTES - 1) // len(line)
     for _ in range(count):
-        out.write_line(line)
+        out.write_record(record)
     assert path.stat().st_size == 0  # nothing written yet: one system call will carry them all
+    out.write_record(record)
+    assert path.read_bytes() == line * (count + 1)  # the buffer full, written out at once
     out.flush()
-    assert path.read_bytes() == line * count
+    assert path.read_bytes() == line * (count + 1)
     handle.close()
+
+
+def test_records_are_written_into_the_output_as_their_json_lines(tmp_path: Path) -> None:
+    records = run_events(ruleset_from(PLAYBOOK), [make_event(e) for e in EVENTS], until=10**18)
+    odd = "".join(chr(c) for c in (*range(0x20), 0x7F, 0x2028, 0x2029, 0xFEFF, 0x202E)) + '"\\/ü😀'
+    records.append(msgspec.structs.replace(records[0], author=odd, params={odd: odd}, target=None))
+    path = tmp_path / "out.jsonl"
+    with open(path, "wb") as file:
+        out = Output(line_by_line=False, fd=file.fileno())
+        for record in records:
+            out.write_record(record)
+        out.flush()
+    assert path.read_bytes() == b"".join(record.to_json_line() for record in records)
+    assert [orjson.loads(line) for line in path.read_bytes().splitlines()] == [r.to_dict() for r in records]
 
 
 def test_live_output_goes_out_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "out.txt"
     handle = stdout_to(path, monkeypatch)
     out = Output(line_by_line=True)
-    out.write_line(b"one\n")
-    assert path.read_bytes() == b"one\n"
+    record = run_events(ruleset_from(PLAYBOOK), [make_event(EVENTS[0])])[0]
+    out.write_record(record)
+    assert path.read_bytes() == record.to_json_line()
     out.text.write("two ü\n")
-    assert path.read_bytes() == "one\ntwo ü\n".encode()
+    assert path.read_bytes() == record.to_json_line() + "two ü\n".encode()
     handle.close()
 
 
@@ -140,3 +158,18 @@ def test_events_piped_in_live_have_their_actions_written_as_they_happen(tmp_path
         child.stdin.close()
         child.wait(timeout=30)
         child.stdout.close()
+
+
+def test_a_wait_whose_rule_changed_its_actions_in_a_reload_leaves_its_placeholders_empty() -> None:
+    from playbook.runtime.engine import Engine
+
+    before = 'brand "@acme"\nrule "Wait": when mention and unanswered 1h then reply "Still there, {author.handle}?"\n'
+    engine = Engine(ruleset_from(before))
+    engine.process(make_event(EVENTS[0]))
+    same, _ = Engine.restore(ruleset_from(before), engine.snapshot())
+    assert [r.params for r in same.advance(10**17)] == [{"text": "Still there, @jane?"}]
+    after = before.replace('?"\n', '?", assign to "ops"\n')
+    changed, _ = Engine.restore(ruleset_from(after), engine.snapshot())
+    records = changed.advance(10**17)
+    assert [(r.action, r.params) for r in records] == [("reply", {"text": "Still there, ?"}), ("assign", {})]
+    assert records[0].id == action_id("Wait", "m1", 0, "2026-11-20T10:00:00Z")

@@ -449,15 +449,13 @@ def _dry_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         explainer = Explainer(loaded, [t for t in args.explain if t], explain_out)
     table = ActionTable(loaded, out.text) if args.format == "text" else None
     held: list[ActionRecord] = []  # an explanation on stdout comes first, then the table
-    write_line = out.write_line
-
-    def emit(record: ActionRecord) -> None:
-        if table is None:
-            write_line(record.to_json_line())
-        elif explainer is not None:
-            held.append(record)
-        else:
-            table.add(record)
+    emit: Callable[[ActionRecord], None]
+    if table is None:
+        emit = out.write_record
+    elif explainer is not None:
+        emit = held.append
+    else:
+        emit = table.add
 
     try:
         with _open_events(parser, args.events) as stream:

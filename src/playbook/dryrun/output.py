@@ -4,9 +4,10 @@ A desk that tags everything writes a record for nearly every event, and a
 system call per record costs more than the record. Python's own standard
 output makes one per write where `PYTHONUNBUFFERED` is set (as in many
 containers and service units), so a dry run writes through a buffer of its
-own: a system call per `BUFFER_BYTES`. When someone may be waiting for each
-action (standard output is a terminal, or the events come live from a pipe),
-each line goes out as soon as it is written.
+own: a system call per `BUFFER_BYTES`. Records are encoded as JSON straight into
+that buffer, without a bytes object of their own. When someone may be waiting
+for each action (standard output is a terminal, or the events come live from a
+pipe), each line goes out as soon as it is written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import stat
 import sys
 from typing import BinaryIO, TextIO
+
+from playbook.compiler.actions import ActionRecord, encode_json_into
 
 BUFFER_BYTES = 1 << 16
 
@@ -34,23 +37,38 @@ def is_live(events: str) -> bool:
 
 
 class Output:
-    """Standard output as bytes (`binary`, for JSON Lines) or text (`text`, for the table),
-    buffered; `line_by_line` flushes each line as it is written. Use one of the two per run,
-    and `flush()` before anything else writes to standard output."""
+    """Standard output (or the file descriptor `fd`), buffered: records as JSON Lines
+    (`write_record`), or text (`text`, for the table and explanations); `line_by_line`
+    writes each line out as it is written. Use one of the two per run, and `flush()`
+    before anything else writes to the same file."""
 
-    def __init__(self, line_by_line: bool) -> None:
-        sys.stdout.flush()
-        self.binary: BinaryIO = open(sys.stdout.fileno(), "wb", buffering=BUFFER_BYTES, closefd=False)
+    def __init__(self, line_by_line: bool, fd: int | None = None) -> None:
+        if fd is None:
+            sys.stdout.flush()
+            fd = sys.stdout.fileno()
+            encoding, errors = sys.stdout.encoding, sys.stdout.errors
+        else:
+            encoding, errors = "utf-8", "strict"
+        self._binary: BinaryIO = open(fd, "wb", buffering=BUFFER_BYTES, closefd=False)
         self.text: TextIO = io.TextIOWrapper(
-            self.binary, encoding=sys.stdout.encoding, errors=sys.stdout.errors, line_buffering=line_by_line
+            self._binary, encoding=encoding, errors=errors, line_buffering=line_by_line
         )
         self.line_by_line = line_by_line
+        self._lines = bytearray()
 
-    def write_line(self, line: bytes) -> None:
-        """One line of bytes, its line ending included."""
-        self.binary.write(line)
-        if self.line_by_line:
-            self.binary.flush()
+    def write_record(self, record: ActionRecord) -> None:
+        """`record.to_json_line()`, encoded into the buffer."""
+        lines = self._lines
+        encode_json_into(record, lines, -1)
+        lines += b"\n"
+        if self.line_by_line or len(lines) >= BUFFER_BYTES:
+            self._write_lines()
+
+    def _write_lines(self) -> None:
+        self._binary.write(self._lines)
+        self._binary.flush()
+        self._lines.clear()
 
     def flush(self) -> None:
         self.text.flush()
+        self._write_lines()

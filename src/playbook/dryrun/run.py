@@ -55,11 +55,6 @@ def dry_run(
     engine = Engine(ruleset, observer=explainer)
     result = DryRunResult(engine, until=until)
 
-    def emit_all(records: list[ActionRecord]) -> None:
-        for record in records:
-            result.actions += 1
-            emit(record)
-
     process = engine.process
     events = 0
     stop = StopRequest(waiting_in=_waiting_for)
@@ -76,7 +71,9 @@ def dry_run(
                         explainer.read(item)
                     records = process(item)
                     if records:
-                        emit_all(records)
+                        result.actions += len(records)
+                        for record in records:
+                            emit(record)
                 if stop.requested:
                     break
         except KeyboardInterrupt:  # while waiting for input
@@ -84,7 +81,10 @@ def dry_run(
         result.events = events
         result.last_time = engine.clock
         if until is not None and not stop.requested:
-            emit_all(engine.advance(until))
+            records = engine.advance(until)
+            result.actions += len(records)
+            for record in records:
+                emit(record)
             result.until_applied = True
         result.interrupted = stop.requested
     return result

@@ -21,7 +21,7 @@ wait pending after a firing, due again `repeat every D` later.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from heapq import heappop
 from operator import itemgetter
@@ -331,13 +331,11 @@ class Engine:
             return
         stamp = event_time_text(event.data["time"], time)
         item, thread, author = event.id, event.thread, event.handle
-        records = [
-            parts.record(
-                stamp, item, thread, author, parts.template.params_for(event) if parts.fills_in else None
-            )
-            for parts in rule.records
-        ]
-        self._emit(rule, time, event.id, records, out)
+        records = []  # a loop: a comprehension would cost a function of its own at each firing
+        for parts in rule.records:
+            params = parts.template.params_for(event) if parts.fills_in else None
+            records.append(parts.record(stamp, item, thread, author, params))
+        self._emit(rule, time, item, records, out)
         if rule.marks:
             self._mark(rule, time, event.id, author_key(event), event.thread)
 
@@ -460,13 +458,14 @@ class Engine:
             return
         stamp = format_time(time)
         item, thread, author = deadline.event, deadline.thread, deadline.author
-        params = deadline.params
+        params: Sequence[dict[str, str] | None] | None = deadline.params
         # Filled in for the actions the rule had when the wait began, which a reload may have changed:
         # then the placeholders are left empty.
         if params is None or len(params) != len(rule.records):
-            records = [parts.record(stamp, item, thread, author) for parts in rule.records]
-        else:
-            records = [parts.record(stamp, item, thread, author, p) for parts, p in zip(rule.records, params)]
+            params = (None,) * len(rule.records)
+        records = []  # a loop, as in `_fire_for_event`
+        for parts, filled in zip(rule.records, params):
+            records.append(parts.record(stamp, item, thread, author, filled))
         self._emit(rule, time, item, records, out)
         if rule.marks:
             self._mark(rule, time, item, deadline.author_key, thread)
