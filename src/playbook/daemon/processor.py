@@ -238,9 +238,10 @@ class Processor:
             if self.broken:
                 self.recover()
             while self.process_waiting():
-                # A long backlog is saved as it goes, whenever a save is due: a crash in the
-                # middle of it then replays from there, not from its start.
-                self.save()
+                if self.backlog:
+                    # A long backlog is saved as it goes, whenever a save is due: a crash in the
+                    # middle of it then replays from there, not from its start.
+                    self.save()
                 await asyncio.sleep(0)  # reloads and requests are served between two batches
             if self.sources_idle() and not self.backlog:
                 if self.replaying:
