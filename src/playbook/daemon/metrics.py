@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Protocol
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from playbook.daemon.guard import Guard
 from playbook.daemon.store import Store
@@ -160,8 +162,23 @@ def desk_metrics(live: LiveTally, clock: int | None) -> Iterator[Metric]:
     )
 
 
-def exposition(collector: DaemonCollector) -> tuple[bytes, str]:
-    """The metrics page body and its content type."""
+class _Gathered(Collector):
+    """Metric families gathered already."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self.families)
+
+
+async def exposition(collector: Collector) -> tuple[bytes, str]:
+    """The metrics page body and its content type.
+
+    The numbers are gathered on the event loop, which changes them, into metric
+    families of their own; writing those out as text, the larger part (some 25 ms
+    of 30 at 1000 rules), is done in a thread, the event loop serving meanwhile.
+    """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(collector)
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    registry.register(_Gathered(list(collector.collect())))
+    return await asyncio.to_thread(generate_latest, registry), CONTENT_TYPE_LATEST

@@ -142,7 +142,7 @@ def _error(status: int, message: str) -> web.Response:
 def make_app(
     events: EventsEndpoint | None,
     status: Callable[[], dict[str, Any]],
-    metrics: Callable[[], tuple[bytes, str]],
+    metrics: Callable[[], Awaitable[tuple[bytes, str]]],
     middleware: Middleware,
     page: StatusPage | None = None,
 ) -> web.Application:
@@ -156,7 +156,7 @@ def make_app(
         return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
     async def metrics_page(_: web.Request) -> web.Response:
-        body, content_type = metrics()
+        body, content_type = await metrics()
         return web.Response(body=body, headers={"Content-Type": content_type})
 
     app.router.add_get("/healthz", healthz)
