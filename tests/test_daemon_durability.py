@@ -469,7 +469,7 @@ def test_actions_a_sink_took_are_not_delivered_again_when_the_store_cannot_mark_
     deliverer = Deliverer(config.sinks[0], store, lambda sink, count: None)
     real_delivered = store.delivered
 
-    def full_disk(seqs: Any) -> None:
+    def full_disk(sink: str, seqs: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
     try:

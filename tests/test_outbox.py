@@ -60,7 +60,9 @@ def test_an_action_is_taken_once_per_sink_until_the_save_after_its_delivery_acro
     queue(store, "file:a", range(2, 6))  # a2 is held already
     queue(store, "file:b", range(2))
     assert numbers(store, "file:a") == [0, 1, 2, 3, 4, 5]
-    store.delivered([d.seq for d in store.due("file:a", time.time(), 4)])  # a0 to a3, within two rows
+    store.delivered(
+        "file:a", [d.seq for d in store.due("file:a", time.time(), 4)]
+    )  # a0 to a3, within two rows
     assert numbers(store, "file:a") == [4, 5]
     store.close()
     store = Store(path)  # as after a SIGKILL: the delivered records are still held, the waiting ones wait
@@ -70,9 +72,8 @@ def test_an_action_is_taken_once_per_sink_until_the_save_after_its_delivery_acro
         assert numbers(store, "file:a") == [4, 5, 6]
         assert numbers(store, "file:b") == [0, 1, 2]
         assert store.waiting_by_sink() == {"file:a": 3, "file:b": 3}
-        store.save(
-            0, b"engine", b"guard"
-        )  # drops the first row of file:a, all delivered; a row in part stays
+        # Drops the first row of file:a, all delivered; a row in part stays.
+        store.save(0, b"engine", b"guard")
         queue(store, "file:a", range(4))
         assert numbers(store, "file:a") == [4, 5, 6, 0, 1, 2]  # a3 is still held, in the row kept
         assert store.outbox_size() == 9
@@ -89,14 +90,14 @@ def test_a_delivered_row_stays_held_until_the_saved_state_has_taken_in_the_event
     store = Store(path)
     store.queue([("file:a", *record(n)) for n in range(2)], after_event=10)
     store.queue([("file:a", *record(n)) for n in range(2, 4)], after_event=20)
-    store.delivered([d.seq for d in store.due("file:a", time.time(), 10)])
+    store.delivered("file:a", [d.seq for d in store.due("file:a", time.time(), 10)])
     store.close()
     store = Store(path)  # restarted from a state saved at event 5, say
     try:
         store.save(15, b"engine", b"guard")  # past the first row's event, not the second's
         store.queue([("file:a", *record(n)) for n in range(4)], after_event=20)
         assert numbers(store, "file:a") == [0, 1]  # made again after the drop; a2 and a3 still held
-        store.delivered([d.seq for d in store.due("file:a", time.time(), 10)])
+        store.delivered("file:a", [d.seq for d in store.due("file:a", time.time(), 10)])
         store.save(20, b"engine", b"guard")
         assert store.outbox_size() == 0
         store.queue([("file:a", *record(3))], after_event=21)
@@ -111,14 +112,14 @@ def test_a_refused_delivery_is_retried_first_and_the_others_wait_behind_it_in_or
         queue(store, "webhook:hook", range(3))
         queue(store, "webhook:hook", range(3, 5))
         first = store.due("webhook:hook", time.time(), 1000)
-        store.delivered([first[0].seq])
-        store.retry_later(first[1].seq, 1, time.time() + 60)
+        store.delivered("webhook:hook", [first[0].seq])
+        store.retry_later("webhook:hook", first[1].seq, 1, time.time() + 60)
         assert store.due("webhook:hook", time.time(), 1000) == []
         assert store.digest("webhook:hook", 0, time.time(), LISTED) is None
         assert store.outbox_size() == 4
         later = store.due("webhook:hook", time.time() + 61, 1000)
         assert [(d.action_id, d.attempts) for d in later] == [("a1", 1), ("a2", 0), ("a3", 0), ("a4", 0)]
-        store.delivered([d.seq for d in later[:2]])
+        store.delivered("webhook:hook", [d.seq for d in later[:2]])
         after = store.due("webhook:hook", time.time(), 1000)
         assert [(d.action_id, d.attempts) for d in after] == [("a3", 0), ("a4", 0)]
     finally:
@@ -132,9 +133,8 @@ def test_a_digest_counts_by_rule_over_several_rows_from_its_first_waiting_record
             [("slack:desk", *record(n, "Storm" if n % 2 else "Escalate")) for n in range(5)], after_event=0
         )
         store.queue([("slack:desk", *record(n, "Storm")) for n in range(5, 8)], after_event=0)
-        store.delivered(
-            [d.seq for d in store.due("slack:desk", time.time(), 2)]
-        )  # a0, a1 went out one by one
+        # a0 and a1 went out one by one
+        store.delivered("slack:desk", [d.seq for d in store.due("slack:desk", time.time(), 2)])
         digest = store.digest("slack:desk", 60, time.time() + 61, 2)
         assert digest is not None
         assert (digest.count, digest.by_rule) == (6, [("Escalate", 2), ("Storm", 4)])
@@ -152,7 +152,7 @@ def test_a_sinks_records_move_to_its_new_key_in_order_without_one_twice(tmp_path
     store = Store(str(tmp_path / "state.db"))
     try:
         queue(store, "webhook:http://old", range(3))
-        store.delivered([store.due("webhook:http://old", time.time(), 1)[0].seq])
+        store.delivered("webhook:http://old", [store.due("webhook:http://old", time.time(), 1)[0].seq])
         queue(store, "webhook:new", [2, 3])
         queue(store, "webhook:http://old", [4])
         assert store.move_sink("webhook:http://old", "webhook:new") == 3  # a0 (delivered), a1, a4

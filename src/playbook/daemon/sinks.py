@@ -131,14 +131,14 @@ class Deliverer:
             return
         if self.unmarked:
             # Delivered, but the store could not record it: record it, rather than deliver it again.
-            self.store.delivered(self.unmarked)
+            self.store.delivered(self.sink.key, self.unmarked)
             self.unmarked = []
         while batch := self.store.due(self.sink.key, time.time(), BATCH):
             sent = await self.sender.send(batch)
             if sent.taken:
                 self.unmarked = [d.seq for d in batch[: sent.taken]]
                 self.on_delivered(self.sink.name, sent.taken)
-                self.store.delivered(self.unmarked)
+                self.store.delivered(self.sink.key, self.unmarked)
                 self.unmarked = []
             if sent.taken < len(batch):
                 self._later(batch[sent.taken], sent)
@@ -164,14 +164,14 @@ class Deliverer:
         """Try `refused` again when the receiver asked, or after a backoff that grows with each failure."""
         fields = {"sink": self.sink.name, "action": refused.action_id, "reason": sent.reason}
         if sent.wait is not None:
-            self.store.retry_later(refused.seq, refused.attempts, time.time() + sent.wait)
+            self.store.retry_later(self.sink.key, refused.seq, refused.attempts, time.time() + sent.wait)
             log.info(
                 f"{self.sender.receiver} asked to wait; will retry", extra={**fields, "retry_in": sent.wait}
             )
             return
         attempts = refused.attempts + 1
         wait = backoff(attempts, FIRST_RETRY_SECONDS)
-        self.store.retry_later(refused.seq, attempts, time.time() + wait)
+        self.store.retry_later(self.sink.key, refused.seq, attempts, time.time() + wait)
         log.warning(
             f"{self.sender.receiver} refused an action; will retry",
             extra={**fields, "attempt": attempts, "retry_in": wait},

@@ -406,12 +406,8 @@ class Store:
         rows = self._waiting_rows(sink, done)
         try:
             while len(deliveries) < limit and (row := rows.fetchone()) is not None:
-                last, first, _, ids, bodies = row
-                start = max(first, done + 1)
-                end = min(last, start + limit - len(deliveries) - 1)
-                cut = slice(start - first, end - first + 1)
-                taken = zip(range(start, end + 1), ids.split("\n")[cut], bodies.split(b"\n")[cut])
-                deliveries.extend(Delivery(seq, action_id, body, 0) for seq, action_id, body in taken)
+                records = _records(row, done, limit - len(deliveries))
+                deliveries.extend(Delivery(seq, action_id, body, 0) for seq, action_id, body in records)
         finally:
             rows.close()
         if deliveries and attempts:
@@ -434,11 +430,7 @@ class Store:
             by_rule: dict[str, int] = {}
             last_seq = done
             while row is not None and row[2] < end:
-                last, first, _, ids, bodies = row
-                begin = max(first, done + 1)
-                skip = begin - first
-                taken = zip(range(begin, last + 1), ids.split("\n")[skip:], bodies.split(b"\n")[skip:])
-                for last_seq, action_id, body in taken:
+                for last_seq, action_id, body in _records(row, done):
                     if len(shown) < listed:
                         shown.append(Delivery(last_seq, action_id, body, attempts if not shown else 0))
                     rule = str(_rule(body))
@@ -457,31 +449,24 @@ class Store:
             (sink, last),
         )
 
-    def _sink_of(self, seq: int) -> str:
-        """The sink of the delivery `seq`, which the outbox holds."""
-        row = self.db.execute(
-            "SELECT sink FROM outbox WHERE seq >= ? ORDER BY seq LIMIT 1", (seq,)
-        ).fetchone()
-        return str(row[0])
-
     def digest_delivered(self, sink: str, digest: Digest) -> None:
         """Mark every delivery of `digest` delivered."""
         with self._transaction():
             self._taken(sink, digest.last_seq)
 
-    def delivered(self, seqs: Sequence[int]) -> None:
-        """Mark the deliveries `seqs` delivered: the first waiting ones of a sink, in order."""
+    def delivered(self, sink: str, seqs: Sequence[int]) -> None:
+        """Mark the deliveries `seqs` delivered: the first waiting ones of `sink`, in order."""
         if seqs:
             with self._transaction():
-                self._taken(self._sink_of(seqs[-1]), seqs[-1])
+                self._taken(sink, seqs[-1])
 
-    def retry_later(self, seq: int, attempts: int, next_try: float) -> None:
-        """Try the delivery `seq`, the first waiting one of its sink, again at `next_try`."""
+    def retry_later(self, sink: str, seq: int, attempts: int, next_try: float) -> None:
+        """Try the delivery `seq`, the first waiting one of `sink`, again at `next_try`."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO outbox_cursor (sink, delivered, attempts, next_try) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (sink) DO UPDATE SET attempts = excluded.attempts, next_try = excluded.next_try",
-                (self._sink_of(seq), seq - 1, attempts, next_try),
+                (sink, seq - 1, attempts, next_try),
             )
 
     def move_sink(self, old: str, new: str) -> int:
@@ -503,6 +488,18 @@ class Store:
     def outbox_size(self) -> int:
         """How many deliveries wait, over all sinks."""
         return sum(self.waiting_by_sink().values())
+
+
+def _records(
+    row: tuple[int, int, float, str, bytes], after: int, most: int | None = None
+) -> Iterator[tuple[int, str, bytes]]:
+    """The records of an outbox row (seq, first_seq, queued, action ids, bodies) after seq
+    `after`, at most `most` of them, as (seq, action id, body)."""
+    last, first, _, ids, bodies = row
+    start = max(first, after + 1)
+    end = last if most is None else min(last, start + most - 1)
+    cut = slice(start - first, end - first + 1)
+    return zip(range(start, end + 1), ids.split("\n")[cut], bodies.split(b"\n")[cut])
 
 
 def _rule(body: bytes) -> object:
