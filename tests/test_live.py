@@ -201,6 +201,31 @@ def test_the_view_is_a_copy_that_later_events_do_not_change() -> None:
     assert view.latest == () and view.waiting == 2
 
 
+def test_the_latest_actions_are_the_newest_records_newest_first_across_a_restore() -> None:
+    desk = Desk()
+    made = []
+    for n in range(20):
+        event = parse_line(orjson.dumps(item(f"m{n}", n / 10, text="love it")))
+        assert isinstance(event, Event)
+        records = desk.engine.process(event)
+        made += records
+        desk.live.acted(records)
+        desk.live.take(event)
+    desk.live = LiveTally.from_bytes(desk.live.to_bytes(), desk.engine.threads)  # saved as dicts
+    for n in range(20, 40):
+        event = parse_line(orjson.dumps(item(f"m{n}", n / 10, text="love it")))
+        assert isinstance(event, Event)
+        records = desk.engine.process(event)
+        made += records
+        desk.live.acted(records)
+        desk.live.take(event)
+    newest = [record.to_dict() for record in reversed(made[-50:])]
+    assert len(made) == 80 and newest[-1]["event"] == "m15"  # 30 records before the restore, 20 after
+    assert list(desk.live.view(desk.engine.clock).latest) == newest
+    assert desk.live.latest == newest[::-1] and desk.live.latest_id == made[-1].id
+    assert orjson.loads(desk.live.to_bytes())["latest"] == newest[::-1]
+
+
 def test_a_saved_tally_goes_on_as_if_it_had_never_stopped() -> None:
     events = [
         item("m1", 0),

@@ -168,10 +168,7 @@ class StatusPage:
 
     def _showing(self) -> _Showing:
         daemon = self.daemon
-        latest = daemon.live.latest
-        return _Showing(
-            daemon.events, latest[-1]["id"] if latest else None, (id(daemon.reloaded), daemon.ruleset.digest)
-        )
+        return _Showing(daemon.events, daemon.live.latest_id, (id(daemon.reloaded), daemon.ruleset.digest))
 
     def _form(self, status: int, wrong: bool = False) -> web.Response:
         return _html(_sign_in_template().render(wrong=wrong), status)

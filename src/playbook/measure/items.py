@@ -199,6 +199,14 @@ class Items:
     ) -> None:
         """Answer, at `time`, the thread's `waiting` items: those up to `up_to`, or only the
         item `only`, or all."""
+        if type(waiting) is tuple:  # most threads wait on one item
+            if (up_to is not None and waiting[0] > up_to) or (only is not None and waiting[1] != only):
+                return
+            del self._waiting[thread]
+            self.waiting -= 1
+            item_time = waiting[0]
+            self._answered(item_time, self.response_time(item_time, time), waiting[2], waiting[3])
+            return
         answered: list[Waiting] = []
         keep: list[Waiting] = []
         for entry in entries(waiting):

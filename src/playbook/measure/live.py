@@ -11,7 +11,8 @@ and keeps what the daemon shows:
 - the last day's items and answers, 16 and 24 bytes each, in arrays that are
   cut from the front as the day moves on, for the last 24 hours' figures;
 - each rule's firings and actions on the current UTC day, and the latest
-  action records.
+  action records (kept as they are made, written out as dicts only when shown
+  or saved).
 
 Memory follows the traffic of a day and the items waiting within the
 horizon, as the engine's own state does; the names of types and platforms
@@ -25,7 +26,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,7 +134,8 @@ class LiveTally(Items):
         self.day: str | None = None
         self.fired: dict[str, int] = {}
         self.actions: dict[str, int] = {}
-        self.latest: deque[dict[str, Any]] = deque(maxlen=LATEST)
+        # The latest records, oldest first; those restored from a save are dicts already.
+        self._latest: deque[ActionRecord | dict[str, Any]] = deque(maxlen=LATEST)
         self._firing: tuple[str, str, str] | None = None
 
     def follow(self, threads: ThreadIndex) -> None:
@@ -150,7 +152,7 @@ class LiveTally(Items):
         if minute >= self._minutes_from:  # else it is older than the last day
             minutes = self.event_minutes
             minutes[minute] = minutes.get(minute, 0) + 1
-        super().take(event)
+        Items.take(self, event)  # not super(): a call per event
         cut = self._next_cut
         if cut is None or time >= cut:
             self._cut(time)
@@ -160,8 +162,8 @@ class LiveTally(Items):
         times.append(time)
         types.append(type_code)
         platforms.append(platform_code)
-        hour = time // HOUR
-        self.waiting_hours[hour] = self.waiting_hours.get(hour, 0) + 1
+        hours, hour = self.waiting_hours, time // HOUR
+        hours[hour] = hours.get(hour, 0) + 1
 
     def _answered(self, item_time: int, response: int, type_code: int, platform_code: int) -> None:
         item_times, responses, types, platforms = self.recent_answers.arrays
@@ -169,7 +171,12 @@ class LiveTally(Items):
         responses.append(response)
         types.append(type_code)
         platforms.append(platform_code)
-        self._unwait(item_time)
+        hours, hour = self.waiting_hours, item_time // HOUR
+        left = hours.get(hour, 0) - 1
+        if left > 0:
+            hours[hour] = left
+        else:
+            hours.pop(hour, None)
         key = (type_code, platform_code)
         counts = self.buckets.get(key)
         if counts is None:
@@ -202,25 +209,40 @@ class LiveTally(Items):
 
     # --- actions ---
 
-    def acted(self, records: Iterable[ActionRecord]) -> None:
+    def acted(self, records: Sequence[ActionRecord]) -> None:
         """Count the firings and actions of the current day (UTC) by rule, and keep
         the latest records. The records of one firing come one after the other."""
+        self._latest.extend(records[-LATEST:])
+        today, fired, actions, last_firing = self.day, self.fired, self.actions, self._firing
         for record in records:
-            self.latest.append(record.to_dict())
-            day = record.time[:10]  # YYYY-MM-DD of a UTC time
-            if self.day is None or day > self.day:
-                self.day = day
-                self.fired, self.actions = {}, {}
-            elif day < self.day:
+            time = record.time
+            day = time[:10]  # YYYY-MM-DD of a UTC time
+            if today is None or day > today:
+                today, fired, actions = day, {}, {}
+            elif day < today:
                 continue  # a late firing, of a day gone by
             rule = record.rule
-            self.actions[rule] = self.actions.get(rule, 0) + 1
-            firing = (rule, record.event, record.time)
-            if firing != self._firing:
-                self._firing = firing
-                self.fired[rule] = self.fired.get(rule, 0) + 1
+            actions[rule] = actions.get(rule, 0) + 1
+            firing = (rule, record.event, time)
+            if firing != last_firing:
+                last_firing = firing
+                fired[rule] = fired.get(rule, 0) + 1
+        self.day, self.fired, self.actions, self._firing = today, fired, actions, last_firing
 
     # --- what is shown ---
+
+    @property
+    def latest(self) -> list[dict[str, Any]]:
+        """The latest action records, oldest first, as dicts (`ActionRecord.to_dict`)."""
+        return [_as_dict(record) for record in self._latest]
+
+    @property
+    def latest_id(self) -> str | None:
+        """The id of the latest action record; None before the first."""
+        if not self._latest:
+            return None
+        record = self._latest[-1]
+        return record.id if isinstance(record, ActionRecord) else str(record["id"])
 
     def waiting_within(self, clock: int | None) -> int:
         """Items not answered yet that came in within the horizon before `clock` (by the hour)."""
@@ -256,7 +278,7 @@ class LiveTally(Items):
             day=day,
             fired=dict(self.fired) if day is not None else {},
             actions=dict(self.actions) if day is not None else {},
-            latest=tuple(reversed(self.latest)),
+            latest=tuple(_as_dict(record) for record in reversed(self._latest)),
         )
 
     # --- saving and restoring ---
@@ -281,7 +303,7 @@ class LiveTally(Items):
                 "day": self.day,
                 "fired": self.fired,
                 "actions": self.actions,
-                "latest": list(self.latest),
+                "latest": self.latest,
             }
         )
 
@@ -317,11 +339,15 @@ class LiveTally(Items):
             self.day = saved["day"]
             self.fired = {str(rule): int(n) for rule, n in saved["fired"].items()}
             self.actions = {str(rule): int(n) for rule, n in saved["actions"].items()}
-            self.latest.extend(saved["latest"])
+            self._latest.extend(saved["latest"])
         except TallyError:
             raise
         except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
             raise TallyError(f"it is damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _as_dict(record: ActionRecord | dict[str, Any]) -> dict[str, Any]:
+    return record.to_dict() if isinstance(record, ActionRecord) else record
 
 
 def _day(time: int) -> str:
