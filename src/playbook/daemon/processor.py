@@ -16,6 +16,11 @@ guard pauses a rule). The guard's state is saved with the engine's. Until a
 save, the events it covers stay in the inbox, to be replayed after a crash. A
 failure while processing is handled the same way: the engine and the guard
 are restored from their saved state and the inbox replayed.
+
+A backlog is processed with the cycle collector paused, as a dry run is: the
+engine and the live tally make no reference cycles, and the collector's passes
+walked the events read ahead of the processor again and again while they
+waited. It runs again once the backlog is processed (or processing fails).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from playbook.compiler.actions import ActionRecord
+from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.guard import Guard, GuardStateError
@@ -237,12 +243,13 @@ class Processor:
         try:
             if self.broken:
                 self.recover()
-            while self.process_waiting():
-                if self.backlog:
-                    # A long backlog is saved as it goes, whenever a save is due: a crash in the
-                    # middle of it then replays from there, not from its start.
-                    self.save()
-                await asyncio.sleep(0)  # reloads and requests are served between two batches
+            with cycle_collection_paused():
+                while self.process_waiting():
+                    if self.backlog:
+                        # A long backlog is saved as it goes, whenever a save is due: a crash in the
+                        # middle of it then replays from there, not from its start.
+                        self.save()
+                    await asyncio.sleep(0)  # reloads and requests are served between two batches
             if self.sources_idle() and not self.backlog:
                 if self.replaying:
                     self._caught_up()

@@ -19,6 +19,7 @@ from functools import partial
 
 import orjson
 
+from playbook.compiler.gcpause import cycle_collection_paused
 from playbook.daemon.health import Health
 from playbook.daemon.inbox import Arrival, Inbox
 from playbook.daemon.lines import append_lines
@@ -183,7 +184,10 @@ class FileFollower:
             self.idle = True
             return False
         lines = chunk[: end + 1].split(b"\n")[:-1]
-        events = split_events(lines, position.line + 1, self.name, self.dead, self.max_ahead, self.feed_map)
+        with cycle_collection_paused():  # thousands of events, no cycles
+            events = split_events(
+                lines, position.line + 1, self.name, self.dead, self.max_ahead, self.feed_map
+            )
         new = Position(position.offset + end + 1, position.line + len(lines), position.identity)
         # Not synced: after a power cut the file is read again from the position stored with them.
         self.inbox.accept(self.name, events, new, synced=False)
