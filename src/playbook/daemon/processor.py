@@ -142,13 +142,14 @@ class Processor:
         deliveries: list[tuple[str, str, bytes]] = []
         screened = self.guard.screen(actions)
         self.live.acted(screened)
+        sinks = [sink.sink for sink in self.sinks]
         for action in screened:
             if action.shadow:
                 self.shadow_actions[action.rule] += 1
-            body = action.to_json()
-            deliveries.extend(
-                (sink.sink.key, action.id, body) for sink in self.sinks if sink.sink.takes(action)
-            )
+            keys = [sink.key for sink in sinks if sink.takes(action)]
+            if keys:  # a record no sink takes is not written out
+                body = action.to_json()
+                deliveries.extend((key, action.id, body) for key in keys)
         if deliveries:
             self.store.queue(deliveries, self.processed)
         for sink in self.sinks:

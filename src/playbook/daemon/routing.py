@@ -56,7 +56,7 @@ class Match:
 
     def matches(self, record: ActionRecord) -> bool:
         """Whether a sink with this `match` takes `record`."""
-        return all(key.takes(_value(record, key.key)) for key in self.keys)
+        return not self.keys or all(key.takes(_value(record, key.key)) for key in self.keys)
 
 
 EVERY_RECORD = Match()
