@@ -1,7 +1,7 @@
 """The processor runs a backlog with the cycle collector paused, as a dry run does:
 the engine and the live tally make no reference cycles, and the events read ahead
 of it are not walked again and again while they wait. The collector runs again
-once the backlog is processed, or when processing it fails."""
+at each save on the way, once the backlog is processed, and when processing it fails."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from playbook.compiler.actions import ActionRecord
 from playbook.daemon.config import load_config
 from playbook.daemon.inbox import Inbox
-from playbook.daemon.processor import Processor
+from playbook.daemon.processor import BATCH, Processor
 from playbook.daemon.reload import load_rules
 from playbook.daemon.store import Store
 from playbook.language.events import Event
@@ -64,6 +64,27 @@ def test_a_backlog_is_processed_with_the_collector_paused_and_it_runs_again_afte
     asyncio.run(processor._catch_up())
     assert len(seen) == 5000 and not any(seen)
     assert gc.isenabled()
+
+
+def test_the_collector_runs_at_each_save_on_the_way_through_a_backlog(processor: Processor) -> None:
+    collections: list[int] = []
+    process = processor.engine.process
+
+    def watched(event: Event) -> list[ActionRecord]:
+        collections.append(sum(generation["collections"] for generation in gc.get_stats()))
+        return process(event)
+
+    processor.engine.process = watched  # type: ignore[method-assign]
+    processor.next_save = 0.0  # a save is due after the first batch
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # the collector runs at any allocation while it is not paused
+    try:
+        asyncio.run(processor._catch_up())
+    finally:
+        gc.set_threshold(*thresholds)
+    assert len(collections) == 5000
+    assert collections[0] == collections[BATCH - 1] < collections[BATCH]  # not within a batch, after the save
+    assert processor.store.saved_to() == BATCH  # the save on the way
 
 
 def test_the_collector_runs_again_when_processing_fails(processor: Processor) -> None:

@@ -20,7 +20,8 @@ are restored from their saved state and the inbox replayed.
 A backlog is processed with the cycle collector paused, as a dry run is: the
 engine and the live tally make no reference cycles, and the collector's passes
 walked the events read ahead of the processor again and again while they
-waited. It runs again once the backlog is processed (or processing fails).
+waited. It runs again at each save on the way, once the backlog is processed,
+and when processing fails.
 """
 
 from __future__ import annotations
@@ -191,16 +192,17 @@ class Processor:
             self.unsaved = True
             self._queue(actions)
 
-    def save(self, now: bool = False) -> None:
-        """Save the engine's state if it changed and a save is due (or `now`)."""
+    def save(self, now: bool = False) -> bool:
+        """Save the engine's state if it changed and a save is due (or `now`); whether it saved."""
         if not self.unsaved or self.broken or (not now and time.monotonic() < self.next_save):
-            return
+            return False
         started = time.monotonic()
         self.store.save(self.processed, self.engine.snapshot(), self.guard.snapshot(), self.live.to_bytes())
         self.guard.paused_since_save = False
         self.unsaved = False
         took = time.monotonic() - started
         self.next_save = time.monotonic() + max(SAVE_SECONDS, SAVE_COST_FACTOR * took)
+        return True
 
     def recover(self) -> None:
         """Go back to the saved state: the events after it are replayed, their actions
@@ -244,13 +246,8 @@ class Processor:
         try:
             if self.broken:
                 self.recover()
-            with cycle_collection_paused():
-                while self.process_waiting():
-                    if self.backlog:
-                        # A long backlog is saved as it goes, whenever a save is due: a crash in the
-                        # middle of it then replays from there, not from its start.
-                        self.save()
-                    await asyncio.sleep(0)  # reloads and requests are served between two batches
+            while await self._stretch():
+                pass
             if self.sources_idle() and not self.backlog:
                 if self.replaying:
                     self._caught_up()
@@ -261,6 +258,21 @@ class Processor:
             self.broken = True
             raise
         return True
+
+    async def _stretch(self) -> bool:
+        """Process waiting events a batch at a time, with the cycle collector paused, until
+        none is left or a save on the way; whether events are left. The collector runs
+        between two stretches, so what requests served meanwhile leave in cycles is
+        collected however long the backlog."""
+        with cycle_collection_paused():
+            while self.process_waiting():
+                # A long backlog is saved as it goes, whenever a save is due: a crash in the
+                # middle of it then replays from there, not from its start.
+                saved = bool(self.backlog) and self.save()
+                await asyncio.sleep(0)  # reloads and requests are served between two batches
+                if saved:
+                    return True
+        return False
 
     async def run(self, stopping: asyncio.Event, work: asyncio.Event, health: Health) -> None:
         """Process events as they are stored (`work` is set), until `stopping`."""
