@@ -116,10 +116,14 @@ def split_events(
     for number, raw in enumerate(raw_lines, first_line):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
-        if not raw.strip():
+        line = raw.strip()
+        if not line:
             continue
         try:
-            events += read_events(raw, number, feed_map, max_ahead)
+            if feed_map is None:  # read_events without a list for each line
+                events.append(Arrival(line, check_event(raw, number, max_ahead)))
+            else:
+                events += read_events(raw, number, feed_map, max_ahead)
         except BadEvent as exc:
             dead.add(source, number, exc, raw)
     return events
