@@ -220,6 +220,22 @@ def test_event_fields() -> None:
     assert e.line == 1
 
 
+@pytest.mark.parametrize("written", ["mention", "Mention", "MENTION", "mEnTiOn"])
+def test_an_event_type_is_lowercased_however_it_is_written(written: str) -> None:
+    for _ in range(2):  # the second read comes from the remembered types
+        e = only_event(obj(id="m1", type=written, time="2026-11-20T09:00:00Z"))
+        assert e.type == "mention"
+    assert only_event(obj(id="m1", type="ÄRGER", time="2026-11-20T09:00:00Z")).type == "ärger"
+
+
+def test_two_events_alike_are_two_events() -> None:
+    """Events are told apart by identity, as rules, deadlines and explanations take them."""
+    line = obj(id="m1", type="mention", time="2026-11-20T09:00:00Z", text="hi")
+    first, second = only_event(line), only_event(line)
+    assert first == first and first != second
+    assert len({first, second}) == 2
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

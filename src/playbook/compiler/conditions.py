@@ -27,13 +27,7 @@ _MAX_CODE = 10_000
 MAX_NESTING = 50
 
 
-def _found(cache: dict[Any, Any], index: PhraseIndex, value: Any) -> frozenset[int]:
-    """The phrase hits of `index` in `value`, kept in the event's cache."""
-    hits = cache[index] = index.find(value)
-    return hits
-
-
-_HELPERS: dict[str, Any] = {"_NUMBER": (int, float), "_found": _found, "__builtins__": __builtins__}
+_HELPERS: dict[str, Any] = {"_NUMBER": (int, float), "__builtins__": __builtins__}
 
 
 class RuleSetParts(Protocol):
@@ -199,7 +193,7 @@ class ConditionWriter:
         index, ids = self.compiler.phrase_ids(path, phrases)
         # The index itself keys the event's cache: phrase ids mean nothing outside it.
         ix = self._value(index)
-        hits = f"(c[{ix}] if {ix} in c else _found(c, {ix}, {self.read(path)}))"
+        hits = f"(c[{ix}] if {ix} in c else {ix}.find({self.read(path)}, c))"
         if mode == "one":
             (pid,) = ids
             return f"({self._value(pid)} in {hits})"

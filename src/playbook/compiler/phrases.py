@@ -87,19 +87,24 @@ class PhraseIndex:
         if self._ids:
             self._built()
 
-    def find(self, value: Any) -> frozenset[int]:
-        """Ids of the phrases `value` contains: whole words in text, equal elements in a list."""
+    def find(self, value: Any, cache: dict[Any, Any]) -> frozenset[int]:
+        """Ids of the phrases `value` contains: whole words in text, equal elements in a
+        list; kept in an event's `cache` under this index, for the other rules and the
+        dispatch (phrase ids mean nothing outside their index). One call does it all:
+        every rule that tests a phrase comes here once an event."""
+        hits = EMPTY
         if isinstance(value, str):
             if self._automaton is None:
                 self._built()
-            if self._first_words:
-                folded = _folded(value)
-                for word in self._first_words:
-                    if word in folded:
-                        return self._find_in_text(_spaced(folded))
-                return EMPTY
-            return self._find_in_text(normalize(value))
-        if isinstance(value, list):
+            folded = value.lower() if value.isascii() else value.casefold()  # as `_folded`
+            scan = not self._first_words
+            for word in self._first_words:
+                if word in folded:
+                    scan = True
+                    break
+            if scan:
+                hits = self._find_in_text(_spaced(folded))
+        elif isinstance(value, list):
             elements = self._elements
             found: list[int] = []
             for x in value:
@@ -109,8 +114,10 @@ class PhraseIndex:
                         pid = self._element_id(x)
                     if pid >= 0:
                         found.append(pid)
-            return frozenset(found) if found else EMPTY
-        return EMPTY
+            if found:
+                hits = frozenset(found)
+        cache[self] = hits
+        return hits
 
     def _element_id(self, element: str) -> int:
         pid = self._ids.get(normalize(element), -1)

@@ -21,9 +21,11 @@ class TimeError(ValueError):
 
 # A time `YYYY-MM-DDTHH:MM:SSZ` or `...SS+HH:MM` is read as the start of its
 # minute in its zone, parsed once and remembered, plus its seconds; anything
-# else is parsed in full.
+# else is parsed in full. A minute in UTC is remembered under its 17 characters
+# `YYYY-MM-DDTHH:MM:`, one with an offset under those and the offset.
 # (Final: a module compiled with mypyc reads them without looking them up.)
 _SECONDS: Final = {f"{s:02d}": s * MICROS for s in range(60)}
+_SECONDS_Z: Final = {f"{s:02d}Z": s * MICROS for s in range(60)}
 _MINUTES: Final[dict[str, int]] = {}
 _MINUTE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:")
 _ZONE = re.compile(r"Z|[+-][0-9]{2}(?::?[0-9]{2})?")
@@ -41,13 +43,22 @@ _CYCLE_MINUTES = 146_097 * 24 * 60
 
 def parse_time(text: object) -> int:
     """Microseconds since the epoch of an ISO-8601 time with a zone."""
-    if type(text) is str and len(text) >= 20:
+    if type(text) is str:
+        # Most are written `...:SSZ` in a minute seen before: two lookups, no more.
+        seconds = _SECONDS_Z.get(text[17:])
+        if seconds is not None:
+            minute = _MINUTES.get(text[:17])
+            if minute is not None:
+                return minute + seconds
+        return _parse_text(text)
+    return _parse_full(text)
+
+
+def _parse_text(text: str) -> int:
+    """`parse_time` of a text its first lookups did not read."""
+    if len(text) >= 20:
         seconds = _SECONDS.get(text[17:19])
         if seconds is not None:
-            if len(text) == 20 and text[19] == "Z":  # most are written so: spared a slice
-                minute = _MINUTES.get(text[:17])
-                if minute is not None:
-                    return minute + seconds
             zone = text[19:]
             if zone == "Z":
                 key = text[:17]

@@ -91,7 +91,7 @@ class Dispatch:
         for index, read, _ in plan.triggers:
             hits = cache.get(index)
             if hits is None:
-                hits = cache[index] = index.find(read(event))  # type: ignore[operator]
+                hits = index.find(read(event), cache)  # type: ignore[operator]
             found.append(hits)
         key = tuple(found)
         rules = plan.picked.get(key)
