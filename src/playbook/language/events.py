@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from playbook.language.printable import printable
-from playbook.language.timestamps import TimeError, parse_time
+from playbook.language.timestamps import TimeError, parse_event_time
 
 # How much of a text the sentiment score reads. VADER's cost grows with the
 # square of the words (and each emoji is read as words): a thousand
@@ -22,7 +22,8 @@ SENTIMENT_LIMIT = 1_000
 class Event:
     """One event: its JSON object plus what the engine derives from it.
 
-    `type` is lowercased, `time` is in microseconds since the epoch, `handle`
+    `type` is lowercased, `time` is in microseconds since the epoch (and
+    `time_text` that time as the event's action records write it), `handle`
     is the author's handle when there is one; `thread` and `brand` are filled
     in by the engine when it takes the event in, and so is `marks`, the marks
     it keeps (SPEC section 12), for the rules that test them (None outside an
@@ -30,13 +31,26 @@ class Event:
     (normalised text, phrase hits).
     """
 
-    __slots__ = ("id", "type", "time", "data", "handle", "thread", "brand", "line", "cache", "marks")
+    __slots__ = (
+        "id",
+        "type",
+        "time",
+        "time_text",
+        "data",
+        "handle",
+        "thread",
+        "brand",
+        "line",
+        "cache",
+        "marks",
+    )
 
-    def __init__(self, data: dict[str, Any], time: int, line: int = 0) -> None:
+    def __init__(self, data: dict[str, Any], time: int, time_text: str, line: int = 0) -> None:
         self.data = data
         self.id = self.thread = data["id"]
         self.type: str = data["type"].lower()
         self.time = time
+        self.time_text = time_text
         self.line = line
         author = data.get("author")
         handle = author.get("handle") if type(author) is dict else None
@@ -107,7 +121,8 @@ def make_event(data: Any, line: int = 0) -> Event:
         id_, type_, time = data.get("id"), data.get("type"), data.get("time")
         if type(id_) is str and id_ and type(type_) is str and type_ and type(time) is str:
             try:
-                return Event(data, parse_time(time), line)
+                micros, text = parse_event_time(time)
+                return Event(data, micros, text, line)
             except TimeError as exc:
                 raise BadEvent(str(exc)) from None
     return _checked_event(data, line)
@@ -124,10 +139,10 @@ def _checked_event(data: Any, line: int) -> Event:
         if not isinstance(data[key], str) or not data[key]:
             raise BadEvent(f"'{key}' must be a non-empty string")
     try:
-        time = parse_time(data["time"])
+        time, text = parse_event_time(data["time"])
     except TimeError as exc:
         raise BadEvent(str(exc)) from None
-    return Event(data, time, line)
+    return Event(data, time, text, line)
 
 
 def parse_line(raw: bytes | str, line: int = 0) -> Event:
