@@ -40,15 +40,16 @@ def floor(path: str) -> tuple[int, Counter[str]]:
 
 def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], int]:
     """What an action record costs once its rule has fired, as the engine makes it: its
-    time written (the event's own text, or a deadline's), the record made from what its
-    rule prepared at load (`RecordParts`), its JSON line written to /dev/null by the dry
-    run's own output. The firings are those of a dry run of the file; `events` is the
+    time (an event's was written when the event was read, a deadline's is written now),
+    the record made from what its rule prepared at load (`RecordParts`) with the params
+    the engine filled in for the event, if any, its JSON line written to /dev/null by the
+    dry run's own output. The firings are those of a dry run of the file; `events` is the
     number of records."""
     from playbook.compiler.rules import UnansweredSpec
     from playbook.compiler.ruleset import compile_sources
     from playbook.dryrun.output import Output
     from playbook.dryrun.run import dry_run
-    from playbook.language.timestamps import event_time_text, format_time, parse_time
+    from playbook.language.timestamps import format_time, parse_time
 
     ruleset = compile_sources({"bench.play": playbook})
     parts = {
@@ -60,8 +61,10 @@ def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], 
     def keep(record: Any) -> None:
         prepared = parts[(record.rule, record.action, record.target)]
         at = parse_time(record.time)
+        params = record.params if prepared.fills_in else None
+        waited = record.rule in waits
         firings.append(
-            (prepared, record.rule in waits, record.time, at, record.event, record.thread, record.author)
+            (prepared, waited, record.time, at, record.event, record.thread, record.author, params)
         )
 
     with open(path, "rb") as handle:
@@ -71,9 +74,9 @@ def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], 
     with open(os.devnull, "wb") as sink:
         out = Output(line_by_line=False, fd=sink.fileno())
         write = out.write_record
-        for prepared, waited, text, at, item, thread, author in firings:
-            stamp = format_time(at) if waited else event_time_text(text, at)
-            write(prepared.record(stamp, item, thread, author))
+        for prepared, waited, text, at, item, thread, author, params in firings:
+            stamp = format_time(at) if waited else text
+            write(prepared.record(stamp, item, thread, author, params))
         out.flush()
     return start, started_cpu, counts, len(firings)
 

@@ -14,7 +14,7 @@ import pytest
 from helpers import event, ruleset_from, run
 
 from playbook.language.events import BadEvent, Event, SkippedLine, parse_line, read_events
-from playbook.language.timestamps import event_time_text, format_time, parse_time
+from playbook.language.timestamps import format_time, parse_event_time, parse_time
 from playbook.runtime.engine import Engine
 
 GOOD = '{"id": "m1", "type": "mention", "time": "2026-11-20T09:00:00Z"}'
@@ -591,5 +591,8 @@ def test_an_events_time_is_written_as_format_time_writes_it(text: str) -> None:
     already written as format_time would write it."""
     micros = parse_time(text)
     for _ in range(2):  # its minute not yet remembered, then remembered
-        assert event_time_text(text, micros) == format_time(micros)
+        assert parse_event_time(text) == (micros, format_time(micros))
         parse_time(text)
+        assert parse_line(json.dumps({"id": "m1", "type": "mention", "time": text})).time_text == (
+            format_time(micros)
+        )

@@ -17,7 +17,7 @@ import pytest
 from helpers import ruleset_from
 
 from playbook.compiler.actions import action_id
-from playbook.dryrun.output import BUFFER_BYTES, Output
+from playbook.dryrun.output import RECORDS_PER_WRITE, Output
 from playbook.dryrun.run import run_events
 from playbook.language.events import make_event
 
@@ -100,14 +100,14 @@ def test_dry_run_output_is_buffered_even_where_python_writes_through(
     out = Output(line_by_line=False)
     record = run_events(ruleset_from(PLAYBOOK), [make_event(EVENTS[0])])[0]
     line = record.to_json_line()
-    count = (BUFFER_BYTES - 1) // len(line)
-    for _ in range(count):
+    for _ in range(RECORDS_PER_WRITE - 1):
         out.write_record(record)
     assert path.stat().st_size == 0  # nothing written yet: one system call will carry them all
     out.write_record(record)
-    assert path.read_bytes() == line * (count + 1)  # the buffer full, written out at once
+    assert path.read_bytes() == line * RECORDS_PER_WRITE  # written out at once
+    out.write_record(record)
     out.flush()
-    assert path.read_bytes() == line * (count + 1)
+    assert path.read_bytes() == line * (RECORDS_PER_WRITE + 1)
     handle.close()
 
 
@@ -115,6 +115,7 @@ def test_records_are_written_into_the_output_as_their_json_lines(tmp_path: Path)
     records = run_events(ruleset_from(PLAYBOOK), [make_event(e) for e in EVENTS], until=10**18)
     odd = "".join(chr(c) for c in (*range(0x20), 0x7F, 0x2028, 0x2029, 0xFEFF, 0x202E)) + '"\\/ü😀'
     records.append(msgspec.structs.replace(records[0], author=odd, params={odd: odd}, target=None))
+    records *= RECORDS_PER_WRITE // len(records) + 1  # written out in more than one go
     path = tmp_path / "out.jsonl"
     with open(path, "wb") as file:
         out = Output(line_by_line=False, fd=file.fileno())

@@ -119,9 +119,9 @@ class ActionRecord(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
 
 _ENCODER = msgspec.json.Encoder()
 _encode = _ENCODER.encode
-# `encode_json_into(record, buffer, -1)`: the record's `to_json()` appended to the bytearray `buffer`,
-# with no bytes of its own made on the way (for writers that gather many records in one buffer).
-encode_json_into = _ENCODER.encode_into
+# `encode_json_lines(records)`: the records' `to_json_line()`s in one bytes object, made in one call
+# (for writers that gather many records).
+encode_json_lines = _ENCODER.encode_lines
 
 
 def action_id(rule: str, event: str, position: int, time: str) -> str:

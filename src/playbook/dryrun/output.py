@@ -3,11 +3,11 @@
 A desk that tags everything writes a record for nearly every event, and a
 system call per record costs more than the record. Python's own standard
 output makes one per write where `PYTHONUNBUFFERED` is set (as in many
-containers and service units), so a dry run writes through a buffer of its
-own: a system call per `BUFFER_BYTES`. Records are encoded as JSON straight into
-that buffer, without a bytes object of their own. When someone may be waiting
-for each action (standard output is a terminal, or the events come live from a
-pipe), each line goes out as soon as it is written.
+containers and service units), so a dry run gathers its records and writes
+them out `RECORDS_PER_WRITE` at a time, encoded as JSON Lines in one call, a
+system call each. When someone may be waiting for each action (standard
+output is a terminal, or the events come live from a pipe), each line goes out
+as soon as it is written.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import stat
 import sys
 from typing import BinaryIO, TextIO
 
-from playbook.compiler.actions import ActionRecord, encode_json_into
+from playbook.compiler.actions import ActionRecord, encode_json_lines
 
 BUFFER_BYTES = 1 << 16
+RECORDS_PER_WRITE = 1024
 
 
 def is_live(events: str) -> bool:
@@ -54,21 +55,23 @@ class Output:
             self._binary, encoding=encoding, errors=errors, line_buffering=line_by_line
         )
         self.line_by_line = line_by_line
-        self._lines = bytearray()
+        self._records: list[ActionRecord] = []
+        self._records_per_write = 1 if line_by_line else RECORDS_PER_WRITE
 
     def write_record(self, record: ActionRecord) -> None:
-        """`record.to_json_line()`, encoded into the buffer."""
-        lines = self._lines
-        encode_json_into(record, lines, -1)
-        lines += b"\n"
-        if self.line_by_line or len(lines) >= BUFFER_BYTES:
-            self._write_lines()
+        """`record.to_json_line()`, written out with the records before it (at once when
+        line by line)."""
+        records = self._records
+        records.append(record)
+        if len(records) >= self._records_per_write:
+            self._write_records()
 
-    def _write_lines(self) -> None:
-        self._binary.write(self._lines)
+    def _write_records(self) -> None:
+        if self._records:
+            self._binary.write(encode_json_lines(self._records))
+            self._records.clear()
         self._binary.flush()
-        self._lines.clear()
 
     def flush(self) -> None:
         self.text.flush()
-        self._write_lines()
+        self._write_records()

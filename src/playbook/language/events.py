@@ -13,7 +13,7 @@ import orjson
 from mypy_extensions import mypyc_attr
 
 from playbook.language.printable import printable
-from playbook.language.timestamps import TimeError, parse_time
+from playbook.language.timestamps import TimeError, parse_event_time
 
 # How much of a text the sentiment score reads. VADER's cost grows with the
 # square of the words (and each emoji is read as words): a thousand
@@ -27,7 +27,8 @@ SENTIMENT_LIMIT = 1_000
 class Event(msgspec.Struct, eq=False):
     """One event: its JSON object plus what the engine derives from it.
 
-    `type` is lowercased, `time` is in microseconds since the epoch, `handle`
+    `type` is lowercased, `time` is in microseconds since the epoch (and
+    `time_text` that time as the event's action records write it), `handle`
     is the author's handle when there is one; `thread` and `brand` are filled
     in by the engine when it takes the event in, and so is `marks`, the marks
     it keeps (SPEC section 12), for the rules that test them (None outside an
@@ -41,6 +42,7 @@ class Event(msgspec.Struct, eq=False):
     id: str
     type: str
     time: int
+    time_text: str
     line: int
     handle: str | None
     thread: str
@@ -110,7 +112,7 @@ def make_event(data: Any, line: int = 0) -> Event:
         id_, type_, time = data.get("id"), data.get("type"), data.get("time")
         if type(id_) is str and id_ and type(type_) is str and type_ and type(time) is str:
             try:
-                micros = parse_time(time)
+                micros, text = parse_event_time(time)
             except TimeError as exc:
                 raise BadEvent(str(exc)) from None
             author = data.get("author")
@@ -118,7 +120,9 @@ def make_event(data: Any, line: int = 0) -> Event:
             kind = _TYPES.get(type_)
             if kind is None:
                 kind = _type_name(type_)
-            return Event(data, id_, kind, micros, line, handle if type(handle) is str else None, id_, {})
+            return Event(
+                data, id_, kind, micros, text, line, handle if type(handle) is str else None, id_, {}
+            )
     _refuse(data)
 
 
@@ -146,7 +150,7 @@ def _refuse(data: Any) -> NoReturn:
         if not isinstance(data[key], str) or not data[key]:
             raise BadEvent(f"'{key}' must be a non-empty string")
     try:
-        parse_time(data["time"])
+        parse_event_time(data["time"])
     except TimeError as exc:
         raise BadEvent(str(exc)) from None
     raise AssertionError(f"an event make_event did not take: {data!r}")

@@ -34,7 +34,7 @@ from playbook.compiler.rules import CompiledRule, UnansweredSpec, WindowSpec
 from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language.events import Event
-from playbook.language.timestamps import MICROS, event_time_text, format_time
+from playbook.language.timestamps import MICROS, format_time
 from playbook.runtime.carry import CarryReport, carry_state, outline
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
@@ -329,7 +329,7 @@ class Engine:
     def _fire_for_event(self, rule: CompiledRule, event: Event, time: int, out: list[ActionRecord]) -> None:
         if rule.limits and not self._allowed(rule, time, self._limit_keys(rule, event), event.id):
             return
-        stamp = event_time_text(event.data["time"], time)
+        stamp = event.time_text
         item, thread, author = event.id, event.thread, event.handle
         records = []  # a loop: a comprehension would cost a function of its own at each firing
         for parts in rule.records:
