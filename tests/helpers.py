@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playbook.compiler.ruleset import RuleSet, check_sources, compile_sources
+from playbook.daemon.config import Config, load_config
 from playbook.dryrun.run import run_events
 from playbook.language.diagnostics import PlaybookError, render_all
 from playbook.language.events import Event, make_event
@@ -57,3 +59,15 @@ def run(text: str, events: list[dict[str, Any]], until: str | None = None) -> li
     stop = parse_time(until) if until is not None else None
     records = run_events(ruleset, [make_event(dict(e)) for e in events], until=stop)
     return [r.to_dict() for r in records]
+
+
+def stdin_daemon(folder: Path, play: str) -> Config:
+    """The config of a daemon in `folder` reading standard input, its state in
+    `state.db`, running `play` as `playbooks/care.play`."""
+    playbook = folder / "playbooks" / "care.play"
+    playbook.parent.mkdir()
+    playbook.write_text(play, encoding="utf-8")
+    (folder / "daemon.yaml").write_text(
+        "playbooks: playbooks\nstate: state.db\nsources:\n  - {type: stdin}\n", encoding="utf-8"
+    )
+    return load_config(str(folder / "daemon.yaml"))

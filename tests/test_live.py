@@ -10,6 +10,7 @@ import orjson
 import pytest
 from helpers import ruleset_from
 
+from playbook.compiler.actions import ActionRecord
 from playbook.language.events import Event, SkippedLine, parse_line, read_events
 from playbook.language.timestamps import MICROS, format_time, parse_time
 from playbook.loader import load_ruleset
@@ -203,22 +204,22 @@ def test_the_view_is_a_copy_that_later_events_do_not_change() -> None:
 
 def test_the_latest_actions_are_the_newest_records_newest_first_across_a_restore() -> None:
     desk = Desk()
-    made = []
-    for n in range(20):
-        event = parse_line(orjson.dumps(item(f"m{n}", n / 10, text="love it")))
-        assert isinstance(event, Event)
-        records = desk.engine.process(event)
-        made += records
-        desk.live.acted(records)
-        desk.live.take(event)
-    desk.live = LiveTally.from_bytes(desk.live.to_bytes(), desk.engine.threads)  # saved as dicts
-    for n in range(20, 40):
-        event = parse_line(orjson.dumps(item(f"m{n}", n / 10, text="love it")))
-        assert isinstance(event, Event)
-        records = desk.engine.process(event)
-        made += records
-        desk.live.acted(records)
-        desk.live.take(event)
+    made: list[ActionRecord] = []
+
+    def mentions(first: int, last: int) -> None:
+        for n in range(first, last):
+            event = parse_line(orjson.dumps(item(f"m{n}", n / 10, text="love it")))
+            assert isinstance(event, Event)
+            records = desk.engine.process(event)
+            made.extend(records)
+            desk.live.acted(records)
+            desk.live.take(event)
+
+    mentions(0, 20)
+    desk.live = LiveTally.from_bytes(
+        desk.live.to_bytes(), desk.engine.threads
+    )  # saved as dicts, read back as records
+    mentions(20, 40)
     newest = [record.to_dict() for record in reversed(made[-50:])]
     assert len(made) == 80 and newest[-1]["event"] == "m15"  # 30 records before the restore, 20 after
     assert list(desk.live.view(desk.engine.clock).latest) == newest

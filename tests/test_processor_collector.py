@@ -12,9 +12,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers import stdin_daemon
 
 from playbook.compiler.actions import ActionRecord
-from playbook.daemon.config import load_config
 from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import BATCH, Processor
 from playbook.daemon.reload import load_rules
@@ -27,13 +27,7 @@ PLAY = 'brand "@acme"\nrule "Escalate": when mention and text contains "broken" 
 @pytest.fixture
 def processor(tmp_path: Path) -> Iterator[Processor]:
     """A processor over a real store holding 5,000 stored events, more than one batch."""
-    play = tmp_path / "playbooks" / "care.play"
-    play.parent.mkdir()
-    play.write_text(PLAY, encoding="utf-8")
-    (tmp_path / "daemon.yaml").write_text(
-        "playbooks: playbooks\nstate: state.db\nsources:\n  - {type: stdin}\n", encoding="utf-8"
-    )
-    config = load_config(str(tmp_path / "daemon.yaml"))
+    config = stdin_daemon(tmp_path, PLAY)
     store = Store(config.state)
     events = [
         {"id": f"m{i}", "type": "mention", "time": "2026-11-20T09:00:00Z", "text": "broken"}

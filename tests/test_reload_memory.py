@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import orjson
 import pytest
+from helpers import stdin_daemon
 
 from playbook.compiler.gcpause import cycle_collection_paused
-from playbook.daemon.config import load_config
 from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
@@ -36,13 +36,8 @@ when mention and text contains "fire" then alert "#crisis"
 @pytest.fixture
 def reloading(tmp_path: Path) -> Iterator[tuple[Processor, Reloader, Path]]:
     """A processor over a real store that has run events, and its reloader."""
+    config = stdin_daemon(tmp_path, CARE)
     play = tmp_path / "playbooks" / "care.play"
-    play.parent.mkdir()
-    play.write_text(CARE, encoding="utf-8")
-    (tmp_path / "daemon.yaml").write_text(
-        "playbooks: playbooks\nstate: state.db\nsources:\n  - {type: stdin}\n", encoding="utf-8"
-    )
-    config = load_config(str(tmp_path / "daemon.yaml"))
     store = Store(config.state)
     processor = Processor(config, Inbox(store), load_rules(config), [], lambda: True)
     events = [

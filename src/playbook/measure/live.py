@@ -12,7 +12,7 @@ and keeps what the daemon shows:
   cut from the front as the day moves on, for the last 24 hours' figures;
 - each rule's firings and actions on the current UTC day, and the latest
   action records (kept as they are made, written out as dicts only when shown
-  or saved).
+  or saved, and read back into records when restored).
 
 Memory follows the traffic of a day and the items waiting within the
 horizon, as the engine's own state does; the names of types and platforms
@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
 
 from playbook.compiler.actions import ActionRecord
@@ -134,8 +135,7 @@ class LiveTally(Items):
         self.day: str | None = None
         self.fired: dict[str, int] = {}
         self.actions: dict[str, int] = {}
-        # The latest records, oldest first; those restored from a save are dicts already.
-        self._latest: deque[ActionRecord | dict[str, Any]] = deque(maxlen=LATEST)
+        self._latest: deque[ActionRecord] = deque(maxlen=LATEST)  # oldest first
         self._firing: tuple[str, str, str] | None = None
 
     def follow(self, threads: ThreadIndex) -> None:
@@ -171,12 +171,7 @@ class LiveTally(Items):
         responses.append(response)
         types.append(type_code)
         platforms.append(platform_code)
-        hours, hour = self.waiting_hours, item_time // HOUR
-        left = hours.get(hour, 0) - 1
-        if left > 0:
-            hours[hour] = left
-        else:
-            hours.pop(hour, None)
+        self._unwait(item_time)
         key = (type_code, platform_code)
         counts = self.buckets.get(key)
         if counts is None:
@@ -234,15 +229,12 @@ class LiveTally(Items):
     @property
     def latest(self) -> list[dict[str, Any]]:
         """The latest action records, oldest first, as dicts (`ActionRecord.to_dict`)."""
-        return [_as_dict(record) for record in self._latest]
+        return [record.to_dict() for record in self._latest]
 
     @property
     def latest_id(self) -> str | None:
         """The id of the latest action record; None before the first."""
-        if not self._latest:
-            return None
-        record = self._latest[-1]
-        return record.id if isinstance(record, ActionRecord) else str(record["id"])
+        return self._latest[-1].id if self._latest else None
 
     def waiting_within(self, clock: int | None) -> int:
         """Items not answered yet that came in within the horizon before `clock` (by the hour)."""
@@ -278,7 +270,7 @@ class LiveTally(Items):
             day=day,
             fired=dict(self.fired) if day is not None else {},
             actions=dict(self.actions) if day is not None else {},
-            latest=tuple(_as_dict(record) for record in reversed(self._latest)),
+            latest=tuple(record.to_dict() for record in reversed(self._latest)),
         )
 
     # --- saving and restoring ---
@@ -339,15 +331,11 @@ class LiveTally(Items):
             self.day = saved["day"]
             self.fired = {str(rule): int(n) for rule, n in saved["fired"].items()}
             self.actions = {str(rule): int(n) for rule, n in saved["actions"].items()}
-            self._latest.extend(saved["latest"])
+            self._latest.extend(msgspec.convert(record, ActionRecord) for record in saved["latest"])
         except TallyError:
             raise
         except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
             raise TallyError(f"it is damaged ({type(exc).__name__}: {exc})") from None
-
-
-def _as_dict(record: ActionRecord | dict[str, Any]) -> dict[str, Any]:
-    return record.to_dict() if isinstance(record, ActionRecord) else record
 
 
 def _day(time: int) -> str:
