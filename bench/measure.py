@@ -20,6 +20,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -38,16 +39,36 @@ def floor(path: str) -> tuple[int, Counter[str]]:
     return events, Counter()
 
 
-def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], int]:
+# How many times `time_records` replays a dry run's firings: one replay of the 200,000-event
+# stream is about half a second of CPU, short enough for a burst of other work on the machine
+# to weigh in it; three weigh such a burst a third as much.
+RECORD_PASSES = 3
+
+
+@dataclass
+class RecordTimes:
+    """What `time_records` measured: `records` replayed in `seconds` of wall time and
+    `cpu_seconds` of CPU, `counts` the records of one replay by rule, and `batches` the
+    CPU seconds a record cost in each batch of `RECORDS_PER_WRITE` (its write included),
+    in the order they ran."""
+
+    seconds: float
+    cpu_seconds: float
+    counts: Counter[str]
+    records: int
+    batches: list[float]
+
+
+def time_records(playbook: str, path: str) -> RecordTimes:
     """What an action record costs once its rule has fired, as the engine makes it: its
     time (an event's was written when the event was read, a deadline's is written now),
     the record made from what its rule prepared at load (`RecordParts`) with the params
     the engine filled in for the event, if any, its JSON line written to /dev/null by the
-    dry run's own output. The firings are those of a dry run of the file; `events` is the
-    number of records."""
+    dry run's own output. The firings are those of a dry run of the file, replayed
+    `RECORD_PASSES` times, each batch of `RECORDS_PER_WRITE` timed on its own."""
     from playbook.compiler.rules import UnansweredSpec
     from playbook.compiler.ruleset import compile_sources
-    from playbook.dryrun.output import Output
+    from playbook.dryrun.output import RECORDS_PER_WRITE, Output
     from playbook.dryrun.run import dry_run
     from playbook.language.timestamps import format_time, parse_time
 
@@ -70,15 +91,26 @@ def time_records(playbook: str, path: str) -> tuple[float, float, Counter[str], 
     with open(path, "rb") as handle:
         dry_run(ruleset, handle, keep)
     counts: Counter[str] = Counter(firing[0].rule for firing in firings)
-    start, started_cpu = time.perf_counter(), time.process_time()
+    seconds = cpu_seconds = 0.0
+    batches = []
+    last = len(firings) - 1
     with open(os.devnull, "wb") as sink:
-        out = Output(line_by_line=False, fd=sink.fileno())
-        write = out.write_record
-        for prepared, waited, text, at, item, thread, author, params in firings:
-            stamp = format_time(at) if waited else text
-            write(prepared.record(stamp, item, thread, author, params))
-        out.flush()
-    return start, started_cpu, counts, len(firings)
+        for _ in range(RECORD_PASSES):
+            out = Output(line_by_line=False, fd=sink.fileno())
+            write = out.write_record
+            for first in range(0, len(firings), RECORDS_PER_WRITE):
+                batch = firings[first : first + RECORDS_PER_WRITE]
+                start, started_cpu = time.perf_counter(), time.process_time()
+                for prepared, waited, text, at, item, thread, author, params in batch:
+                    stamp = format_time(at) if waited else text
+                    write(prepared.record(stamp, item, thread, author, params))
+                if first + len(batch) > last:
+                    out.flush()
+                cpu = time.process_time() - started_cpu
+                seconds += time.perf_counter() - start
+                cpu_seconds += cpu
+                batches.append(cpu / len(batch))
+    return RecordTimes(seconds, cpu_seconds, counts, RECORD_PASSES * len(firings), batches)
 
 
 def main() -> None:
@@ -87,6 +119,7 @@ def main() -> None:
 
     spec = rule_sets()[name]
     load_seconds = 0.0
+    spread: dict[str, float] = {}  # for `records`: the CPU a record cost in its batch, at percentiles
     with open(path, "rb") as handle:
         events = sum(1 for _ in handle)
     if kind == "floor":
@@ -106,7 +139,10 @@ def main() -> None:
         with open(os.devnull, "wb") as sink:
             counts = run_tuned(path, sink)
     elif kind == "records":
-        start, started_cpu, counts, events = time_records(spec.playbook(), path)
+        timed = time_records(spec.playbook(), path)
+        seconds, cpu_seconds, counts, events = timed.seconds, timed.cpu_seconds, timed.counts, timed.records
+        batches = sorted(timed.batches)
+        spread = {f"batch_p{p}_us": batches[(len(batches) - 1) * p // 100] * 1e6 for p in (10, 50, 90)}
     elif kind == "diff":
         from playbook.compiler.ruleset import compile_sources
         from playbook.diff.report import jsonl
@@ -148,8 +184,9 @@ def main() -> None:
 
             dry_run(ruleset, handle, emit)
             out.flush()
-    seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - started_cpu
+    if kind != "records":  # timed by `time_records` itself
+        seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - started_cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         orjson.dumps(
@@ -162,6 +199,7 @@ def main() -> None:
                 "load_seconds": load_seconds,
                 "peak_kb": peak_kb,
                 "counts": dict(sorted(counts.items())),
+                **spread,
             }
         ).decode()
     )

@@ -93,14 +93,19 @@ def test_the_status_bench_renders_a_page_of_the_stream(stream: Path) -> None:
 
 
 def test_the_records_measurement_times_every_record_of_a_dry_run(stream: Path) -> None:
-    """`make bench`'s cost per action record is timed over the records a dry run makes."""
-    from bench.measure import time_records
+    """`make bench`'s cost per action record is timed over the records a dry run makes,
+    replayed `RECORD_PASSES` times, every batch of them timed."""
+    from bench.measure import RECORD_PASSES, time_records
+    from playbook.dryrun.output import RECORDS_PER_WRITE
 
     spec = rule_sets()["100 rules, any type"]
-    _, _, counts, records = time_records(spec.playbook(), str(stream))
+    timed = time_records(spec.playbook(), str(stream))
     with open(os.devnull, "wb") as sink:
-        assert counts == baseline.run(str(stream), spec, sink)
-    assert records == sum(counts.values())
+        assert timed.counts == baseline.run(str(stream), spec, sink)
+    made = sum(timed.counts.values())
+    assert timed.records == RECORD_PASSES * made
+    assert len(timed.batches) == RECORD_PASSES * -(-made // RECORDS_PER_WRITE)
+    assert timed.seconds > 0 and timed.cpu_seconds > 0 and all(cost >= 0 for cost in timed.batches)
 
 
 def test_the_daemon_rows_replay_the_stream_and_time_every_posted_event(tmp_path: Path) -> None:
