@@ -1,6 +1,6 @@
 """One measurement in a fresh process, printed as one JSON line:
 
-    python -m bench.measure floor|baseline|tuned|playbook|edited|diff RULESET FILE
+    python -m bench.measure floor|baseline|tuned|playbook|edited|diff|records RULESET FILE
 
 `floor` reads and parses the file with orjson and nothing else; `baseline`
 runs the hand-written rules; `tuned` the four core rules written for speed
@@ -8,7 +8,8 @@ alone (whatever RULESET is named); `playbook` runs the playbook through the same
 code as `playbook dry-run --format jsonl`, writing each record as JSON
 (both write their records to /dev/null); `edited` the same for the rule set
 after the benchmark's edit (`rules.edited`); `diff` runs `playbook diff` of the
-two, as `playbook diff --format jsonl` does, its differences counted by kind.
+two, as `playbook diff --format jsonl` does, its differences counted by kind;
+`records` the action records of a dry run alone (`time_records`).
 Loading the playbook is timed apart from running it; the run is timed in
 wall time and in CPU time (what it costs on a machine it has to itself).
 """
