@@ -123,3 +123,28 @@ def test_the_daemon_rows_replay_the_stream_and_time_every_posted_event(tmp_path:
         assert played["actions"] >= dry_run(dry, lines, lambda record: None).actions > 0
     timed = daemon.latency(rate=200, seconds=1.0)
     assert timed["events"] == 200 and 0 < timed["median"] <= timed["p99"] <= timed["worst"]
+
+
+def test_the_record_target_shows_the_spread_of_its_batches() -> None:
+    """The cost per record is every record's CPU over every record, and the batches'
+    p10/p50/p90 beside it tell a burst of other work from a slower record path."""
+    from bench.__main__ import targets
+
+    def run(events: int, seconds: float) -> dict[str, object]:
+        return {"events": events, "seconds": seconds}
+
+    by_name = {
+        name: {"playbook": run(1000, 1.0), "baseline": run(1000, 2.0)}
+        for name in ("4 rules", "100 rules", "1000 rules", "100 rules, any type", "1000 rules, any type")
+    }
+    by_name["100 rules, any type"]["records"] = {
+        "events": 600_000,
+        "cpu_seconds": 1.2,
+        "batch_p10_us": 1.25,
+        "batch_p50_us": 1.5,
+        "batch_p90_us": 3.0,
+    }
+    cost = {what: measured for what, measured, _ in targets(by_name)}[
+        "cost per action record (100 every-type rules)"
+    ]
+    assert cost == "2.00 us over 600,000 records; batches of them at p10/p50/p90 1.25/1.50/3.00 us"
