@@ -26,7 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from playbook.compiler.gcpause import cycle_collection_paused, keep_for_good
+from playbook.compiler.gcpause import made_for_good
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.metrics import DaemonCollector
@@ -71,11 +71,8 @@ def _loaded_for_good(config: Config) -> RuleSet:
     The collector stays paused from the load to the freeze: otherwise the first
     young collection after the load walks the whole new rule set once more.
     """
-    with cycle_collection_paused():
-        with taking_turns(WORK_SECONDS, REST_SECONDS):
-            ruleset = load_rules(config)
-        keep_for_good()
-    return ruleset
+    with made_for_good(), taking_turns(WORK_SECONDS, REST_SECONDS):
+        return load_rules(config)
 
 
 class _PlaybookChanges(FileSystemEventHandler):
