@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 import weakref
 from collections import Counter
 from collections.abc import Iterator
@@ -112,3 +113,29 @@ def test_the_state_saved_after_a_reload_is_the_new_rules_from_where_the_old_stop
     restored, carried = Engine.restore(processor.ruleset, processor.store.snapshot() or b"")
     assert not carried.changed  # saved under the new rules: nothing to carry over again
     assert restored.export().waits == processor.engine.export().waits
+
+
+def test_the_event_loop_runs_a_while_between_the_swap_and_the_first_save_under_the_new_rules(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    old = processor.ruleset
+    between: list[float] = []  # the turns a ticking task had, new rules running, not yet saved
+
+    async def reload_while_ticking() -> bool:
+        async def tick() -> None:
+            while True:
+                if processor.ruleset is not old and processor.unsaved:
+                    between.append(time.monotonic())
+                await asyncio.sleep(0.005)
+
+        ticking = asyncio.create_task(tick())
+        try:
+            return await reloader.reload("SIGHUP")
+        finally:
+            ticking.cancel()
+
+    play.write_text(CARE.replace("#crisis", "#fire"), encoding="utf-8")
+    assert asyncio.run(reload_while_ticking())
+    assert len(between) >= 3 and between[-1] - between[0] >= 0.01
+    assert not processor.unsaved and processor.store.saved_to() == processor.processed

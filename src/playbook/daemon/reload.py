@@ -42,6 +42,9 @@ SWITCH_SECONDS = 0.0002
 WORK_SECONDS = 0.003
 REST_SECONDS = 0.003
 LOOK_SECONDS = 2.0
+# From the swap to the first save under the new rules: a few batches of live events,
+# from their POST to their records delivered, each a few turns of the event loop.
+SETTLE_SECONDS = 0.1
 T = TypeVar("T")
 
 
@@ -165,11 +168,11 @@ class Reloader:
             return True
         retired = [self.processor.ruleset]
         carried = self.processor.install(ruleset)
-        # The swap and the first save under the new rules take two turns of the event loop,
-        # what waits (deliveries, requests, a batch) served between them, so that they do not
-        # stall it as one. Until that save the saved state is the one from before the reload:
-        # a crash in between is one before the reload, as a crash during the load is.
-        await asyncio.sleep(0)
+        # The first save under the new rules comes SETTLE_SECONDS after the swap, the events,
+        # deliveries and requests that wait served between the two, so that they do not stall
+        # the event loop as one. Until that save the saved state is the one from before the
+        # reload: a crash in between is one before the reload, as a crash during the load is.
+        await asyncio.sleep(SETTLE_SECONDS)
         self.processor.save(now=True)
         self.releasing = _released_in_turns(retired)
         self.failed = False
