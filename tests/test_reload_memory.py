@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import orjson
 import pytest
@@ -24,6 +25,8 @@ from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.store import Store
+from playbook.language.timestamps import parse_time
+from playbook.runtime import engine as engine_module
 from playbook.runtime.engine import Engine
 
 CARE = """\
@@ -139,3 +142,22 @@ def test_the_event_loop_runs_a_while_between_the_swap_and_the_first_save_under_t
     assert asyncio.run(reload_while_ticking())
     assert len(between) >= 3 and between[-1] - between[0] >= 0.01
     assert not processor.unsaved and processor.store.saved_to() == processor.processed
+
+
+def test_a_reload_works_out_what_depends_on_the_rules_alone_off_the_event_loop(
+    reloading: tuple[Processor, Reloader, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processor, reloader, play = reloading
+    planned_in: list[str] = []
+    real_plan = engine_module.plan_carry
+
+    def plan_carry(old: Any, new: Any) -> Any:
+        planned_in.append(threading.current_thread().name)
+        return real_plan(old, new)
+
+    monkeypatch.setattr(engine_module, "plan_carry", plan_carry)
+    play.write_text(CARE.replace("2h", "3h"), encoding="utf-8")
+    assert asyncio.run(reloader.reload("SIGHUP"))
+    assert planned_in == ["playbook-reload"]
+    assert processor.engine.dispatch.planned() == ("mention",)  # the type seen before, planned already
+    assert processor.engine.export().waits[0].due == parse_time("2026-11-20T12:00:00Z")  # 3h after m0

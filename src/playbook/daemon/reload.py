@@ -34,6 +34,7 @@ from playbook.daemon.processor import Processor
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
 from playbook.language.turns import taking_turns, turn
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+from playbook.runtime.engine import Engine, Successor
 
 log = logging.getLogger("playbook.daemon")
 QUIET_SECONDS = 0.2
@@ -66,16 +67,16 @@ def load_rules(config: Config) -> RuleSet:
     return load_ruleset([config.playbooks], brand=config.brand)
 
 
-def _loaded_for_good(config: Config) -> RuleSet:
-    """`load_rules` taking turns with the event loop, its rule set then left out of
-    the cycle collector's passes; the rule set it replaces has no cycles, so it is
-    freed by reference counting.
+def _loaded_for_good(config: Config, engine: Engine) -> Successor:
+    """`load_rules` taking turns with the event loop, made ready to replace the rules
+    `engine` runs (`Engine.prepare`), then left out of the cycle collector's passes;
+    the rule set it replaces has no cycles, so it is freed by reference counting.
 
     The collector stays paused from the load to the freeze: otherwise the first
     young collection after the load walks the whole new rule set once more.
     """
     with made_for_good(), taking_turns(WORK_SECONDS, REST_SECONDS):
-        return load_rules(config)
+        return engine.prepare(load_rules(config))
 
 
 class _PlaybookChanges(FileSystemEventHandler):
@@ -144,7 +145,8 @@ class Reloader:
         self.files_seen = self._files_seen()
         try:
             with _switching_often():
-                ruleset = await _in_thread(lambda: _loaded_for_good(self.config))
+                engine = self.processor.engine
+                successor = await _in_thread(lambda: _loaded_for_good(self.config, engine))
         except (PlaybookError, PlaybookPathError) as exc:
             self.metrics.reloads["invalid"] += 1
             self.failed = True
@@ -163,11 +165,12 @@ class Reloader:
                 extra={"why": why, "errors": errors, "diagnostics": rendered},
             )
             return False
+        ruleset = successor.ruleset
         if ruleset.digest == self.processor.ruleset.digest and why == "file change" and not self.failed:
             log.debug("playbooks unchanged; nothing to reload")
             return True
         retired = [self.processor.ruleset]
-        carried = self.processor.install(ruleset)
+        carried = self.processor.install(ruleset, successor)
         # The first save under the new rules comes SETTLE_SECONDS after the swap, the events,
         # deliveries and requests that wait served between the two, so that they do not stall
         # the event loop as one. Until that save the saved state is the one from before the
