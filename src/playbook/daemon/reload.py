@@ -1,12 +1,15 @@
 """Hot reload (SPEC section 7): the playbooks are watched, and looked at now
 and then for changes the watcher misses; after a quiet period the whole rule
-set is loaded, checked and compiled in a thread of its own that rests half of
-the time (language/turns.py), so that events, `/healthz` and `/metrics` are
-served meanwhile, and a valid one is swapped in on the event loop, between two
-batches of events. The loaded rule set is left out of the cycle collector's
-passes (`keep_for_good`): a full collection walking it stalled the event loop
-for longer than the swap itself after each reload. The rule set it replaces is
-dropped in a thread of its own, a rule at a time, taking turns likewise.
+set is loaded, checked, compiled and made ready to replace the running rules
+(`Engine.prepare`) in a thread of its own that rests half of the time
+(language/turns.py), so that events, `/healthz` and `/metrics` are served
+meanwhile, and a valid one is swapped in on the event loop, between two
+batches of events, the state carried over as it is at that moment; the state
+is saved a moment later. The loaded rule set is left out of the cycle
+collector's passes (`made_for_good`): a full collection walking it stalled the
+event loop for longer than the swap itself after each reload. The rule set it
+replaces is dropped in a thread of its own, a rule at a time, taking turns
+likewise.
 """
 
 from __future__ import annotations
