@@ -174,12 +174,6 @@ class Reloader:
             return True
         retired = [self.processor.ruleset]
         carried = self.processor.install(ruleset, successor)
-        # The first save under the new rules comes SETTLE_SECONDS after the swap, the events,
-        # deliveries and requests that wait served between the two, so that they do not stall
-        # the event loop as one. Until that save the saved state is the one from before the
-        # reload: a crash in between is one before the reload, as a crash during the load is.
-        await asyncio.sleep(SETTLE_SECONDS)
-        self.processor.save(now=True)
         self.releasing = _released_in_turns(retired)
         self.failed = False
         warnings = render_all(ruleset.warnings, ruleset.sources)
@@ -197,6 +191,12 @@ class Reloader:
                 **(carried.fields() if carried is not None else {}),
             },
         )
+        # The first save under the new rules comes SETTLE_SECONDS after the swap, the events,
+        # deliveries and requests that wait served between the two, so that they do not stall
+        # the event loop as one. Until that save the saved state is the one from before the
+        # reload: a crash in between is one before the reload, as a crash during the load is.
+        await asyncio.sleep(SETTLE_SECONDS)
+        self.processor.save(now=True)
         return True
 
     def _files_seen(self) -> tuple[Any, ...]:
