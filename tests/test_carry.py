@@ -339,3 +339,42 @@ rule "Apologise": when mention and text contains "broken" and unanswered 1h then
     assert engine.export().waits[0].keys == (None, ("handle", "@jane"))
     fired = _records(engine, [mention("m2", "11:00", "still broken")], until="2026-11-20T13:00:00Z")
     assert fired == [("Apologise", "m1", "2026-11-20T10:00:00Z")], "the second firing for @jane is limited"
+
+
+# A reload makes the new rule set ready (`Engine.prepare`) while the engine goes on running
+# events, and installs it later: what those events left is carried over as well.
+LATER = [
+    mention("m4", "09:05", "broken again", "@dan"),
+    mention("s3", "09:06", "hello", "@z", platform="facebook"),
+    mention("m5", "09:07", "love it", "@eve"),
+    mention("m6", "09:08", "refund now", "@fay"),
+]
+EDITED = PLAY.replace("2h", "3h").replace("per platform", "per author").replace("per author per 1d", "per 1d")
+
+
+def test_the_events_run_between_preparing_and_installing_are_carried_over_once() -> None:
+    prepared, plain = _engine(PLAY, EVENTS), _engine(PLAY, EVENTS)
+    edited = ruleset_from(EDITED)
+    successor = prepared.prepare(edited)
+    for engine in (prepared, plain):
+        for data in LATER:
+            engine.process(make_event(dict(data)))
+    report = prepared.install(edited, successor)
+    assert report == plain.install(edited)
+    assert report.kept_waits == 4 and report.dropped  # the later events' waits, windows and limits
+    assert _held(prepared.export()) == _held(plain.export())
+    after = [mention("m7", "09:09", "love", "@eve"), mention("s4", "09:10", "hello", "@z")]
+    assert _records(prepared, after, "2026-11-20T13:00:00Z") == _records(plain, after, "2026-11-20T13:00:00Z")
+
+
+def test_a_rule_set_made_ready_to_replace_other_rules_is_carried_over_from_the_rules_running() -> None:
+    stale, plain = _engine(PLAY, EVENTS), _engine(PLAY, EVENTS)
+    original, edited = ruleset_from(PLAY), ruleset_from(EDITED)
+    successor = stale.prepare(original)  # made ready to replace PLAY's rules
+    for engine in (stale, plain):
+        engine.install(edited)  # the windows per platform are dropped: the rule now counts per author
+        engine.process(make_event(dict(mention("s5", "09:05", "hello", "@x"))))
+    report = stale.install(original, successor)
+    assert report == plain.install(original)
+    assert any(d.why == COUNTS_OTHERWISE for d in report.dropped)  # counted per author, now per platform
+    assert _held(stale.export()) == _held(plain.export())

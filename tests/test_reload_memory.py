@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 import weakref
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import orjson
 import pytest
@@ -23,6 +25,8 @@ from playbook.daemon.inbox import Inbox
 from playbook.daemon.processor import Processor
 from playbook.daemon.reload import Reloader, load_rules
 from playbook.daemon.store import Store
+from playbook.language.timestamps import parse_time
+from playbook.runtime import engine as engine_module
 from playbook.runtime.engine import Engine
 
 CARE = """\
@@ -112,3 +116,48 @@ def test_the_state_saved_after_a_reload_is_the_new_rules_from_where_the_old_stop
     restored, carried = Engine.restore(processor.ruleset, processor.store.snapshot() or b"")
     assert not carried.changed  # saved under the new rules: nothing to carry over again
     assert restored.export().waits == processor.engine.export().waits
+
+
+def test_the_event_loop_runs_a_while_between_the_swap_and_the_first_save_under_the_new_rules(
+    reloading: tuple[Processor, Reloader, Path],
+) -> None:
+    processor, reloader, play = reloading
+    old = processor.ruleset
+    between: list[float] = []  # the turns a ticking task had, new rules running, not yet saved
+
+    async def reload_while_ticking() -> bool:
+        async def tick() -> None:
+            while True:
+                if processor.ruleset is not old and processor.unsaved:
+                    between.append(time.monotonic())
+                await asyncio.sleep(0.005)
+
+        ticking = asyncio.create_task(tick())
+        try:
+            return await reloader.reload("SIGHUP")
+        finally:
+            ticking.cancel()
+
+    play.write_text(CARE.replace("#crisis", "#fire"), encoding="utf-8")
+    assert asyncio.run(reload_while_ticking())
+    assert len(between) >= 3 and between[-1] - between[0] >= 0.01
+    assert not processor.unsaved and processor.store.saved_to() == processor.processed
+
+
+def test_a_reload_works_out_what_depends_on_the_rules_alone_off_the_event_loop(
+    reloading: tuple[Processor, Reloader, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processor, reloader, play = reloading
+    planned_in: list[str] = []
+    real_plan = engine_module.plan_carry
+
+    def plan_carry(old: Any, new: Any) -> Any:
+        planned_in.append(threading.current_thread().name)
+        return real_plan(old, new)
+
+    monkeypatch.setattr(engine_module, "plan_carry", plan_carry)
+    play.write_text(CARE.replace("2h", "3h"), encoding="utf-8")
+    assert asyncio.run(reloader.reload("SIGHUP"))
+    assert planned_in == ["playbook-reload"]
+    assert processor.engine.dispatch.planned() == ("mention",)  # the type seen before, planned already
+    assert processor.engine.export().waits[0].due == parse_time("2026-11-20T12:00:00Z")  # 3h after m0

@@ -22,6 +22,7 @@ from playbook.daemon import reload
 from playbook.daemon.config import load_config
 from playbook.language import turns
 from playbook.language.turns import taking_turns, turn
+from playbook.runtime.engine import Engine
 
 
 def test_a_reload_loads_while_threads_take_short_turns(
@@ -48,7 +49,10 @@ def test_a_reload_loads_while_threads_take_short_turns(
     monkeypatch.setattr(reload, "load_rules", load)
     installed: list[RuleSet] = []
     processor = SimpleNamespace(
-        ruleset=SimpleNamespace(digest="", rules=()), install=installed.append, save=lambda now: None
+        ruleset=SimpleNamespace(digest="", rules=()),
+        engine=Engine(compile_sources({"empty.play": ""})),
+        install=lambda ruleset, successor: installed.append(ruleset),
+        save=lambda now: None,
     )
     metrics = SimpleNamespace(reloads=Counter[str]())
     before = sys.getswitchinterval()

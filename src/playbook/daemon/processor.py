@@ -45,7 +45,7 @@ from playbook.daemon.store import StateError
 from playbook.language.timestamps import format_time
 from playbook.measure.live import LiveTally, TallyError
 from playbook.runtime.carry import CarryReport
-from playbook.runtime.engine import Engine
+from playbook.runtime.engine import Engine, Successor
 from playbook.runtime.snapshot import SnapshotError
 
 log = logging.getLogger("playbook.daemon")
@@ -214,16 +214,16 @@ class Processor:
         self.unsaved = False
         self.broken = False
 
-    def install(self, ruleset: RuleSet) -> CarryReport | None:
+    def install(self, ruleset: RuleSet, successor: Successor | None = None) -> CarryReport | None:
         """Run `ruleset` from the next batch on, keeping the engine's state (SPEC section 7);
         what was carried over, or None while the engine is broken (recovering restores it
-        under `ruleset`). The events before this point were run by the old rules, and a
-        replay must not run them by the new: the caller saves the state (`save(now=True)`)
-        once the event loop has had a turn."""
+        under `ruleset`). `successor`: `ruleset` made ready beforehand (`Engine.prepare`).
+        The events before this point were run by the old rules, and a replay must not run
+        them by the new: the caller saves the state (`save(now=True)`) soon after."""
         self.ruleset = ruleset
         if self.broken:
             return None
-        carried = self.engine.install(ruleset)
+        carried = self.engine.install(ruleset, successor)
         self.guard.install(ruleset)
         self.live.follow(self.engine.threads)
         if self.engine.clock is not None:

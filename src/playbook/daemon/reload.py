@@ -1,12 +1,15 @@
 """Hot reload (SPEC section 7): the playbooks are watched, and looked at now
 and then for changes the watcher misses; after a quiet period the whole rule
-set is loaded, checked and compiled in a thread of its own that rests half of
-the time (language/turns.py), so that events, `/healthz` and `/metrics` are
-served meanwhile, and a valid one is swapped in on the event loop, between two
-batches of events. The loaded rule set is left out of the cycle collector's
-passes (`keep_for_good`): a full collection walking it stalled the event loop
-for longer than the swap itself after each reload. The rule set it replaces is
-dropped in a thread of its own, a rule at a time, taking turns likewise.
+set is loaded, checked, compiled and made ready to replace the running rules
+(`Engine.prepare`) in a thread of its own that rests half of the time
+(language/turns.py), so that events, `/healthz` and `/metrics` are served
+meanwhile, and a valid one is swapped in on the event loop, between two
+batches of events, the state carried over as it is at that moment; the state
+is saved a moment later. The loaded rule set is left out of the cycle
+collector's passes (`made_for_good`): a full collection walking it stalled the
+event loop for longer than the swap itself after each reload. The rule set it
+replaces is dropped in a thread of its own, a rule at a time, taking turns
+likewise.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from playbook.compiler.gcpause import cycle_collection_paused, keep_for_good
+from playbook.compiler.gcpause import made_for_good
 from playbook.compiler.ruleset import RuleSet
 from playbook.daemon.config import Config
 from playbook.daemon.metrics import DaemonCollector
@@ -34,6 +37,7 @@ from playbook.daemon.processor import Processor
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
 from playbook.language.turns import taking_turns, turn
 from playbook.loader import PlaybookPathError, find_playbooks, load_ruleset
+from playbook.runtime.engine import Engine, Successor
 
 log = logging.getLogger("playbook.daemon")
 QUIET_SECONDS = 0.2
@@ -42,6 +46,9 @@ SWITCH_SECONDS = 0.0002
 WORK_SECONDS = 0.003
 REST_SECONDS = 0.003
 LOOK_SECONDS = 2.0
+# From the swap to the first save under the new rules: a few batches of live events,
+# from their POST to their records delivered, each a few turns of the event loop.
+SETTLE_SECONDS = 0.1
 T = TypeVar("T")
 
 
@@ -63,19 +70,16 @@ def load_rules(config: Config) -> RuleSet:
     return load_ruleset([config.playbooks], brand=config.brand)
 
 
-def _loaded_for_good(config: Config) -> RuleSet:
-    """`load_rules` taking turns with the event loop, its rule set then left out of
-    the cycle collector's passes; the rule set it replaces has no cycles, so it is
-    freed by reference counting.
+def _loaded_for_good(config: Config, engine: Engine) -> Successor:
+    """`load_rules` taking turns with the event loop, made ready to replace the rules
+    `engine` runs (`Engine.prepare`), then left out of the cycle collector's passes;
+    the rule set it replaces has no cycles, so it is freed by reference counting.
 
     The collector stays paused from the load to the freeze: otherwise the first
     young collection after the load walks the whole new rule set once more.
     """
-    with cycle_collection_paused():
-        with taking_turns(WORK_SECONDS, REST_SECONDS):
-            ruleset = load_rules(config)
-        keep_for_good()
-    return ruleset
+    with made_for_good(), taking_turns(WORK_SECONDS, REST_SECONDS):
+        return engine.prepare(load_rules(config))
 
 
 class _PlaybookChanges(FileSystemEventHandler):
@@ -144,7 +148,8 @@ class Reloader:
         self.files_seen = self._files_seen()
         try:
             with _switching_often():
-                ruleset = await _in_thread(lambda: _loaded_for_good(self.config))
+                engine = self.processor.engine
+                successor = await _in_thread(lambda: _loaded_for_good(self.config, engine))
         except (PlaybookError, PlaybookPathError) as exc:
             self.metrics.reloads["invalid"] += 1
             self.failed = True
@@ -163,17 +168,12 @@ class Reloader:
                 extra={"why": why, "errors": errors, "diagnostics": rendered},
             )
             return False
+        ruleset = successor.ruleset
         if ruleset.digest == self.processor.ruleset.digest and why == "file change" and not self.failed:
             log.debug("playbooks unchanged; nothing to reload")
             return True
         retired = [self.processor.ruleset]
-        carried = self.processor.install(ruleset)
-        # The swap and the first save under the new rules take two turns of the event loop,
-        # what waits (deliveries, requests, a batch) served between them, so that they do not
-        # stall it as one. Until that save the saved state is the one from before the reload:
-        # a crash in between is one before the reload, as a crash during the load is.
-        await asyncio.sleep(0)
-        self.processor.save(now=True)
+        carried = self.processor.install(ruleset, successor)
         self.releasing = _released_in_turns(retired)
         self.failed = False
         warnings = render_all(ruleset.warnings, ruleset.sources)
@@ -191,6 +191,12 @@ class Reloader:
                 **(carried.fields() if carried is not None else {}),
             },
         )
+        # The first save under the new rules comes SETTLE_SECONDS after the swap, the events,
+        # deliveries and requests that wait served between the two, so that they do not stall
+        # the event loop as one. Until that save the saved state is the one from before the
+        # reload: a crash in between is one before the reload, as a crash during the load is.
+        await asyncio.sleep(SETTLE_SECONDS)
+        self.processor.save(now=True)
         return True
 
     def _files_seen(self) -> tuple[Any, ...]:

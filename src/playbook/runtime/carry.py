@@ -34,6 +34,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from playbook.compiler.rules import CompiledRule, LimitSpec, UnansweredSpec, WindowSpec
+from playbook.language.turns import turn
 from playbook.runtime.state import FIRING_ORDER, EngineState, RuleOutline, RuleState, Wait, due
 
 GONE = "which is gone"
@@ -142,6 +143,48 @@ class CarryReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CarryPlan:
+    """What carrying state from the rules `old` to the rules `new` takes that depends on
+    the two rule sets alone, worked out beforehand (`plan_carry`): a reload does it while
+    loading, off the event loop, and the swap then carries the state as it is at that
+    moment (`carry_planned`).
+
+    `rules` holds, for each new rule, the outline of the old rule of its key (None for a
+    new one), whether its window keeps its counts, and which of the old rule's limits
+    count by a FIELD that no new limit of the rule counts by. `same_limits` holds the
+    keys of the rules whose limits all count as before.
+    """
+
+    old: tuple[RuleOutline, ...]
+    new: tuple[CompiledRule, ...]
+    before: dict[str, RuleOutline]
+    after: dict[str, CompiledRule]
+    rules: tuple[tuple[CompiledRule, RuleOutline | None, bool, tuple[int, ...]], ...]
+    same_limits: frozenset[str]
+
+
+def plan_carry(old: Sequence[RuleOutline], new: Sequence[CompiledRule]) -> CarryPlan:
+    """What carrying state from the rules `old` to the rules `new` takes of the rules alone;
+    it takes a turn (language/turns.py) at each rule."""
+    before = {rule.key: rule for rule in old}
+    after = {rule.key: rule for rule in new}
+    rules: list[tuple[CompiledRule, RuleOutline | None, bool, tuple[int, ...]]] = []
+    same_limits = set()
+    for rule in new:
+        was = before.get(rule.key)
+        if was is None:
+            rules.append((rule, None, False, ()))
+        else:
+            limits_per = _limits_per(rule)
+            gone = tuple(i for i, per in enumerate(was.limits_per) if per not in limits_per)
+            rules.append((rule, was, _window_per(rule) == was.window_per, gone))
+            if was.limits_per == limits_per:
+                same_limits.add(rule.key)
+        turn()
+    return CarryPlan(tuple(old), tuple(new), before, after, tuple(rules), frozenset(same_limits))
+
+
 def carry_state(
     old: Sequence[RuleOutline], new: Sequence[CompiledRule], state: EngineState
 ) -> tuple[EngineState, CarryReport]:
@@ -150,28 +193,35 @@ def carry_state(
     Pure: `state` is not changed, and the result shares with it what it keeps
     unchanged, so `state` is not to be used on its own afterwards.
     """
-    before = {rule.key: rule for rule in old}
-    after = {rule.key: rule for rule in new}
+    return carry_planned(plan_carry(old, new), state)
+
+
+def carry_planned(plan: CarryPlan, state: EngineState) -> tuple[EngineState, CarryReport]:
+    """`carry_state(plan.old, plan.new, state)`, the rules' part of it already worked out."""
+    before, after, new = plan.before, plan.after, plan.new
     dropped: list[Dropped] = []
     rules: dict[str, RuleState] = {}
     kept_windows = kept_limits = 0
     # Windows and limits, rule by rule.
-    for rule in new:
-        kept, was = state.rules.get(rule.key), before.get(rule.key)
+    for rule, was, same_window, gone_limits in plan.rules:
+        kept = state.rules.get(rule.key)
         if kept is None or was is None:
             rules[rule.key] = RuleState(limits=[{} for _ in rule.limits])
             continue
         windows = kept.windows
-        if _window_per(rule) != was.window_per:
+        if not same_window:
             if windows:
                 why = COUNTS_OTHERWISE if _window_per(rule) else STOPPED_COUNTING
                 dropped.append(Dropped(rule.name, why, windows=len(windows)))
             windows = {}
         limits = _carried_limits(was.limits_per, kept.limits, rule.limits)
-        lost = sum(len(log) for per, log in zip(was.limits_per, kept.limits) if per not in _limits_per(rule))
-        if lost:
-            dropped.append(Dropped(rule.name, LIMITS_OTHERWISE, limits=lost))
-        rules[rule.key] = RuleState(windows, limits)
+        if gone_limits:
+            lost = sum(len(kept.limits[i]) for i in gone_limits if i < len(kept.limits))
+            if lost:
+                dropped.append(Dropped(rule.name, LIMITS_OTHERWISE, limits=lost))
+        rules[rule.key] = (
+            kept if windows is kept.windows and limits is kept.limits else RuleState(windows, limits)
+        )
         kept_windows += len(windows)
         kept_limits += sum(len(log) for log in limits)
 
@@ -180,9 +230,7 @@ def carry_state(
     gone_waits: Counter[str] = Counter()
     stopped_waits: Counter[tuple[str, str]] = Counter()
     moved = due_now = 0
-    same_limits = {
-        rule.key for rule in new if rule.key in before and before[rule.key].limits_per == _limits_per(rule)
-    }
+    same_limits = plan.same_limits
     for wait in state.waits:
         waiter = after.get(wait.rule)
         if waiter is None:

@@ -13,7 +13,7 @@ a few does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from playbook.compiler.phrases import PhraseIndex
@@ -80,6 +80,16 @@ class Dispatch:
             ),
             {},
         )
+
+    def planned(self) -> tuple[str, ...]:
+        """The event types planned for so far."""
+        return tuple(self._plans)
+
+    def plan(self, event_types: Iterable[str]) -> None:
+        """Plan for `event_types` now, not at the first event of each."""
+        for event_type in event_types:
+            if event_type not in self._plans:
+                self._plan(event_type)
 
     def rules_for(self, event: Event) -> Sequence[CompiledRule]:
         """The rules that can hold for `event`, in rule-set order."""

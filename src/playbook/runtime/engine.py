@@ -35,7 +35,7 @@ from playbook.compiler.ruleset import RuleSet
 from playbook.compiler.verdicts import Verdict
 from playbook.language.events import Event
 from playbook.language.timestamps import MICROS, format_time
-from playbook.runtime.carry import CarryReport, carry_state, outline
+from playbook.runtime.carry import CarryPlan, CarryReport, carry_planned, carry_state, outline, plan_carry
 from playbook.runtime.dispatch import Dispatch
 from playbook.runtime.generations import SettledItems
 from playbook.runtime.marks import Marks
@@ -98,6 +98,26 @@ class Observer(Protocol):
     def repeating(self, rule: CompiledRule, deadline: Deadline) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Successor:
+    """A rule set made ready to take over from the rules an engine runs (`Engine.prepare`):
+    the part of carrying the state over that depends on the rules alone, its dispatch
+    planned for the event types seen so far, and its outlines for the next save."""
+
+    replaces: tuple[CompiledRule, ...]
+    ruleset: RuleSet
+    carry: CarryPlan
+    dispatch: Dispatch
+    outlines: tuple[RuleOutline, ...]
+
+
+def _successor(old: Sequence[RuleOutline], running: Dispatch, ruleset: RuleSet) -> Successor:
+    dispatch = Dispatch(ruleset.rules)
+    dispatch.plan(running.planned())
+    outlines = tuple(outline(rule) for rule in ruleset.rules)
+    return Successor(running.rules, ruleset, plan_carry(old, ruleset.rules), dispatch, outlines)
+
+
 class Engine:
     """Runs a rule set over events, keeping per-rule state between them."""
 
@@ -121,25 +141,43 @@ class Engine:
 
     # --- rule sets ---
 
-    def install(self, ruleset: RuleSet) -> CarryReport:
+    def prepare(self, ruleset: RuleSet) -> Successor:
+        """`ruleset` made ready to replace the rules this engine runs (`install`): what
+        depends on the two rule sets alone, worked out beforehand. A reload calls it from
+        the thread that loads `ruleset` while this engine runs events: it reads only the
+        rule set it runs and the event types its dispatch has planned for."""
+        running = self.dispatch
+        return _successor(tuple(outline(rule) for rule in running.rules), running, ruleset)
+
+    def install(self, ruleset: RuleSet, successor: Successor | None = None) -> CarryReport:
         """Run `ruleset` from now on, with the state `carry_state` carries over to
         it (SPEC section 7, hot reload); what was kept, re-dated and dropped.
+        `successor`: `ruleset` as `prepare` made it ready, used if it was made to
+        replace the rules running now; the state itself is carried over as it is now.
 
         A wait that the new rules bring due at or behind the clock fires on the
         next `process` or `advance`, with its new deadline as its time.
         """
         with cycle_collection_paused():
-            state, report = carry_state(self.outlines(), ruleset.rules, self.export())
-            self._run(ruleset, state)
+            if successor is None or successor.ruleset is not ruleset or successor.replaces is not self.rules:
+                successor = _successor(self.outlines(), self.dispatch, ruleset)
+            state, report = carry_planned(successor.carry, self.export())
+            self._run(ruleset, state, successor.dispatch, successor.outlines)
         return report
 
-    def _run(self, ruleset: RuleSet, state: EngineState) -> None:
+    def _run(
+        self,
+        ruleset: RuleSet,
+        state: EngineState,
+        dispatch: Dispatch | None = None,
+        outlines: tuple[RuleOutline, ...] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.rules = ruleset.rules
         self.by_key = {rule.key: rule for rule in ruleset.rules}
         self.brand = ruleset.brand
-        self.dispatch = Dispatch(ruleset.rules)
-        self._outlines: tuple[RuleOutline, ...] | None = None
+        self.dispatch = dispatch if dispatch is not None else Dispatch(ruleset.rules)
+        self._outlines: tuple[RuleOutline, ...] | None = outlines
         longest = max((_longest(rule) for rule in self.rules), default=0)
         self.horizon = longest + self.history
         memory = max(self.horizon, THREAD_MEMORY)
