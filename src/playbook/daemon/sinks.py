@@ -56,7 +56,8 @@ class StdoutSender:
 
 
 class FileSender:
-    """Appends each record as a line to a JSON Lines file."""
+    """Appends each record as a line to a JSON Lines file, in a thread: writing and syncing
+    the file wait for the disk, and the event loop processes events meanwhile."""
 
     receiver = "file"
 
@@ -70,7 +71,8 @@ class FileSender:
         pass
 
     async def send(self, batch: list[Delivery]) -> Sent:
-        append_lines(self.path, b"".join(d.body + b"\n" for d in batch))
+        lines = b"\n".join([d.body for d in batch]) + b"\n"
+        await asyncio.to_thread(append_lines, self.path, lines)
         return Sent(len(batch))
 
 

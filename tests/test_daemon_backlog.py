@@ -1,0 +1,55 @@
+"""How the daemon moves a backlog along: a followed file read again as soon as the
+processor takes events, the records of a batch queued in one piece, the file sink
+written while the event loop goes on, and lines dated too far ahead still set aside."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import orjson
+
+from playbook.compiler.actions import ActionRecord
+from playbook.daemon.sinks import FileSender
+from playbook.daemon.store import Delivery
+
+HOUR = 3600 * 1_000_000
+
+
+def mention(n: int, when: str = "2026-11-20T09:00:00Z") -> bytes:
+    return orjson.dumps({"id": f"m{n}", "type": "mention", "time": when, "text": "hello"})
+
+
+def action(n: int) -> ActionRecord:
+    return ActionRecord(
+        f"a{n}", "2026-11-20T09:00:00Z", "VIP", "notify", "#vip", {}, f"m{n}", f"m{n}", "@jane", "c.play:1"
+    )
+
+
+def test_the_file_sink_lets_the_event_loop_run_while_it_writes(tmp_path: Path) -> None:
+    out = tmp_path / "actions.jsonl"
+    sender = FileSender(str(out))
+    batch = [Delivery(n, f"a{n}", json.dumps({"id": f"a{n}"}).encode(), 0) for n in range(2000)]
+    turns = 0
+
+    async def main() -> int:
+        nonlocal turns
+
+        async def count_turns() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        counter = asyncio.create_task(count_turns())
+        await asyncio.sleep(0)
+        before = turns
+        sent = await sender.send(batch)
+        during = turns - before
+        counter.cancel()
+        assert sent.taken == 2000
+        return during
+
+    assert asyncio.run(main()) > 0
+    assert out.read_bytes() == b"".join(d.body + b"\n" for d in batch)
