@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import orjson
 
 from playbook.compiler.actions import ActionRecord
 from playbook.daemon.sinks import FileSender
-from playbook.daemon.store import Delivery
+from playbook.daemon.store import Delivery, Store
 
 HOUR = 3600 * 1_000_000
 
@@ -25,6 +26,20 @@ def action(n: int) -> ActionRecord:
     return ActionRecord(
         f"a{n}", "2026-11-20T09:00:00Z", "VIP", "notify", "#vip", {}, f"m{n}", f"m{n}", "@jane", "c.play:1"
     )
+
+
+def test_the_records_of_a_batch_are_queued_as_written_out_one_by_one_and_each_once(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "state.db"))
+    try:
+        store.queue_records({"file:a": [action(0), action(1)], "file:b": [action(1)]}, after_event=5)
+        # A replay after a crash makes a record again, with a new one beside it.
+        store.queue_records({"file:a": [action(1), action(2)]}, after_event=6)
+        due = store.due("file:a", time.time(), 10)
+        assert [d.action_id for d in due] == ["a0", "a1", "a2"]
+        assert [d.body for d in due] == [action(n).to_json() for n in range(3)]
+        assert [d.body for d in store.due("file:b", time.time(), 10)] == [action(1).to_json()]
+    finally:
+        store.close()
 
 
 def test_the_file_sink_lets_the_event_loop_run_while_it_writes(tmp_path: Path) -> None:

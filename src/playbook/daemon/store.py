@@ -45,13 +45,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from typing import NamedTuple
 
 import orjson
+
+from playbook.compiler.actions import ActionRecord, encode_json_lines
 
 SCHEMA_VERSION = 5
 SCHEMA = """
@@ -332,19 +334,41 @@ class Store:
                 fresh = by_sink[sink] = {}
             if action not in fresh and action not in self._held.get(sink, ()):
                 fresh[action] = body
-        rows, last, now = [], self.last_delivery, time.time()
-        for sink, fresh in by_sink.items():
-            if fresh:
-                last += len(fresh)
-                ids, bodies = "\n".join(fresh), b"\n".join(fresh.values())
-                rows.append((last, last - len(fresh) + 1, sink, now, ids, bodies, after_event))
-        if not rows:
+        self._write(
+            [(sink, list(fresh), b"\n".join(fresh.values())) for sink, fresh in by_sink.items() if fresh],
+            after_event,
+        )
+
+    def queue_records(self, taken: Mapping[str, Sequence[ActionRecord]], after_event: int) -> None:
+        """Queue the records each sink takes, as `queue` does. A sink's records are written
+        out as JSON in one call when the outbox holds none of them yet: always, but in a
+        replay after a crash."""
+        batches: list[tuple[str, list[str], bytes]] = []
+        again: list[tuple[str, str, bytes]] = []
+        for sink, records in taken.items():
+            ids = [record.id for record in records]
+            if len(set(ids)) == len(ids) and self._held.get(sink, set()).isdisjoint(ids):
+                batches.append((sink, ids, encode_json_lines(records)[:-1]))
+            else:
+                again.extend((sink, record.id, record.to_json()) for record in records)
+        self._write(batches, after_event)
+        if again:
+            self.queue(again, after_event)
+
+    def _write(self, batches: Sequence[tuple[str, list[str], bytes]], after_event: int) -> None:
+        """Write each (sink, action ids, bodies one a line) as a row of the outbox, in one
+        transaction; the ids are new to the outbox."""
+        if not batches:
             return
+        rows, last, now = [], self.last_delivery, time.time()
+        for sink, ids, bodies in batches:
+            last += len(ids)
+            rows.append((last, last - len(ids) + 1, sink, now, "\n".join(ids), bodies, after_event))
         with self._transaction() as db:
             db.executemany(INSERT_ROW, rows)
         self.last_delivery = last
-        for sink, fresh in by_sink.items():
-            self._held.setdefault(sink, set()).update(fresh)
+        for sink, ids, _ in batches:
+            self._held.setdefault(sink, set()).update(ids)
 
     def live_tally(self) -> bytes | None:
         """The live tally of items and answers, saved with the engine's state; None before the first save."""
