@@ -13,7 +13,10 @@ import orjson
 
 from playbook.compiler.actions import ActionRecord
 from playbook.daemon.sinks import FileSender
+from playbook.daemon.sources import DeadLetters, split_events
 from playbook.daemon.store import Delivery, Store
+from playbook.language.events import BadEvent
+from playbook.language.timestamps import format_time
 
 HOUR = 3600 * 1_000_000
 
@@ -68,3 +71,17 @@ def test_the_file_sink_lets_the_event_loop_run_while_it_writes(tmp_path: Path) -
 
     assert asyncio.run(main()) > 0
     assert out.read_bytes() == b"".join(d.body + b"\n" for d in batch)
+
+
+def test_a_followed_files_lines_dated_too_far_ahead_go_to_the_dead_letters(tmp_path: Path) -> None:
+    now = time.time_ns() // 1000
+    lines = [mention(0, format_time(now)), mention(1, format_time(now + 3 * 24 * HOUR)), mention(2)]
+    skipped: list[tuple[str, BadEvent]] = []
+    dead = DeadLetters(
+        str(tmp_path / "dead.jsonl"), lambda source, problem: skipped.append((source, problem))
+    )
+    kept = split_events(lines, 1, "file:x", dead, max_ahead=HOUR)
+    assert [arrival.event.id for arrival in kept] == ["m0", "m2"]
+    assert [arrival.data for arrival in kept] == [lines[0], lines[2]]
+    assert len(skipped) == 1 and "ahead of the wall clock (max_ahead is 1h)" in str(skipped[0][1])
+    assert orjson.loads((tmp_path / "dead.jsonl").read_bytes())["line"] == 2
