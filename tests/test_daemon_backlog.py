@@ -10,12 +10,16 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from playbook.compiler.actions import ActionRecord
+from playbook.daemon import sources
+from playbook.daemon.health import Health
+from playbook.daemon.inbox import Arrival, Inbox
 from playbook.daemon.sinks import FileSender
-from playbook.daemon.sources import DeadLetters, split_events
+from playbook.daemon.sources import DeadLetters, FileFollower, split_events
 from playbook.daemon.store import Delivery, Store
-from playbook.language.events import BadEvent
+from playbook.language.events import BadEvent, make_event
 from playbook.language.timestamps import format_time
 
 HOUR = 3600 * 1_000_000
@@ -29,6 +33,43 @@ def action(n: int) -> ActionRecord:
     return ActionRecord(
         f"a{n}", "2026-11-20T09:00:00Z", "VIP", "notify", "#vip", {}, f"m{n}", f"m{n}", "@jane", "c.play:1"
     )
+
+
+def test_a_followed_file_is_read_again_as_soon_as_the_processor_takes_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "POLL_SECONDS", 60.0)  # the next poll is far off
+    followed = tmp_path / "events.jsonl"
+    followed.write_bytes(b"".join(mention(n) + b"\n" for n in range(3)))
+    store = Store(str(tmp_path / "state.db"))
+    inbox = Inbox(store)
+    inbox.accept("http", [Arrival(mention(9), make_event(orjson.loads(mention(9))))])
+    room = False
+    dead = DeadLetters(str(tmp_path / "dead.jsonl"), lambda source, problem: None)
+    follower = FileFollower(str(followed), inbox, dead, lambda: None, lambda: room, None)
+
+    async def main() -> float:
+        nonlocal room
+        stopping = asyncio.Event()
+        task = asyncio.create_task(follower.run(stopping, Health()))
+        await asyncio.sleep(0.05)
+        assert store.last_event == 1 and not follower.idle  # no room to read ahead: it waits
+        room = True
+        taken_at = time.monotonic()
+        assert len(inbox.take(0, 10)) == 1  # the processor takes the event waiting
+        while store.last_event < 4 and time.monotonic() < taken_at + 10:
+            await asyncio.sleep(0.01)
+        read_after = time.monotonic() - taken_at
+        stopping.set()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return read_after
+
+    try:
+        assert asyncio.run(main()) < 5
+        assert [orjson.loads(data)["id"] for _, data in store.waiting(1, 10)] == ["m0", "m1", "m2"]
+    finally:
+        store.close()
 
 
 def test_the_records_of_a_batch_are_queued_as_written_out_one_by_one_and_each_once(tmp_path: Path) -> None:

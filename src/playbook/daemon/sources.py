@@ -251,8 +251,13 @@ class FileFollower:
             if busy:
                 await asyncio.sleep(0)
                 continue
+            if self.idle:  # read to its end: wait for it to grow
+                woken = stopping
+            else:  # read far enough ahead: read again once the processor takes events, before it runs out
+                woken = self.inbox.taken
+                woken.clear()
             try:
-                await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+                await asyncio.wait_for(woken.wait(), POLL_SECONDS)
             except TimeoutError:
                 pass
 
