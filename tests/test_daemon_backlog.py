@@ -76,12 +76,15 @@ def test_the_records_of_a_batch_are_queued_as_written_out_one_by_one_and_each_on
     store = Store(str(tmp_path / "state.db"))
     try:
         store.queue_records({"file:a": [action(0), action(1)], "file:b": [action(1)]}, after_event=5)
-        # A replay after a crash makes a record again, with a new one beside it.
-        store.queue_records({"file:a": [action(1), action(2)]}, after_event=6)
+        # A replay after a crash makes a record again, with a new one beside it, and one for another sink.
+        store.queue_records({"file:a": [action(1), action(2)], "file:b": [action(3)]}, after_event=6)
         due = store.due("file:a", time.time(), 10)
         assert [d.action_id for d in due] == ["a0", "a1", "a2"]
         assert [d.body for d in due] == [action(n).to_json() for n in range(3)]
-        assert [d.body for d in store.due("file:b", time.time(), 10)] == [action(1).to_json()]
+        assert [d.body for d in store.due("file:b", time.time(), 10)] == [
+            action(1).to_json(),
+            action(3).to_json(),
+        ]
     finally:
         store.close()
 
