@@ -1,11 +1,10 @@
 """How the daemon moves a backlog along: a followed file read again as soon as the
-processor takes events, the records of a batch queued in one piece, the file sink
-written while the event loop goes on, and lines dated too far ahead still set aside."""
+processor takes events, the records of a batch queued in one piece, and lines dated
+too far ahead still set aside."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 
@@ -16,9 +15,8 @@ from playbook.compiler.actions import ActionRecord
 from playbook.daemon import sources
 from playbook.daemon.health import Health
 from playbook.daemon.inbox import Arrival, Inbox
-from playbook.daemon.sinks import FileSender
 from playbook.daemon.sources import DeadLetters, FileFollower, split_events
-from playbook.daemon.store import Delivery, Store
+from playbook.daemon.store import Store
 from playbook.language.events import BadEvent, make_event
 from playbook.language.timestamps import format_time
 
@@ -87,34 +85,6 @@ def test_the_records_of_a_batch_are_queued_as_written_out_one_by_one_and_each_on
         ]
     finally:
         store.close()
-
-
-def test_the_file_sink_lets_the_event_loop_run_while_it_writes(tmp_path: Path) -> None:
-    out = tmp_path / "actions.jsonl"
-    sender = FileSender(str(out))
-    batch = [Delivery(n, f"a{n}", json.dumps({"id": f"a{n}"}).encode(), 0) for n in range(2000)]
-    turns = 0
-
-    async def main() -> int:
-        nonlocal turns
-
-        async def count_turns() -> None:
-            nonlocal turns
-            while True:
-                turns += 1
-                await asyncio.sleep(0)
-
-        counter = asyncio.create_task(count_turns())
-        await asyncio.sleep(0)
-        before = turns
-        sent = await sender.send(batch)
-        during = turns - before
-        counter.cancel()
-        assert sent.taken == 2000
-        return during
-
-    assert asyncio.run(main()) > 0
-    assert out.read_bytes() == b"".join(d.body + b"\n" for d in batch)
 
 
 def test_a_followed_files_lines_dated_too_far_ahead_go_to_the_dead_letters(tmp_path: Path) -> None:
