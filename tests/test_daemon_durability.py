@@ -326,16 +326,16 @@ def test_a_failure_while_processing_replays_from_the_saved_state(folder: Path) -
         processor.process_waiting()
         processor.save(now=True)
         store.accept("http", [json.dumps(mention(f"m{i}", "fire")).encode() for i in (2, 3)])
-        real_queue, calls = store.queue, []
+        real_queue, calls = store.queue_records, []
 
         def full_disk(deliveries: Any, after_event: int) -> None:
             calls.append(deliveries)
             raise sqlite3.OperationalError("database or disk is full")
 
-        store.queue = full_disk  # type: ignore[method-assign]
+        store.queue_records = full_disk  # type: ignore[method-assign]
         with pytest.raises(sqlite3.OperationalError):
             processor.process_waiting()
-        store.queue = real_queue  # type: ignore[method-assign]
+        store.queue_records = real_queue  # type: ignore[method-assign]
         processor.broken = True
         processor.recover()
         assert processor.process_waiting() == 2

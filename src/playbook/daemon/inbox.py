@@ -11,6 +11,7 @@ a restart or a failure while processing, the processor reads the stored lines.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Sequence
 from itertools import count
@@ -36,6 +37,9 @@ class Inbox:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._held: deque[tuple[int, Event]] = deque()  # (seq, event), consecutive seqs
+        # Set whenever the processor takes events: a source waiting for room to read ahead
+        # reads again at once, before the processor has run out of events.
+        self.taken = asyncio.Event()
 
     def accept(
         self, source: str, arrivals: Sequence[Arrival], position: Position | None = None, synced: bool = True
@@ -57,8 +61,12 @@ class Inbox:
         while held and held[0][0] <= after:  # read from the store meanwhile
             held.popleft()
         if held and held[0][0] == after + 1:
-            return [held.popleft() for _ in range(min(limit, len(held)))]
-        return [(seq, parse_line(data)) for seq, data in self.store.waiting(after, limit)]
+            batch = [held.popleft() for _ in range(min(limit, len(held)))]
+        else:
+            batch = [(seq, parse_line(data)) for seq, data in self.store.waiting(after, limit)]
+        if batch:
+            self.taken.set()
+        return batch
 
     def waiting(self, after: int) -> int:
         """How many stored events after seq `after` wait to be processed (seqs follow one another)."""

@@ -140,21 +140,24 @@ class Processor:
         once when the guard paused a rule."""
         if not actions:
             return
-        deliveries: list[tuple[str, str, bytes]] = []
         screened = self.guard.screen(actions)
         self.live.acted(screened)
-        sinks = [sink.sink for sink in self.sinks]
-        for action in screened:
-            if action.shadow:
-                self.shadow_actions[action.rule] += 1
-            keys = [sink.key for sink in sinks if sink.takes(action)]
-            if keys:  # a record no sink takes is not written out
-                body = action.to_json()
-                deliveries.extend((key, action.id, body) for key in keys)
-        if deliveries:
-            self.store.queue(deliveries, self.processed)
-        for sink in self.sinks:
-            sink.wakeup.set()
+        shadow = [action for action in screened if action.shadow]
+        for action in shadow:
+            self.shadow_actions[action.rule] += 1
+        taken: dict[str, list[ActionRecord]] = {}
+        for deliverer in self.sinks:
+            sink = deliverer.sink
+            if not sink.match.keys:  # every record of its kind, shadow or not
+                records = shadow if sink.shadow else screened if not shadow else _live(screened)
+            else:
+                records = [action for action in screened if sink.takes(action)]
+            if records:  # a record no sink takes is not written out
+                taken.setdefault(sink.key, []).extend(records)
+        if taken:
+            self.store.queue_records(taken, self.processed)
+        for deliverer in self.sinks:
+            deliverer.wakeup.set()
         if self.guard.paused_since_save:
             self.unsaved = True
             self.save(now=True)
@@ -290,3 +293,8 @@ class Processor:
                 await asyncio.wait_for(work.wait(), TICK_SECONDS)
             except TimeoutError:
                 pass
+
+
+def _live(records: list[ActionRecord]) -> list[ActionRecord]:
+    """The records of live rules, not shadow ones."""
+    return [record for record in records if not record.shadow]

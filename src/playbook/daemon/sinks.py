@@ -70,7 +70,7 @@ class FileSender:
         pass
 
     async def send(self, batch: list[Delivery]) -> Sent:
-        append_lines(self.path, b"".join(d.body + b"\n" for d in batch))
+        append_lines(self.path, b"\n".join([d.body for d in batch]) + b"\n")
         return Sent(len(batch))
 
 

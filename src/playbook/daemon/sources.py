@@ -76,15 +76,19 @@ def check_event(raw: bytes, number: int, max_ahead: int | None) -> Event:
     aside; a replay dated ahead on purpose runs with `max_ahead: off`.
     """
     event = parse_line(raw, number)
-    if max_ahead is None:
-        return event
+    if max_ahead is not None:
+        _check_ahead(event, max_ahead)
+    return event
+
+
+def _check_ahead(event: Event, max_ahead: int) -> None:
+    """TooFarAhead when `event` is dated more than `max_ahead` microseconds ahead of the wall clock."""
     ahead = event.time - time.time_ns() // 1000
     if ahead > max_ahead:
         raise TooFarAhead(
             f"'time' is {format_duration(ahead // MICROS)} ahead of the wall clock "
             f"(max_ahead is {format_duration(max_ahead // MICROS) if max_ahead else '0s'})"
         )
-    return event
 
 
 def read_events(raw: bytes, number: int, feed_map: FeedMap | None, max_ahead: int | None) -> list[Arrival]:
@@ -113,6 +117,9 @@ def split_events(
 ) -> list[Arrival]:
     """The events on the lines; the lines that are not (or hold one that is not) go to the dead letters."""
     events: list[Arrival] = []
+    # The wall clock is read once: an event dated before `latest` is not too far ahead
+    # now either, and one after it is checked against the clock as it is then.
+    latest = 0 if max_ahead is None else time.time_ns() // 1000 + max_ahead
     for number, raw in enumerate(raw_lines, first_line):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -121,7 +128,10 @@ def split_events(
             continue
         try:
             if feed_map is None:  # read_events without a list for each line
-                events.append(Arrival(line, check_event(raw, number, max_ahead)))
+                event = parse_line(raw, number)
+                if max_ahead is not None and event.time > latest:
+                    _check_ahead(event, max_ahead)
+                events.append(Arrival(line, event))
             else:
                 events += read_events(raw, number, feed_map, max_ahead)
         except BadEvent as exc:
@@ -241,8 +251,13 @@ class FileFollower:
             if busy:
                 await asyncio.sleep(0)
                 continue
+            if self.idle:  # read to its end: wait for it to grow
+                woken = stopping
+            else:  # read far enough ahead: read again once the processor takes events, before it runs out
+                woken = self.inbox.taken
+                woken.clear()
             try:
-                await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+                await asyncio.wait_for(woken.wait(), POLL_SECONDS)
             except TimeoutError:
                 pass
 

@@ -45,13 +45,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from typing import NamedTuple
 
 import orjson
+
+from playbook.compiler.actions import ActionRecord, encode_json_lines
 
 SCHEMA_VERSION = 5
 SCHEMA = """
@@ -325,26 +327,49 @@ class Store:
         """Queue deliveries (sink, action id, body: one line of JSON) now, as one row per sink;
         an action the outbox already holds for a sink, delivered or not, is not queued again.
         `after_event`: the seq of the last event the engine had taken in when it made them."""
-        by_sink: dict[str, dict[str, bytes]] = {}
+        by_sink: dict[str, list[tuple[str, bytes]]] = {}
         for sink, action, body in deliveries:
-            fresh = by_sink.get(sink)
-            if fresh is None:
-                fresh = by_sink[sink] = {}
-            if action not in fresh and action not in self._held.get(sink, ()):
+            by_sink.setdefault(sink, []).append((action, body))
+        self._write([self._fresh(sink, pairs) for sink, pairs in by_sink.items()], after_event)
+
+    def queue_records(self, taken: Mapping[str, Sequence[ActionRecord]], after_event: int) -> None:
+        """Queue the records each sink takes, as `queue` does, in one transaction. A sink's
+        records are written out as JSON in one call when the outbox holds none of them yet:
+        always, but in a replay after a crash."""
+        batches: list[tuple[str, list[str], bytes]] = []
+        for sink, records in taken.items():
+            ids = [record.id for record in records]
+            if len(set(ids)) == len(ids) and self._held.get(sink, set()).isdisjoint(ids):
+                batches.append((sink, ids, encode_json_lines(records)[:-1]))
+            else:
+                batches.append(self._fresh(sink, [(record.id, record.to_json()) for record in records]))
+        self._write(batches, after_event)
+
+    def _fresh(self, sink: str, deliveries: Iterable[tuple[str, bytes]]) -> tuple[str, list[str], bytes]:
+        """(sink, action ids, bodies one a line) of the deliveries (action id, body) that the
+        outbox does not hold for `sink` yet, each once."""
+        held = self._held.get(sink, set())
+        fresh: dict[str, bytes] = {}
+        for action, body in deliveries:
+            if action not in fresh and action not in held:
                 fresh[action] = body
+        return sink, list(fresh), b"\n".join(fresh.values())
+
+    def _write(self, batches: Sequence[tuple[str, list[str], bytes]], after_event: int) -> None:
+        """Write each (sink, action ids, bodies one a line) that holds any as a row of the
+        outbox, in one transaction; the ids are new to the outbox."""
         rows, last, now = [], self.last_delivery, time.time()
-        for sink, fresh in by_sink.items():
-            if fresh:
-                last += len(fresh)
-                ids, bodies = "\n".join(fresh), b"\n".join(fresh.values())
-                rows.append((last, last - len(fresh) + 1, sink, now, ids, bodies, after_event))
+        for sink, ids, bodies in batches:
+            if ids:
+                last += len(ids)
+                rows.append((last, last - len(ids) + 1, sink, now, "\n".join(ids), bodies, after_event))
         if not rows:
             return
         with self._transaction() as db:
             db.executemany(INSERT_ROW, rows)
         self.last_delivery = last
-        for sink, fresh in by_sink.items():
-            self._held.setdefault(sink, set()).update(fresh)
+        for sink, ids, _ in batches:
+            self._held.setdefault(sink, set()).update(ids)
 
     def live_tally(self) -> bytes | None:
         """The live tally of items and answers, saved with the engine's state; None before the first save."""
