@@ -696,3 +696,19 @@ def test_the_summary_lists_the_first_20_pending_deadlines_and_counts_the_rest(tm
     ]
     assert err[skipped + 41] == "  … and 10 more"
     assert err[skipped + 42] == "actions: 0"
+
+
+def test_version_is_printed_on_standard_output_and_read_only_when_asked_for() -> None:
+    from importlib.metadata import version
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "playbook", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert (shown.returncode, shown.stdout, shown.stderr) == (0, f"playbook {version('playbook')}\n", "")
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, playbook.cli; print('importlib.metadata' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.stdout == "False\n", imported.stderr

@@ -5,14 +5,11 @@ Load a rule set with `load_ruleset(paths)` and run it with `Engine(ruleset)`.
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import Any
 
 from playbook.compiler.ruleset import RuleSet, compile_sources
 from playbook.language.diagnostics import Diagnostic, PlaybookError
 from playbook.loader import load_ruleset
-
-__version__ = version("playbook")
 
 __all__ = [
     "Diagnostic",
@@ -31,4 +28,10 @@ def __getattr__(name: str) -> Any:
         from playbook.runtime.engine import Engine
 
         return Engine
+    # So is the version: importlib.metadata takes 70-90 ms to import and read it, which
+    # every command paid at start.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("playbook")
     raise AttributeError(f"module 'playbook' has no attribute {name!r}")

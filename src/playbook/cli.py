@@ -7,9 +7,8 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from playbook import __version__
 from playbook.compiler.ruleset import CheckedPlaybooks, RuleSet
 from playbook.diff.command import add_parser as add_diff_parser
 from playbook.language.diagnostics import PlaybookError, render_all, summarize
@@ -179,6 +178,19 @@ handles, an unknown schedule, a file that cannot be read or written)
 """
 
 
+class _Version(argparse.Action):
+    """`--version`, the version read only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        import playbook
+
+        print(f"playbook {playbook.__version__}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playbook",
@@ -186,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"playbook {__version__}")
+    parser.add_argument("--version", action=_Version, help="show Playbook's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser(
