@@ -75,10 +75,13 @@ def test_a_sigkill_after_delivery_replays_without_delivering_again(
 
 
 def test_a_stop_in_the_middle_of_a_long_replay_is_quick_and_the_restart_resumes(folder: Path) -> None:
-    start = time.time() - 40_000
+    # Long enough that the daemon, which replays tens of thousands of events a second,
+    # is still at it when the stop comes; a tenth of the events fire.
+    events = 120_000
+    start = time.time() - events - 10_000
     stamp = lambda i: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))  # noqa: E731
     lines = [
-        json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "hello", stamp(i))) for i in range(30_000)
+        json.dumps(mention(f"e{i}", "fire" if i % 10 == 0 else "hello", stamp(i))) for i in range(events)
     ]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     process = DaemonProcess(folder, {"sources": [{"type": "file", "path": "feed.jsonl"}]}).start()
@@ -89,12 +92,12 @@ def test_a_stop_in_the_middle_of_a_long_replay_is_quick_and_the_restart_resumes(
         assert time.monotonic() - stopping < 3
         first_run = len(process.actions())
         process.start()
-        wait_for(lambda: len(process.actions()) >= 3000, timeout=30, what="the rest of the replay")
+        wait_for(lambda: len(process.actions()) >= events // 10, timeout=60, what="the rest of the replay")
         wait_for(lambda: process.health()["inbox"] == 0, what="the inbox to empty")
         time.sleep(0.3)
         ids = Counter(a["id"] for a in process.actions())
-        assert first_run < 3000, "the stop came in the middle of the replay"
-        assert len(ids) == 3000
+        assert first_run < events // 10, "the stop came in the middle of the replay"
+        assert len(ids) == events // 10
         assert max(ids.values()) == 1
     finally:
         process.close()
